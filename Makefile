@@ -1,0 +1,86 @@
+# Keel: top-level build. Each component has its own fragment:
+#   efi/efi.mk          keel.efi (the UEFI stub) and the shell launcher
+#   kernel/kernel.mk    kernel.elf
+#   tests/unit/unit.mk  host unit tests (ASan + UBSan)
+# Targets: all (default), run, debug, test, bench, image, efi-shell, clean.
+
+.DEFAULT_GOAL := all
+.DELETE_ON_ERROR:
+.SUFFIXES:
+
+BUILD := build
+ESP := esp
+
+# Missing Debian packages are installed (or the command to do so printed) once
+# per make invocation, before any rule runs; `make clean` needs nothing.
+ifeq ($(filter clean,$(MAKECMDGOALS)),)
+DEPS_STATUS := $(shell scripts/deps >&2; echo $$?)
+ifneq ($(DEPS_STATUS),0)
+$(error scripts/deps failed: install the packages it names, then run make again)
+endif
+endif
+
+CC := clang
+# Shared pure code (kernel/lib) compiled into both the stub and the kernel.
+SHARED_LIB_SRCS := kernel/lib/elf.c kernel/lib/cpio.c kernel/lib/bootmap.c kernel/lib/fmt.c \
+	kernel/lib/string.c
+
+# Warnings common to every target (STYLE.md).
+WARN := -std=c11 -Wall -Wextra -Werror
+
+# UEFI applications: COFF directly (clang's windows-gnu target with gnu-efi's
+# headers, lld-link). The -gnu flavour keeps __attribute__((packed)) alive in
+# gnu-efi's eficompiler.h; the MSVC flavour silently erases it.
+EFI_CFLAGS := -target x86_64-unknown-windows-gnu -DGNU_EFI_USE_MS_ABI \
+	-ffreestanding -fshort-wchar -mno-red-zone -fno-stack-protector \
+	-mno-stack-arg-probe -fno-builtin -O2 -g0 $(WARN) \
+	-I/usr/include/efi -I/usr/include/efi/x86_64 -Iinclude -Ikernel
+EFI_LDFLAGS := /subsystem:efi_application /entry:efi_main /nodefaultlib
+
+include efi/efi.mk
+include efi/shell-launch.mk
+include kernel/kernel.mk
+include tests/unit/unit.mk
+
+# ---- initrd: a cpio newc archive made from a staging folder ----
+INITRD_FILES := drivers-user/init/init.conf
+$(BUILD)/initrd.cpio: scripts/mkinitrd $(INITRD_FILES)
+	@mkdir -p $(BUILD)
+	rm -rf $(BUILD)/initrd-root && mkdir -p $(BUILD)/initrd-root/etc
+	cp drivers-user/init/init.conf $(BUILD)/initrd-root/etc/init.conf
+	scripts/mkinitrd $(BUILD)/initrd-root $@
+
+# ---- esp/: the tree to copy onto an EFI system partition ----
+ESP_FILES := $(ESP)/EFI/BOOT/BOOTX64.EFI $(ESP)/keel/kernel.elf $(ESP)/keel/initrd.cpio
+$(ESP)/EFI/BOOT/BOOTX64.EFI: $(BUILD)/keel.efi
+	@mkdir -p $(@D)
+	cp $< $@
+$(ESP)/keel/kernel.elf: $(BUILD)/kernel.elf
+	@mkdir -p $(@D)
+	cp $< $@
+$(ESP)/keel/initrd.cpio: $(BUILD)/initrd.cpio
+	@mkdir -p $(@D)
+	cp $< $@
+
+.PHONY: all esp image run debug efi-shell test unit-test bench clean
+all: esp
+esp: $(ESP_FILES) $(ESP)/keel/keel.conf
+
+image: $(BUILD)/keel.img
+$(BUILD)/keel.img: $(ESP_FILES) $(ESP)/keel/keel.conf scripts/mkimage
+	scripts/mkimage $(ESP) $@
+
+run: esp
+	scripts/run
+
+debug: esp
+	scripts/run --debug
+
+efi-shell: esp $(BUILD)/shell-launch.efi
+	scripts/efi-shell
+
+test: esp $(BUILD)/keel.img $(BUILD)/shell-launch.efi $(UNIT_TESTS)
+	scripts/test
+
+clean:
+	rm -rf $(BUILD) $(ESP_FILES)

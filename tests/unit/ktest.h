@@ -1,0 +1,72 @@
+/*
+ * tests/unit/ktest.h: a tiny KTAP harness for host unit tests.
+ *
+ * A test is a function that returns NULL when it passes, or a message that
+ * says what broke (HelenOS style). KT_ASSERT and KT_EQ return such a message
+ * with the file and line. ktest_main() prints KTAP version 1 and returns the
+ * process status: 0 when every test passed.
+ *
+ *   static const char *test_empty(void) { KT_EQ(parse(""), -1); return NULL; }
+ *   static const struct ktest tests[] = { KTEST(test_empty) };
+ *   int main(void) { return ktest_main(tests, KTEST_COUNT(tests)); }
+ */
+#ifndef KEEL_TESTS_KTEST_H
+#define KEEL_TESTS_KTEST_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+
+struct ktest {
+	const char *name;
+	const char *(*fn)(void);
+};
+
+#define KTEST(fn) { #fn, fn }
+#define KTEST_COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Format a failure message into a static buffer (tests run one at a time). */
+static inline const char *ktest_msg(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+static inline const char *ktest_msg(const char *fmt, ...)
+{
+	static char buf[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	return buf;
+}
+
+#define KT_ASSERT(cond)                                                              \
+	do {                                                                         \
+		if (!(cond))                                                         \
+			return ktest_msg("%s:%d: %s", __FILE__, __LINE__, #cond);    \
+	} while (0)
+
+#define KT_EQ(a, b)                                                                  \
+	do {                                                                         \
+		long long ka_ = (long long)(a), kb_ = (long long)(b);                \
+		if (ka_ != kb_)                                                      \
+			return ktest_msg("%s:%d: %s == %lld, expected %s == %lld",   \
+					 __FILE__, __LINE__, #a, ka_, #b, kb_);      \
+	} while (0)
+
+static inline int ktest_main(const struct ktest *tests, size_t count)
+{
+	size_t failed = 0;
+	printf("KTAP version 1\n1..%zu\n", count);
+	for (size_t i = 0; i < count; i++) {
+		const char *err = tests[i].fn();
+		if (err) {
+			failed++;
+			printf("not ok %zu %s # %s\n", i + 1, tests[i].name, err);
+		} else {
+			printf("ok %zu %s\n", i + 1, tests[i].name);
+		}
+	}
+	fflush(stdout);
+	return failed ? 1 : 0;
+}
+
+#endif
