@@ -37,9 +37,9 @@ EFI_CFLAGS := -target x86_64-unknown-windows-gnu -DGNU_EFI_USE_MS_ABI \
 	-I/usr/include/efi -I/usr/include/efi/x86_64 -Iinclude -Ikernel
 EFI_LDFLAGS := /subsystem:efi_application /entry:efi_main /nodefaultlib
 
-include efi/efi.mk
-include efi/shell-launch.mk
-include kernel/kernel.mk
+-include efi/efi.mk
+-include efi/shell-launch.mk
+-include kernel/kernel.mk
 include tests/unit/unit.mk
 
 # ---- initrd: a cpio newc archive made from a staging folder ----
@@ -81,6 +81,9 @@ efi-shell: esp $(BUILD)/shell-launch.efi
 
 test: esp $(BUILD)/keel.img $(BUILD)/shell-launch.efi $(UNIT_TESTS)
 	scripts/test
+
+bench: esp
+	scripts/bench
 
 clean:
 	rm -rf $(BUILD) $(ESP_FILES)
