@@ -1,0 +1,57 @@
+/*
+ * kernel/arch/x86_64/entry.S: kernel_entry, where keel.efi jumps.
+ *
+ * Register contract (include/keel/boot.h):
+ *   in:  rdi = direct-map address of struct keel_handoff (not yet checked)
+ *        interrupts off; the stub's page tables (kernel segments at their
+ *        link addresses, all physical memory at KEEL_DIRECT_MAP_BASE); rsp on
+ *        a boot stack in the direct map; GDTR and IDTR still point at firmware
+ *        memory that is no longer mapped, so no segment load and no exception
+ *        may happen before the lgdt below and the lidt in kernel_main.
+ *   out: kernel_main(rdi = the same handoff address, rsi = TSC at entry) on
+ *        the kernel's own GDT and a 16 KiB stack in .bss. kernel_main never
+ *        returns; if it did, the CPU halts here.
+ * Clobbers rax, rdx and every segment register; rdi passes through.
+ */
+#include "gdt.h"
+
+#define BOOT_STACK_SIZE 16384
+
+	.section .text.entry, "ax", @progbits
+	.globl kernel_entry
+	.type kernel_entry, @function
+kernel_entry:
+	cli
+	/* The boot-time measurement: read the TSC before doing anything else. */
+	rdtsc
+	shlq $32, %rdx
+	orq %rdx, %rax
+	movq %rax, %rsi
+
+	lgdt gdt_pointer(%rip)
+	/* Reload CS with a far return: push the selector, then the target. */
+	leaq 1f(%rip), %rax
+	pushq $GDT_KERNEL_CODE
+	pushq %rax
+	lretq
+1:	movl $GDT_KERNEL_DATA, %eax
+	movl %eax, %ds
+	movl %eax, %es
+	movl %eax, %ss
+	movl %eax, %fs
+	movl %eax, %gs
+
+	leaq boot_stack_top(%rip), %rsp
+	xorl %ebp, %ebp /* ends frame-pointer walks here */
+	cld             /* the C ABI expects DF clear */
+	call kernel_main
+2:	cli
+	hlt
+	jmp 2b
+	.size kernel_entry, . - kernel_entry
+
+	.section .bss
+	.balign 16
+boot_stack:
+	.skip BOOT_STACK_SIZE
+boot_stack_top:

@@ -1,0 +1,56 @@
+/*
+ * kernel/arch/x86_64/trap.c: what happens on a CPU exception. #BP (int3) is
+ * counted and returns; every other exception prints a report (vector and
+ * name, decoded error code, all registers, control registers) on every console
+ * and halts. No exception is recoverable yet.
+ *
+ * A fault while printing the report (say, in the framebuffer console) must not
+ * loop: the sink that was writing is dropped and the report is printed again
+ * through the others; a third nested exception halts without a word.
+ */
+#include "core/arch.h"
+#include "core/console.h"
+#include "cpu.h"
+#include "trap.h"
+#include "trapinfo.h"
+
+volatile uint64_t trap_breakpoint_count;
+volatile uint64_t trap_last_vector;
+
+/* Exceptions being reported (nested when a report itself faults). */
+static uint32_t trap_depth;
+
+#define TRAP_MAX_DEPTH 2
+
+static void trap_report(const struct trap_frame *f)
+{
+	char error[160];
+
+	trap_describe_error((uint32_t)f->vector, f->error, error, sizeof(error));
+	kprintf("\nkeel: exception %lu %s, error code %s\n", (unsigned long)f->vector,
+		trap_name((uint32_t)f->vector), error);
+	kprintf("  rip %016lx  cs %04lx  rflags %016lx\n", f->rip, f->cs, f->rflags);
+	kprintf("  rsp %016lx  ss %04lx\n", f->rsp, f->ss);
+	kprintf("  rax %016lx  rbx %016lx  rcx %016lx\n", f->rax, f->rbx, f->rcx);
+	kprintf("  rdx %016lx  rsi %016lx  rdi %016lx\n", f->rdx, f->rsi, f->rdi);
+	kprintf("  rbp %016lx  r8  %016lx  r9  %016lx\n", f->rbp, f->r8, f->r9);
+	kprintf("  r10 %016lx  r11 %016lx  r12 %016lx\n", f->r10, f->r11, f->r12);
+	kprintf("  r13 %016lx  r14 %016lx  r15 %016lx\n", f->r13, f->r14, f->r15);
+	kprintf("  cr0 %016lx  cr2 %016lx\n", cpu_read_cr0(), cpu_read_cr2());
+	kprintf("  cr3 %016lx  cr4 %016lx\n", cpu_read_cr3(), cpu_read_cr4());
+	kprintf("keel: halted\n");
+}
+
+void trap_dispatch(struct trap_frame *f)
+{
+	if (f->vector == TRAP_BP) {
+		trap_breakpoint_count++;
+		trap_last_vector = f->vector;
+		return;
+	}
+	if (++trap_depth > TRAP_MAX_DEPTH)
+		arch_halt();
+	console_drop_faulting_sink();
+	trap_report(f);
+	arch_halt();
+}

@@ -1,0 +1,83 @@
+/*
+ * kernel/arch/x86_64/traps.S: one entry stub per exception vector (0-31).
+ *
+ * Register contract:
+ *   in:  the CPU's exception frame on the stack (ss, rsp, rflags, cs, rip,
+ *        and for some vectors an error code), interrupts off (interrupt gates).
+ *   Each stub pushes a 0 where the CPU pushes no error code, then its vector,
+ *   so that every frame has the same layout; trap_common saves all fifteen
+ *   other general registers and calls trap_dispatch(rdi = struct trap_frame *,
+ *   trap.h). If it returns, every register is restored as it was and iretq
+ *   resumes the interrupted code.
+ *   Stack alignment: the CPU aligns rsp to 16 before pushing its frame; the 5
+ *   words of that frame, error code, vector and 15 registers make 22 words,
+ *   so rsp is 16-byte aligned at the call, as the C ABI requires.
+ *
+ * Vectors with a CPU error code (SDM Vol. 3A, Table 6-1): 8 #DF, 10 #TS,
+ * 11 #NP, 12 #SS, 13 #GP, 14 #PF, 17 #AC, 21 #CP, 29 #VC, 30 #SX. This list
+ * must agree with trap_has_error_code() in trapinfo.c.
+ */
+
+.macro TRAP_STUB vec
+	.balign 16
+trap_stub_\vec:
+	.if (\vec == 8) || (\vec >= 10 && \vec <= 14) || (\vec == 17) || (\vec == 21) || (\vec == 29) || (\vec == 30)
+	/* the CPU pushed the error code */
+	.else
+	pushq $0
+	.endif
+	pushq $\vec
+	jmp trap_common
+.endm
+
+	.text
+.irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+	TRAP_STUB \v
+.endr
+
+	.balign 16
+trap_common:
+	pushq %rax
+	pushq %rbx
+	pushq %rcx
+	pushq %rdx
+	pushq %rsi
+	pushq %rdi
+	pushq %rbp
+	pushq %r8
+	pushq %r9
+	pushq %r10
+	pushq %r11
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+	movq %rsp, %rdi
+	cld
+	call trap_dispatch
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %r11
+	popq %r10
+	popq %r9
+	popq %r8
+	popq %rbp
+	popq %rdi
+	popq %rsi
+	popq %rdx
+	popq %rcx
+	popq %rbx
+	popq %rax
+	addq $16, %rsp /* vector and error code */
+	iretq
+
+/* The stubs' addresses, in vector order, for idt_init(). */
+	.section .rodata
+	.balign 8
+	.globl trap_stubs
+trap_stubs:
+.irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+	.quad trap_stub_\v
+.endr

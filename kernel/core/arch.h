@@ -1,0 +1,36 @@
+/*
+ * kernel/core/arch.h: what machine-independent code asks of the architecture.
+ * Implemented under kernel/arch/<arch>/; generic code includes this header and
+ * never an arch header (STYLE.md, HelenOS).
+ */
+#ifndef KEEL_CORE_ARCH_H
+#define KEEL_CORE_ARCH_H
+
+#include <stdint.h>
+#include <stdnoreturn.h>
+
+#include "core/console.h"
+#include "core/ktest.h"
+
+/* Load the IDT with the exception handlers. First thing kernel_main does. */
+void arch_trap_init(void);
+
+/* Set up the serial console: its sink, or NULL when there is no UART. */
+const struct console_sink *arch_serial_init(void);
+
+/* Interrupts off, halt forever. */
+noreturn void arch_halt(void);
+
+/* A monotonic cycle count (the TSC on x86-64). */
+uint64_t arch_timestamp(void);
+
+/*
+ * Ask the emulator to exit: QEMU's isa-debug-exit device ends QEMU with
+ * status (code << 1) | 1. Returns when there is no such device.
+ */
+void arch_emulator_exit(uint8_t code);
+
+/* The architecture's in-kernel tests (int3 reaching its handler, ...). */
+extern const struct ktest_suite arch_test_suite;
+
+#endif

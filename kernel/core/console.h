@@ -1,0 +1,36 @@
+/*
+ * kernel/core/console.h: kernel output. Everything printed goes to every
+ * registered sink (the serial port, the framebuffer console), in order.
+ */
+#ifndef KEEL_CORE_CONSOLE_H
+#define KEEL_CORE_CONSOLE_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+struct console_sink {
+	const char *name;
+	/* Write n bytes; '\n' means a new line (each sink translates as it must). */
+	void (*write)(const char *s, size_t n);
+};
+
+#define CONSOLE_MAX_SINKS 4
+
+/* Add a sink; ignored (there is nowhere to say so) beyond CONSOLE_MAX_SINKS. */
+void console_add_sink(const struct console_sink *sink);
+
+void console_write(const char *s, size_t n);
+
+/* printf to every sink; lines longer than CONSOLE_LINE_MAX are cut. */
+#define CONSOLE_LINE_MAX 512
+void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void kvprintf(const char *fmt, va_list ap);
+
+/*
+ * Called by the exception handler before it prints: if the exception hit
+ * while a sink was writing, that sink is what faulted, so it is dropped and
+ * the report goes to the others. A no-op when no sink was writing.
+ */
+void console_drop_faulting_sink(void);
+
+#endif

@@ -1,0 +1,45 @@
+/*
+ * kernel/core/ktest.c: the KTAP runner for in-kernel tests (ktest.h).
+ */
+#include "core/ktest.h"
+
+#include <stdarg.h>
+
+#include "core/console.h"
+#include "lib/fmt.h"
+
+static char ktest_message[256];
+
+const char *ktest_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fmt_vsnprintf(ktest_message, sizeof(ktest_message), fmt, ap);
+	va_end(ap);
+	return ktest_message;
+}
+
+size_t ktest_run(const struct ktest_suite *const *suites, size_t suite_count)
+{
+	size_t total = 0, number = 0, failed = 0;
+
+	for (size_t s = 0; s < suite_count; s++)
+		total += suites[s]->count;
+	kprintf("KTAP version 1\n1..%zu\n", total);
+	for (size_t s = 0; s < suite_count; s++) {
+		for (size_t i = 0; i < suites[s]->count; i++) {
+			const struct ktest *t = &suites[s]->tests[i];
+			const char *err = t->run();
+
+			number++;
+			if (err) {
+				failed++;
+				kprintf("not ok %zu %s # %s\n", number, t->name, err);
+			} else {
+				kprintf("ok %zu %s\n", number, t->name);
+			}
+		}
+	}
+	return failed;
+}

@@ -1,0 +1,37 @@
+/*
+ * kernel/core/ktest.h: in-kernel tests, run when the command line has `test`
+ * (DESIGN.md §8). HelenOS style: a test is a function that returns NULL when
+ * it passes and a message saying what broke when it fails. Results are
+ * printed as KTAP version 1 on every console.
+ */
+#ifndef KEEL_CORE_KTEST_H
+#define KEEL_CORE_KTEST_H
+
+#include <stddef.h>
+
+struct ktest {
+	const char *name;
+	const char *(*run)(void);
+};
+
+struct ktest_suite {
+	const struct ktest *tests;
+	size_t count;
+};
+
+#define KTEST(fn)                                                                                  \
+	{                                                                                          \
+#fn, test_##fn                                                                     \
+	}
+#define KTEST_COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/*
+ * Format a failure message into a static buffer and return it (tests run one
+ * at a time, and the runner prints the message before the next test).
+ */
+const char *ktest_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Run every test of every suite, numbered 1..N across them; returns failures. */
+size_t ktest_run(const struct ktest_suite *const *suites, size_t suite_count);
+
+#endif

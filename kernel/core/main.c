@@ -1,0 +1,95 @@
+/*
+ * kernel/core/main.c: kernel_main, called by kernel_entry (arch entry code)
+ * on the kernel's own GDT and stack with the handoff address from the stub.
+ *
+ * Order matters: the IDT first (any fault after that is reported), then the
+ * serial console (it needs nothing from the handoff), then the handoff check;
+ * no handoff field is read before handoff_check() accepts it, except that a
+ * rejected handoff whose magic and version are right may still show the
+ * rejection on its framebuffer.
+ */
+#include <stdnoreturn.h>
+
+#include "core/arch.h"
+#include "core/boot.h"
+#include "core/boot_tests.h"
+#include "core/console.h"
+#include "core/handoff.h"
+#include "core/ktest.h"
+#include "core/summary.h"
+#include "dev/fbcon.h"
+#include "lib/bootargs.h"
+
+#define WHY_MAX 200
+
+struct boot_info boot_info;
+
+noreturn void kernel_main(uint64_t handoff_addr, uint64_t tsc_entry);
+
+/* Try the framebuffer console; NULL when it is up, else why not. */
+static const char *main_start_fbcon(const struct keel_handoff *h, char *why, size_t why_size)
+{
+	const struct console_sink *fb;
+
+	if (!(h->flags & KEEL_HANDOFF_HAS_FB))
+		return NULL;
+	fb = fbcon_init(&h->fb, h->direct_map_size, why, why_size);
+	if (!fb)
+		return why;
+	console_add_sink(fb);
+	return NULL;
+}
+
+static noreturn void main_reject(const struct keel_handoff *h, const char *why)
+{
+	char fb_why[WHY_MAX];
+
+	if (h && handoff_layout_known(h))
+		main_start_fbcon(h, fb_why, sizeof(fb_why));
+	kprintf("keel: handoff rejected: %s\n", why);
+	arch_halt();
+}
+
+/* Test mode: KTAP suites, then leave QEMU with the verdict. */
+static noreturn void main_run_tests(void)
+{
+	static const struct ktest_suite *const suites[] = {&boot_test_suite, &arch_test_suite};
+	size_t failed = ktest_run(suites, KTEST_COUNT(suites));
+
+	/* isa-debug-exit: 0 -> QEMU exits 1 (all passed), 1 -> exits 3. */
+	arch_emulator_exit(failed ? 1 : 0);
+	kprintf("keel: tests done (%zu failed); no isa-debug-exit device to leave through (not "
+		"QEMU?), halting\n",
+		failed);
+	arch_halt();
+}
+
+noreturn void kernel_main(uint64_t handoff_addr, uint64_t tsc_entry)
+{
+	const struct console_sink *serial;
+	const struct keel_handoff *h;
+	char why[WHY_MAX];
+	const char *fb_why;
+
+	arch_trap_init();
+	serial = arch_serial_init();
+	if (serial)
+		console_add_sink(serial);
+
+	if (handoff_check_address(handoff_addr, why, sizeof(why)) != HANDOFF_OK)
+		main_reject(NULL, why);
+	h = (const struct keel_handoff *)(uintptr_t)handoff_addr;
+	if (handoff_check(h, why, sizeof(why)) != HANDOFF_OK)
+		main_reject(h, why);
+
+	boot_info.handoff = h;
+	boot_info.ranges = boot_phys_to_virt(h->ranges);
+	boot_info.tsc_entry = tsc_entry;
+	fb_why = main_start_fbcon(h, why, sizeof(why));
+	summary_print(&boot_info, fb_why);
+
+	if (bootargs_has_flag(h->cmdline, "test"))
+		main_run_tests();
+	kprintf("keel: boot spine complete; nothing more to run yet\n");
+	arch_halt();
+}

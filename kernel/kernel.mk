@@ -1,0 +1,74 @@
+# kernel/kernel.mk: builds $(BUILD)/kernel.elf (included by the top Makefile),
+# the console-font converter it needs at build time, and registers the host
+# unit tests of the kernel's pure logic (tests/unit/unit.mk).
+
+KERNEL_CFLAGS := --target=x86_64-unknown-none-elf -ffreestanding -fno-pic -fno-pie \
+	-mcmodel=kernel -mno-red-zone -mgeneral-regs-only -fno-stack-protector \
+	-fno-builtin -nostdlib -O2 -g $(WARN) -Iinclude -Ikernel \
+	-fno-asynchronous-unwind-tables -MMD -MP
+KERNEL_LDS := kernel/arch/x86_64/kernel.ld
+KERNEL_LDFLAGS := -T $(KERNEL_LDS) -z max-page-size=4096 -static -nostdlib
+
+# The console font: any PSF1/PSF2 font with the printable ASCII characters.
+KERNEL_FONT := /usr/share/consolefonts/Lat15-Terminus16.psf.gz
+KERNEL_FONT_PSF := $(BUILD)/kernel/generated/$(notdir $(KERNEL_FONT:.gz=))
+KERNEL_FONT_C := $(BUILD)/kernel/generated/font.c
+
+KERNEL_SRCS := \
+	kernel/arch/x86_64/entry.S \
+	kernel/arch/x86_64/traps.S \
+	kernel/arch/x86_64/gdt.c \
+	kernel/arch/x86_64/idt.c \
+	kernel/arch/x86_64/trap.c \
+	kernel/arch/x86_64/trapinfo.c \
+	kernel/arch/x86_64/serial.c \
+	kernel/arch/x86_64/arch.c \
+	kernel/arch/x86_64/arch_tests.c \
+	kernel/core/main.c \
+	kernel/core/handoff.c \
+	kernel/core/console.c \
+	kernel/core/summary.c \
+	kernel/core/ktest.c \
+	kernel/core/boot_tests.c \
+	kernel/dev/fbcon.c \
+	kernel/lib/bootargs.c \
+	kernel/lib/fb.c \
+	kernel/lib/psf.c \
+	$(SHARED_LIB_SRCS)
+
+KERNEL_OBJS := $(patsubst kernel/%,$(BUILD)/kernel/%.o,$(KERNEL_SRCS)) $(KERNEL_FONT_C).o
+
+$(BUILD)/kernel/%.c.o: kernel/%.c
+	@mkdir -p $(@D)
+	$(CC) $(KERNEL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/kernel/%.S.o: kernel/%.S
+	@mkdir -p $(@D)
+	$(CC) $(KERNEL_CFLAGS) -c -o $@ $<
+
+$(KERNEL_FONT_C).o: $(KERNEL_FONT_C)
+	$(CC) $(KERNEL_CFLAGS) -c -o $@ $<
+
+# The font is gunzipped, then checked and converted by psf2c (a host tool).
+$(KERNEL_FONT_PSF): $(KERNEL_FONT)
+	@mkdir -p $(@D)
+	gzip -dc $< > $@
+
+$(KERNEL_FONT_C): $(KERNEL_FONT_PSF) $(BUILD)/tools/psf2c
+	$(BUILD)/tools/psf2c $< > $@
+
+$(BUILD)/tools/psf2c: kernel/tools/psf2c.c kernel/lib/psf.h
+	@mkdir -p $(@D)
+	$(CC) $(WARN) -O2 -o $@ $<
+
+$(BUILD)/kernel.elf: $(KERNEL_OBJS) $(KERNEL_LDS)
+	ld.lld $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS)
+
+-include $(KERNEL_OBJS:.o=.d)
+
+# Host unit tests of the kernel's pure logic.
+UNIT_SRCS_handoff := kernel/core/handoff.c kernel/lib/fmt.c
+UNIT_SRCS_bootargs := kernel/lib/bootargs.c
+UNIT_SRCS_fb := kernel/lib/fb.c kernel/lib/fmt.c
+UNIT_SRCS_psf := kernel/lib/psf.c
+UNIT_SRCS_trapinfo := kernel/arch/x86_64/trapinfo.c kernel/lib/fmt.c
