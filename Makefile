@@ -1,5 +1,6 @@
 # Keel: top-level build. Each component has its own fragment:
-#   efi/efi.mk          keel.efi (the UEFI stub) and the shell launcher
+#   efi/efi.mk          keel.efi, the UEFI stub
+#   efi/shell-launch.mk shell-launch.efi, starts the firmware's UEFI Shell
 #   kernel/kernel.mk    kernel.elf
 #   tests/unit/unit.mk  host unit tests (ASan + UBSan)
 # Targets: all (default), run, debug, test, bench, image, efi-shell, clean.
