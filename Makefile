@@ -38,9 +38,9 @@ EFI_CFLAGS := -target x86_64-unknown-windows-gnu -DGNU_EFI_USE_MS_ABI \
 	-I/usr/include/efi -I/usr/include/efi/x86_64 -Iinclude -Ikernel
 EFI_LDFLAGS := /subsystem:efi_application /entry:efi_main /nodefaultlib
 
--include efi/efi.mk
--include efi/shell-launch.mk
--include kernel/kernel.mk
+include efi/efi.mk
+include efi/shell-launch.mk
+include kernel/kernel.mk
 include tests/unit/unit.mk
 
 # ---- initrd: a cpio newc archive made from a staging folder ----
