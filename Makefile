@@ -24,7 +24,7 @@ endif
 CC := clang
 # Shared pure code (kernel/lib) compiled into both the stub and the kernel.
 SHARED_LIB_SRCS := kernel/lib/elf.c kernel/lib/cpio.c kernel/lib/bootmap.c kernel/lib/fmt.c \
-	kernel/lib/string.c
+	kernel/lib/string.c kernel/lib/fb.c kernel/lib/acpi_rsdp.c
 
 # Warnings common to every target (STYLE.md).
 WARN := -std=c11 -Wall -Wextra -Werror

@@ -33,6 +33,13 @@
 #define KEEL_PAGE_SIZE 4096ULL
 
 /*
+ * Limits both sides enforce: the stub refuses to boot past them (while it can
+ * still print), the kernel refuses a handoff past them.
+ */
+#define KEEL_HANDOFF_MAX_RANGES 4096u        /* QEMU's map gives about 40 */
+#define KEEL_DIRECT_MAP_MAX (1ULL << 46)     /* 64 TiB, far below the kernel window */
+
+/*
  * Memory range types. The stub turns the UEFI map into these, sorted by base,
  * disjoint, adjacent ranges of one type merged.
  *

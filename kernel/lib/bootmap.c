@@ -163,6 +163,8 @@ int bootmap_from_uefi(const void *map, size_t map_size, size_t desc_size,
 	if (desc_size < sizeof(struct uefi_memory_descriptor) || desc_size % 8 != 0 ||
 	    map_size % desc_size != 0)
 		return BOOTMAP_EDESCSIZE;
+	if (map_size / desc_size > BOOTMAP_MAX_DESCRIPTORS)
+		return BOOTMAP_ETOOMANY;
 
 	for (size_t off = 0; off < map_size; off += desc_size) {
 		struct uefi_memory_descriptor d;
@@ -215,6 +217,33 @@ uint64_t bootmap_total(const struct keel_mem_range *r, size_t count, uint32_t ty
 	return sum;
 }
 
+int bootmap_type_is_ram(uint32_t keel_type)
+{
+	switch (keel_type) {
+	case KEEL_RANGE_USABLE:
+	case KEEL_RANGE_BOOT_RECLAIM:
+	case KEEL_RANGE_ACPI_RECLAIM:
+	case KEEL_RANGE_ACPI_NVS:
+	case KEEL_RANGE_KERNEL:
+	case KEEL_RANGE_INITRD:
+	case KEEL_RANGE_TRAMPOLINE:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+uint64_t bootmap_ram_total(const struct keel_mem_range *r, size_t count)
+{
+	uint64_t sum = 0;
+
+	for (size_t i = 0; i < count; i++) {
+		if (bootmap_type_is_ram(r[i].type))
+			sum += r[i].size;
+	}
+	return sum;
+}
+
 const char *bootmap_strerror(int err)
 {
 	switch (err) {
@@ -226,6 +255,7 @@ const char *bootmap_strerror(int err)
 	case BOOTMAP_EOVERLAP: return "memory map descriptors overlap";
 	case BOOTMAP_ENOSPACE: return "too many memory ranges";
 	case BOOTMAP_EOVERLAY: return "bad overlay range";
+	case BOOTMAP_ETOOMANY: return "memory map of more than 8192 descriptors";
 	default: return "unknown memory map error";
 	}
 }

@@ -48,7 +48,14 @@ enum bootmap_error {
 	BOOTMAP_EOVERLAP = -5,  /* two descriptors overlap */
 	BOOTMAP_ENOSPACE = -6,  /* more ranges than the output can hold */
 	BOOTMAP_EOVERLAY = -7,  /* an overlay is empty, unaligned or wraps */
+	BOOTMAP_ETOOMANY = -8,  /* more than BOOTMAP_MAX_DESCRIPTORS descriptors */
 };
+
+/*
+ * Real maps hold a few hundred descriptors (QEMU about 120). The bound keeps
+ * the conversion's insertion sort fast on any map that passes it.
+ */
+#define BOOTMAP_MAX_DESCRIPTORS 8192
 
 /*
  * A range the stub knows better than the firmware (the kernel image, the
@@ -77,6 +84,16 @@ int bootmap_from_uefi(const void *map, size_t map_size, size_t desc_size,
 
 /* Sum of the sizes of the ranges of `type`. */
 uint64_t bootmap_total(const struct keel_mem_range *r, size_t count, uint32_t type);
+
+/*
+ * Whether a range of this type is RAM (usable, boot-reclaim, acpi-reclaim,
+ * acpi-nvs, kernel, initrd, trampoline), as opposed to reserved or device
+ * memory (reserved, framebuffer, mmio).
+ */
+int bootmap_type_is_ram(uint32_t keel_type);
+
+/* Sum of the sizes of the RAM ranges. */
+uint64_t bootmap_ram_total(const struct keel_mem_range *r, size_t count);
 
 const char *bootmap_strerror(int err);
 const char *bootmap_type_name(uint32_t keel_type); /* "usable", "reserved", ... */

@@ -45,12 +45,9 @@ static int fb_check_masks(const struct keel_framebuffer *fb, char *why, size_t w
 int fb_check(const struct keel_framebuffer *fb, uint64_t direct_map_size, char *why,
 	     size_t why_size)
 {
-	/* 32-bit factors: the product cannot overflow 64 bits. */
-	uint64_t need = (uint64_t)fb->height * fb->pixels_per_line * FB_BYTES_PER_PIXEL;
-
 	if (fb->base == 0 || fb->base % FB_BYTES_PER_PIXEL != 0) {
-		fmt_snprintf(why, why_size, "base 0x%lx is zero or not 4-byte aligned",
-			     (unsigned long)fb->base);
+		fmt_snprintf(why, why_size, "base 0x%llx is zero or not 4-byte aligned",
+			     (unsigned long long)fb->base);
 		return -1;
 	}
 	if (fb->width == 0 || fb->height == 0 || fb->pixels_per_line == 0) {
@@ -63,17 +60,20 @@ int fb_check(const struct keel_framebuffer *fb, uint64_t direct_map_size, char *
 			     fb->pixels_per_line);
 		return -1;
 	}
-	if (fb->size < need) {
-		fmt_snprintf(
-		    why, why_size, "size %lu bytes < height %u * stride %u * 4 = %lu bytes",
-		    (unsigned long)fb->size, fb->height, fb->pixels_per_line, (unsigned long)need);
+	/*
+	 * height * stride * 4 can exceed 64 bits (two 32-bit factors and a
+	 * third), so compare by division: the rows must fit in size.
+	 */
+	if (fb->height > fb->size / FB_BYTES_PER_PIXEL / fb->pixels_per_line) {
+		fmt_snprintf(why, why_size, "size %llu bytes < height %u * stride %u * 4 bytes",
+			     (unsigned long long)fb->size, fb->height, fb->pixels_per_line);
 		return -1;
 	}
 	if (fb->base > direct_map_size || fb->size > direct_map_size - fb->base) {
 		fmt_snprintf(why, why_size,
-			     "0x%lx + 0x%lx bytes lies outside the direct map (0x%lx bytes)",
-			     (unsigned long)fb->base, (unsigned long)fb->size,
-			     (unsigned long)direct_map_size);
+			     "0x%llx + 0x%llx bytes lies outside the direct map (0x%llx bytes)",
+			     (unsigned long long)fb->base, (unsigned long long)fb->size,
+			     (unsigned long long)direct_map_size);
 		return -1;
 	}
 	switch (fb->format) {

@@ -430,6 +430,52 @@ static const char *test_bad_sizes(void)
 	return NULL;
 }
 
+/* A map past BOOTMAP_MAX_DESCRIPTORS is refused before any sorting. */
+static const char *test_too_many(void)
+{
+	size_t count = BOOTMAP_MAX_DESCRIPTORS + 1;
+	struct desc *d = calloc(count, sizeof(*d));
+	struct keel_mem_range *out = calloc(count, sizeof(*out));
+	size_t n = 0;
+
+	for (size_t i = 0; i < count; i++)
+		d[i] = (struct desc){ UEFI_CONVENTIONAL_MEMORY, (count - i) * 2 * PAGE, 1 };
+	uint8_t *map = map_build(d, count, 48);
+	int r_over = bootmap_from_uefi(map, 48 * count, 48, NULL, 0, out, count, &n);
+	int r_max = bootmap_from_uefi(map, 48 * (count - 1), 48, NULL, 0, out, count, &n);
+	size_t n_max = n;
+
+	free(map);
+	free(out);
+	free(d);
+	KT_EQ(r_over, BOOTMAP_ETOOMANY);
+	KT_EQ(r_max, BOOTMAP_OK);
+	KT_EQ(n_max, BOOTMAP_MAX_DESCRIPTORS);
+	return NULL;
+}
+
+/* RAM types and their total. */
+static const char *test_ram_total(void)
+{
+	static const struct keel_mem_range r[] = {
+		{ 0x0, 0x1000, KEEL_RANGE_BOOT_RECLAIM, 0 },
+		{ 0x1000, 0x1000, KEEL_RANGE_USABLE, 0 },
+		{ 0x2000, 0x1000, KEEL_RANGE_TRAMPOLINE, 0 },
+		{ 0x3000, 0x1000, KEEL_RANGE_RESERVED, 0 },
+		{ 0x4000, 0x2000, KEEL_RANGE_ACPI_RECLAIM, 0 },
+		{ 0x6000, 0x1000, KEEL_RANGE_ACPI_NVS, 0 },
+		{ 0x7000, 0x1000, KEEL_RANGE_KERNEL, 0 },
+		{ 0x8000, 0x1000, KEEL_RANGE_INITRD, 0 },
+		{ 0x9000, 0x1000, KEEL_RANGE_FRAMEBUFFER, 0 },
+		{ 0xa000, 0x1000, KEEL_RANGE_MMIO, 0 },
+	};
+
+	KT_EQ(bootmap_ram_total(r, KTEST_COUNT(r)), 8 * PAGE);
+	KT_EQ(bootmap_type_is_ram(0), 0);
+	KT_EQ(bootmap_type_is_ram(KEEL_RANGE_TYPE_MAX + 1), 0);
+	return NULL;
+}
+
 #define CANARY 0xc0ffee00c0ffee00ull
 
 static const char *test_no_space(void)
@@ -618,6 +664,8 @@ static const struct ktest tests[] = {
 	KTEST(test_bad_descriptors),
 	KTEST(test_bad_sizes),
 	KTEST(test_no_space),
+	KTEST(test_too_many),
+	KTEST(test_ram_total),
 	KTEST(test_random_against_model),
 	KTEST(test_names),
 };

@@ -67,6 +67,23 @@ static const char *test_bad_geometry(void)
 	return NULL;
 }
 
+/* height * stride * 4 past 2^64 must not wrap into a small "need". */
+static const char *test_geometry_overflow(void)
+{
+	struct keel_framebuffer fb = good();
+
+	fb.height = 0x80000000u;
+	fb.width = 1;
+	fb.pixels_per_line = 0x80000000u;
+	fb.size = 4096;
+	KT_EQ(fb_check(&fb, UINT64_MAX, why, sizeof(why)), -1);
+	KT_ASSERT(strstr(why, "size") != NULL);
+	fb.height = 0xffffffffu;
+	fb.pixels_per_line = 0xffffffffu;
+	KT_EQ(fb_check(&fb, UINT64_MAX, why, sizeof(why)), -1);
+	return NULL;
+}
+
 static const char *test_outside_direct_map(void)
 {
 	struct keel_framebuffer fb = good();
@@ -127,7 +144,7 @@ static const char *test_format_names(void)
 }
 
 static const struct ktest tests[] = {
-    KTEST(test_good_geometry), KTEST(test_bad_geometry), KTEST(test_outside_direct_map),
+    KTEST(test_good_geometry), KTEST(test_bad_geometry), KTEST(test_geometry_overflow), KTEST(test_outside_direct_map),
     KTEST(test_formats),       KTEST(test_pack),         KTEST(test_format_names),
 };
 
