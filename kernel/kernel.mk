@@ -32,7 +32,6 @@ KERNEL_SRCS := \
 	kernel/core/boot_tests.c \
 	kernel/dev/fbcon.c \
 	kernel/lib/bootargs.c \
-	kernel/lib/fb.c \
 	kernel/lib/psf.c \
 	$(SHARED_LIB_SRCS)
 
