@@ -66,7 +66,7 @@ $(BUILD)/kernel.elf: $(KERNEL_OBJS) $(KERNEL_LDS)
 -include $(KERNEL_OBJS:.o=.d)
 
 # Host unit tests of the kernel's pure logic.
-UNIT_SRCS_handoff := kernel/core/handoff.c kernel/lib/fmt.c
+UNIT_SRCS_handoff := kernel/core/handoff.c kernel/lib/bootmap.c kernel/lib/fmt.c
 UNIT_SRCS_bootargs := kernel/lib/bootargs.c
 UNIT_SRCS_fb := kernel/lib/fb.c kernel/lib/fmt.c
 UNIT_SRCS_psf := kernel/lib/psf.c

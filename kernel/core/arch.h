@@ -6,6 +6,7 @@
 #ifndef KEEL_CORE_ARCH_H
 #define KEEL_CORE_ARCH_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdnoreturn.h>
 
@@ -21,8 +22,8 @@ const struct console_sink *arch_serial_init(void);
 /* Interrupts off, halt forever. */
 noreturn void arch_halt(void);
 
-/* A monotonic cycle count (the TSC on x86-64). */
-uint64_t arch_timestamp(void);
+/* Whether the CPU honours the NX bit of paging entries (EFER.NXE on x86-64). */
+bool arch_nx_enabled(void);
 
 /*
  * Ask the emulator to exit: QEMU's isa-debug-exit device ends QEMU with

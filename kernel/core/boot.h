@@ -25,21 +25,13 @@ static inline void *boot_phys_to_virt(uint64_t phys)
 	return (void *)(uintptr_t)(KEEL_DIRECT_MAP_BASE + phys);
 }
 
-/* Whether a range type is RAM (as opposed to MMIO, reserved or the framebuffer). */
-static inline bool boot_range_is_ram(uint32_t type)
+/*
+ * Whether physical [base, base + size) lies inside a direct map of
+ * direct_map_size bytes, without computing base + size (it may wrap).
+ */
+static inline bool boot_phys_in_direct_map(uint64_t base, uint64_t size, uint64_t direct_map_size)
 {
-	switch (type) {
-	case KEEL_RANGE_USABLE:
-	case KEEL_RANGE_BOOT_RECLAIM:
-	case KEEL_RANGE_ACPI_RECLAIM:
-	case KEEL_RANGE_ACPI_NVS:
-	case KEEL_RANGE_KERNEL:
-	case KEEL_RANGE_INITRD:
-	case KEEL_RANGE_TRAMPOLINE:
-		return true;
-	default:
-		return false;
-	}
+	return base <= direct_map_size && size <= direct_map_size - base;
 }
 
 #endif

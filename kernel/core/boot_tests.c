@@ -1,13 +1,16 @@
 /*
  * kernel/core/boot_tests.c: in-kernel tests of the handoff (boot_tests.h).
  * They run after handoff_check() accepted the handoff, so the ranges array,
- * the initrd and the strings are known to be readable; everything else
- * (range contents, RSDP, archive content) is checked here, not trusted.
+ * the initrd and the strings are known to be readable and the ranges sound;
+ * everything else (RSDP, archive content, what the ranges say) is checked
+ * here, not trusted.
  */
 #include "core/boot_tests.h"
 
 #include "core/boot.h"
+#include "core/handoff.h"
 #include "core/image.h"
+#include "lib/acpi_rsdp.h"
 #include "lib/bootargs.h"
 #include "lib/bootmap.h"
 #include "lib/cpio.h"
@@ -17,23 +20,8 @@
 #define MIB_SHIFT        20
 #define TEST_MEM_MAX_MIB (1ull << 30) /* 1 PiB: anything above is a typo */
 
-#define ACPI_RSDP_V1_SIZE  20
-#define ACPI_RSDP_V2_MIN   36
-#define ACPI_RSDP_SANE_MAX 4096
-#define ACPI_RSDP_REVISION 15 /* offsets in the RSDP (ACPI 6.5, §5.2.5.3) */
-#define ACPI_RSDP_LENGTH   20
-#define ACPI_RSDP_XSDT     24
-
 #define MANIFEST_NAME     "MANIFEST"
 #define MANIFEST_PATH_MAX 256
-
-/* Whether phys [base, base + size) is inside the direct map. */
-static bool test_in_direct_map(uint64_t base, uint64_t size)
-{
-	uint64_t dm = boot_info.handoff->direct_map_size;
-
-	return base <= dm && size <= dm - base;
-}
 
 /* Whether one range of `type` covers phys [base, base + size). */
 static bool test_range_covers(uint32_t type, uint64_t base, uint64_t size)
@@ -52,38 +40,26 @@ static uint64_t test_total(uint32_t type)
 	return bootmap_total(boot_info.ranges, boot_info.handoff->range_count, type);
 }
 
+/* What handoff_check() already required, asked again, and that the stub merged. */
 static const char *test_handoff_ranges_sorted_disjoint(void)
 {
+	const struct keel_handoff *h = boot_info.handoff;
 	const struct keel_mem_range *r = boot_info.ranges;
+	char why[160];
 
-	for (uint32_t i = 0; i < boot_info.handoff->range_count; i++) {
-		if (r[i].size == 0 || r[i].size % KEEL_PAGE_SIZE || r[i].base % KEEL_PAGE_SIZE)
-			return ktest_fail(
-			    "range %u (base 0x%lx size 0x%lx) empty or not page-aligned", i,
-			    (unsigned long)r[i].base, (unsigned long)r[i].size);
-		if (r[i].size - 1 > UINT64_MAX - r[i].base)
-			return ktest_fail("range %u (base 0x%lx size 0x%lx) wraps around", i,
-					  (unsigned long)r[i].base, (unsigned long)r[i].size);
-		if (r[i].type == 0 || r[i].type > KEEL_RANGE_TYPE_MAX)
-			return ktest_fail("range %u has unknown type %u", i, r[i].type);
-		if (i == 0)
-			continue;
-		/* r[i - 1] does not wrap (checked last round), but may end at 2^64. */
-		if (r[i].base - r[i - 1].base < r[i - 1].size || r[i].base < r[i - 1].base)
-			return ktest_fail(
-			    "ranges %u (0x%lx+0x%lx) and %u (0x%lx) overlap or are unsorted", i - 1,
-			    (unsigned long)r[i - 1].base, (unsigned long)r[i - 1].size, i,
-			    (unsigned long)r[i].base);
-		if (r[i].base - r[i - 1].base == r[i - 1].size && r[i].type == r[i - 1].type)
+	if (handoff_check_ranges(r, h->range_count, h->direct_map_size, why, sizeof(why)) !=
+	    HANDOFF_OK)
+		return ktest_fail("%s", why);
+	for (uint32_t i = 1; i < h->range_count; i++)
+		if (r[i].base == r[i - 1].base + r[i - 1].size && r[i].type == r[i - 1].type)
 			return ktest_fail("ranges %u and %u are adjacent, both %s, not merged",
 					  i - 1, i, bootmap_type_name(r[i].type));
-	}
 	return NULL;
 }
 
 static const char *test_handoff_memory_total(void)
 {
-	uint64_t mib, want, available, ram = 0;
+	uint64_t mib, want, available, ram;
 
 	if (bootargs_get_u64(boot_info.handoff->cmdline, "test.mem", &mib) != BOOTARGS_OK)
 		return ktest_fail("no test.mem=<MiB> on the command line");
@@ -93,9 +69,7 @@ static const char *test_handoff_memory_total(void)
 	want = mib << MIB_SHIFT;
 	available = test_total(KEEL_RANGE_USABLE) + test_total(KEEL_RANGE_BOOT_RECLAIM) +
 		    test_total(KEEL_RANGE_ACPI_RECLAIM);
-	for (uint32_t i = 0; i < boot_info.handoff->range_count; i++)
-		if (boot_range_is_ram(boot_info.ranges[i].type))
-			ram += boot_info.ranges[i].size;
+	ram = bootmap_ram_total(boot_info.ranges, boot_info.handoff->range_count);
 	/* 80 % of want; want is at most 2^50, so nothing overflows. */
 	if (available < want / 10 * 8)
 		return ktest_fail(
@@ -129,49 +103,21 @@ static const char *test_handoff_framebuffer(void)
 	return NULL;
 }
 
-static uint8_t test_checksum(const uint8_t *p, size_t n)
-{
-	uint8_t sum = 0;
-
-	for (size_t i = 0; i < n; i++)
-		sum = (uint8_t)(sum + p[i]);
-	return sum;
-}
-
 static const char *test_handoff_rsdp(void)
 {
 	const struct keel_handoff *h = boot_info.handoff;
-	const uint8_t *p;
-	uint32_t length;
-	uint64_t xsdt;
+	const char *err;
 
 	if (!(h->flags & KEEL_HANDOFF_HAS_RSDP) || h->rsdp == 0)
 		return ktest_fail("no RSDP in the handoff (flags 0x%x, rsdp 0x%lx)", h->flags,
 				  (unsigned long)h->rsdp);
-	if (!test_in_direct_map(h->rsdp, ACPI_RSDP_V2_MIN))
-		return ktest_fail("RSDP at 0x%lx is outside the direct map",
-				  (unsigned long)h->rsdp);
-	p = boot_phys_to_virt(h->rsdp);
-	if (memcmp(p, "RSD PTR ", 8) != 0)
-		return ktest_fail("no \"RSD PTR \" signature at 0x%lx", (unsigned long)h->rsdp);
-	if (test_checksum(p, ACPI_RSDP_V1_SIZE) != 0)
-		return ktest_fail("checksum of the first 20 bytes is 0x%02x, not 0",
-				  test_checksum(p, ACPI_RSDP_V1_SIZE));
-	if (p[ACPI_RSDP_REVISION] < 2)
-		return NULL;
-	memcpy(&length, p + ACPI_RSDP_LENGTH, sizeof(length));
-	memcpy(&xsdt, p + ACPI_RSDP_XSDT, sizeof(xsdt));
-	if (length < ACPI_RSDP_V2_MIN || length > ACPI_RSDP_SANE_MAX)
-		return ktest_fail("revision %u RSDP has length %u, expected %u..%u",
-				  p[ACPI_RSDP_REVISION], length, ACPI_RSDP_V2_MIN,
-				  ACPI_RSDP_SANE_MAX);
-	if (!test_in_direct_map(h->rsdp, length))
-		return ktest_fail("RSDP of %u bytes runs past the direct map", length);
-	if (test_checksum(p, length) != 0)
-		return ktest_fail("extended checksum over %u bytes is 0x%02x, not 0", length,
-				  test_checksum(p, length));
-	if (xsdt == 0)
-		return ktest_fail("revision %u RSDP has no XSDT address", p[ACPI_RSDP_REVISION]);
+	if (!boot_phys_in_direct_map(h->rsdp, ACPI_RSDP_V1_SIZE, h->direct_map_size))
+		return ktest_fail("RSDP at 0x%lx is outside the direct map (0x%lx bytes)",
+				  (unsigned long)h->rsdp, (unsigned long)h->direct_map_size);
+	/* Everything up to the end of the direct map may be read. */
+	err = acpi_rsdp_check(boot_phys_to_virt(h->rsdp), h->direct_map_size - h->rsdp, NULL);
+	if (err)
+		return ktest_fail("RSDP at 0x%lx: %s", (unsigned long)h->rsdp, err);
 	return NULL;
 }
 
@@ -305,15 +251,6 @@ static const char *test_handoff_kernel_placement(void)
 				  (unsigned long)entry,
 				  (unsigned long)(uintptr_t)kernel_image_start,
 				  (unsigned long)(uintptr_t)kernel_text_end);
-	for (uint32_t i = 0; i < h->range_count; i++) {
-		const struct keel_mem_range *r = &boot_info.ranges[i];
-
-		if (r->type == KEEL_RANGE_USABLE && !test_in_direct_map(r->base, r->size))
-			return ktest_fail(
-			    "usable range 0x%lx + 0x%lx is beyond the direct map (0x%lx)",
-			    (unsigned long)r->base, (unsigned long)r->size,
-			    (unsigned long)h->direct_map_size);
-	}
 	return NULL;
 }
 

@@ -4,9 +4,9 @@
  *
  * Order matters: the IDT first (any fault after that is reported), then the
  * serial console (it needs nothing from the handoff), then the handoff check;
- * no handoff field is read before handoff_check() accepts it, except that a
- * rejected handoff whose magic and version are right may still show the
- * rejection on its framebuffer.
+ * no handoff field is used before handoff_check() accepts it, except that a
+ * rejected handoff whose header is sound (handoff_header_ok) may still show
+ * the rejection on its framebuffer, after it has been printed on serial.
  */
 #include <stdnoreturn.h>
 
@@ -19,6 +19,8 @@
 #include "core/summary.h"
 #include "dev/fbcon.h"
 #include "lib/bootargs.h"
+#include "lib/fmt.h"
+#include "lib/kstring.h"
 
 #define WHY_MAX 200
 
@@ -40,13 +42,26 @@ static const char *main_start_fbcon(const struct keel_handoff *h, char *why, siz
 	return NULL;
 }
 
+/*
+ * Print why the handoff was refused and halt. The reason goes to serial first:
+ * a framebuffer described by a broken handoff may be garbage, and drawing on
+ * it must not cost the message. Only then, and only when the header is sound
+ * and the framebuffer passes fbcon_init's checks, is it shown there too.
+ */
 static noreturn void main_reject(const struct keel_handoff *h, const char *why)
 {
-	char fb_why[WHY_MAX];
+	char line[CONSOLE_LINE_MAX], fb_why[WHY_MAX];
+	const struct console_sink *fb;
 
-	if (h && handoff_layout_known(h))
-		main_start_fbcon(h, fb_why, sizeof(fb_why));
-	kprintf("keel: handoff rejected: %s\n", why);
+	fmt_snprintf(line, sizeof(line), "keel: handoff rejected: %s\n", why);
+	console_write(line, strlen(line));
+	if (h && handoff_header_ok(h) && (h->flags & KEEL_HANDOFF_HAS_FB)) {
+		fb = fbcon_init(&h->fb, h->direct_map_size, fb_why, sizeof(fb_why));
+		if (fb)
+			fb->write(line, strlen(line));
+		else
+			kprintf("keel: framebuffer not used: %s\n", fb_why);
+	}
 	arch_halt();
 }
 
@@ -79,7 +94,7 @@ noreturn void kernel_main(uint64_t handoff_addr, uint64_t tsc_entry)
 	if (handoff_check_address(handoff_addr, why, sizeof(why)) != HANDOFF_OK)
 		main_reject(NULL, why);
 	h = (const struct keel_handoff *)(uintptr_t)handoff_addr;
-	if (handoff_check(h, why, sizeof(why)) != HANDOFF_OK)
+	if (handoff_check(h, KEEL_DIRECT_MAP_BASE, why, sizeof(why)) != HANDOFF_OK)
 		main_reject(h, why);
 
 	boot_info.handoff = h;
@@ -87,6 +102,13 @@ noreturn void kernel_main(uint64_t handoff_addr, uint64_t tsc_entry)
 	boot_info.tsc_entry = tsc_entry;
 	fb_why = main_start_fbcon(h, why, sizeof(why));
 	summary_print(&boot_info, fb_why);
+	/*
+	 * The stub sets EFER.NXE before it marks pages NX (DESIGN.md §2). A stub
+	 * that claims NX without it leaves data executable: say so.
+	 */
+	if ((h->flags & KEEL_HANDOFF_NX) && !arch_nx_enabled())
+		kprintf("keel: warning: the handoff says NX, but EFER.NXE is clear: NX bits are "
+			"not enforced\n");
 
 	if (bootargs_has_flag(h->cmdline, "test"))
 		main_run_tests();

@@ -49,19 +49,15 @@ static void summary_memory(const struct boot_info *bi)
 {
 	const struct keel_mem_range *r = bi->ranges;
 	size_t n = bi->handoff->range_count;
-	uint64_t ram = 0;
 	size_t usable_ranges = 0;
 
-	for (size_t i = 0; i < n; i++) {
-		if (boot_range_is_ram(r[i].type))
-			ram += r[i].size;
+	for (size_t i = 0; i < n; i++)
 		if (r[i].type == KEEL_RANGE_USABLE)
 			usable_ranges++;
-	}
 	kprintf("memory: %lu MiB usable in %zu ranges, %lu MiB RAM, reclaimable %lu MiB boot + %lu "
 		"MiB ACPI; %zu ranges\n",
-		MIB(bootmap_total(r, n, KEEL_RANGE_USABLE)), usable_ranges, MIB(ram),
-		MIB(bootmap_total(r, n, KEEL_RANGE_BOOT_RECLAIM)),
+		MIB(bootmap_total(r, n, KEEL_RANGE_USABLE)), usable_ranges,
+		MIB(bootmap_ram_total(r, n)), MIB(bootmap_total(r, n, KEEL_RANGE_BOOT_RECLAIM)),
 		MIB(bootmap_total(r, n, KEEL_RANGE_ACPI_RECLAIM)), n);
 }
 
@@ -117,7 +113,7 @@ static void summary_initrd(const struct keel_handoff *h)
 void summary_print(const struct boot_info *bi, const char *fb_why)
 {
 	const struct keel_handoff *h = bi->handoff;
-	char cmdline[CONSOLE_LINE_MAX - 16]; /* room for "cmdline: " and '\n' */
+	char cmdline[CONSOLE_LINE_MAX - 16]; /* room for "cmdline: ", the quotes and '\n' */
 
 	kprintf("keel: handoff ok (version %u, %u bytes)\n", h->version, h->size);
 	summary_firmware(h);
@@ -128,7 +124,8 @@ void summary_print(const struct boot_info *bi, const char *fb_why)
 	else
 		kprintf("acpi: no RSDP\n");
 	summary_initrd(h);
-	kprintf("cmdline: %s\n",
+	/* Quoted, so that an empty command line shows as such (as keel.efi handoff does). */
+	kprintf("cmdline: \"%s\"\n",
 		summary_clean(cmdline, sizeof(cmdline), h->cmdline, sizeof(h->cmdline)));
 	if (bi->tsc_entry >= h->tsc_efi_main)
 		kprintf("boot: %lu TSC ticks from efi_main to kernel entry\n",

@@ -124,6 +124,21 @@ static size_t psf_glyphs_end(const struct font *f)
 	return (size_t)end;
 }
 
+/* Nothing may follow the last part of the font (named by `after`). */
+static void psf_check_end(const struct font *f, size_t pos, const char *after)
+{
+	if (pos != f->size)
+		psf_die(f, "%s: %zu bytes after %s", f->kind, f->size - pos, after);
+}
+
+/* A font without a Unicode table is in code-page order: glyph i is code point i. */
+static void psf_map_identity(struct font *f, size_t glyphs_end)
+{
+	for (uint32_t g = 0; g < f->count; g++)
+		psf_map_add(f, g, g);
+	psf_check_end(f, glyphs_end, "the glyphs of a font without a Unicode table");
+}
+
 static void psf_parse_psf1(struct font *f)
 {
 	const uint8_t *d = f->data;
@@ -143,12 +158,7 @@ static void psf_parse_psf1(struct font *f)
 	pos = psf_glyphs_end(f);
 
 	if (!(mode & (PSF1_MODEHASTAB | PSF1_MODEHASSEQ))) {
-		for (uint32_t g = 0; g < f->count; g++)
-			psf_map_add(f, g, g);
-		if (pos != f->size)
-			psf_die(
-			    f, "PSF1: %zu bytes after the glyphs of a font without a Unicode table",
-			    f->size - pos);
+		psf_map_identity(f, pos);
 		return;
 	}
 	for (uint32_t g = 0; g < f->count; g++) {
@@ -170,8 +180,7 @@ static void psf_parse_psf1(struct font *f)
 				psf_map_add(f, u, g);
 		}
 	}
-	if (pos != f->size)
-		psf_die(f, "PSF1: %zu bytes after the Unicode table", f->size - pos);
+	psf_check_end(f, pos, "the Unicode table");
 }
 
 /*
@@ -250,12 +259,7 @@ static void psf_parse_psf2(struct font *f)
 	pos = psf_glyphs_end(f);
 
 	if (!(flags & PSF2_HAS_UNICODE_TABLE)) {
-		for (uint32_t g = 0; g < f->count; g++)
-			psf_map_add(f, g, g);
-		if (pos != f->size)
-			psf_die(
-			    f, "PSF2: %zu bytes after the glyphs of a font without a Unicode table",
-			    f->size - pos);
+		psf_map_identity(f, pos);
 		return;
 	}
 	for (uint32_t g = 0; g < f->count; g++) {
@@ -281,8 +285,7 @@ static void psf_parse_psf2(struct font *f)
 				psf_map_add(f, u, g);
 		}
 	}
-	if (pos != f->size)
-		psf_die(f, "PSF2: %zu bytes after the Unicode table", f->size - pos);
+	psf_check_end(f, pos, "the Unicode table");
 }
 
 static void psf_emit(const struct font *f)

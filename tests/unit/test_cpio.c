@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ktest.h"
+#include "ktest_file.h"
 #include "lib/cpio.h"
 
 #define HDR 110
@@ -439,38 +440,12 @@ static const char *test_strerror(void)
 	return NULL;
 }
 
-static uint8_t *read_file(const char *path, size_t *size)
-{
-	FILE *fp = fopen(path, "rb");
-	uint8_t *buf = NULL;
-	size_t len = 0, cap = 0;
-
-	if (fp == NULL)
-		return NULL;
-	for (;;) {
-		if (len == cap) {
-			cap = cap ? cap * 2 : 65536;
-			buf = realloc(buf, cap);
-		}
-		size_t got = fread(buf + len, 1, cap - len, fp);
-		if (got == 0)
-			break;
-		len += got;
-	}
-	fclose(fp);
-	uint8_t *ex = malloc(len ? len : 1); /* exact size: ASan sees overruns */
-	memcpy(ex, buf, len);
-	free(buf);
-	*size = len;
-	return ex;
-}
-
 static const char *test_given_files(void)
 {
 	for (int i = 0; i < given_count; i++) {
 		size_t size;
 		uint32_t n = 0;
-		uint8_t *f = read_file(given_files[i], &size);
+		uint8_t *f = ktest_read_file(given_files[i], &size);
 
 		if (f == NULL)
 			return ktest_msg("cannot read %s", given_files[i]);

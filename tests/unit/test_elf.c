@@ -12,6 +12,7 @@
 #include <keel/boot.h>
 
 #include "ktest.h"
+#include "ktest_file.h"
 #include "lib/elf.h"
 
 #define WIN KEEL_KERNEL_BASE
@@ -456,38 +457,11 @@ static const char *test_strerror(void)
 	return NULL;
 }
 
-static uint8_t *read_file(const char *path, size_t *size)
-{
-	FILE *fp = fopen(path, "rb");
-	uint8_t *buf = NULL;
-	size_t len = 0, cap = 0;
-
-	if (fp == NULL)
-		return NULL;
-	for (;;) {
-		if (len == cap) {
-			cap = cap ? cap * 2 : 65536;
-			buf = realloc(buf, cap);
-		}
-		size_t got = fread(buf + len, 1, cap - len, fp);
-		if (got == 0)
-			break;
-		len += got;
-	}
-	fclose(fp);
-	/* An exact-size copy so that ASan sees reads past the end. */
-	uint8_t *exact = malloc(len ? len : 1);
-	memcpy(exact, buf, len);
-	free(buf);
-	*size = len;
-	return exact;
-}
-
 static const char *test_given_files(void)
 {
 	for (int i = 0; i < given_count; i++) {
 		size_t size;
-		uint8_t *f = read_file(given_files[i], &size);
+		uint8_t *f = ktest_read_file(given_files[i], &size);
 		struct elf_image img;
 
 		if (f == NULL)

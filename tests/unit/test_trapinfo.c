@@ -41,6 +41,27 @@ static const char *test_error_code_vectors(void)
 	return NULL;
 }
 
+static const char *test_raised_by_code(void)
+{
+	static const uint32_t by_code[] = {0, 3, 4, 5, 6, 7, 10, 11, 12, 13, 14, 16, 17, 19, 21};
+	uint32_t count = 0;
+
+	for (size_t i = 0; i < sizeof(by_code) / sizeof(by_code[0]); i++)
+		KT_ASSERT(trap_raised_by_code(by_code[i]));
+	/* Never blamed on the running code: #DB, NMI, #DF, #MC, #VC, interrupts. */
+	KT_ASSERT(!trap_raised_by_code(TRAP_DB));
+	KT_ASSERT(!trap_raised_by_code(TRAP_NMI));
+	KT_ASSERT(!trap_raised_by_code(TRAP_DF));
+	KT_ASSERT(!trap_raised_by_code(TRAP_MC));
+	KT_ASSERT(!trap_raised_by_code(TRAP_VC));
+	KT_ASSERT(!trap_raised_by_code(32));
+	KT_ASSERT(!trap_raised_by_code(UINT32_MAX));
+	for (uint32_t v = 0; v < TRAP_EXCEPTION_COUNT; v++)
+		count += trap_raised_by_code(v);
+	KT_EQ(count, sizeof(by_code) / sizeof(by_code[0]));
+	return NULL;
+}
+
 static const char *test_page_fault(void)
 {
 	KT_ASSERT(strcmp(describe(14, 0x2), "0x2 (page not present, write, supervisor mode)") == 0);
@@ -75,8 +96,8 @@ static const char *test_other_vectors(void)
 }
 
 static const struct ktest tests[] = {
-    KTEST(test_names),           KTEST(test_error_code_vectors), KTEST(test_page_fault),
-    KTEST(test_selector_errors), KTEST(test_other_vectors),
+    KTEST(test_names),      KTEST(test_error_code_vectors), KTEST(test_raised_by_code),
+    KTEST(test_page_fault), KTEST(test_selector_errors),    KTEST(test_other_vectors),
 };
 
 int main(void)

@@ -18,9 +18,12 @@ UNIT_NAMES := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_TESTS := $(addprefix $(BUILD)/unit/test_,$(UNIT_NAMES))
 
 .SECONDEXPANSION:
-$(BUILD)/unit/test_%: tests/unit/test_%.c tests/unit/ktest.h $$(UNIT_SRCS_$$*)
+$(BUILD)/unit/test_%: tests/unit/test_%.c $$(UNIT_SRCS_$$*)
 	@mkdir -p $(@D)
-	$(CC) $(UNIT_CFLAGS) -o $@ $< $(UNIT_SRCS_$*)
+	$(CC) $(UNIT_CFLAGS) -MMD -MP -o $@ $< $(UNIT_SRCS_$*)
+
+# Header dependencies, written by -MMD beside each test program.
+-include $(UNIT_TESTS:=.d)
 
 .PHONY: unit-test
 unit-test: $(UNIT_TESTS)

@@ -1,6 +1,6 @@
 /*
  * kernel/arch/x86_64/arch.c: small services generic code asks for
- * (core/arch.h): halting, the time stamp, leaving the emulator.
+ * (core/arch.h): halting, the NX state, leaving the emulator.
  */
 #include "core/arch.h"
 #include "cpu.h"
@@ -14,9 +14,9 @@ noreturn void arch_halt(void)
 		__asm__ volatile("cli; hlt");
 }
 
-uint64_t arch_timestamp(void)
+bool arch_nx_enabled(void)
 {
-	return cpu_rdtsc();
+	return cpu_rdmsr(CPU_MSR_EFER) & CPU_EFER_NXE;
 }
 
 void arch_emulator_exit(uint8_t code)

@@ -9,10 +9,11 @@
  *        memory that is no longer mapped, so no segment load and no exception
  *        may happen before the lgdt below and the lidt in kernel_main.
  *   out: kernel_main(rdi = the same handoff address, rsi = TSC at entry) on
- *        the kernel's own GDT and a 16 KiB stack in .bss. kernel_main never
- *        returns; if it did, the CPU halts here.
+ *        the kernel's own GDT and a 16 KiB stack in .bss, with CR0.WP set.
+ *        kernel_main never returns; if it did, the CPU halts here.
  * Clobbers rax, rdx and every segment register; rdi passes through.
  */
+#include "cpu.h"
 #include "gdt.h"
 
 #define BOOT_STACK_SIZE 16384
@@ -27,6 +28,14 @@ kernel_entry:
 	shlq $32, %rdx
 	orq %rdx, %rax
 	movq %rax, %rsi
+
+	/*
+	 * Without CR0.WP ring 0 may write to read-only pages: the stub maps text
+	 * and rodata read-only, but the firmware may have left WP clear.
+	 */
+	movq %cr0, %rax
+	orq $CPU_CR0_WP, %rax
+	movq %rax, %cr0
 
 	lgdt gdt_pointer(%rip)
 	/* Reload CS with a far return: push the selector, then the target. */

@@ -4,9 +4,14 @@
  * name, decoded error code, all registers, control registers) on every console
  * and halts. No exception is recoverable yet.
  *
- * A fault while printing the report (say, in the framebuffer console) must not
- * loop: the sink that was writing is dropped and the report is printed again
- * through the others; a third nested exception halts without a word.
+ * A fault while printing the report (say, in the framebuffer console) must
+ * neither loop nor lose the report. So the first exception's frame and CR2
+ * are saved before anything is printed; a nested exception drops the sink
+ * that was writing and prints the saved report again through the others.
+ * A sink is dropped only for an exception its own code can raise
+ * (trap_raised_by_code): an NMI or a machine check that merely arrives while
+ * the serial port is writing says nothing against the serial port. Past
+ * TRAP_MAX_DEPTH nested exceptions the CPU halts without a word.
  */
 #include "core/arch.h"
 #include "core/console.h"
@@ -22,7 +27,11 @@ static uint32_t trap_depth;
 
 #define TRAP_MAX_DEPTH 2
 
-static void trap_report(const struct trap_frame *f)
+/* The exception being reported: the first one, whatever nests on top of it. */
+static struct trap_frame trap_first;
+static uint64_t trap_first_cr2;
+
+static void trap_report(const struct trap_frame *f, uint64_t cr2)
 {
 	char error[160];
 
@@ -36,13 +45,16 @@ static void trap_report(const struct trap_frame *f)
 	kprintf("  rbp %016lx  r8  %016lx  r9  %016lx\n", f->rbp, f->r8, f->r9);
 	kprintf("  r10 %016lx  r11 %016lx  r12 %016lx\n", f->r10, f->r11, f->r12);
 	kprintf("  r13 %016lx  r14 %016lx  r15 %016lx\n", f->r13, f->r14, f->r15);
-	kprintf("  cr0 %016lx  cr2 %016lx\n", cpu_read_cr0(), cpu_read_cr2());
+	kprintf("  cr0 %016lx  cr2 %016lx\n", cpu_read_cr0(), cr2);
 	kprintf("  cr3 %016lx  cr4 %016lx\n", cpu_read_cr3(), cpu_read_cr4());
 	kprintf("keel: halted\n");
 }
 
 void trap_dispatch(struct trap_frame *f)
 {
+	/* CR2 first: a page fault while printing the report would overwrite it. */
+	uint64_t cr2 = cpu_read_cr2();
+
 	if (f->vector == TRAP_BP) {
 		trap_breakpoint_count++;
 		trap_last_vector = f->vector;
@@ -50,7 +62,17 @@ void trap_dispatch(struct trap_frame *f)
 	}
 	if (++trap_depth > TRAP_MAX_DEPTH)
 		arch_halt();
-	console_drop_faulting_sink();
-	trap_report(f);
+	if (trap_depth == 1) {
+		trap_first = *f;
+		trap_first_cr2 = cr2;
+	}
+	if (trap_raised_by_code((uint32_t)f->vector))
+		console_drop_faulting_sink();
+	if (trap_depth > 1)
+		kprintf("\nkeel: exception %lu %s at rip %016lx (cr2 %016lx) while reporting "
+			"exception %lu; the report again:\n",
+			(unsigned long)f->vector, trap_name((uint32_t)f->vector), f->rip, cr2,
+			(unsigned long)trap_first.vector);
+	trap_report(&trap_first, trap_first_cr2);
 	arch_halt();
 }

@@ -58,6 +58,30 @@ bool trap_has_error_code(uint32_t vector)
 	}
 }
 
+bool trap_raised_by_code(uint32_t vector)
+{
+	switch (vector) {
+	case TRAP_DE:
+	case TRAP_BP:
+	case TRAP_OF:
+	case TRAP_BR:
+	case TRAP_UD:
+	case TRAP_NM:
+	case TRAP_TS:
+	case TRAP_NP:
+	case TRAP_SS:
+	case TRAP_GP:
+	case TRAP_PF:
+	case TRAP_MF:
+	case TRAP_AC:
+	case TRAP_XM:
+	case TRAP_CP:
+		return true;
+	default:
+		return false;
+	}
+}
+
 static void trap_describe_page_fault(uint64_t e, char *buf, size_t size)
 {
 	fmt_snprintf(

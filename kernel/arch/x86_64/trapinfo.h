@@ -17,13 +17,20 @@
 #define TRAP_DB  1
 #define TRAP_NMI 2
 #define TRAP_BP  3
+#define TRAP_OF  4
+#define TRAP_BR  5
+#define TRAP_UD  6
+#define TRAP_NM  7
 #define TRAP_DF  8
 #define TRAP_TS  10
 #define TRAP_NP  11
 #define TRAP_SS  12
 #define TRAP_GP  13
 #define TRAP_PF  14
+#define TRAP_MF  16
 #define TRAP_AC  17
+#define TRAP_MC  18
+#define TRAP_XM  19
 #define TRAP_CP  21
 #define TRAP_VC  29
 #define TRAP_SX  30
@@ -49,6 +56,15 @@ const char *trap_name(uint32_t vector);
 
 /* Whether the CPU pushes an error code for this exception vector. */
 bool trap_has_error_code(uint32_t vector);
+
+/*
+ * Whether the exception is raised by the instruction that was running (#DE,
+ * #UD, #GP, #PF, ...), so that the code which was executing is to blame. False
+ * for what comes from outside that code or from the machine: NMI, #DB, #MC,
+ * #DF (an abort), the virtualization and security exceptions, reserved
+ * vectors, and interrupts.
+ */
+bool trap_raised_by_code(uint32_t vector);
 
 /*
  * Describe `error` for `vector` in buf: the bits of a page-fault error code
