@@ -1,71 +1,63 @@
 /*
  * efi/acpi.c: the ACPI RSDP from the UEFI configuration table (UEFI 2.10
  * §4.6): the ACPI 2.0 entry first, then the ACPI 1.0 one. An entry is taken
- * only when its RSDP has the signature and checksums of ACPI 6.5 §5.2.5.3.
+ * only when its RSDP passes acpi_rsdp_check() (kernel/lib/acpi_rsdp.c, ACPI
+ * 6.5 §5.2.5.3) and, for the ACPI 2.0 entry, has revision 2 or later.
  */
 #include "stub.h"
 
+#include "lib/acpi_rsdp.h"
 #include "lib/kstring.h"
 
-#define ACPI_RSDP_V1_LEN 20
-#define ACPI_RSDP_V2_MIN_LEN 36
-#define ACPI_RSDP_MAX_LEN 4096 /* far above any real one; bounds the sum */
+/* Nothing lives in page 0: a pointer below this is a broken entry, not a table. */
+#define ACPI_MIN_ADDRESS 4096
 
-static uint8_t acpi_sum(const uint8_t *p, size_t n)
+/* Whether the table has an entry with `guid`; its pointer in *table. */
+static bool acpi_find_entry(const EFI_GUID *guid, const uint8_t **table)
 {
-	uint8_t sum = 0;
-	while (n--)
-		sum += *p++;
-	return sum;
-}
-
-/* Check the RSDP at `rsdp` as a version 1 (20 bytes) or 2+ table. */
-static const char *acpi_check_rsdp(const uint8_t *rsdp, unsigned version)
-{
-	uint32_t len;
-
-	if (rsdp == NULL)
-		return "null pointer";
-	if (memcmp(rsdp, "RSD PTR ", 8) != 0)
-		return "no \"RSD PTR \" signature";
-	if (acpi_sum(rsdp, ACPI_RSDP_V1_LEN) != 0)
-		return "bad checksum";
-	if (version == 1)
-		return NULL;
-	if (rsdp[15] < 2)
-		return "revision below 2 in the ACPI 2.0 entry";
-	memcpy(&len, rsdp + 20, sizeof(len));
-	if (len < ACPI_RSDP_V2_MIN_LEN || len > ACPI_RSDP_MAX_LEN)
-		return "bad length";
-	if (acpi_sum(rsdp, len) != 0)
-		return "bad extended checksum";
-	return NULL;
-}
-
-/* The table entry with `guid`, or NULL. */
-static const uint8_t *acpi_find_entry(EFI_GUID *guid)
-{
-	EFI_CONFIGURATION_TABLE *t = stub_st->ConfigurationTable;
+	const EFI_CONFIGURATION_TABLE *t = stub_st->ConfigurationTable;
 
 	if (t == NULL)
-		return NULL;
+		return false;
 	for (UINTN i = 0; i < stub_st->NumberOfTableEntries; i++) {
-		if (memcmp(&t[i].VendorGuid, guid, sizeof(*guid)) == 0)
-			return t[i].VendorTable;
+		if (memcmp(&t[i].VendorGuid, guid, sizeof(*guid)) == 0) {
+			*table = t[i].VendorTable;
+			return true;
+		}
 	}
+	return false;
+}
+
+/* NULL when the entry of ACPI `version` (1 or 2) points at a sound RSDP. */
+static const char *acpi_check_entry(const uint8_t *rsdp, unsigned version)
+{
+	struct acpi_rsdp_info info;
+	const char *why;
+
+	if ((uintptr_t)rsdp < ACPI_MIN_ADDRESS)
+		return "pointer below 4096";
+	/*
+	 * The firmware keeps its own table mapped, so any length the RSDP
+	 * claims up to the check's own bound may be read.
+	 */
+	why = acpi_rsdp_check(rsdp, ACPI_RSDP_MAX_SIZE, &info);
+	if (why != NULL)
+		return why;
+	if (version == 2 && info.revision < 2)
+		return "revision below 2 in the ACPI 2.0 entry";
 	return NULL;
 }
 
 void acpi_find_rsdp(struct stub *s)
 {
-	EFI_GUID guids[2] = { ACPI_20_TABLE_GUID, ACPI_TABLE_GUID };
-	static const unsigned versions[2] = { 2, 1 };
+	static const EFI_GUID guids[2] = {ACPI_20_TABLE_GUID, ACPI_TABLE_GUID};
+	static const unsigned versions[2] = {2, 1};
 
 	for (int i = 0; i < 2; i++) {
-		const uint8_t *rsdp = acpi_find_entry(&guids[i]);
-		if (rsdp == NULL)
+		const uint8_t *rsdp = NULL;
+		if (!acpi_find_entry(&guids[i], &rsdp))
 			continue;
-		const char *why = acpi_check_rsdp(rsdp, versions[i]);
+		const char *why = acpi_check_entry(rsdp, versions[i]);
 		if (why != NULL) {
 			console_warn("ACPI %u.0 RSDP at 0x%llx: %s; ignored", versions[i],
 				     (unsigned long long)(uintptr_t)rsdp, why);

@@ -1,6 +1,9 @@
 /*
  * efi/cpu.h: the few x86-64 instructions the stub needs from C (time stamp,
  * CPUID, MSRs, CR4, port I/O, halting). Inline assembly lives here only.
+ * The kernel's counterparts are kernel/arch/x86_64/cpu.h and io.h: the stub
+ * is compiled for another target (PE/COFF, Microsoft ABI) against the
+ * firmware's headers, so it keeps its own copy of these few one-liners.
  */
 #ifndef KEEL_EFI_CPU_H
 #define KEEL_EFI_CPU_H
@@ -68,9 +71,9 @@ static inline _Noreturn void cpu_halt_forever(void)
 
 /* What the page-table builder needs to know about the CPU (CPUID). */
 struct cpu_features {
-	bool nx;             /* 0x80000001 EDX[20]: the NX bit exists */
-	bool pages_1g;       /* 0x80000001 EDX[26]: 1 GiB pages */
-	unsigned phys_bits;  /* 0x80000008 EAX[7:0]: physical address width */
+	bool nx;            /* 0x80000001 EDX[20]: the NX bit exists */
+	bool pages_1g;      /* 0x80000001 EDX[26]: 1 GiB pages */
+	unsigned phys_bits; /* 0x80000008 EAX[7:0]: physical address width */
 };
 
 static inline void cpu_probe_features(struct cpu_features *f)

@@ -1,16 +1,25 @@
 /*
  * efi/gop.c: the framebuffer of the Graphics Output Protocol's current mode
- * (UEFI 2.10 §12.9), recorded as it is: the stub never changes the mode. No
- * GOP, a blt-only mode or a mode that does not add up leaves the handoff
- * without a framebuffer (KEEL_HANDOFF_HAS_FB clear).
+ * (UEFI 2.10 §12.9), recorded as it is: the stub never changes the mode. It
+ * is kept only when the kernel can draw on it:
+ * - it passes fb_check() (kernel/lib/fb.c, the check the kernel makes too)
+ *   with the most physical memory a direct map can cover on this CPU, so the
+ *   direct map paging.c builds always includes it;
+ * - it overlaps no RAM range: the FRAMEBUFFER overlay would otherwise relabel
+ *   RAM the stub placed data in (handoff, stack, page tables, kernel, initrd).
+ *   Only MMIO, reserved and unlisted space qualifies.
+ * No GOP or a blt-only mode leaves the handoff without a framebuffer
+ * (KEEL_HANDOFF_HAS_FB clear); any other refusal prints one warning first.
+ * The boot goes on either way.
  */
 #include "stub.h"
 
-#define GOP_MIN_BASE 0x100000ull     /* 1 MiB */
-#define GOP_MAX_END (1ull << 52)     /* the architectural physical limit */
+#include "lib/bootmap.h"
+#include "lib/fb.h"
 
 /* The pixel format in Keel's terms; false when there is no linear buffer. */
-static bool gop_format(const EFI_GRAPHICS_OUTPUT_MODE_INFORMATION *info, struct keel_framebuffer *fb)
+static bool gop_format(const EFI_GRAPHICS_OUTPUT_MODE_INFORMATION *info,
+		       struct keel_framebuffer *fb)
 {
 	const EFI_PIXEL_BITMASK *m = &info->PixelInformation;
 
@@ -22,14 +31,7 @@ static bool gop_format(const EFI_GRAPHICS_OUTPUT_MODE_INFORMATION *info, struct 
 		fb->format = KEEL_FB_BGRX;
 		return true;
 	case PixelBitMask:
-		/* Each colour needs bits of its own. */
-		if (m->RedMask == 0 || m->GreenMask == 0 || m->BlueMask == 0 ||
-		    (m->RedMask & m->GreenMask) != 0 || (m->RedMask & m->BlueMask) != 0 ||
-		    (m->GreenMask & m->BlueMask) != 0 ||
-		    ((m->RedMask | m->GreenMask | m->BlueMask) & m->ReservedMask) != 0) {
-			console_warn("framebuffer: pixel bit masks overlap or are empty; ignored");
-			return false;
-		}
+		/* fb_check() decides whether the masks are usable. */
 		fb->format = KEEL_FB_BITMASK;
 		fb->red_mask = m->RedMask;
 		fb->green_mask = m->GreenMask;
@@ -39,23 +41,35 @@ static bool gop_format(const EFI_GRAPHICS_OUTPUT_MODE_INFORMATION *info, struct 
 	case PixelBltOnly:
 		return false;
 	default:
-		console_warn("framebuffer: unknown pixel format %u; ignored", (unsigned)info->PixelFormat);
+		console_warn("framebuffer: unknown pixel format %u; ignored",
+			     (unsigned)info->PixelFormat);
 		return false;
 	}
 }
 
-/* The framebuffer must not claim memory the stub has placed data in. */
-static bool gop_overlaps(uint64_t base, uint64_t size, uint64_t other, uint64_t other_size)
+/*
+ * The first RAM range that shares a byte with the framebuffer, or NULL.
+ * Ranges are whole pages, so this also covers the page-rounded overlay.
+ */
+static const struct keel_mem_range *gop_ram_overlap(const struct keel_mem_range *r, size_t count,
+						    const struct keel_framebuffer *fb)
 {
-	return base < other + other_size && other < base + size;
+	for (size_t i = 0; i < count; i++) {
+		/* fb_check() passed: base + size does not wrap; bootmap's ranges never do. */
+		if (bootmap_type_is_ram(r[i].type) && fb->base < r[i].base + r[i].size &&
+		    r[i].base < fb->base + fb->size)
+			return &r[i];
+	}
+	return NULL;
 }
 
-void gop_probe(struct stub *s)
+void gop_probe(struct stub *s, size_t count)
 {
-	const struct keel_handoff *h = s->handoff;
 	EFI_GUID guid = EFI_GRAPHICS_OUTPUT_PROTOCOL_GUID;
 	EFI_GRAPHICS_OUTPUT_PROTOCOL *gop = NULL;
-	struct keel_framebuffer fb = { 0 };
+	struct keel_framebuffer fb = {0};
+	const struct keel_mem_range *ram;
+	char why[160];
 
 	if (stub_bs->LocateProtocol(&guid, NULL, (void **)&gop) != EFI_SUCCESS || gop == NULL)
 		return;
@@ -72,21 +86,17 @@ void gop_probe(struct stub *s)
 	fb.width = info->HorizontalResolution;
 	fb.height = info->VerticalResolution;
 	fb.pixels_per_line = info->PixelsPerScanLine;
-	/* Four bytes a pixel (boot.h): the visible rows must fit the buffer. */
-	uint64_t need = (uint64_t)fb.pixels_per_line * fb.height * 4;
-	if (fb.base == 0 || fb.width == 0 || fb.height == 0 || fb.pixels_per_line < fb.width ||
-	    fb.size < need || fb.base + fb.size < fb.base || fb.base + fb.size > GOP_MAX_END) {
-		console_warn("framebuffer: %ux%u stride %u, %llu bytes at 0x%llx does not add up; ignored",
-			     fb.width, fb.height, fb.pixels_per_line, (unsigned long long)fb.size,
-			     (unsigned long long)fb.base);
+	if (fb_check(&fb, paging_phys_limit(&s->cpu), why, sizeof(why)) != 0) {
+		console_warn("framebuffer: %s; ignored", why);
 		return;
 	}
-	/* Below 1 MiB lives the trampoline; the kernel and initrd are placed already. */
-	if (fb.base < GOP_MIN_BASE ||
-	    gop_overlaps(fb.base, fb.size, h->kernel_phys_base, h->kernel_phys_size) ||
-	    gop_overlaps(fb.base, fb.size, h->initrd_base, h->initrd_size)) {
-		console_warn("framebuffer at 0x%llx overlaps memory in use; ignored",
-			     (unsigned long long)fb.base);
+	ram = gop_ram_overlap(s->ranges, count, &fb);
+	if (ram != NULL) {
+		console_warn(
+		    "framebuffer: 0x%llx-0x%llx overlaps %s memory at 0x%llx-0x%llx; ignored",
+		    (unsigned long long)fb.base, (unsigned long long)(fb.base + fb.size),
+		    bootmap_type_name(ram->type), (unsigned long long)ram->base,
+		    (unsigned long long)(ram->base + ram->size));
 		return;
 	}
 	s->handoff->fb = fb;

@@ -6,19 +6,8 @@
 #include "stub.h"
 
 #include "lib/bootmap.h"
+#include "lib/fb.h"
 #include "lib/kstring.h"
-
-static const char *inspect_fb_format(uint32_t format)
-{
-	switch (format) {
-	case KEEL_FB_RGBX:
-		return "RGBX";
-	case KEEL_FB_BGRX:
-		return "BGRX";
-	default:
-		return "BITMASK";
-	}
-}
 
 /* The widest range type name, so that the columns line up. */
 static int inspect_type_width(void)
@@ -31,21 +20,6 @@ static int inspect_type_width(void)
 			w = n;
 	}
 	return (int)w;
-}
-
-static bool inspect_is_ram(uint32_t type)
-{
-	switch (type) {
-	case KEEL_RANGE_USABLE:
-	case KEEL_RANGE_BOOT_RECLAIM:
-	case KEEL_RANGE_ACPI_RECLAIM:
-	case KEEL_RANGE_ACPI_NVS:
-	case KEEL_RANGE_KERNEL:
-	case KEEL_RANGE_INITRD:
-	case KEEL_RANGE_TRAMPOLINE:
-		return true;
-	}
-	return false;
 }
 
 static void inspect_print_kernel(const struct stub *s)
@@ -75,7 +49,7 @@ static void inspect_print_devices(const struct stub *s)
 
 	if (h->flags & KEEL_HANDOFF_HAS_FB)
 		console_print("framebuffer: %ux%u stride %u %s at 0x%llx, %llu KiB\n", fb->width,
-			      fb->height, fb->pixels_per_line, inspect_fb_format(fb->format),
+			      fb->height, fb->pixels_per_line, fb_format_name(fb->format),
 			      (unsigned long long)fb->base, (unsigned long long)(fb->size / 1024));
 	else
 		console_print("framebuffer: none\n");
@@ -96,11 +70,12 @@ static void inspect_print_devices(const struct stub *s)
 static void inspect_print_ranges(const struct keel_mem_range *r, size_t count)
 {
 	int w = inspect_type_width();
-	uint64_t ram = 0, usable_ranges = 0;
+	uint64_t usable_ranges = 0;
 
 	console_print("memory ranges: %llu\n", (unsigned long long)count);
 	for (size_t i = 0; i < count; i++) {
-		console_print("  0x%016llx-0x%016llx %-*s %llu KiB\n", (unsigned long long)r[i].base,
+		console_print("  0x%016llx-0x%016llx %-*s %llu KiB\n",
+			      (unsigned long long)r[i].base,
 			      (unsigned long long)(r[i].base + r[i].size), w,
 			      bootmap_type_name(r[i].type), (unsigned long long)(r[i].size / 1024));
 		if (r[i].type == KEEL_RANGE_USABLE)
@@ -115,10 +90,8 @@ static void inspect_print_ranges(const struct keel_mem_range *r, size_t count)
 			continue;
 		console_print("totals: %-*s %llu KiB\n", w, bootmap_type_name(t),
 			      (unsigned long long)(total / 1024));
-		if (inspect_is_ram(t))
-			ram += total;
 	}
-	console_print("ram: %llu MiB\n", (unsigned long long)(ram >> 20));
+	console_print("ram: %llu MiB\n", (unsigned long long)(bootmap_ram_total(r, count) >> 20));
 	console_print("usable: %llu MiB in %llu ranges\n",
 		      (unsigned long long)(bootmap_total(r, count, KEEL_RANGE_USABLE) >> 20),
 		      (unsigned long long)usable_ranges);

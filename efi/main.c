@@ -9,6 +9,7 @@
 #include "stub.h"
 
 #include "lib/bootmap.h"
+#include "lib/fb.h"
 #include "lib/kstring.h"
 
 EFI_HANDLE stub_image;
@@ -38,16 +39,32 @@ static EFI_STATUS stub_load_files(struct stub *s)
 static void stub_print_progress(const struct stub *s)
 {
 	const struct keel_handoff *h = s->handoff;
-	static const char *const formats[] = { "RGBX", "BGRX", "BITMASK" };
 
 	console_print("keel.efi: kernel %llu KiB, initrd %llu KiB, ",
 		      (unsigned long long)(h->kernel_phys_size / 1024),
 		      (unsigned long long)((h->initrd_size + 1023) / 1024));
 	if (h->flags & KEEL_HANDOFF_HAS_FB)
 		console_print("%ux%u %s, booting\n", h->fb.width, h->fb.height,
-			      formats[h->fb.format < 3 ? h->fb.format : 2]);
+			      fb_format_name(h->fb.format));
 	else
 		console_print("no framebuffer, booting\n");
+}
+
+/*
+ * A dry run of the conversion bootmap will make after ExitBootServices: a
+ * map it refuses is reported while the firmware can still print.
+ */
+static EFI_STATUS stub_dry_run(struct stub *s, size_t *count)
+{
+	EFI_STATUS st = memmap_read(&s->map);
+	int rc;
+
+	if (st != EFI_SUCCESS)
+		return st;
+	rc = memmap_convert(s, count);
+	if (rc != BOOTMAP_OK)
+		return console_error(EFI_LOAD_ERROR, "memory map", bootmap_strerror(rc));
+	return EFI_SUCCESS;
 }
 
 static EFI_STATUS stub_run(struct stub *s, uint64_t tsc)
@@ -57,7 +74,8 @@ static EFI_STATUS stub_run(struct stub *s, uint64_t tsc)
 	EFI_STATUS st;
 
 	args_detect_shell(s);
-	st = pages_alloc(EfiLoaderData, stub_pages(sizeof(struct keel_handoff)), "handoff", &handoff);
+	st = pages_alloc(EfiLoaderData, stub_pages(sizeof(struct keel_handoff)), "handoff",
+			 &handoff);
 	if (st != EFI_SUCCESS)
 		return st;
 	s->handoff = stub_ptr(handoff);
@@ -65,24 +83,30 @@ static EFI_STATUS stub_run(struct stub *s, uint64_t tsc)
 	st = stub_load_files(s);
 	if (st != EFI_SUCCESS)
 		return st;
-	gop_probe(s);
+	cpu_probe_features(&s->cpu);
 	acpi_find_rsdp(s);
 	trampoline_reserve(s);
 	st = launch_prepare(s);
 	if (st == EFI_SUCCESS)
 		st = memmap_alloc(&s->map);
 	if (st == EFI_SUCCESS)
-		st = paging_build(s);
-	if (st == EFI_SUCCESS)
 		st = memmap_alloc_ranges(s);
-	/* A dry run on today's map: a map bootmap refuses is reported while we can. */
+	/*
+	 * The first dry run has no framebuffer yet: where RAM lies decides
+	 * whether the GOP's framebuffer is kept and how far the direct map
+	 * reaches. The page tables allocated next only turn free RAM into
+	 * loader data, which changes neither.
+	 */
 	if (st == EFI_SUCCESS)
-		st = memmap_read(&s->map);
+		st = stub_dry_run(s, &count);
 	if (st != EFI_SUCCESS)
 		return st;
-	int rc = memmap_convert(s, &count);
-	if (rc != BOOTMAP_OK)
-		return console_error(EFI_LOAD_ERROR, "memory map", bootmap_strerror(rc));
+	gop_probe(s, count);
+	st = paging_build(s, count);
+	if (st == EFI_SUCCESS)
+		st = stub_dry_run(s, &count);
+	if (st != EFI_SUCCESS)
+		return st;
 	if (s->inspect) {
 		inspect_print(s, count);
 		return EFI_SUCCESS;
@@ -103,9 +127,12 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	stub_bs = st->BootServices;
 	memset(&stub_state, 0, sizeof(stub_state));
 	status = stub_run(&stub_state, tsc);
-	/* Only a failure or inspect mode gets here: give every page back. */
+	/*
+	 * Only a failure before ExitBootServices or inspect mode gets here
+	 * (launch.c halts on a later one): give every page back.
+	 */
 	pages_free_all();
-	if (EFI_ERROR(status) && stub_state.shell == NULL && !stub_state.no_pause)
+	if (EFI_ERROR(status) && stub_state.shell == NULL)
 		console_wait_for_reader();
 	return status;
 }

@@ -13,7 +13,7 @@
 /* A map larger than this is not a memory map. */
 #define MEMMAP_MAX_SIZE (16u << 20)
 /* Room for the descriptors the stub's own later allocations add. */
-#define MEMMAP_SLACK (16u << 10)
+#define MEMMAP_SLACK    (16u << 10)
 /* Kernel, initrd, trampoline, framebuffer. */
 #define MEMMAP_OVERLAYS 4
 
@@ -69,25 +69,6 @@ EFI_STATUS memmap_alloc(struct memmap *m)
 	return memmap_read(m);
 }
 
-/* The end of the highest descriptor, checked for wrap-around. */
-EFI_STATUS memmap_highest_end(const struct memmap *m, uint64_t *end)
-{
-	uint64_t top = 0;
-
-	for (UINTN off = 0; off + m->desc_size <= m->size; off += m->desc_size) {
-		const struct uefi_memory_descriptor *d = stub_ptr(m->buf + off);
-		if (d->physical_start % KEEL_PAGE_SIZE != 0)
-			return console_error(EFI_LOAD_ERROR, "memory map", "descriptor not page-aligned");
-		if (d->number_of_pages > (UINT64_MAX - d->physical_start) / KEEL_PAGE_SIZE)
-			return console_error(EFI_LOAD_ERROR, "memory map", "descriptor wraps around");
-		uint64_t e = d->physical_start + d->number_of_pages * KEEL_PAGE_SIZE;
-		if (e > top)
-			top = e;
-	}
-	*end = top;
-	return EFI_SUCCESS;
-}
-
 static void memmap_add_overlay(struct bootmap_overlay *o, size_t *n, uint64_t base, uint64_t size,
 			       uint32_t type)
 {
@@ -113,24 +94,43 @@ int memmap_convert(const struct stub *s, size_t *count)
 	memmap_add_overlay(o, &n, h->kernel_phys_base, h->kernel_phys_size, KEEL_RANGE_KERNEL);
 	memmap_add_overlay(o, &n, h->initrd_base, h->initrd_size, KEEL_RANGE_INITRD);
 	if (h->flags & KEEL_HANDOFF_HAS_TRAMPOLINE)
-		memmap_add_overlay(o, &n, h->trampoline_phys, KEEL_PAGE_SIZE, KEEL_RANGE_TRAMPOLINE);
+		memmap_add_overlay(o, &n, h->trampoline_phys, KEEL_PAGE_SIZE,
+				   KEEL_RANGE_TRAMPOLINE);
 	if (h->flags & KEEL_HANDOFF_HAS_FB)
 		memmap_add_overlay(o, &n, h->fb.base, h->fb.size, KEEL_RANGE_FRAMEBUFFER);
 	return bootmap_from_uefi(stub_ptr(s->map.buf), s->map.size, s->map.desc_size, o, n,
 				 s->ranges, s->ranges_cap, count);
 }
 
+/* The end of the highest RAM range (bootmap_type_is_ram), 0 without RAM. */
+uint64_t memmap_ram_end(const struct keel_mem_range *r, size_t count)
+{
+	uint64_t end = 0;
+
+	for (size_t i = 0; i < count; i++) {
+		/* bootmap keeps base + size below 2^64. */
+		if (bootmap_type_is_ram(r[i].type) && r[i].base + r[i].size > end)
+			end = r[i].base + r[i].size;
+	}
+	return end;
+}
+
 /*
  * The handoff's ranges array: one range per descriptor the map buffer can
- * hold, plus two splits per overlay and one more (bootmap.h's bound).
+ * hold, plus two splits per overlay and one more (bootmap.h's bound), but
+ * never more than the kernel accepts: a map that needs more is refused by
+ * the dry run (BOOTMAP_ENOSPACE), while the firmware can still print.
  */
 EFI_STATUS memmap_alloc_ranges(struct stub *s)
 {
 	uint64_t phys;
 	size_t cap = s->map.cap / s->map.desc_size + 2 * MEMMAP_OVERLAYS + 1;
-	EFI_STATUS st = pages_alloc(EfiLoaderData, stub_pages(cap * sizeof(struct keel_mem_range)),
-				    "memory ranges", &phys);
+	EFI_STATUS st;
 
+	if (cap > KEEL_HANDOFF_MAX_RANGES)
+		cap = KEEL_HANDOFF_MAX_RANGES;
+	st = pages_alloc(EfiLoaderData, stub_pages(cap * sizeof(struct keel_mem_range)),
+			 "memory ranges", &phys);
 	if (st != EFI_SUCCESS)
 		return st;
 	s->ranges = stub_ptr(phys);
