@@ -69,3 +69,21 @@ void acpi_find_rsdp(struct stub *s)
 		return;
 	}
 }
+
+void acpi_keep_if_mapped(struct stub *s)
+{
+	struct keel_handoff *h = s->handoff;
+	struct acpi_rsdp_info info;
+
+	if (!(h->flags & KEEL_HANDOFF_HAS_RSDP))
+		return;
+	/* acpi_find_rsdp accepted it, so this cannot fail; it gives the length. */
+	if (acpi_rsdp_check(stub_ptr(h->rsdp), ACPI_RSDP_MAX_SIZE, &info) == NULL &&
+	    h->rsdp < h->direct_map_size && info.length <= h->direct_map_size - h->rsdp)
+		return;
+	console_warn("ACPI RSDP at 0x%llx lies outside the direct map (%llu MiB); ignored",
+		     (unsigned long long)h->rsdp, (unsigned long long)(h->direct_map_size >> 20));
+	h->rsdp = 0;
+	h->flags &= ~KEEL_HANDOFF_HAS_RSDP;
+	s->acpi_version = 0;
+}

@@ -103,8 +103,10 @@ static EFI_STATUS stub_run(struct stub *s, uint64_t tsc)
 		return st;
 	gop_probe(s, count);
 	st = paging_build(s, count);
-	if (st == EFI_SUCCESS)
+	if (st == EFI_SUCCESS) {
+		acpi_keep_if_mapped(s);
 		st = stub_dry_run(s, &count);
+	}
 	if (st != EFI_SUCCESS)
 		return st;
 	if (s->inspect) {

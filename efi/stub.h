@@ -121,6 +121,8 @@ EFI_STATUS initrd_load(struct stub *s, EFI_FILE_HANDLE root);
  */
 void gop_probe(struct stub *s, size_t count);
 void acpi_find_rsdp(struct stub *s);
+/* After paging_build: drop an RSDP the kernel could not reach (warning). */
+void acpi_keep_if_mapped(struct stub *s);
 void trampoline_reserve(struct stub *s);
 
 /* memmap.c: the UEFI map and its conversion into the handoff's ranges. */
