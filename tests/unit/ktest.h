@@ -16,6 +16,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 
 struct ktest {
 	const char *name;
@@ -51,6 +52,27 @@ static inline const char *ktest_msg(const char *fmt, ...)
 			return ktest_msg("%s:%d: %s == %lld, expected %s == %lld",   \
 					 __FILE__, __LINE__, #a, ka_, #b, kb_);      \
 	} while (0)
+
+/*
+ * Every code from 0 down to `last` has a message of its own from `fn` (a
+ * library's strerror): not NULL, not the message of an unknown code, and no
+ * two alike. NULL when so, else what broke.
+ */
+static inline const char *ktest_strerror_distinct(const char *(*fn)(int), int last,
+						  const char *name)
+{
+	for (int e = 0; e >= last; e--) {
+		const char *m = fn(e);
+
+		if (m == NULL || strcmp(m, fn(-1000)) == 0)
+			return ktest_msg("%s(%d) has no message of its own", name, e);
+		for (int f = e + 1; f <= 0; f++) {
+			if (strcmp(m, fn(f)) == 0)
+				return ktest_msg("%s(%d) == %s(%d)", name, e, name, f);
+		}
+	}
+	return NULL;
+}
 
 static inline int ktest_main(const struct ktest *tests, size_t count)
 {
