@@ -20,7 +20,8 @@ static EFI_STATUS args_from_shell(EFI_SHELL_PARAMETERS_PROTOCOL *sp, char *out)
 	char what[32];
 
 	if (sp->Argc > 0 && sp->Argv == NULL)
-		return console_error(EFI_INVALID_PARAMETER, "arguments", "shell passed no argument list");
+		return console_error(EFI_INVALID_PARAMETER, "arguments",
+				     "shell passed no argument list");
 	for (UINTN i = 1; i < sp->Argc; i++) {
 		fmt_snprintf(what, sizeof(what), "argument %llu", (unsigned long long)i);
 		if (sp->Argv[i] == NULL)
@@ -38,7 +39,8 @@ static EFI_STATUS args_from_load_options(char *out)
 	EFI_LOADED_IMAGE *li = NULL;
 	size_t units;
 
-	if (stub_bs->HandleProtocol(stub_image, &li_guid, (void **)&li) != EFI_SUCCESS || li == NULL)
+	if (stub_bs->HandleProtocol(stub_image, &li_guid, (void **)&li) != EFI_SUCCESS ||
+	    li == NULL)
 		return EFI_SUCCESS;
 	/* Misaligned options cannot be UCS-2 text from any sane source. */
 	if ((uintptr_t)li->LoadOptions % 2 != 0)

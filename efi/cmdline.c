@@ -151,12 +151,9 @@ bool cmdline_take_word(char *line, const char *word)
 const char *cmdline_strerror(int err)
 {
 	switch (err) {
-	case CMDLINE_OK:
-		return "no error";
-	case CMDLINE_ECHAR:
-		return "character that is not printable ASCII";
-	case CMDLINE_ETOOLONG:
-		return "command line too long (1023 characters at most)";
+	case CMDLINE_OK: return "no error";
+	case CMDLINE_ECHAR: return "character that is not printable ASCII";
+	case CMDLINE_ETOOLONG: return "command line too long (1023 characters at most)";
 	}
 	return "unknown command line error";
 }

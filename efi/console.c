@@ -8,7 +8,7 @@
 #include "lib/fmt.h"
 
 /* Enough for the longest line the stub prints: the quoted command line. */
-#define CONSOLE_LINE_MAX (KEEL_CMDLINE_MAX + 128)
+#define CONSOLE_LINE_MAX   (KEEL_CMDLINE_MAX + 128)
 #define CONSOLE_WAIT_100NS (10ull * 1000 * 1000 * 10) /* 10 s in 100 ns units */
 
 /* ASCII to UCS-2 in chunks, "\n" becoming "\r\n" as ConOut needs. */

@@ -7,10 +7,10 @@
 #include "lib/kstring.h"
 
 /* No file the stub reads is anywhere near this: larger means a broken FS. */
-#define FILE_MAX_SIZE (1ull << 30)
+#define FILE_MAX_SIZE   (1ull << 30)
 #define FILE_READ_CHUNK (1u << 20)
 /* EFI_FILE_INFO plus room for a file name of 127 characters. */
-#define FILE_INFO_BUF (SIZE_OF_EFI_FILE_INFO + 128 * sizeof(CHAR16))
+#define FILE_INFO_BUF   (SIZE_OF_EFI_FILE_INFO + 128 * sizeof(CHAR16))
 
 void file_path_ascii(const CHAR16 *path, char *out, size_t cap)
 {
@@ -34,7 +34,8 @@ EFI_STATUS file_open_volume(EFI_FILE_HANDLE *root)
 		return console_error(st != EFI_SUCCESS ? st : EFI_UNSUPPORTED, "keel.efi",
 				     "no loaded-image protocol");
 	if (li->DeviceHandle == NULL)
-		return console_error(EFI_UNSUPPORTED, "boot volume", "keel.efi was not loaded from a device");
+		return console_error(EFI_UNSUPPORTED, "boot volume",
+				     "keel.efi was not loaded from a device");
 	st = stub_bs->HandleProtocol(li->DeviceHandle, &fs_guid, (void **)&fs);
 	if (st != EFI_SUCCESS || fs == NULL)
 		return console_error(st != EFI_SUCCESS ? st : EFI_UNSUPPORTED, "boot volume",
@@ -87,7 +88,8 @@ static EFI_STATUS file_read_all(EFI_FILE_HANDLE f, const char *name, uint8_t *bu
 		if (n == 0)
 			return console_error(EFI_END_OF_FILE, name, "file shorter than its size");
 		if (n > size - done)
-			return console_error(EFI_DEVICE_ERROR, name, "read returned more than asked");
+			return console_error(EFI_DEVICE_ERROR, name,
+					     "read returned more than asked");
 		done += n;
 	}
 	return EFI_SUCCESS;

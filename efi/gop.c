@@ -24,12 +24,8 @@ static bool gop_format(const EFI_GRAPHICS_OUTPUT_MODE_INFORMATION *info,
 	const EFI_PIXEL_BITMASK *m = &info->PixelInformation;
 
 	switch (info->PixelFormat) {
-	case PixelRedGreenBlueReserved8BitPerColor:
-		fb->format = KEEL_FB_RGBX;
-		return true;
-	case PixelBlueGreenRedReserved8BitPerColor:
-		fb->format = KEEL_FB_BGRX;
-		return true;
+	case PixelRedGreenBlueReserved8BitPerColor: fb->format = KEEL_FB_RGBX; return true;
+	case PixelBlueGreenRedReserved8BitPerColor: fb->format = KEEL_FB_BGRX; return true;
 	case PixelBitMask:
 		/* fb_check() decides whether the masks are usable. */
 		fb->format = KEEL_FB_BITMASK;
@@ -38,8 +34,7 @@ static bool gop_format(const EFI_GRAPHICS_OUTPUT_MODE_INFORMATION *info,
 		fb->blue_mask = m->BlueMask;
 		fb->reserved_mask = m->ReservedMask;
 		return true;
-	case PixelBltOnly:
-		return false;
+	case PixelBltOnly: return false;
 	default:
 		console_warn("framebuffer: unknown pixel format %u; ignored",
 			     (unsigned)info->PixelFormat);

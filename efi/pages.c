@@ -48,7 +48,8 @@ EFI_STATUS pages_alloc(EFI_MEMORY_TYPE type, uint64_t count, const char *what, u
 		/* Page 0 is never handed to the kernel as data: it looks like NULL. */
 		if (addr % KEEL_PAGE_SIZE == 0)
 			stub_bs->FreePages(addr, count);
-		return console_error(EFI_OUT_OF_RESOURCES, what, "firmware returned an unusable address");
+		return console_error(EFI_OUT_OF_RESOURCES, what,
+				     "firmware returned an unusable address");
 	}
 	st = pages_remember(addr, count);
 	if (st != EFI_SUCCESS)
@@ -106,6 +107,7 @@ void pages_free_all(void)
 {
 	while (pages_nallocs > 0) {
 		pages_nallocs--;
-		stub_bs->FreePages(pages_allocs[pages_nallocs].phys, pages_allocs[pages_nallocs].count);
+		stub_bs->FreePages(pages_allocs[pages_nallocs].phys,
+				   pages_allocs[pages_nallocs].count);
 	}
 }

@@ -13,8 +13,9 @@ void trampoline_reserve(struct stub *s)
 	EFI_STATUS st = pages_alloc_below(TRAMPOLINE_MAX, &page);
 
 	if (st != EFI_SUCCESS) {
-		console_warn("no free page below 0xa0000 for the SMP trampoline (%s); booting without one",
-			     status_name(st) != NULL ? status_name(st) : "error");
+		console_warn(
+		    "no free page below 0xa0000 for the SMP trampoline (%s); booting without one",
+		    status_name(st) != NULL ? status_name(st) : "error");
 		return;
 	}
 	s->handoff->trampoline_phys = page;

@@ -73,12 +73,8 @@ static void fbcon_newline(void)
 static void fbcon_putc(char c)
 {
 	switch (c) {
-	case '\n':
-		fbcon_newline();
-		return;
-	case '\r':
-		fbcon.col = 0;
-		return;
+	case '\n': fbcon_newline(); return;
+	case '\r': fbcon.col = 0; return;
 	case '\t':
 		do
 			fbcon_putc(' ');

@@ -8,9 +8,9 @@
 #include "kstring.h"
 
 #define RSDP_REVISION 15
-#define RSDP_RSDT 16
-#define RSDP_LENGTH 20
-#define RSDP_XSDT 24
+#define RSDP_RSDT     16
+#define RSDP_LENGTH   20
+#define RSDP_XSDT     24
 
 static uint8_t acpi_rsdp_sum(const uint8_t *p, size_t n)
 {
@@ -23,7 +23,7 @@ static uint8_t acpi_rsdp_sum(const uint8_t *p, size_t n)
 
 const char *acpi_rsdp_check(const uint8_t *rsdp, size_t readable, struct acpi_rsdp_info *info)
 {
-	struct acpi_rsdp_info r = { 0 };
+	struct acpi_rsdp_info r = {0};
 
 	if (rsdp == NULL)
 		return "null pointer";

@@ -10,9 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ACPI_RSDP_V1_SIZE 20     /* ACPI 1.0 RSDP: checksum covers these */
-#define ACPI_RSDP_V2_MIN_SIZE 36 /* ACPI 2.0+: the length field's minimum */
-#define ACPI_RSDP_MAX_SIZE 4096  /* far above any real one; bounds the sum */
+#define ACPI_RSDP_V1_SIZE     20   /* ACPI 1.0 RSDP: checksum covers these */
+#define ACPI_RSDP_V2_MIN_SIZE 36   /* ACPI 2.0+: the length field's minimum */
+#define ACPI_RSDP_MAX_SIZE    4096 /* far above any real one; bounds the sum */
 
 struct acpi_rsdp_info {
 	uint8_t revision; /* 0 for ACPI 1.0, 2 and up for ACPI 2.0+ */

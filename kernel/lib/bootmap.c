@@ -16,20 +16,15 @@
 uint32_t bootmap_type_from_uefi(uint32_t uefi_type)
 {
 	switch (uefi_type) {
-	case UEFI_CONVENTIONAL_MEMORY:
-		return KEEL_RANGE_USABLE;
+	case UEFI_CONVENTIONAL_MEMORY: return KEEL_RANGE_USABLE;
 	case UEFI_LOADER_CODE:
 	case UEFI_LOADER_DATA:
 	case UEFI_BOOT_SERVICES_CODE:
-	case UEFI_BOOT_SERVICES_DATA:
-		return KEEL_RANGE_BOOT_RECLAIM;
-	case UEFI_ACPI_RECLAIM_MEMORY:
-		return KEEL_RANGE_ACPI_RECLAIM;
-	case UEFI_ACPI_MEMORY_NVS:
-		return KEEL_RANGE_ACPI_NVS;
+	case UEFI_BOOT_SERVICES_DATA: return KEEL_RANGE_BOOT_RECLAIM;
+	case UEFI_ACPI_RECLAIM_MEMORY: return KEEL_RANGE_ACPI_RECLAIM;
+	case UEFI_ACPI_MEMORY_NVS: return KEEL_RANGE_ACPI_NVS;
 	case UEFI_MEMORY_MAPPED_IO:
-	case UEFI_MEMORY_MAPPED_IO_PORT_SPACE:
-		return KEEL_RANGE_MMIO;
+	case UEFI_MEMORY_MAPPED_IO_PORT_SPACE: return KEEL_RANGE_MMIO;
 	default:
 		/*
 		 * Reserved, unusable, runtime services, PAL code, persistent and
@@ -106,7 +101,7 @@ static void bootmap_splice(struct keel_mem_range *r, size_t *n, size_t i, size_t
 static int bootmap_apply_overlay(struct keel_mem_range *r, size_t *n, size_t cap,
 				 const struct bootmap_overlay *o)
 {
-	struct keel_mem_range ov = { .base = o->base, .size = o->size, .type = o->type };
+	struct keel_mem_range ov = {.base = o->base, .size = o->size, .type = o->type};
 	uint64_t oend = bootmap_end(&ov);
 	size_t i = 0;
 
@@ -226,10 +221,8 @@ int bootmap_type_is_ram(uint32_t keel_type)
 	case KEEL_RANGE_ACPI_NVS:
 	case KEEL_RANGE_KERNEL:
 	case KEEL_RANGE_INITRD:
-	case KEEL_RANGE_TRAMPOLINE:
-		return 1;
-	default:
-		return 0;
+	case KEEL_RANGE_TRAMPOLINE: return 1;
+	default: return 0;
 	}
 }
 

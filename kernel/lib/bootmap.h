@@ -12,22 +12,22 @@
 #include <keel/boot.h>
 
 /* UEFI 2.x memory types (EFI_MEMORY_TYPE), spec §7.2. */
-#define UEFI_RESERVED_MEMORY 0
-#define UEFI_LOADER_CODE 1
-#define UEFI_LOADER_DATA 2
-#define UEFI_BOOT_SERVICES_CODE 3
-#define UEFI_BOOT_SERVICES_DATA 4
-#define UEFI_RUNTIME_SERVICES_CODE 5
-#define UEFI_RUNTIME_SERVICES_DATA 6
-#define UEFI_CONVENTIONAL_MEMORY 7
-#define UEFI_UNUSABLE_MEMORY 8
-#define UEFI_ACPI_RECLAIM_MEMORY 9
-#define UEFI_ACPI_MEMORY_NVS 10
-#define UEFI_MEMORY_MAPPED_IO 11
+#define UEFI_RESERVED_MEMORY             0
+#define UEFI_LOADER_CODE                 1
+#define UEFI_LOADER_DATA                 2
+#define UEFI_BOOT_SERVICES_CODE          3
+#define UEFI_BOOT_SERVICES_DATA          4
+#define UEFI_RUNTIME_SERVICES_CODE       5
+#define UEFI_RUNTIME_SERVICES_DATA       6
+#define UEFI_CONVENTIONAL_MEMORY         7
+#define UEFI_UNUSABLE_MEMORY             8
+#define UEFI_ACPI_RECLAIM_MEMORY         9
+#define UEFI_ACPI_MEMORY_NVS             10
+#define UEFI_MEMORY_MAPPED_IO            11
 #define UEFI_MEMORY_MAPPED_IO_PORT_SPACE 12
-#define UEFI_PAL_CODE 13
-#define UEFI_PERSISTENT_MEMORY 14
-#define UEFI_UNACCEPTED_MEMORY 15
+#define UEFI_PAL_CODE                    13
+#define UEFI_PERSISTENT_MEMORY           14
+#define UEFI_UNACCEPTED_MEMORY           15
 
 /* EFI_MEMORY_DESCRIPTOR's layout; the firmware's stride (desc_size) may be larger. */
 struct uefi_memory_descriptor {
@@ -41,7 +41,8 @@ struct uefi_memory_descriptor {
 
 enum bootmap_error {
 	BOOTMAP_OK = 0,
-	BOOTMAP_EDESCSIZE = -1, /* desc_size < sizeof(descriptor), not a multiple of 8, or map_size not a multiple of it */
+	BOOTMAP_EDESCSIZE = -1, /* desc_size < sizeof(descriptor), not a multiple of 8, or map_size
+				   not a multiple of it */
 	BOOTMAP_EEMPTY = -2,    /* a descriptor of zero pages */
 	BOOTMAP_EALIGN = -3,    /* physical_start not page-aligned */
 	BOOTMAP_EWRAP = -4,     /* start + pages * 4 KiB overflows 64 bits */

@@ -15,12 +15,12 @@
 
 #include "kstring.h"
 
-#define CPIO_HDR_SIZE 110
+#define CPIO_HDR_SIZE  110
 #define CPIO_MAGIC_LEN 6
-#define CPIO_FIELDS 13
+#define CPIO_FIELDS    13
 
 /* Field indexes after the magic. */
-#define CPIO_F_MODE 1
+#define CPIO_F_MODE     1
 #define CPIO_F_FILESIZE 6
 #define CPIO_F_NAMESIZE 11
 

@@ -13,34 +13,34 @@
 #define ELF_PAGE 4096u
 
 /* ELF64_Ehdr */
-#define EH_SIZE 64
-#define EI_CLASS 4
-#define EI_DATA 5
-#define EI_VERSION 6
-#define EH_TYPE 16
-#define EH_MACHINE 18
-#define EH_VERSION 20
-#define EH_ENTRY 24
-#define EH_PHOFF 32
+#define EH_SIZE      64
+#define EI_CLASS     4
+#define EI_DATA      5
+#define EI_VERSION   6
+#define EH_TYPE      16
+#define EH_MACHINE   18
+#define EH_VERSION   20
+#define EH_ENTRY     24
+#define EH_PHOFF     32
 #define EH_PHENTSIZE 54
-#define EH_PHNUM 56
+#define EH_PHNUM     56
 
 /* ELF64_Phdr */
-#define PH_SIZE 56
-#define PH_TYPE 0
-#define PH_FLAGS 4
+#define PH_SIZE   56
+#define PH_TYPE   0
+#define PH_FLAGS  4
 #define PH_OFFSET 8
-#define PH_VADDR 16
+#define PH_VADDR  16
 #define PH_FILESZ 32
-#define PH_MEMSZ 40
-#define PH_ALIGN 48
+#define PH_MEMSZ  40
+#define PH_ALIGN  48
 
-#define ELFCLASS64 2
+#define ELFCLASS64  2
 #define ELFDATA2LSB 1
-#define EV_CURRENT 1
-#define ET_EXEC 2
-#define EM_X86_64 62
-#define PT_LOAD 1
+#define EV_CURRENT  1
+#define ET_EXEC     2
+#define EM_X86_64   62
+#define PT_LOAD     1
 
 static uint64_t elf_read_le(const uint8_t *p, unsigned bytes)
 {
@@ -159,7 +159,8 @@ int elf_check(const void *file, size_t size, uint64_t win_base, uint64_t win_siz
 			continue; /* occupies no address: nothing to map or check */
 		if (img.count == ELF_MAX_SEGMENTS)
 			return ELF_ETOOMANY;
-		err = elf_check_segment(&s, elf_read_le(ph + PH_ALIGN, 8), size, win_base, win_size);
+		err =
+		    elf_check_segment(&s, elf_read_le(ph + PH_ALIGN, 8), size, win_base, win_size);
 		if (err != ELF_OK)
 			return err;
 		img.seg[img.count++] = s;

@@ -19,23 +19,23 @@
 /* Each rejection has its own code; elf_strerror() names it. */
 enum elf_error {
 	ELF_OK = 0,
-	ELF_ETRUNCATED = -1,  /* file shorter than the ELF header */
-	ELF_EMAGIC = -2,      /* not \x7fELF */
-	ELF_ECLASS = -3,      /* not ELFCLASS64 */
-	ELF_EDATA = -4,       /* not little-endian */
-	ELF_EVERSION = -5,    /* e_ident version or e_version not 1 */
-	ELF_EMACHINE = -6,    /* not EM_X86_64 */
-	ELF_ETYPE = -7,       /* not ET_EXEC */
-	ELF_EPHDR = -8,       /* program header table bad: size, entsize, outside file */
-	ELF_ENOLOAD = -9,     /* no PT_LOAD segment */
-	ELF_ETOOMANY = -10,   /* more than ELF_MAX_SEGMENTS PT_LOAD segments */
-	ELF_EFILESZ = -11,    /* p_filesz > p_memsz */
+	ELF_ETRUNCATED = -1,       /* file shorter than the ELF header */
+	ELF_EMAGIC = -2,           /* not \x7fELF */
+	ELF_ECLASS = -3,           /* not ELFCLASS64 */
+	ELF_EDATA = -4,            /* not little-endian */
+	ELF_EVERSION = -5,         /* e_ident version or e_version not 1 */
+	ELF_EMACHINE = -6,         /* not EM_X86_64 */
+	ELF_ETYPE = -7,            /* not ET_EXEC */
+	ELF_EPHDR = -8,            /* program header table bad: size, entsize, outside file */
+	ELF_ENOLOAD = -9,          /* no PT_LOAD segment */
+	ELF_ETOOMANY = -10,        /* more than ELF_MAX_SEGMENTS PT_LOAD segments */
+	ELF_EFILESZ = -11,         /* p_filesz > p_memsz */
 	ELF_EOUTSIDE_FILE = -12,   /* segment bytes past the end of the file */
 	ELF_EOUTSIDE_WINDOW = -13, /* segment not inside the allowed window */
-	ELF_EALIGN = -14,     /* vaddr/offset not congruent mod page, or bad p_align */
-	ELF_EOVERLAP = -15,   /* two PT_LOAD segments share a page */
-	ELF_EWX = -16,        /* a segment both writable and executable */
-	ELF_EENTRY = -17,     /* entry point not inside an executable segment */
+	ELF_EALIGN = -14,          /* vaddr/offset not congruent mod page, or bad p_align */
+	ELF_EOVERLAP = -15,        /* two PT_LOAD segments share a page */
+	ELF_EWX = -16,             /* a segment both writable and executable */
+	ELF_EENTRY = -17,          /* entry point not inside an executable segment */
 };
 
 struct elf_segment {

@@ -78,13 +78,9 @@ int fb_check(const struct keel_framebuffer *fb, uint64_t direct_map_size, char *
 	}
 	switch (fb->format) {
 	case KEEL_FB_RGBX:
-	case KEEL_FB_BGRX:
-		return 0;
-	case KEEL_FB_BITMASK:
-		return fb_check_masks(fb, why, why_size);
-	default:
-		fmt_snprintf(why, why_size, "unknown pixel format %u", fb->format);
-		return -1;
+	case KEEL_FB_BGRX: return 0;
+	case KEEL_FB_BITMASK: return fb_check_masks(fb, why, why_size);
+	default: fmt_snprintf(why, why_size, "unknown pixel format %u", fb->format); return -1;
 	}
 }
 
@@ -105,10 +101,8 @@ static uint32_t fb_pack_channel(uint32_t mask, uint8_t v)
 uint32_t fb_pack_rgb(const struct keel_framebuffer *fb, uint8_t r, uint8_t g, uint8_t b)
 {
 	switch (fb->format) {
-	case KEEL_FB_RGBX:
-		return (uint32_t)r | (uint32_t)g << 8 | (uint32_t)b << 16;
-	case KEEL_FB_BGRX:
-		return (uint32_t)b | (uint32_t)g << 8 | (uint32_t)r << 16;
+	case KEEL_FB_RGBX: return (uint32_t)r | (uint32_t)g << 8 | (uint32_t)b << 16;
+	case KEEL_FB_BGRX: return (uint32_t)b | (uint32_t)g << 8 | (uint32_t)r << 16;
 	default:
 		return fb_pack_channel(fb->red_mask, r) | fb_pack_channel(fb->green_mask, g) |
 		       fb_pack_channel(fb->blue_mask, b);
@@ -118,13 +112,9 @@ uint32_t fb_pack_rgb(const struct keel_framebuffer *fb, uint8_t r, uint8_t g, ui
 const char *fb_format_name(uint32_t format)
 {
 	switch (format) {
-	case KEEL_FB_RGBX:
-		return "RGBX";
-	case KEEL_FB_BGRX:
-		return "BGRX";
-	case KEEL_FB_BITMASK:
-		return "bitmask";
-	default:
-		return "unknown";
+	case KEEL_FB_RGBX: return "RGBX";
+	case KEEL_FB_BGRX: return "BGRX";
+	case KEEL_FB_BITMASK: return "bitmask";
+	default: return "unknown";
 	}
 }

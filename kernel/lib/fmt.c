@@ -18,19 +18,27 @@
 
 struct fmt_out {
 	char *buf;
-	size_t size;  /* of buf, including room for the NUL */
-	size_t len;   /* bytes the full output has so far */
+	size_t size; /* of buf, including room for the NUL */
+	size_t len;  /* bytes the full output has so far */
 };
 
 /* Flags of one conversion. */
-#define FMT_LEFT 1u  /* '-' */
-#define FMT_ZERO 2u  /* '0' */
-#define FMT_SPACE 4u /* ' ' */
-#define FMT_PLUS 8u  /* '+' */
-#define FMT_ALT 16u  /* '#' */
+#define FMT_LEFT  1u  /* '-' */
+#define FMT_ZERO  2u  /* '0' */
+#define FMT_SPACE 4u  /* ' ' */
+#define FMT_PLUS  8u  /* '+' */
+#define FMT_ALT   16u /* '#' */
 
-enum fmt_length { FMT_LEN_NONE, FMT_LEN_HH, FMT_LEN_H, FMT_LEN_L, FMT_LEN_LL, FMT_LEN_Z,
-		  FMT_LEN_J, FMT_LEN_T };
+enum fmt_length {
+	FMT_LEN_NONE,
+	FMT_LEN_HH,
+	FMT_LEN_H,
+	FMT_LEN_L,
+	FMT_LEN_LL,
+	FMT_LEN_Z,
+	FMT_LEN_J,
+	FMT_LEN_T
+};
 
 struct fmt_spec {
 	unsigned flags;
@@ -229,8 +237,11 @@ static void fmt_parse_spec(const char **p, va_list *ap, struct fmt_spec *sp)
 		sp->length = FMT_LEN_LL;
 		s += 2;
 	} else if (*s == 'h' || *s == 'l' || *s == 'z' || *s == 'j' || *s == 't') {
-		sp->length = *s == 'h' ? FMT_LEN_H : *s == 'l' ? FMT_LEN_L : *s == 'z' ? FMT_LEN_Z
-			   : *s == 'j' ? FMT_LEN_J : FMT_LEN_T;
+		sp->length = *s == 'h'   ? FMT_LEN_H
+			     : *s == 'l' ? FMT_LEN_L
+			     : *s == 'z' ? FMT_LEN_Z
+			     : *s == 'j' ? FMT_LEN_J
+					 : FMT_LEN_T;
 		s++;
 	}
 	*p = s;
@@ -251,18 +262,16 @@ static void fmt_convert(struct fmt_out *o, const char **p, va_list *ap)
 		int64_t v = fmt_arg_signed(ap, sp.length);
 		/* The magnitude of INT64_MIN does not fit int64_t: negate unsigned. */
 		uint64_t mag = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-		const char *sign = v < 0 ? "-" : (sp.flags & FMT_PLUS) ? "+"
-				 : (sp.flags & FMT_SPACE) ? " " : "";
+		const char *sign = v < 0                    ? "-"
+				   : (sp.flags & FMT_PLUS)  ? "+"
+				   : (sp.flags & FMT_SPACE) ? " "
+							    : "";
 
 		fmt_integer(o, &sp, mag, 10, 0, sign);
 		break;
 	}
-	case 'u':
-		fmt_integer(o, &sp, fmt_arg_unsigned(ap, sp.length), 10, 0, "");
-		break;
-	case 'o':
-		fmt_integer(o, &sp, fmt_arg_unsigned(ap, sp.length), 8, 0, "");
-		break;
+	case 'u': fmt_integer(o, &sp, fmt_arg_unsigned(ap, sp.length), 10, 0, ""); break;
+	case 'o': fmt_integer(o, &sp, fmt_arg_unsigned(ap, sp.length), 8, 0, ""); break;
 	case 'x':
 	case 'X': {
 		uint64_t v = fmt_arg_unsigned(ap, sp.length);
@@ -283,12 +292,8 @@ static void fmt_convert(struct fmt_out *o, const char **p, va_list *ap)
 		fmt_pad_after(o, &sp, 1);
 		break;
 	}
-	case 's':
-		fmt_string(o, &sp, va_arg(*ap, const char *));
-		break;
-	case '%':
-		fmt_put(o, "%", 1);
-		break;
+	case 's': fmt_string(o, &sp, va_arg(*ap, const char *)); break;
+	case '%': fmt_put(o, "%", 1); break;
 	default:
 		/* Unknown, or the format ended: copy what was written, consume nothing. */
 		if (c == '\0') {
@@ -303,7 +308,7 @@ static void fmt_convert(struct fmt_out *o, const char **p, va_list *ap)
 
 int fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 {
-	struct fmt_out o = { .buf = buf, .size = size, .len = 0 };
+	struct fmt_out o = {.buf = buf, .size = size, .len = 0};
 	const char *p = fmt;
 	va_list aq;
 

@@ -23,12 +23,14 @@ struct ktest {
 	const char *(*fn)(void);
 };
 
-#define KTEST(fn) { #fn, fn }
+#define KTEST(fn)                                                                                  \
+	{                                                                                          \
+#fn, fn                                                                            \
+	}
 #define KTEST_COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Format a failure message into a static buffer (tests run one at a time). */
-static inline const char *ktest_msg(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
+static inline const char *ktest_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static inline const char *ktest_msg(const char *fmt, ...)
 {
 	static char buf[512];
@@ -39,18 +41,18 @@ static inline const char *ktest_msg(const char *fmt, ...)
 	return buf;
 }
 
-#define KT_ASSERT(cond)                                                              \
-	do {                                                                         \
-		if (!(cond))                                                         \
-			return ktest_msg("%s:%d: %s", __FILE__, __LINE__, #cond);    \
+#define KT_ASSERT(cond)                                                                            \
+	do {                                                                                       \
+		if (!(cond))                                                                       \
+			return ktest_msg("%s:%d: %s", __FILE__, __LINE__, #cond);                  \
 	} while (0)
 
-#define KT_EQ(a, b)                                                                  \
-	do {                                                                         \
-		long long ka_ = (long long)(a), kb_ = (long long)(b);                \
-		if (ka_ != kb_)                                                      \
-			return ktest_msg("%s:%d: %s == %lld, expected %s == %lld",   \
-					 __FILE__, __LINE__, #a, ka_, #b, kb_);      \
+#define KT_EQ(a, b)                                                                                \
+	do {                                                                                       \
+		long long ka_ = (long long)(a), kb_ = (long long)(b);                              \
+		if (ka_ != kb_)                                                                    \
+			return ktest_msg("%s:%d: %s == %lld, expected %s == %lld", __FILE__,       \
+					 __LINE__, #a, ka_, #b, kb_);                              \
 	} while (0)
 
 /*

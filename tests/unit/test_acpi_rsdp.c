@@ -116,10 +116,10 @@ static const char *test_lengths(void)
 }
 
 static const struct ktest tests[] = {
-	KTEST(test_good_v1),
-	KTEST(test_good_v2),
-	KTEST(test_rejects),
-	KTEST(test_lengths),
+    KTEST(test_good_v1),
+    KTEST(test_good_v2),
+    KTEST(test_rejects),
+    KTEST(test_lengths),
 };
 
 int main(void)

@@ -57,7 +57,9 @@ static const char *test_conf_without_final_newline(void)
 
 static const char *test_conf_rejects_control_bytes(void)
 {
-	KT_EQ(conf("a\x01" "b"), CMDLINE_ECHAR);
+	KT_EQ(conf("a\x01"
+		   "b"),
+	      CMDLINE_ECHAR);
 	KT_ASSERT(strcmp(out, "") == 0);
 	KT_EQ(conf("caf\xc3\xa9"), CMDLINE_ECHAR);
 	KT_EQ(conf("a\x7f"), CMDLINE_ECHAR);
@@ -114,8 +116,8 @@ static const char *test_conf_tiny_buffers(void)
 
 static const char *test_append_words(void)
 {
-	static const uint16_t first[] = { 'h', 'a', 'n', 'd', 'o', 'f', 'f', 0 };
-	static const uint16_t second[] = { ' ', 'a', '=', '1', '\t', ' ', 'b', ' ', 0 };
+	static const uint16_t first[] = {'h', 'a', 'n', 'd', 'o', 'f', 'f', 0};
+	static const uint16_t second[] = {' ', 'a', '=', '1', '\t', ' ', 'b', ' ', 0};
 
 	out[0] = '\0';
 	KT_EQ(cmdline_append_ucs2(out, sizeof(out), first, SIZE_MAX), CMDLINE_OK);
@@ -127,7 +129,7 @@ static const char *test_append_words(void)
 
 static const char *test_append_stops_at_count_or_nul(void)
 {
-	static const uint16_t s[] = { 'a', 'b', 'c', 0, 'd' };
+	static const uint16_t s[] = {'a', 'b', 'c', 0, 'd'};
 
 	out[0] = '\0';
 	KT_EQ(cmdline_append_ucs2(out, sizeof(out), s, 2), CMDLINE_OK);
@@ -140,7 +142,7 @@ static const char *test_append_stops_at_count_or_nul(void)
 
 static const char *test_append_blank_only_adds_nothing(void)
 {
-	static const uint16_t s[] = { ' ', '\t', 0 };
+	static const uint16_t s[] = {' ', '\t', 0};
 
 	strcpy(out, "x");
 	KT_EQ(cmdline_append_ucs2(out, sizeof(out), s, SIZE_MAX), CMDLINE_OK);
@@ -150,8 +152,8 @@ static const char *test_append_blank_only_adds_nothing(void)
 
 static const char *test_append_rejects_non_ascii(void)
 {
-	static const uint16_t s[] = { 'o', 'k', ' ', 0x00e9, 0 };
-	static const uint16_t ctl[] = { 0x1b, 0 };
+	static const uint16_t s[] = {'o', 'k', ' ', 0x00e9, 0};
+	static const uint16_t ctl[] = {0x1b, 0};
 
 	strcpy(out, "keep");
 	KT_EQ(cmdline_append_ucs2(out, sizeof(out), s, SIZE_MAX), CMDLINE_ECHAR);
@@ -180,12 +182,12 @@ static const char *test_append_length_limit(void)
 
 static const char *test_is_text(void)
 {
-	static const uint16_t text[] = { 'h', 'a', 'n', 'd', 'o', 'f', 'f', 0, 0 };
-	static const uint16_t no_nul[] = { 'a', ' ', 'b' };
-	static const uint16_t binary[] = { 0x0881, 0x4eac, 0x9a3d };
-	static const uint16_t junk_after_nul[] = { 'a', 0, 'b', 0 };
-	static const uint16_t leading_nul[] = { 0, 'a' };
-	static const uint16_t blanks[] = { ' ', 0 };
+	static const uint16_t text[] = {'h', 'a', 'n', 'd', 'o', 'f', 'f', 0, 0};
+	static const uint16_t no_nul[] = {'a', ' ', 'b'};
+	static const uint16_t binary[] = {0x0881, 0x4eac, 0x9a3d};
+	static const uint16_t junk_after_nul[] = {'a', 0, 'b', 0};
+	static const uint16_t leading_nul[] = {0, 'a'};
+	static const uint16_t blanks[] = {' ', 0};
 	size_t units = 99;
 
 	KT_ASSERT(cmdline_is_text(text, sizeof(text), &units));
@@ -230,22 +232,22 @@ static const char *test_strerror_distinct(void)
 }
 
 static const struct ktest tests[] = {
-	KTEST(test_conf_empty),
-	KTEST(test_conf_shipped_file),
-	KTEST(test_conf_lines_joined),
-	KTEST(test_conf_without_final_newline),
-	KTEST(test_conf_rejects_control_bytes),
-	KTEST(test_conf_comment_may_hold_anything),
-	KTEST(test_conf_length_limit),
-	KTEST(test_conf_tiny_buffers),
-	KTEST(test_append_words),
-	KTEST(test_append_stops_at_count_or_nul),
-	KTEST(test_append_blank_only_adds_nothing),
-	KTEST(test_append_rejects_non_ascii),
-	KTEST(test_append_length_limit),
-	KTEST(test_is_text),
-	KTEST(test_take_word),
-	KTEST(test_strerror_distinct),
+    KTEST(test_conf_empty),
+    KTEST(test_conf_shipped_file),
+    KTEST(test_conf_lines_joined),
+    KTEST(test_conf_without_final_newline),
+    KTEST(test_conf_rejects_control_bytes),
+    KTEST(test_conf_comment_may_hold_anything),
+    KTEST(test_conf_length_limit),
+    KTEST(test_conf_tiny_buffers),
+    KTEST(test_append_words),
+    KTEST(test_append_stops_at_count_or_nul),
+    KTEST(test_append_blank_only_adds_nothing),
+    KTEST(test_append_rejects_non_ascii),
+    KTEST(test_append_length_limit),
+    KTEST(test_is_text),
+    KTEST(test_take_word),
+    KTEST(test_strerror_distinct),
 };
 
 int main(void)

@@ -12,8 +12,8 @@
 #include "ktest_file.h"
 #include "lib/cpio.h"
 
-#define HDR 110
-#define F_MODE 1
+#define HDR        110
+#define F_MODE     1
 #define F_FILESIZE 6
 #define F_NAMESIZE 11
 
@@ -52,10 +52,10 @@ static void arc_header(struct arc *a, const char *magic, const uint32_t fields[1
 }
 
 /* A well-formed entry; its layout goes to *l when l is not NULL. */
-static void arc_add(struct arc *a, const char *name, uint32_t mode, const void *data,
-		    uint32_t size, struct layout *l)
+static void arc_add(struct arc *a, const char *name, uint32_t mode, const void *data, uint32_t size,
+		    struct layout *l)
 {
-	uint32_t f[13] = { 0 };
+	uint32_t f[13] = {0};
 	size_t nlen = strlen(name) + 1;
 
 	f[0] = (uint32_t)a->len + 1; /* inode */
@@ -90,7 +90,7 @@ static void arc_trailer(struct arc *a, struct layout *l)
 }
 
 #define MODE_FILE 0100644u
-#define MODE_DIR 0040755u
+#define MODE_DIR  0040755u
 
 static const char init_conf[] = "start uart\nstart fbcon\n";
 
@@ -102,7 +102,10 @@ static void arc_good(struct arc *a, struct layout l[6])
 	arc_add(a, "etc", MODE_DIR, "", 0, &l[1]);
 	arc_add(a, "etc/init.conf", MODE_FILE, init_conf, sizeof(init_conf) - 1, &l[2]);
 	arc_add(a, "empty", MODE_FILE, "", 0, &l[3]);
-	arc_add(a, "bin/x", 0100755u, "\x7f" "ELF\x02", 5, &l[4]);
+	arc_add(a, "bin/x", 0100755u,
+		"\x7f"
+		"ELF\x02",
+		5, &l[4]);
 	arc_trailer(a, &l[5]);
 }
 
@@ -142,11 +145,11 @@ static const char *test_good_archive(void)
 		uint32_t mode;
 		size_t size;
 	} want[] = {
-		{ ".", MODE_DIR, 0 },
-		{ "etc", MODE_DIR, 0 },
-		{ "etc/init.conf", MODE_FILE, sizeof(init_conf) - 1 },
-		{ "empty", MODE_FILE, 0 },
-		{ "bin/x", 0100755u, 5 },
+	    {".", MODE_DIR, 0},
+	    {"etc", MODE_DIR, 0},
+	    {"etc/init.conf", MODE_FILE, sizeof(init_conf) - 1},
+	    {"empty", MODE_FILE, 0},
+	    {"bin/x", 0100755u, 5},
 	};
 	cpio_iter_init(&it, p, a.len);
 	for (size_t i = 0; i < KTEST_COUNT(want); i++) {
@@ -183,12 +186,12 @@ static const char *test_find(void)
 	arc_good(&a, l);
 	uint8_t *p = exact(&a, a.len);
 	int hit = cpio_find(p, a.len, "etc/init.conf", &e);
-	int data_ok = hit == 1 && e.size == sizeof(init_conf) - 1 &&
-		      memcmp(e.data, init_conf, e.size) == 0;
+	int data_ok =
+	    hit == 1 && e.size == sizeof(init_conf) - 1 && memcmp(e.data, init_conf, e.size) == 0;
 	int empty = cpio_find(p, a.len, "empty", &e);
 	int empty_ok = empty == 1 && e.size == 0 && (const uint8_t *)e.data == p + l[3].data;
-	static const char *const misses[] = { "etc/init", "etc/init.conf2", "./etc/init.conf",
-					      "ETC/INIT.CONF", "", "TRAILER!!!" };
+	static const char *const misses[] = {
+	    "etc/init", "etc/init.conf2", "./etc/init.conf", "ETC/INIT.CONF", "", "TRAILER!!!"};
 	int miss[KTEST_COUNT(misses)];
 
 	for (size_t i = 0; i < KTEST_COUNT(misses); i++)
@@ -200,7 +203,8 @@ static const char *test_find(void)
 	KT_ASSERT(empty_ok);
 	for (size_t i = 0; i < KTEST_COUNT(misses); i++) {
 		if (miss[i] != 0)
-			return ktest_msg("cpio_find(\"%s\") gave %d, expected 0", misses[i], miss[i]);
+			return ktest_msg("cpio_find(\"%s\") gave %d, expected 0", misses[i],
+					 miss[i]);
 	}
 
 	/* A name in a broken archive is not found: the error comes back. */
@@ -307,7 +311,7 @@ static const char *test_bad_magic(void)
 
 static const char *test_non_hex(void)
 {
-	static const char bad[] = { 'g', 'G', ' ', '-', '+', 'x', '\0', 0x80 };
+	static const char bad[] = {'g', 'G', ' ', '-', '+', 'x', '\0', 0x80};
 	struct arc a;
 	struct layout l[6];
 
@@ -318,8 +322,9 @@ static const char *test_non_hex(void)
 			int r = validate(&a, a.len, NULL);
 
 			if (r != CPIO_EHEX)
-				return ktest_msg("byte 0x%02x in field %d gave %d, expected CPIO_EHEX",
-						 (unsigned char)bad[b], field, r);
+				return ktest_msg(
+				    "byte 0x%02x in field %d gave %d, expected CPIO_EHEX",
+				    (unsigned char)bad[b], field, r);
 		}
 	}
 	return NULL;
@@ -329,7 +334,7 @@ static const char *test_non_hex(void)
 static size_t arc_raw(struct arc *a, uint32_t namesize, uint32_t filesize, const void *tail,
 		      size_t tail_len)
 {
-	uint32_t f[13] = { 0 };
+	uint32_t f[13] = {0};
 
 	f[F_MODE] = MODE_FILE;
 	f[F_NAMESIZE] = namesize;
@@ -449,18 +454,10 @@ static const char *test_given_files(void)
 }
 
 static const struct ktest tests[] = {
-	KTEST(test_good_archive),
-	KTEST(test_find),
-	KTEST(test_variants_accepted),
-	KTEST(test_every_truncation),
-	KTEST(test_bad_magic),
-	KTEST(test_non_hex),
-	KTEST(test_bad_names),
-	KTEST(test_bad_sizes),
-	KTEST(test_missing_trailer),
-	KTEST(test_errors_stick),
-	KTEST(test_strerror),
-	KTEST(test_given_files),
+    KTEST(test_good_archive),     KTEST(test_find),      KTEST(test_variants_accepted),
+    KTEST(test_every_truncation), KTEST(test_bad_magic), KTEST(test_non_hex),
+    KTEST(test_bad_names),        KTEST(test_bad_sizes), KTEST(test_missing_trailer),
+    KTEST(test_errors_stick),     KTEST(test_strerror),  KTEST(test_given_files),
 };
 
 int main(int argc, char **argv)

@@ -15,14 +15,14 @@
 #include "ktest_file.h"
 #include "lib/elf.h"
 
-#define WIN KEEL_KERNEL_BASE
-#define WIN_SIZE KEEL_KERNEL_WINDOW
-#define PT_LOAD 1
-#define PT_NOTE 4
+#define WIN          KEEL_KERNEL_BASE
+#define WIN_SIZE     KEEL_KERNEL_WINDOW
+#define PT_LOAD      1
+#define PT_NOTE      4
 #define PT_GNU_STACK 0x6474e551u
-#define R ELF_PF_R
-#define W ELF_PF_W
-#define X ELF_PF_X
+#define R            ELF_PF_R
+#define W            ELF_PF_W
+#define X            ELF_PF_X
 
 struct ph_spec {
 	uint32_t type, flags;
@@ -58,7 +58,10 @@ static uint8_t *elf_build(const struct elf_spec *s, int odd, void **block)
 	memset(f, 0xcc, s->file_size);
 	if (s->file_size < 64)
 		return f;
-	memcpy(f, "\x7f" "ELF", 4);
+	memcpy(f,
+	       "\x7f"
+	       "ELF",
+	       4);
 	f[4] = 2; /* ELFCLASS64 */
 	f[5] = 1; /* little-endian */
 	f[6] = 1; /* EV_CURRENT */
@@ -101,20 +104,21 @@ static uint8_t *elf_build(const struct elf_spec *s, int odd, void **block)
 static struct elf_spec spec_good(void)
 {
 	struct elf_spec s = {
-		.entry = WIN + 0x10,
-		.type = 2,
-		.machine = 62,
-		.phentsize = 56,
-		.phoff = 64,
-		.file_size = 0x4000,
-		.nph = 6,
-		.ph = {
-			{ PT_LOAD, R | W, 0x3000, WIN + 0x3000, 0x80, 0x2000, 0x1000 },
-			{ PT_GNU_STACK, R | W, 0, 0, 0, 0, 16 },
-			{ PT_LOAD, R | X, 0x1000, WIN, 0x800, 0x800, 0x1000 },
-			{ PT_NOTE, R, 0x2100, WIN + 0x2100, 0x20, 0x20, 4 },
-			{ PT_LOAD, R, 0x2000, WIN + 0x2000, 0x100, 0x100, 0x1000 },
-			{ PT_LOAD, R, 0, WIN + 0x9000, 0, 0, 0x1000 },
+	    .entry = WIN + 0x10,
+	    .type = 2,
+	    .machine = 62,
+	    .phentsize = 56,
+	    .phoff = 64,
+	    .file_size = 0x4000,
+	    .nph = 6,
+	    .ph =
+		{
+		    {PT_LOAD, R | W, 0x3000, WIN + 0x3000, 0x80, 0x2000, 0x1000},
+		    {PT_GNU_STACK, R | W, 0, 0, 0, 0, 16},
+		    {PT_LOAD, R | X, 0x1000, WIN, 0x800, 0x800, 0x1000},
+		    {PT_NOTE, R, 0x2100, WIN + 0x2100, 0x20, 0x20, 4},
+		    {PT_LOAD, R, 0x2000, WIN + 0x2000, 0x100, 0x100, 0x1000},
+		    {PT_LOAD, R, 0, WIN + 0x9000, 0, 0, 0x1000},
 		},
 	};
 	return s;
@@ -184,7 +188,7 @@ static const char *test_good_image(void)
 
 static const char *test_truncated(void)
 {
-	static const size_t lens[] = { 0, 1, 4, 16, 63 };
+	static const size_t lens[] = {0, 1, 4, 16, 63};
 
 	for (size_t i = 0; i < KTEST_COUNT(lens); i++) {
 		struct elf_spec s = spec_good();
@@ -262,8 +266,8 @@ static const char *test_no_load(void)
 	s.nph = 0;
 	KT_EQ(check(&s), ELF_ENOLOAD);
 	s.nph = 2;
-	s.ph[0] = (struct ph_spec){ PT_NOTE, R, 0x100, WIN, 0x10, 0x10, 4 };
-	s.ph[1] = (struct ph_spec){ PT_LOAD, R | X, 0x1000, WIN, 0, 0, 0x1000 }; /* empty */
+	s.ph[0] = (struct ph_spec){PT_NOTE, R, 0x100, WIN, 0x10, 0x10, 4};
+	s.ph[1] = (struct ph_spec){PT_LOAD, R | X, 0x1000, WIN, 0, 0, 0x1000}; /* empty */
 	KT_EQ(check(&s), ELF_ENOLOAD);
 	return NULL;
 }
@@ -275,8 +279,8 @@ static struct elf_spec spec_many(unsigned n)
 
 	s.nph = n;
 	for (unsigned i = 0; i < n; i++)
-		s.ph[i] = (struct ph_spec){ PT_LOAD, i == 0 ? R | X : R, 0, WIN + i * 0x1000ull, 0,
-					    0x1000, 0x1000 };
+		s.ph[i] = (struct ph_spec){
+		    PT_LOAD, i == 0 ? R | X : R, 0, WIN + i * 0x1000ull, 0, 0x1000, 0x1000};
 	return s;
 }
 
@@ -471,22 +475,12 @@ static const char *test_given_files(void)
 }
 
 static const struct ktest tests[] = {
-	KTEST(test_good_image),
-	KTEST(test_truncated),
-	KTEST(test_ident),
-	KTEST(test_machine_and_type),
-	KTEST(test_phdr_table),
-	KTEST(test_no_load),
-	KTEST(test_segment_count),
-	KTEST(test_filesz),
-	KTEST(test_outside_file),
-	KTEST(test_outside_window),
-	KTEST(test_overlap),
-	KTEST(test_wx),
-	KTEST(test_alignment),
-	KTEST(test_entry),
-	KTEST(test_strerror),
-	KTEST(test_given_files),
+    KTEST(test_good_image),       KTEST(test_truncated),  KTEST(test_ident),
+    KTEST(test_machine_and_type), KTEST(test_phdr_table), KTEST(test_no_load),
+    KTEST(test_segment_count),    KTEST(test_filesz),     KTEST(test_outside_file),
+    KTEST(test_outside_window),   KTEST(test_overlap),    KTEST(test_wx),
+    KTEST(test_alignment),        KTEST(test_entry),      KTEST(test_strerror),
+    KTEST(test_given_files),
 };
 
 int main(int argc, char **argv)

@@ -144,8 +144,9 @@ static const char *test_format_names(void)
 }
 
 static const struct ktest tests[] = {
-    KTEST(test_good_geometry), KTEST(test_bad_geometry), KTEST(test_geometry_overflow), KTEST(test_outside_direct_map),
-    KTEST(test_formats),       KTEST(test_pack),         KTEST(test_format_names),
+    KTEST(test_good_geometry),      KTEST(test_bad_geometry), KTEST(test_geometry_overflow),
+    KTEST(test_outside_direct_map), KTEST(test_formats),      KTEST(test_pack),
+    KTEST(test_format_names),
 };
 
 int main(void)

@@ -45,8 +45,9 @@ static const char *check_fmt(int line, const char *want, int wn, const char *fmt
 			snprintf(got, sizeof(got), "%.*s", (int)k, size ? buf : "");
 			free(buf);
 			va_end(ap);
-			return ktest_msg("line %d: \"%s\" in %zu bytes gave %d \"%s\", expected %d \"%.*s\"",
-					 line, fmt, size, r, got, wn, (int)k, want);
+			return ktest_msg(
+			    "line %d: \"%s\" in %zu bytes gave %d \"%s\", expected %d \"%.*s\"",
+			    line, fmt, size, r, got, wn, (int)k, want);
 		}
 		free(buf);
 	}
@@ -55,13 +56,13 @@ static const char *check_fmt(int line, const char *want, int wn, const char *fmt
 }
 
 /* Same output as the host's snprintf. */
-#define SAME(...)                                                                    \
-	do {                                                                         \
-		char want_[1024];                                                    \
-		int wn_ = snprintf(want_, sizeof(want_), __VA_ARGS__);               \
-		const char *e_ = check_fmt(__LINE__, want_, wn_, __VA_ARGS__);       \
-		if (e_)                                                              \
-			return e_;                                                   \
+#define SAME(...)                                                                                  \
+	do {                                                                                       \
+		char want_[1024];                                                                  \
+		int wn_ = snprintf(want_, sizeof(want_), __VA_ARGS__);                             \
+		const char *e_ = check_fmt(__LINE__, want_, wn_, __VA_ARGS__);                     \
+		if (e_)                                                                            \
+			return e_;                                                                 \
 	} while (0)
 
 /*
@@ -79,21 +80,21 @@ static int host_snprintf(char *buf, size_t size, const char *fmt, ...)
 	return n;
 }
 
-#define SAME_UNCHECKED(...)                                                          \
-	do {                                                                         \
-		char want_[1024];                                                    \
-		int wn_ = host_snprintf(want_, sizeof(want_), __VA_ARGS__);          \
-		const char *e_ = check_fmt(__LINE__, want_, wn_, __VA_ARGS__);       \
-		if (e_)                                                              \
-			return e_;                                                   \
+#define SAME_UNCHECKED(...)                                                                        \
+	do {                                                                                       \
+		char want_[1024];                                                                  \
+		int wn_ = host_snprintf(want_, sizeof(want_), __VA_ARGS__);                        \
+		const char *e_ = check_fmt(__LINE__, want_, wn_, __VA_ARGS__);                     \
+		if (e_)                                                                            \
+			return e_;                                                                 \
 	} while (0)
 
 /* Output fixed by Keel's own rules (fmt.h, fmt.c). */
-#define EXPECT(want, ...)                                                            \
-	do {                                                                         \
-		const char *e_ = check_fmt(__LINE__, want, (int)strlen(want), __VA_ARGS__); \
-		if (e_)                                                              \
-			return e_;                                                   \
+#define EXPECT(want, ...)                                                                          \
+	do {                                                                                       \
+		const char *e_ = check_fmt(__LINE__, want, (int)strlen(want), __VA_ARGS__);        \
+		if (e_)                                                                            \
+			return e_;                                                                 \
 	} while (0)
 
 static const char *test_plain(void)
@@ -107,7 +108,7 @@ static const char *test_plain(void)
 
 static const char *test_signed(void)
 {
-	static const int v[] = { 0, 1, -1, 42, -42, 1000000, INT_MAX, INT_MIN };
+	static const int v[] = {0, 1, -1, 42, -42, 1000000, INT_MAX, INT_MIN};
 
 	for (size_t i = 0; i < KTEST_COUNT(v); i++) {
 		SAME("%d", v[i]);
@@ -132,7 +133,7 @@ static const char *test_signed(void)
 
 static const char *test_unsigned(void)
 {
-	static const unsigned v[] = { 0, 1, 7, 8, 9, 15, 16, 255, 0xdeadbeef, UINT_MAX };
+	static const unsigned v[] = {0, 1, 7, 8, 9, 15, 16, 255, 0xdeadbeef, UINT_MAX};
 
 	for (size_t i = 0; i < KTEST_COUNT(v); i++) {
 		SAME("%u %x %X %o", v[i], v[i], v[i], v[i]);
@@ -164,7 +165,7 @@ static const char *test_lengths(void)
 
 static const char *test_char_and_string(void)
 {
-	static const char abc[3] = { 'a', 'b', 'c' }; /* no NUL: precision must stop reading */
+	static const char abc[3] = {'a', 'b', 'c'}; /* no NUL: precision must stop reading */
 
 	SAME("%c%c%c", 'k', 'e', 'l');
 	SAME("[%3c] [%-3c]", 'x', 'y');
@@ -251,14 +252,8 @@ static const char *test_huge(void)
 }
 
 static const struct ktest tests[] = {
-	KTEST(test_plain),
-	KTEST(test_signed),
-	KTEST(test_unsigned),
-	KTEST(test_lengths),
-	KTEST(test_char_and_string),
-	KTEST(test_star),
-	KTEST(test_keel_choices),
-	KTEST(test_huge),
+    KTEST(test_plain),           KTEST(test_signed), KTEST(test_unsigned),     KTEST(test_lengths),
+    KTEST(test_char_and_string), KTEST(test_star),   KTEST(test_keel_choices), KTEST(test_huge),
 };
 
 int main(void)

@@ -51,10 +51,8 @@ bool trap_has_error_code(uint32_t vector)
 	case TRAP_AC:
 	case TRAP_CP:
 	case TRAP_VC:
-	case TRAP_SX:
-		return true;
-	default:
-		return false;
+	case TRAP_SX: return true;
+	default: return false;
 	}
 }
 
@@ -75,10 +73,8 @@ bool trap_raised_by_code(uint32_t vector)
 	case TRAP_MF:
 	case TRAP_AC:
 	case TRAP_XM:
-	case TRAP_CP:
-		return true;
-	default:
-		return false;
+	case TRAP_CP: return true;
+	default: return false;
 	}
 }
 
@@ -118,17 +114,11 @@ void trap_describe_error(uint32_t vector, uint64_t error, char *buf, size_t size
 		return;
 	}
 	switch (vector) {
-	case TRAP_PF:
-		trap_describe_page_fault(error, buf, size);
-		break;
+	case TRAP_PF: trap_describe_page_fault(error, buf, size); break;
 	case TRAP_TS:
 	case TRAP_NP:
 	case TRAP_SS:
-	case TRAP_GP:
-		trap_describe_selector(error, buf, size);
-		break;
-	default:
-		fmt_snprintf(buf, size, "0x%lx", (unsigned long)error);
-		break;
+	case TRAP_GP: trap_describe_selector(error, buf, size); break;
+	default: fmt_snprintf(buf, size, "0x%lx", (unsigned long)error); break;
 	}
 }
