@@ -25,3 +25,6 @@ $(BUILD)/keel.efi: $(EFI_STUB_OBJS)
 	lld-link $(EFI_LDFLAGS) /out:$@ $^
 
 UNIT_SRCS_cmdline := efi/cmdline.c
+
+# Flags live in the Makefile and this fragment: objects follow them.
+$(EFI_STUB_OBJS): Makefile efi/efi.mk

@@ -19,6 +19,8 @@
 #define LAUNCH_FILE            L"\\launch.txt"
 /* Longest accepted launch.txt: one short command line and its line break. */
 #define LAUNCH_TEXT_MAX        256
+#define LAUNCH_WIDE_(x)        L## #x
+#define LAUNCH_WIDE(x)         LAUNCH_WIDE_(x) /* L"256" for messages */
 /*
  * Argument 0 of the shell's command line. The shell takes a first word that
  * is not an option for its own name, so launch.txt may then start with a
@@ -144,7 +146,8 @@ static EFI_STATUS launch_read_options(EFI_HANDLE image, CHAR16 *out, UINTN cap)
 		return status;
 	}
 	if (size > LAUNCH_TEXT_MAX) {
-		launch_print(L"shell-launch: \\launch.txt: longer than 256 bytes\r\n");
+		launch_print(L"shell-launch: \\launch.txt: longer than " LAUNCH_WIDE(
+		    LAUNCH_TEXT_MAX) L" bytes\r\n");
 		return EFI_BAD_BUFFER_SIZE;
 	}
 	return launch_parse_text(text, size, out, cap);

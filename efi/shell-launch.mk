@@ -10,3 +10,6 @@ $(SHELL_LAUNCH_OBJ): efi/shell-launch.c
 
 $(BUILD)/shell-launch.efi: $(SHELL_LAUNCH_OBJ)
 	lld-link $(EFI_LDFLAGS) /out:$@ $^
+
+# Flags live in the Makefile and this fragment: the object follows them.
+$(SHELL_LAUNCH_OBJ): Makefile efi/shell-launch.mk

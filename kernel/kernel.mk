@@ -71,3 +71,6 @@ UNIT_SRCS_bootargs := kernel/lib/bootargs.c
 UNIT_SRCS_fb := kernel/lib/fb.c kernel/lib/fmt.c
 UNIT_SRCS_psf := kernel/lib/psf.c
 UNIT_SRCS_trapinfo := kernel/arch/x86_64/trapinfo.c kernel/lib/fmt.c
+
+# Flags live in the Makefile and this fragment: objects follow them.
+$(KERNEL_OBJS): Makefile kernel/kernel.mk

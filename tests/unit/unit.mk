@@ -4,7 +4,7 @@
 # UNIT_SRCS_NAME (set below, or in the fragment of the component it tests) and
 # prints KTAP (tests/unit/ktest.h); scripts/test runs every one of them.
 
-UNIT_CFLAGS := -std=c11 -Wall -Wextra -Werror -g -O1 \
+UNIT_CFLAGS := $(WARN) -g -O1 \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
 	-D_DEFAULT_SOURCE -Iinclude -Ikernel -Itests/unit
 
@@ -17,14 +17,23 @@ UNIT_SRCS_acpi_rsdp := kernel/lib/acpi_rsdp.c
 UNIT_NAMES := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_TESTS := $(addprefix $(BUILD)/unit/test_,$(UNIT_NAMES))
 
-.SECONDEXPANSION:
-$(BUILD)/unit/test_%: tests/unit/test_%.c $$(UNIT_SRCS_$$*)
+# Each source compiles to its own object (shared by the tests that use it),
+# so that -MMD records the headers of every one of them.
+UNIT_OBJ = $(patsubst %.c,$(BUILD)/unit/obj/%.o,$(1))
+UNIT_ALL_OBJS := $(sort $(call UNIT_OBJ,$(foreach n,$(UNIT_NAMES),tests/unit/test_$(n).c $(UNIT_SRCS_$(n)))))
+
+$(BUILD)/unit/obj/%.o: %.c Makefile tests/unit/unit.mk
 	@mkdir -p $(@D)
-	$(CC) $(UNIT_CFLAGS) -MMD -MP -o $@ $< $(UNIT_SRCS_$*)
+	$(CC) $(UNIT_CFLAGS) -MMD -MP -c -o $@ $<
 
-# Header dependencies, written by -MMD beside each test program.
--include $(UNIT_TESTS:=.d)
+.SECONDEXPANSION:
+$(BUILD)/unit/test_%: $$(call UNIT_OBJ,tests/unit/test_$$*.c $$(UNIT_SRCS_$$*))
+	@mkdir -p $(@D)
+	$(CC) $(UNIT_CFLAGS) -o $@ $^
 
+-include $(UNIT_ALL_OBJS:.o=.d)
+
+# The unit tests alone, counted and judged by the same runner as `make test`.
 .PHONY: unit-test
-unit-test: $(UNIT_TESTS)
-	@for t in $(UNIT_TESTS); do $$t || exit 1; done
+unit-test: $(UNIT_TESTS) $(BUILD)/kernel.elf $(BUILD)/initrd.cpio
+	scripts/test --no-boot
