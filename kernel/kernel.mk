@@ -31,6 +31,9 @@ KERNEL_SRCS := \
 	kernel/core/ktest.c \
 	kernel/core/boot_tests.c \
 	kernel/dev/fbcon.c \
+	kernel/mm/buddy.c \
+	kernel/mm/pmm.c \
+	kernel/mm/pmm_tests.c \
 	kernel/lib/bootargs.c \
 	kernel/lib/psf.c \
 	$(SHARED_LIB_SRCS)
@@ -68,6 +71,7 @@ $(BUILD)/kernel.elf: $(KERNEL_OBJS) $(KERNEL_LDS)
 # Host unit tests of the kernel's pure logic.
 UNIT_SRCS_handoff := kernel/core/handoff.c kernel/lib/bootmap.c kernel/lib/fmt.c
 UNIT_SRCS_bootargs := kernel/lib/bootargs.c
+UNIT_SRCS_buddy := kernel/mm/buddy.c
 UNIT_SRCS_fb := kernel/lib/fb.c kernel/lib/fmt.c
 UNIT_SRCS_psf := kernel/lib/psf.c
 UNIT_SRCS_trapinfo := kernel/arch/x86_64/trapinfo.c kernel/lib/fmt.c

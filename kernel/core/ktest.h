@@ -19,10 +19,10 @@ struct ktest_suite {
 	size_t count;
 };
 
-#define KTEST(fn)                                                                                  \
-	{                                                                                          \
-#fn, test_##fn                                                                     \
-	}
+/* One line: clang-format would spread the braced initialiser over four. */
+/* clang-format off */
+#define KTEST(fn) { .name = #fn, .run = test_##fn }
+/* clang-format on */
 #define KTEST_COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 /*

@@ -21,6 +21,8 @@
 #include "lib/bootargs.h"
 #include "lib/fmt.h"
 #include "lib/kstring.h"
+#include "mm/pmm.h"
+#include "mm/pmm_tests.h"
 
 #define WHY_MAX 200
 
@@ -68,7 +70,8 @@ static noreturn void main_reject(const struct keel_handoff *h, const char *why)
 /* Test mode: KTAP suites, then leave QEMU with the verdict. */
 static noreturn void main_run_tests(void)
 {
-	static const struct ktest_suite *const suites[] = {&boot_test_suite, &arch_test_suite};
+	static const struct ktest_suite *const suites[] = {&boot_test_suite, &arch_test_suite,
+							   &pmm_test_suite};
 	size_t failed = ktest_run(suites, KTEST_COUNT(suites));
 
 	/* isa-debug-exit: 0 -> QEMU exits 1 (all passed), 1 -> exits 3. */
@@ -102,6 +105,11 @@ noreturn void kernel_main(uint64_t handoff_addr, uint64_t tsc_entry)
 	boot_info.tsc_entry = tsc_entry;
 	fb_why = main_start_fbcon(h, why, sizeof(why));
 	summary_print(&boot_info, fb_why);
+	if (pmm_init(boot_info.ranges, h->range_count, h->direct_map_size, why, sizeof(why)) != 0) {
+		kprintf("keel: page allocator: %s; halting\n", why);
+		arch_halt();
+	}
+	pmm_print_summary();
 	/*
 	 * The stub sets EFER.NXE before it marks pages NX (DESIGN.md §2). A stub
 	 * that claims NX without it leaves data executable: say so.

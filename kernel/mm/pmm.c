@@ -1,0 +1,87 @@
+/*
+ * kernel/mm/pmm.c: the physical page allocator (pmm.h).
+ */
+#include "mm/pmm.h"
+
+#include "core/boot.h"
+#include "core/console.h"
+#include "lib/fmt.h"
+
+/* The one allocator; no lock yet (pmm.h). */
+static struct buddy pmm_buddy;
+static size_t pmm_meta_size;
+static uint64_t pmm_meta_phys;
+
+int pmm_init(const struct keel_mem_range *r, size_t n, uint64_t direct_map_size, char *why,
+	     size_t why_size)
+{
+	size_t size;
+	uint64_t phys;
+	int err;
+
+	err = buddy_metadata_size(r, n, &size);
+	if (err == 0)
+		err = buddy_metadata_place(r, n, size, &phys);
+	if (err != 0) {
+		fmt_snprintf(why, why_size, "no room for the allocator's metadata: %s",
+			     buddy_strerror(err));
+		return err;
+	}
+	/* The stub maps all RAM (DESIGN.md §2); a handoff that says otherwise is not trusted. */
+	if (!boot_phys_in_direct_map(phys, size, direct_map_size)) {
+		fmt_snprintf(why, why_size,
+			     "metadata at 0x%llx + %zu bytes is outside the direct map",
+			     (unsigned long long)phys, size);
+		return -BUDDY_ENOSPC;
+	}
+	err = buddy_init(&pmm_buddy, r, n, boot_phys_to_virt(phys), size, phys);
+	if (err != 0) {
+		fmt_snprintf(why, why_size, "%s", buddy_strerror(err));
+		return err;
+	}
+	pmm_meta_size = size;
+	pmm_meta_phys = phys;
+	return 0;
+}
+
+int pmm_alloc_pages(unsigned order, uint64_t *phys)
+{
+	return buddy_alloc(&pmm_buddy, order, phys);
+}
+
+int pmm_free_pages(uint64_t phys, unsigned order)
+{
+	return buddy_free(&pmm_buddy, phys, order);
+}
+
+void pmm_read_stats(struct buddy_stats *out)
+{
+	buddy_read_stats(&pmm_buddy, out);
+}
+
+uint64_t pmm_metadata_bytes(void)
+{
+	return pmm_meta_size;
+}
+
+uint64_t pmm_metadata_phys(void)
+{
+	return pmm_meta_phys;
+}
+
+int pmm_check(void)
+{
+	return buddy_check(&pmm_buddy);
+}
+
+void pmm_print_summary(void)
+{
+	struct buddy_stats st;
+
+	buddy_read_stats(&pmm_buddy, &st);
+	kprintf("pmm: %llu MiB free (%llu pages), %llu MiB reserved until reclaimed, metadata "
+		"%zu KiB at 0x%llx\n",
+		(unsigned long long)(st.free_pages >> 8), (unsigned long long)st.free_pages,
+		(unsigned long long)(st.reserved_pages >> 8), pmm_meta_size >> 10,
+		(unsigned long long)pmm_meta_phys);
+}
