@@ -31,6 +31,15 @@ KERNEL_SRCS := \
 	kernel/core/ktest.c \
 	kernel/core/boot_tests.c \
 	kernel/dev/fbcon.c \
+	kernel/acpi/acpi.c \
+	kernel/acpi/table.c \
+	kernel/acpi/madt.c \
+	kernel/acpi/fadt.c \
+	kernel/acpi/hpet.c \
+	kernel/acpi/mcfg.c \
+	kernel/acpi/physmap.c \
+	kernel/acpi/boot.c \
+	kernel/acpi/acpi_tests.c \
 	kernel/mm/buddy.c \
 	kernel/mm/pmm.c \
 	kernel/mm/pmm_tests.c \
@@ -72,6 +81,8 @@ $(BUILD)/kernel.elf: $(KERNEL_OBJS) $(KERNEL_LDS)
 UNIT_SRCS_handoff := kernel/core/handoff.c kernel/lib/bootmap.c kernel/lib/fmt.c
 UNIT_SRCS_bootargs := kernel/lib/bootargs.c
 UNIT_SRCS_buddy := kernel/mm/buddy.c
+UNIT_SRCS_acpi := kernel/acpi/acpi.c kernel/acpi/table.c kernel/acpi/madt.c kernel/acpi/fadt.c \
+	kernel/acpi/hpet.c kernel/acpi/mcfg.c kernel/acpi/physmap.c kernel/lib/acpi_rsdp.c
 UNIT_SRCS_fb := kernel/lib/fb.c kernel/lib/fmt.c
 UNIT_SRCS_psf := kernel/lib/psf.c
 UNIT_SRCS_trapinfo := kernel/arch/x86_64/trapinfo.c kernel/lib/fmt.c

@@ -107,7 +107,15 @@ static const char *test_handoff_rsdp(void)
 {
 	const struct keel_handoff *h = boot_info.handoff;
 	const char *err;
+	uint64_t want;
 
+	/* Firmware without ACPI tables exists (OVMF under Bochs): test.acpi=0 says so. */
+	if (bootargs_get_u64(h->cmdline, "test.acpi", &want) != BOOTARGS_OK || want > 1)
+		return ktest_fail("no test.acpi=0 or test.acpi=1 on the command line");
+	if (want == 0)
+		return (h->flags & KEEL_HANDOFF_HAS_RSDP)
+			   ? ktest_fail("an RSDP at 0x%lx, but test.acpi=0", (unsigned long)h->rsdp)
+			   : NULL;
 	if (!(h->flags & KEEL_HANDOFF_HAS_RSDP) || h->rsdp == 0)
 		return ktest_fail("no RSDP in the handoff (flags 0x%x, rsdp 0x%lx)", h->flags,
 				  (unsigned long)h->rsdp);
