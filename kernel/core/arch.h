@@ -26,10 +26,15 @@ noreturn void arch_halt(void);
 bool arch_nx_enabled(void);
 
 /*
- * Ask the emulator to exit: QEMU's isa-debug-exit device ends QEMU with
- * status (code << 1) | 1. Returns when there is no such device.
+ * Ask the emulator to exit, once the serial port has sent everything: QEMU's
+ * isa-debug-exit device ends QEMU with status (code << 1) | 1; Bochs ends
+ * through its shutdown port (with status 1 whatever the code). Returns on a
+ * machine that has neither.
  */
 void arch_emulator_exit(uint8_t code);
+
+/* Wait (bounded) until COM1 has sent every byte written to it. */
+void arch_serial_drain(void);
 
 /* The architecture's in-kernel tests (int3 reaching its handler, ...). */
 extern const struct ktest_suite arch_test_suite;

@@ -10,6 +10,7 @@
  */
 #include <stdnoreturn.h>
 
+#include "acpi/boot.h"
 #include "core/arch.h"
 #include "core/boot.h"
 #include "core/boot_tests.h"
@@ -71,11 +72,14 @@ static noreturn void main_reject(const struct keel_handoff *h, const char *why)
 static noreturn void main_run_tests(void)
 {
 	static const struct ktest_suite *const suites[] = {&boot_test_suite, &arch_test_suite,
-							   &pmm_test_suite};
+							   &pmm_test_suite, &acpi_test_suite};
 	size_t failed = ktest_run(suites, KTEST_COUNT(suites));
 
-	/* isa-debug-exit: 0 -> QEMU exits 1 (all passed), 1 -> exits 3. */
-	arch_emulator_exit(failed ? 1 : 0);
+	/*
+	 * isa-debug-exit: 0x10 -> QEMU exits 33 (all passed), 0x11 -> 35. Values
+	 * of their own, so that QEMU's own failures (status 1) never read as a pass.
+	 */
+	arch_emulator_exit(failed ? 0x11 : 0x10);
 	kprintf("keel: tests done (%zu failed); no isa-debug-exit device to leave through (not "
 		"QEMU?), halting\n",
 		failed);
@@ -110,6 +114,7 @@ noreturn void kernel_main(uint64_t handoff_addr, uint64_t tsc_entry)
 		arch_halt();
 	}
 	pmm_print_summary();
+	acpi_boot_init(&boot_info);
 	/*
 	 * The stub sets EFER.NXE before it marks pages NX (DESIGN.md §2). A stub
 	 * that claims NX without it leaves data executable: say so.

@@ -39,6 +39,16 @@ int pmm_init(const struct keel_mem_range *r, size_t n, uint64_t direct_map_size,
 		fmt_snprintf(why, why_size, "%s", buddy_strerror(err));
 		return err;
 	}
+	/*
+	 * Physical page 0 is never handed out: 0 reads as "no page" to callers
+	 * (and holds the real-mode vector table). Not managed, or already
+	 * reserved (boot-reclaim), is just as good: only success or -EBUSY.
+	 */
+	err = buddy_reserve(&pmm_buddy, 0, 1);
+	if (err != 0 && err != -BUDDY_EBUSY) {
+		fmt_snprintf(why, why_size, "cannot keep page 0 out: %s", buddy_strerror(err));
+		return err;
+	}
 	pmm_meta_size = size;
 	pmm_meta_phys = phys;
 	return 0;

@@ -29,7 +29,10 @@
 int pmm_init(const struct keel_mem_range *r, size_t n, uint64_t direct_map_size, char *why,
 	     size_t why_size);
 
-/* 2^order contiguous pages, aligned to their size: 0 and *phys, or -BUDDY_ENOMEM. */
+/*
+ * 2^order contiguous pages, aligned to their size: 0 and *phys (never 0:
+ * physical page 0 is kept out), or -BUDDY_ENOMEM.
+ */
 int pmm_alloc_pages(unsigned order, uint64_t *phys);
 
 /* Give back a block from pmm_alloc_pages; a bad free is refused (negative). */

@@ -26,6 +26,9 @@ static const char *test_pmm_alloc_all_free_all(void)
 		while (pmm_alloc_pages((unsigned)order, &phys) == 0) {
 			uint64_t *link = boot_phys_to_virt(phys);
 
+			if (phys == 0) /* would also end the chain below early */
+				return ktest_fail("physical page 0 was handed out");
+
 			link[0] = head;
 			link[1] = (uint64_t)order;
 			head = phys;

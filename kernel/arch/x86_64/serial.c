@@ -26,6 +26,7 @@
 #define UART_FCR_ENABLE_CLEAR 0x07 /* FIFOs on, both cleared */
 #define UART_MCR_DTR_RTS      0x03
 #define UART_LSR_THRE         0x20 /* transmit holding register empty */
+#define UART_LSR_TEMT         0x40 /* holding and shift registers both empty */
 #define UART_LSR_ABSENT       0xff /* what a floating bus reads */
 #define UART_DIVISOR_115200   1    /* 115200 = 1.8432 MHz / 16 / 1 */
 
@@ -55,6 +56,14 @@ static void serial_write(const char *s, size_t n)
 		if (s[i] == '\n')
 			serial_put('\r');
 		serial_put(s[i]);
+	}
+}
+
+void arch_serial_drain(void)
+{
+	for (int i = 0; serial_alive && i < UART_SPIN_LIMIT; i++) {
+		if (io_inb(COM1 + UART_LSR) & UART_LSR_TEMT)
+			return;
 	}
 }
 
