@@ -33,6 +33,10 @@ $(BUILD)/unit/test_%: $$(call UNIT_OBJ,tests/unit/test_$$*.c $$(UNIT_SRCS_$$*))
 
 -include $(UNIT_ALL_OBJS:.o=.d)
 
+# Keep the objects: make would delete them as intermediates after linking,
+# rebuild them every time, and print its `rm` after the test summary line.
+.SECONDARY: $(UNIT_ALL_OBJS)
+
 # The unit tests alone, counted and judged by the same runner as `make test`.
 .PHONY: unit-test
 unit-test: $(UNIT_TESTS) $(BUILD)/kernel.elf $(BUILD)/initrd.cpio
