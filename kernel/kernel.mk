@@ -24,6 +24,10 @@ KERNEL_SRCS := \
 	kernel/arch/x86_64/serial.c \
 	kernel/arch/x86_64/arch.c \
 	kernel/arch/x86_64/arch_tests.c \
+	kernel/arch/x86_64/cpufeatures.c \
+	kernel/arch/x86_64/cpufeatures_table.c \
+	kernel/arch/x86_64/cpufeatures_tests.c \
+	kernel/arch/x86_64/tlb.c \
 	kernel/core/main.c \
 	kernel/core/handoff.c \
 	kernel/core/console.c \
@@ -85,6 +89,8 @@ UNIT_SRCS_acpi := kernel/acpi/acpi.c kernel/acpi/table.c kernel/acpi/madt.c kern
 	kernel/acpi/hpet.c kernel/acpi/mcfg.c kernel/acpi/physmap.c kernel/lib/acpi_rsdp.c
 UNIT_SRCS_fb := kernel/lib/fb.c kernel/lib/fmt.c
 UNIT_SRCS_psf := kernel/lib/psf.c
+UNIT_SRCS_cpufeatures := kernel/arch/x86_64/cpufeatures_table.c kernel/lib/bootargs.c \
+	kernel/lib/fmt.c
 UNIT_SRCS_trapinfo := kernel/arch/x86_64/trapinfo.c kernel/lib/fmt.c
 
 # Flags live in the Makefile and this fragment: objects follow them.

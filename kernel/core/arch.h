@@ -22,6 +22,13 @@ const struct console_sink *arch_serial_init(void);
 /* Interrupts off, halt forever. */
 noreturn void arch_halt(void);
 
+/*
+ * Detect the CPU features with CPUID, enable those present and not switched
+ * off on the command line (`nopcid`, `nopku`, ...; DESIGN.md §3), and print
+ * the `features:` line. Once, on the boot CPU, after the handoff is checked.
+ */
+void arch_cpu_features_init(const char *cmdline);
+
 /* Whether the CPU honours the NX bit of paging entries (EFER.NXE on x86-64). */
 bool arch_nx_enabled(void);
 
@@ -38,5 +45,8 @@ void arch_serial_drain(void);
 
 /* The architecture's in-kernel tests (int3 reaching its handler, ...). */
 extern const struct ktest_suite arch_test_suite;
+
+/* The CPU features and TLB primitives, on whichever path this CPU takes. */
+extern const struct ktest_suite cpufeatures_test_suite;
 
 #endif

@@ -72,7 +72,8 @@ static noreturn void main_reject(const struct keel_handoff *h, const char *why)
 static noreturn void main_run_tests(void)
 {
 	static const struct ktest_suite *const suites[] = {&boot_test_suite, &arch_test_suite,
-							   &pmm_test_suite, &acpi_test_suite};
+							   &cpufeatures_test_suite, &pmm_test_suite,
+							   &acpi_test_suite};
 	size_t failed = ktest_run(suites, KTEST_COUNT(suites));
 
 	/*
@@ -108,7 +109,9 @@ noreturn void kernel_main(uint64_t handoff_addr, uint64_t tsc_entry)
 	boot_info.ranges = boot_phys_to_virt(h->ranges);
 	boot_info.tsc_entry = tsc_entry;
 	fb_why = main_start_fbcon(h, why, sizeof(why));
+	/* The summary's "keel: handoff ok" stays the kernel's first line (tests look for it). */
 	summary_print(&boot_info, fb_why);
+	arch_cpu_features_init(h->cmdline);
 	if (pmm_init(boot_info.ranges, h->range_count, h->direct_map_size, why, sizeof(why)) != 0) {
 		kprintf("keel: page allocator: %s; halting\n", why);
 		arch_halt();
