@@ -28,6 +28,18 @@ KERNEL_SRCS := \
 	kernel/arch/x86_64/cpufeatures_table.c \
 	kernel/arch/x86_64/cpufeatures_tests.c \
 	kernel/arch/x86_64/tlb.c \
+	kernel/arch/x86_64/paging.c \
+	kernel/arch/x86_64/vm_tests.c \
+	kernel/arch/x86_64/mmio.c \
+	kernel/arch/x86_64/pic.c \
+	kernel/arch/x86_64/lapic.c \
+	kernel/arch/x86_64/ioapic.c \
+	kernel/arch/x86_64/reftimer.c \
+	kernel/arch/x86_64/tsc.c \
+	kernel/arch/x86_64/timer.c \
+	kernel/arch/x86_64/irq.c \
+	kernel/arch/x86_64/interrupts.c \
+	kernel/arch/x86_64/interrupt_tests.c \
 	kernel/core/main.c \
 	kernel/core/handoff.c \
 	kernel/core/console.c \
@@ -47,6 +59,7 @@ KERNEL_SRCS := \
 	kernel/mm/buddy.c \
 	kernel/mm/pmm.c \
 	kernel/mm/pmm_tests.c \
+	kernel/mm/vm.c \
 	kernel/lib/bootargs.c \
 	kernel/lib/psf.c \
 	$(SHARED_LIB_SRCS)
@@ -92,6 +105,7 @@ UNIT_SRCS_psf := kernel/lib/psf.c
 UNIT_SRCS_cpufeatures := kernel/arch/x86_64/cpufeatures_table.c kernel/lib/bootargs.c \
 	kernel/lib/fmt.c
 UNIT_SRCS_trapinfo := kernel/arch/x86_64/trapinfo.c kernel/lib/fmt.c
+UNIT_SRCS_paging := kernel/arch/x86_64/paging.c
 
 # Flags live in the Makefile and this fragment: objects follow them.
 $(KERNEL_OBJS): Makefile kernel/kernel.mk

@@ -29,6 +29,15 @@ noreturn void arch_halt(void);
  */
 void arch_cpu_features_init(const char *cmdline);
 
+/*
+ * Mask the legacy PICs, bring up this CPU's LAPIC and the IOAPICs (all
+ * inputs masked), find the TSC's rate, start the scheduler tick and enable
+ * interrupts, printing the `apic:` and `timer:` lines. Once, on the boot CPU,
+ * after the page allocator and the ACPI parse (it reads the MADT, HPET and
+ * FADT). Interrupt handlers never print: the console is not interrupt-safe.
+ */
+void arch_interrupts_init(void);
+
 /* Whether the CPU honours the NX bit of paging entries (EFER.NXE on x86-64). */
 bool arch_nx_enabled(void);
 
@@ -48,5 +57,8 @@ extern const struct ktest_suite arch_test_suite;
 
 /* The CPU features and TLB primitives, on whichever path this CPU takes. */
 extern const struct ktest_suite cpufeatures_test_suite;
+
+/* The LAPIC, IOAPICs, tick and TSC rate, run with interrupts on. */
+extern const struct ktest_suite interrupt_test_suite;
 
 #endif

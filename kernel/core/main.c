@@ -24,12 +24,30 @@
 #include "lib/kstring.h"
 #include "mm/pmm.h"
 #include "mm/pmm_tests.h"
+#include "mm/vm.h"
 
 #define WHY_MAX 200
 
 struct boot_info boot_info;
 
 noreturn void kernel_main(uint64_t handoff_addr, uint64_t tsc_entry);
+static noreturn void main_continue(void);
+
+/*
+ * The handoff and its ranges live in boot-reclaim memory, which the page
+ * allocator gets back once the kernel runs on its own tables (main_continue):
+ * keep copies. The ranges are bounded by KEEL_HANDOFF_MAX_RANGES (96 KiB).
+ */
+static struct keel_handoff main_handoff;
+static struct keel_mem_range main_ranges[KEEL_HANDOFF_MAX_RANGES];
+
+static void main_keep_handoff(const struct keel_handoff *h)
+{
+	main_handoff = *h;
+	memcpy(main_ranges, boot_phys_to_virt(h->ranges), h->range_count * sizeof(main_ranges[0]));
+	boot_info.handoff = &main_handoff;
+	boot_info.ranges = main_ranges;
+}
 
 /* Try the framebuffer console; NULL when it is up, else why not. */
 static const char *main_start_fbcon(const struct keel_handoff *h, char *why, size_t why_size)
@@ -71,9 +89,9 @@ static noreturn void main_reject(const struct keel_handoff *h, const char *why)
 /* Test mode: KTAP suites, then leave QEMU with the verdict. */
 static noreturn void main_run_tests(void)
 {
-	static const struct ktest_suite *const suites[] = {&boot_test_suite, &arch_test_suite,
-							   &cpufeatures_test_suite, &pmm_test_suite,
-							   &acpi_test_suite};
+	static const struct ktest_suite *const suites[] = {
+	    &boot_test_suite, &arch_test_suite,      &cpufeatures_test_suite, &pmm_test_suite,
+	    &acpi_test_suite, &interrupt_test_suite, &vm_test_suite};
 	size_t failed = ktest_run(suites, KTEST_COUNT(suites));
 
 	/*
@@ -105,8 +123,9 @@ noreturn void kernel_main(uint64_t handoff_addr, uint64_t tsc_entry)
 	if (handoff_check(h, KEEL_DIRECT_MAP_BASE, why, sizeof(why)) != HANDOFF_OK)
 		main_reject(h, why);
 
-	boot_info.handoff = h;
-	boot_info.ranges = boot_phys_to_virt(h->ranges);
+	/* handoff_check bounded range_count by KEEL_HANDOFF_MAX_RANGES. */
+	main_keep_handoff(h);
+	h = boot_info.handoff;
 	boot_info.tsc_entry = tsc_entry;
 	fb_why = main_start_fbcon(h, why, sizeof(why));
 	/* The summary's "keel: handoff ok" stays the kernel's first line (tests look for it). */
@@ -116,8 +135,31 @@ noreturn void kernel_main(uint64_t handoff_addr, uint64_t tsc_entry)
 		kprintf("keel: page allocator: %s; halting\n", why);
 		arch_halt();
 	}
+	if (vm_init(&boot_info, why, sizeof(why)) != 0) {
+		kprintf("keel: kernel page tables: %s; halting\n", why);
+		arch_halt();
+	}
+	vm_run_on_kernel_stack(main_continue);
+}
+
+/*
+ * On the kernel's own page tables and guarded stack: nothing uses the
+ * stub's tables, its stack or the original handoff any more, so boot-reclaim
+ * memory goes back to the allocator before the summary line counts it.
+ */
+static noreturn void main_continue(void)
+{
+	const struct keel_handoff *h = boot_info.handoff;
+	uint64_t pages;
+	int err = pmm_release_boot_reclaim(boot_info.ranges, h->range_count, &pages);
+
+	if (err != 0)
+		kprintf("keel: warning: boot-reclaim memory not all released: %s\n",
+			buddy_strerror(err));
+	kprintf("pmm: %llu KiB of boot-reclaim memory released\n", (unsigned long long)pages * 4);
 	pmm_print_summary();
 	acpi_boot_init(&boot_info);
+	arch_interrupts_init();
 	/*
 	 * The stub sets EFER.NXE before it marks pages NX (DESIGN.md §2). A stub
 	 * that claims NX without it leaves data executable: say so.

@@ -64,6 +64,30 @@ int pmm_free_pages(uint64_t phys, unsigned order)
 	return buddy_free(&pmm_buddy, phys, order);
 }
 
+int pmm_release_boot_reclaim(const struct keel_mem_range *r, size_t n, uint64_t *pages)
+{
+	*pages = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t base = r[i].base, count = r[i].size / KEEL_PAGE_SIZE;
+		int err;
+
+		if (r[i].type != KEEL_RANGE_BOOT_RECLAIM)
+			continue;
+		/* Page 0 stays reserved for good (pmm_init). */
+		if (base == 0) {
+			base = KEEL_PAGE_SIZE;
+			count--;
+		}
+		if (count == 0)
+			continue;
+		err = buddy_unreserve(&pmm_buddy, base, count);
+		if (err != 0)
+			return err;
+		*pages += count;
+	}
+	return 0;
+}
+
 void pmm_read_stats(struct buddy_stats *out)
 {
 	buddy_read_stats(&pmm_buddy, out);

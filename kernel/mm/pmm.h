@@ -6,7 +6,8 @@
  * USABLE memory is free from pmm_init on. BOOT_RECLAIM and ACPI_RECLAIM
  * memory is managed but starts reserved: it holds the handoff, the stub's page
  * tables and stack, and the ACPI tables, which the kernel still uses; it is
- * released once they are no longer needed (a later step of the kernel core).
+ * released once they are no longer needed: boot-reclaim memory by
+ * pmm_release_boot_reclaim, ACPI memory not yet.
  *
  * Locking: none yet. One CPU runs with interrupts off; when the other CPUs
  * start, one spinlock will guard every call (see mm/buddy.h).
@@ -37,6 +38,14 @@ int pmm_alloc_pages(unsigned order, uint64_t *phys);
 
 /* Give back a block from pmm_alloc_pages; a bad free is refused (negative). */
 int pmm_free_pages(uint64_t phys, unsigned order);
+
+/*
+ * Release every BOOT_RECLAIM range of the `n` ranges (those pmm_init got) to
+ * the free pool, except physical page 0. Only once nothing uses the handoff,
+ * the stub's page tables or its stack any more. The pages released in
+ * *pages; 0, or a negative buddy error (with what was released before it).
+ */
+int pmm_release_boot_reclaim(const struct keel_mem_range *r, size_t n, uint64_t *pages);
 
 void pmm_read_stats(struct buddy_stats *out);
 

@@ -3,14 +3,14 @@
  * (arch_trap_init) is the first thing kernel_main does, so that any fault from then on prints a
  * report instead of triple-faulting through the firmware's unmapped IDT.
  *
- * All 256 vectors have room; only the 32 exceptions have gates now. Reaching a
- * vector without a gate (an empty descriptor: invalid type) raises #GP with an
- * error code naming the IDT and that vector, which is reported.
+ * Every vector has a gate: the 32 exceptions go to trap_dispatch, vectors
+ * 32-255 to irq_dispatch (irq.h), which survives a vector nobody owns.
  */
 #include <stdint.h>
 
 #include "core/arch.h"
 #include "gdt.h"
+#include "irq.h"
 #include "trap.h"
 #include "trapinfo.h"
 
@@ -35,6 +35,7 @@ struct idt_pointer {
 _Static_assert(sizeof(struct idt_gate) == 16, "an IDT gate is 16 bytes in long mode");
 
 extern const uint64_t trap_stubs[TRAP_EXCEPTION_COUNT]; /* traps.S */
+extern const uint64_t irq_stubs[IRQ_VECTOR_COUNT];      /* traps.S */
 
 static struct idt_gate idt[IDT_VECTORS] __attribute__((aligned(16)));
 
@@ -49,11 +50,19 @@ static void idt_set_gate(uint32_t vector, uint64_t handler)
 	};
 }
 
+void idt_set_ist(uint32_t vector, uint8_t ist)
+{
+	if (vector < IDT_VECTORS && ist <= 7) /* 3 bits; the CPU reads the gate at each delivery */
+		idt[vector].ist = ist;
+}
+
 void arch_trap_init(void)
 {
 	struct idt_pointer p = {sizeof(idt) - 1, idt};
 
 	for (uint32_t v = 0; v < TRAP_EXCEPTION_COUNT; v++)
 		idt_set_gate(v, trap_stubs[v]);
+	for (uint32_t v = 0; v < IRQ_VECTOR_COUNT; v++)
+		idt_set_gate(IRQ_VECTOR_FIRST + v, irq_stubs[v]);
 	__asm__ volatile("lidt %0" : : "m"(p) : "memory");
 }

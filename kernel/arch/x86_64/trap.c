@@ -2,7 +2,7 @@
  * kernel/arch/x86_64/trap.c: what happens on a CPU exception. #BP (int3) is
  * counted and returns; every other exception prints a report (vector and
  * name, decoded error code, all registers, control registers) on every console
- * and halts. No exception is recoverable yet.
+ * and halts, unless a test armed the recoverable hook (trap_expect.h) for it.
  *
  * A fault while printing the report (say, in the framebuffer console) must
  * neither loop nor lose the report. So the first exception's frame and CR2
@@ -17,6 +17,7 @@
 #include "core/console.h"
 #include "cpu.h"
 #include "trap.h"
+#include "trap_expect.h"
 #include "trapinfo.h"
 
 volatile uint64_t trap_breakpoint_count;
@@ -50,11 +51,47 @@ static void trap_report(const struct trap_frame *f, uint64_t cr2)
 	kprintf("keel: halted\n");
 }
 
+struct trap_expect trap_expect;
+
+void trap_expect_arm(uint32_t vector, uint64_t rip_lo, uint64_t rip_hi)
+{
+	trap_expect.vector = vector;
+	trap_expect.rip_lo = rip_lo;
+	trap_expect.rip_hi = rip_hi;
+	trap_expect.hit = false;
+	trap_expect.error = trap_expect.cr2 = trap_expect.rip = trap_expect.handler_rsp = 0;
+	trap_expect.armed = true;
+}
+
+void trap_expect_disarm(void)
+{
+	trap_expect.armed = false;
+}
+
+/* Take the exception a test expects: record it and resume at the probe's label. */
+static bool trap_expect_take(struct trap_frame *f, uint64_t cr2)
+{
+	if (!trap_expect.armed || f->vector != trap_expect.vector || f->rip < trap_expect.rip_lo ||
+	    f->rip >= trap_expect.rip_hi)
+		return false;
+	trap_expect.armed = false;
+	trap_expect.error = f->error;
+	trap_expect.cr2 = cr2;
+	trap_expect.rip = f->rip;
+	trap_expect.handler_rsp = (uint64_t)(uintptr_t)f;
+	trap_expect.hit = true;
+	f->rip = trap_expect.resume_rip;
+	f->rsp = trap_expect.resume_rsp;
+	return true;
+}
+
 void trap_dispatch(struct trap_frame *f)
 {
 	/* CR2 first: a page fault while printing the report would overwrite it. */
 	uint64_t cr2 = cpu_read_cr2();
 
+	if (trap_expect_take(f, cr2))
+		return;
 	if (f->vector == TRAP_BP) {
 		trap_breakpoint_count++;
 		trap_last_vector = f->vector;

@@ -1,5 +1,6 @@
 /*
- * kernel/arch/x86_64/traps.S: one entry stub per exception vector (0-31).
+ * kernel/arch/x86_64/traps.S: one entry stub per exception vector (0-31)
+ * and per interrupt vector (32-255, irq.h).
  *
  * Register contract:
  *   in:  the CPU's exception frame on the stack (ss, rsp, rflags, cs, rip,
@@ -35,8 +36,32 @@ trap_stub_\vec:
 	TRAP_STUB \v
 .endr
 
+/*
+ * Vectors 32-255 (irq.h): no error code from the CPU, so each stub pushes 0
+ * and its vector and calls irq_dispatch instead of trap_dispatch.
+ */
+.macro IRQ_STUB vec
 	.balign 16
-trap_common:
+irq_stub_\vec:
+	pushq $0
+	pushq $\vec
+	jmp irq_common
+.endm
+
+.altmacro
+.set irq_vec, 32
+.rept 224
+	IRQ_STUB %irq_vec
+	.set irq_vec, irq_vec + 1
+.endr
+
+/*
+ * Save the registers, call \handler(rdi = struct trap_frame *), restore them
+ * and return from the interrupt: the common path of exceptions and IRQs.
+ */
+.macro TRAP_COMMON name, handler
+	.balign 16
+\name:
 	pushq %rax
 	pushq %rbx
 	pushq %rcx
@@ -54,7 +79,7 @@ trap_common:
 	pushq %r15
 	movq %rsp, %rdi
 	cld
-	call trap_dispatch
+	call \handler
 	popq %r15
 	popq %r14
 	popq %r13
@@ -72,6 +97,10 @@ trap_common:
 	popq %rax
 	addq $16, %rsp /* vector and error code */
 	iretq
+.endm
+
+	TRAP_COMMON trap_common, trap_dispatch
+	TRAP_COMMON irq_common, irq_dispatch
 
 /* The stubs' addresses, in vector order, for idt_init(). */
 	.section .rodata
@@ -80,4 +109,16 @@ trap_common:
 trap_stubs:
 .irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
 	.quad trap_stub_\v
+.endr
+
+/* The IRQ stubs' addresses, vectors 32-255 in order, for arch_trap_init(). */
+	.globl irq_stubs
+irq_stubs:
+.macro IRQ_STUB_ADDRESS vec
+	.quad irq_stub_\vec
+.endm
+.set irq_vec, 32
+.rept 224
+	IRQ_STUB_ADDRESS %irq_vec
+	.set irq_vec, irq_vec + 1
 .endr

@@ -1,0 +1,207 @@
+/*
+ * kernel/arch/x86_64/ioapic.c: the IOAPICs (ioapic.h).
+ *
+ * Locking: none yet; routing happens on the boot CPU with interrupts off.
+ * IOREGSEL/IOWIN is a two-step access, so it will need a lock per IOAPIC
+ * once more than one CPU routes interrupts.
+ */
+#include "ioapic.h"
+
+#include "core/console.h"
+#include "irq.h"
+#include "mm/vm.h"
+#include "mmio.h"
+
+#define IOAPIC_IOREGSEL 0x00
+#define IOAPIC_IOWIN    0x10
+#define IOAPIC_MMIO_LEN 0x20
+
+#define IOAPIC_REG_VERSION 0x01
+#define IOAPIC_REG_REDIR   0x10 /* entry n: registers 0x10 + 2n (low), 0x11 + 2n (high) */
+
+#define IOAPIC_REDIR_ACTIVE_LOW (1u << 13)
+#define IOAPIC_REDIR_LEVEL      (1u << 15)
+#define IOAPIC_REDIR_MASKED     (1u << 16)
+#define IOAPIC_DEST_SHIFT       56 /* physical destination: APIC ID in bits 63:56 */
+
+static struct ioapic ioapics[ACPI_MAX_IOAPICS];
+static uint32_t ioapic_n;
+
+static uint32_t ioapic_reg_read(const struct ioapic *io, uint32_t reg)
+{
+	mmio_write32(io->regs + IOAPIC_IOREGSEL, reg);
+	return mmio_read32(io->regs + IOAPIC_IOWIN);
+}
+
+static void ioapic_reg_write(const struct ioapic *io, uint32_t reg, uint32_t v)
+{
+	mmio_write32(io->regs + IOAPIC_IOREGSEL, reg);
+	mmio_write32(io->regs + IOAPIC_IOWIN, v);
+}
+
+static void ioapic_write_entry(const struct ioapic *io, uint32_t pin, uint64_t e)
+{
+	/* Masked first, so that a half-written entry never fires. */
+	ioapic_reg_write(io, IOAPIC_REG_REDIR + 2 * pin, IOAPIC_REDIR_MASKED);
+	ioapic_reg_write(io, IOAPIC_REG_REDIR + 2 * pin + 1, (uint32_t)(e >> 32));
+	ioapic_reg_write(io, IOAPIC_REG_REDIR + 2 * pin, (uint32_t)e);
+}
+
+/* Whether GSIs [base, base + n) overlap an IOAPIC already in use. */
+static bool ioapic_overlaps(uint32_t base, uint32_t n)
+{
+	for (uint32_t i = 0; i < ioapic_n; i++)
+		if (base < ioapics[i].gsi_base + ioapics[i].inputs &&
+		    ioapics[i].gsi_base < base + n)
+			return true;
+	return false;
+}
+
+static void ioapic_add(const struct acpi_ioapic *a)
+{
+	struct ioapic *io = &ioapics[ioapic_n];
+	uint32_t version;
+
+	if (mmio_overlaps_ram(a->address, IOAPIC_MMIO_LEN)) {
+		kprintf("ioapic: %u at 0x%x left out: that address is RAM\n", a->id, a->address);
+		return;
+	}
+	/* vm_map_mmio said why it failed. */
+	io->regs = vm_map_mmio(a->address, IOAPIC_MMIO_LEN, VM_CACHE_UC);
+	if (!io->regs) {
+		kprintf("ioapic: %u at 0x%x left out\n", a->id, a->address);
+		return;
+	}
+	version = ioapic_reg_read(io, IOAPIC_REG_VERSION);
+	if (version == 0xffffffffu) {
+		kprintf("ioapic: %u at 0x%x left out: it does not answer\n", a->id, a->address);
+		return;
+	}
+	/* Bits 23:16 hold the highest entry's index. */
+	io->inputs = ((version >> 16) & 0xff) + 1;
+	io->gsi_base = a->gsi_base;
+	io->id = a->id;
+	if (a->gsi_base > UINT32_MAX - io->inputs || ioapic_overlaps(a->gsi_base, io->inputs)) {
+		kprintf("ioapic: %u at 0x%x left out: GSIs %u-%u overlap another IOAPIC\n", a->id,
+			a->address, a->gsi_base, a->gsi_base + io->inputs - 1);
+		return;
+	}
+	for (uint32_t pin = 0; pin < io->inputs; pin++)
+		ioapic_write_entry(io, pin, IOAPIC_REDIR_MASKED);
+	ioapic_n++;
+}
+
+void ioapic_init(const struct acpi_madt *m)
+{
+	if (!m->present)
+		return;
+	for (uint32_t i = 0; i < m->ioapic_count && i < ACPI_MAX_IOAPICS; i++)
+		ioapic_add(&m->ioapics[i]);
+}
+
+uint32_t ioapic_count(void)
+{
+	return ioapic_n;
+}
+
+const struct ioapic *ioapic_get(uint32_t i)
+{
+	return i < ioapic_n ? &ioapics[i] : NULL;
+}
+
+uint64_t ioapic_read_entry(uint32_t i, uint32_t pin)
+{
+	const struct ioapic *io = ioapic_get(i);
+
+	if (!io || pin >= io->inputs)
+		return 0;
+	return (uint64_t)ioapic_reg_read(io, IOAPIC_REG_REDIR + 2 * pin + 1) << 32 |
+	       ioapic_reg_read(io, IOAPIC_REG_REDIR + 2 * pin);
+}
+
+/* The IOAPIC and its input for a GSI, or NULL. */
+static const struct ioapic *ioapic_find(uint32_t gsi, uint32_t *pin)
+{
+	for (uint32_t i = 0; i < ioapic_n; i++) {
+		if (gsi >= ioapics[i].gsi_base && gsi - ioapics[i].gsi_base < ioapics[i].inputs) {
+			*pin = gsi - ioapics[i].gsi_base;
+			return &ioapics[i];
+		}
+	}
+	return NULL;
+}
+
+int ioapic_route_gsi(uint32_t gsi, uint8_t polarity, uint8_t trigger, uint32_t vector,
+		     uint32_t dest)
+{
+	uint32_t pin;
+	const struct ioapic *io = ioapic_find(gsi, &pin);
+	uint64_t e = vector;
+
+	if (!io)
+		return IOAPIC_ENOENT;
+	if (vector < IRQ_VECTOR_IO_FIRST || vector > IRQ_VECTOR_IO_LAST)
+		return IOAPIC_EINVAL;
+	/* Without interrupt remapping the destination is an 8-bit physical APIC ID. */
+	if (dest > 0xff)
+		return IOAPIC_EDEST;
+	switch (polarity) {
+	case ACPI_POLARITY_LOW: e |= IOAPIC_REDIR_ACTIVE_LOW; break;
+	case ACPI_POLARITY_HIGH:
+	case ACPI_POLARITY_CONFORMS: break;
+	default: return IOAPIC_EINVAL;
+	}
+	switch (trigger) {
+	case ACPI_TRIGGER_LEVEL: e |= IOAPIC_REDIR_LEVEL; break;
+	case ACPI_TRIGGER_EDGE:
+	case ACPI_TRIGGER_CONFORMS: break;
+	default: return IOAPIC_EINVAL;
+	}
+	/* Fixed delivery, physical destination mode: bits 10:8 and 11 stay 0. */
+	e |= (uint64_t)dest << IOAPIC_DEST_SHIFT;
+	ioapic_write_entry(io, pin, e);
+	return IOAPIC_OK;
+}
+
+int ioapic_mask_gsi(uint32_t gsi)
+{
+	uint32_t pin;
+	const struct ioapic *io = ioapic_find(gsi, &pin);
+
+	if (!io)
+		return IOAPIC_ENOENT;
+	ioapic_write_entry(io, pin, IOAPIC_REDIR_MASKED);
+	return IOAPIC_OK;
+}
+
+void ioapic_isa_irq(const struct acpi_madt *m, uint8_t irq, uint32_t *gsi, uint8_t *polarity,
+		    uint8_t *trigger)
+{
+	*gsi = irq;
+	*polarity = ACPI_POLARITY_HIGH;
+	*trigger = ACPI_TRIGGER_EDGE;
+	for (uint32_t i = 0; m->present && i < m->override_count && i < ACPI_MAX_OVERRIDES; i++) {
+		const struct acpi_override *o = &m->overrides[i];
+
+		if (o->irq != irq)
+			continue;
+		*gsi = o->gsi;
+		/* "Conforms" means the bus's default, and the bus is ISA. */
+		*polarity =
+		    o->polarity == ACPI_POLARITY_LOW ? ACPI_POLARITY_LOW : ACPI_POLARITY_HIGH;
+		*trigger =
+		    o->trigger == ACPI_TRIGGER_LEVEL ? ACPI_TRIGGER_LEVEL : ACPI_TRIGGER_EDGE;
+		return;
+	}
+}
+
+const char *ioapic_strerror(int err)
+{
+	switch (err) {
+	case IOAPIC_OK: return "ok";
+	case IOAPIC_ENOENT: return "no IOAPIC handles that GSI";
+	case IOAPIC_EINVAL: return "bad vector, polarity or trigger";
+	case IOAPIC_EDEST: return "APIC ID above 255 needs interrupt remapping";
+	}
+	return "unknown error";
+}

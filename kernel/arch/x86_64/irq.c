@@ -1,0 +1,36 @@
+/*
+ * kernel/arch/x86_64/irq.c: the one entry for vectors 32-255. It must not
+ * print: the console is not interrupt-safe, and an interrupt may arrive
+ * while the interrupted code is in the middle of a line.
+ */
+#include "irq.h"
+
+#include "lapic.h"
+#include "timer.h"
+
+volatile struct irq_counters irq_counters;
+
+void irq_dispatch(struct trap_frame *f)
+{
+	uint32_t vector = (uint32_t)f->vector;
+
+	switch (vector) {
+	case IRQ_VECTOR_TIMER:
+		timer_handle_tick();
+		lapic_eoi();
+		return;
+	case IRQ_VECTOR_SPURIOUS:
+		/* The LAPIC sets no in-service bit for it: an EOI would retire another. */
+		irq_counters.spurious++;
+		return;
+	}
+	irq_counters.unexpected++;
+	irq_counters.last_unexpected = vector;
+	/*
+	 * Acknowledge only what the LAPIC delivered (its in-service bit is set):
+	 * a software INT or a spurious 8259 IRQ has none, and an EOI then would
+	 * retire a real interrupt in service below it.
+	 */
+	if (lapic_in_service(vector))
+		lapic_eoi();
+}

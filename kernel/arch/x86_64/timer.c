@@ -1,0 +1,114 @@
+/*
+ * kernel/arch/x86_64/timer.c: the scheduler tick (timer.h).
+ *
+ * Why periodic mode, not one-shot, without TSC-deadline: the hardware reloads
+ * the count itself, so a tick handled late (an emulator's vCPU descheduled,
+ * a long interrupts-off section) does not push every later tick back. The
+ * deadline path keeps the same property by arming absolute deadlines one
+ * period apart rather than "now + period".
+ */
+#include "timer.h"
+
+#include "core/console.h"
+#include "cpu.h"
+#include "cpufeatures.h"
+#include "irq.h"
+#include "lapic.h"
+#include "tsc.h"
+
+#define MSR_TSC_DEADLINE 0x6e0
+
+#define LAPIC_DIV_16       0x3 /* divide configuration register: bits 0,1,3 = 011 -> 16 */
+#define LAPIC_CALIBRATE_US 10000
+#define LAPIC_COUNT_MAX    0xffffffffu
+
+struct timer_info timer_info;
+volatile uint64_t timer_ticks;
+volatile uint64_t timer_first_tick_tsc;
+
+/* The next deadline (TSC-deadline mode). */
+static uint64_t timer_deadline;
+
+void timer_handle_tick(void)
+{
+	uint64_t now = tsc_read();
+
+	if (timer_ticks++ == 0)
+		timer_first_tick_tsc = now;
+	if (timer_info.mode != TIMER_MODE_TSC_DEADLINE)
+		return;
+	timer_deadline += timer_info.period_tsc;
+	/* Late by a whole period or more: those ticks are lost, not fired in a burst. */
+	if (timer_deadline <= now)
+		timer_deadline = now + timer_info.period_tsc;
+	cpu_wrmsr(MSR_TSC_DEADLINE, timer_deadline);
+}
+
+static void timer_start_deadline(void)
+{
+	lapic_write(LAPIC_REG_LVT_TMR, LAPIC_LVT_TMR_DEADLINE | IRQ_VECTOR_TIMER);
+	/* The LVT write must reach the LAPIC before the MSR write (SDM Vol. 3A, §11.5.4.1). */
+	__asm__ volatile("mfence" : : : "memory");
+	timer_info.start_tsc = tsc_read();
+	timer_deadline = timer_info.start_tsc + timer_info.period_tsc;
+	cpu_wrmsr(MSR_TSC_DEADLINE, timer_deadline);
+	timer_info.mode = TIMER_MODE_TSC_DEADLINE;
+}
+
+/* Measure the LAPIC timer against the TSC, then start it periodic. */
+static bool timer_start_periodic(void)
+{
+	uint64_t wait = tsc_info.hz / (1000000 / LAPIC_CALIBRATE_US);
+	uint64_t t0, t1, counted, init;
+
+	lapic_write(LAPIC_REG_LVT_TMR, LAPIC_LVT_MASKED | IRQ_VECTOR_TIMER);
+	lapic_write(LAPIC_REG_TMR_DIV, LAPIC_DIV_16);
+	lapic_write(LAPIC_REG_TMR_INIT, LAPIC_COUNT_MAX);
+	t0 = tsc_read();
+	while ((t1 = tsc_read()) - t0 < wait)
+		;
+	counted = LAPIC_COUNT_MAX - lapic_read(LAPIC_REG_TMR_CUR);
+	lapic_write(LAPIC_REG_TMR_INIT, 0);
+	timer_info.lapic_hz = counted * tsc_info.hz / (t1 - t0);
+	init = timer_info.lapic_hz / TIMER_HZ;
+	/* Too slow to count one tick, or so fast the count ran out during the measurement. */
+	if (counted == 0 || counted == LAPIC_COUNT_MAX || init == 0 || init > LAPIC_COUNT_MAX)
+		return false;
+	lapic_write(LAPIC_REG_LVT_TMR, LAPIC_LVT_TMR_PERIODIC | IRQ_VECTOR_TIMER);
+	timer_info.start_tsc = tsc_read();
+	lapic_write(LAPIC_REG_TMR_INIT, (uint32_t)init);
+	timer_info.mode = TIMER_MODE_PERIODIC;
+	return true;
+}
+
+void timer_init(void)
+{
+	if (tsc_info.hz < TIMER_HZ) {
+		kprintf("timer: no tick: the TSC's rate is unknown\n");
+		return;
+	}
+	timer_info.period_tsc = tsc_info.hz / TIMER_HZ;
+	if (cpufeatures_on(CPUFEATURE_TSC_DEADLINE)) {
+		timer_start_deadline();
+		kprintf("timer: tick %u Hz (TSC deadline)\n", TIMER_HZ);
+		return;
+	}
+	if (!timer_start_periodic()) {
+		kprintf("timer: no tick: the LAPIC timer counted %lu in %u us\n",
+			(unsigned long)(timer_info.lapic_hz / (1000000 / LAPIC_CALIBRATE_US)),
+			LAPIC_CALIBRATE_US);
+		return;
+	}
+	kprintf("timer: tick %u Hz (LAPIC periodic, timer input %lu kHz)\n", TIMER_HZ,
+		(unsigned long)(timer_info.lapic_hz / 1000));
+}
+
+const char *timer_mode_name(enum timer_mode m)
+{
+	switch (m) {
+	case TIMER_MODE_TSC_DEADLINE: return "TSC deadline";
+	case TIMER_MODE_PERIODIC: return "LAPIC periodic";
+	case TIMER_MODE_NONE: break;
+	}
+	return "none";
+}

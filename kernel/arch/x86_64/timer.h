@@ -1,0 +1,41 @@
+/*
+ * kernel/arch/x86_64/timer.h: the scheduler tick from this CPU's LAPIC
+ * timer: TSC-deadline mode where cpufeatures says tsc_deadline=on, else the
+ * LAPIC timer in periodic mode, its rate measured against the TSC.
+ */
+#ifndef KEEL_ARCH_X86_64_TIMER_H
+#define KEEL_ARCH_X86_64_TIMER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define TIMER_HZ 100 /* the scheduler tick */
+
+enum timer_mode {
+	TIMER_MODE_NONE, /* no tick: the TSC's rate is unknown or the LAPIC timer is dead */
+	TIMER_MODE_TSC_DEADLINE,
+	TIMER_MODE_PERIODIC,
+};
+
+struct timer_info {
+	enum timer_mode mode;
+	uint64_t period_tsc; /* TSC ticks per timer tick */
+	uint64_t lapic_hz;   /* LAPIC timer input after its divider (periodic mode) */
+	uint64_t start_tsc;  /* when the tick was armed */
+};
+
+extern struct timer_info timer_info;
+
+/* Ticks so far, and the TSC at the first one (0 before it). Written by the tick only. */
+extern volatile uint64_t timer_ticks;
+extern volatile uint64_t timer_first_tick_tsc;
+
+/* Start the tick (after lapic_init and tsc_init) and print its line. Interrupts off. */
+void timer_init(void);
+
+/* The tick's interrupt handler (irq.c); the caller sends the EOI. */
+void timer_handle_tick(void);
+
+const char *timer_mode_name(enum timer_mode m);
+
+#endif
