@@ -38,4 +38,10 @@ void timer_handle_tick(void);
 
 const char *timer_mode_name(enum timer_mode m);
 
+/*
+ * The LAPIC timer's current count and the TSC at that moment: the tightest
+ * of a few TSC brackets around the read, so a paused vCPU cannot skew it.
+ */
+void timer_sample_lapic_count(uint64_t *tsc, uint32_t *count);
+
 #endif
