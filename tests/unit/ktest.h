@@ -76,6 +76,17 @@ static inline const char *ktest_strerror_distinct(const char *(*fn)(int), int la
 	return NULL;
 }
 
+/* Set the byte at `at` so that the bytes [0, n) sum to 0 (ACPI checksums). */
+static inline void ktest_fix_sum8(unsigned char *p, size_t n, size_t at)
+{
+	unsigned char sum = 0;
+
+	p[at] = 0;
+	for (size_t i = 0; i < n; i++)
+		sum = (unsigned char)(sum + p[i]);
+	p[at] = (unsigned char)-sum;
+}
+
 static inline int ktest_main(const struct ktest *tests, size_t count)
 {
 	size_t failed = 0;

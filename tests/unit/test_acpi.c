@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "ktest.h"
+#include "ktest_ranges.h"
 #include "acpi/acpi.h"
 #include "acpi/physmap.h"
 
@@ -80,17 +81,6 @@ static void add_gas(struct tbuf *t, uint8_t space, uint8_t width, uint8_t offset
 	add64(t, address);
 }
 
-/* Set the byte at `at` so that bytes [0, n) sum to 0. */
-static void fix_sum(uint8_t *p, size_t n, size_t at)
-{
-	uint8_t sum = 0;
-
-	p[at] = 0;
-	for (size_t i = 0; i < n; i++)
-		sum = (uint8_t)(sum + p[i]);
-	p[at] = (uint8_t)-sum;
-}
-
 /* Start a table at phys: the 36-byte header with QEMU's OEM fields. */
 static void tb_header(struct tbuf *t, uint64_t phys, const char *sig, uint8_t revision)
 {
@@ -109,7 +99,7 @@ static void tb_header(struct tbuf *t, uint64_t phys, const char *sig, uint8_t re
 /* The checksum over the table as built, whatever its length field says. */
 static void tb_resum(struct tbuf *t)
 {
-	fix_sum(t->b, t->len, 9);
+	ktest_fix_sum8(t->b, t->len, 9);
 }
 
 /* Finish a table: length field, checksum, all of it mapped. */
@@ -158,10 +148,10 @@ static void rsdp_build(struct fixture *f, uint8_t revision)
 	put32(t->b + 16, (uint32_t)RSDT_PHYS);
 	put32(t->b + 20, 36);
 	put64(t->b + 24, revision >= 2 ? XSDT_PHYS : 0);
-	fix_sum(t->b, 20, 8);
+	ktest_fix_sum8(t->b, 20, 8);
 	t->len = t->mapped = revision >= 2 ? 36 : 20;
 	if (revision >= 2)
-		fix_sum(t->b, 36, 32);
+		ktest_fix_sum8(t->b, 36, 32);
 	f->rsdp_revision = revision;
 }
 
@@ -828,8 +818,8 @@ static const char *test_broken_roots(void)
 	/* A revision 2 RSDP without an RSDT and a broken XSDT. */
 	rsdp_build(f, 2);
 	put32(f->t[T_RSDP].b + 16, 0);
-	fix_sum(f->t[T_RSDP].b, 20, 8);
-	fix_sum(f->t[T_RSDP].b, 36, 32);
+	ktest_fix_sum8(f->t[T_RSDP].b, 20, 8);
+	ktest_fix_sum8(f->t[T_RSDP].b, 36, 32);
 	KT_EQ(parse(f, &info), ACPI_EROOT);
 	KT_EQ(info.warning_count, 1); /* the XSDT's signature; no fallback claimed */
 
@@ -870,7 +860,7 @@ static const char *test_broken_rsdp(void)
 	for (size_t i = 0; i < KTEST_COUNT(lengths); i++) {
 		rsdp_build(f, 2);
 		put32(f->t[T_RSDP].b + 20, lengths[i]);
-		fix_sum(f->t[T_RSDP].b, 36, 32);
+		ktest_fix_sum8(f->t[T_RSDP].b, 36, 32);
 		KT_EQ(parse(f, &info), ACPI_ERSDP);
 		KT_ASSERT(!last_bad_request);
 	}
@@ -878,7 +868,7 @@ static const char *test_broken_rsdp(void)
 	rsdp_build(f, 2);
 	put32(f->t[T_RSDP].b + 20, 40);
 	f->t[T_RSDP].len = f->t[T_RSDP].mapped = 40;
-	fix_sum(f->t[T_RSDP].b, 40, 32);
+	ktest_fix_sum8(f->t[T_RSDP].b, 40, 32);
 	KT_EQ(parse(f, &info), ACPI_OK);
 	free(f);
 	KT_NO_WARNINGS(&info);
@@ -1486,12 +1476,6 @@ static const char *test_texts(void)
 
 /* ---- the kernel's accessor over the direct map ---- */
 
-#define AR KEEL_RANGE_ACPI_RECLAIM
-#define NV KEEL_RANGE_ACPI_NVS
-#define RS KEEL_RANGE_RESERVED
-#define U  KEEL_RANGE_USABLE
-#define MM KEEL_RANGE_MMIO
-
 static const struct keel_mem_range physmap_ranges[] = {
     {0x0, 0x1000, KEEL_RANGE_BOOT_RECLAIM, 0},
     {0x1000, 0x9f000, U, 0},
@@ -1607,9 +1591,9 @@ static void fuzz_reseal(struct fixture *f, int i)
 	struct tbuf *t = &f->t[i];
 
 	if (i == T_RSDP) {
-		fix_sum(t->b, 20, 8);
+		ktest_fix_sum8(t->b, 20, 8);
 		if (t->len >= 36)
-			fix_sum(t->b, 36, 32);
+			ktest_fix_sum8(t->b, 36, 32);
 	} else {
 		tb_resum(t);
 	}

@@ -8,17 +8,6 @@
 #include "ktest.h"
 #include "lib/acpi_rsdp.h"
 
-/* Set the byte at `at` so that bytes [0, n) sum to 0. */
-static void fix_sum(uint8_t *p, size_t n, size_t at)
-{
-	uint8_t sum = 0;
-
-	p[at] = 0;
-	for (size_t i = 0; i < n; i++)
-		sum = (uint8_t)(sum + p[i]);
-	p[at] = (uint8_t)-sum;
-}
-
 /* An RSDP of `revision` in buf (36 bytes, or `length` up to 4097 if larger). */
 static void make_rsdp(uint8_t *buf, uint8_t revision, uint32_t length, uint64_t xsdt)
 {
@@ -31,10 +20,11 @@ static void make_rsdp(uint8_t *buf, uint8_t revision, uint32_t length, uint64_t 
 	memcpy(buf + 16, &rsdt, 4);
 	memcpy(buf + 20, &length, 4);
 	memcpy(buf + 24, &xsdt, 8);
-	fix_sum(buf, 20, 8);
+	ktest_fix_sum8(buf, 20, 8);
 	/* An absurd length is summed over 36 bytes only: the buffer ends there. */
 	if (revision >= 2)
-		fix_sum(buf, length <= ACPI_RSDP_MAX_SIZE + 1 ? length : ACPI_RSDP_V2_MIN_SIZE, 32);
+		ktest_fix_sum8(
+		    buf, length <= ACPI_RSDP_MAX_SIZE + 1 ? length : ACPI_RSDP_V2_MIN_SIZE, 32);
 }
 
 static const char *test_good_v1(void)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ktest.h"
+#include "ktest_ranges.h"
 #include "lib/bootmap.h"
 
 #define PAGE 4096ull
@@ -53,13 +54,6 @@ static const struct desc ovmf[] = {
     {UEFI_UNACCEPTED_MEMORY, 0x7000000, 2},
     {UEFI_MEMORY_MAPPED_IO, 0xFEC00000, 1},
 };
-
-#define U  KEEL_RANGE_USABLE
-#define RS KEEL_RANGE_RESERVED
-#define AR KEEL_RANGE_ACPI_RECLAIM
-#define NV KEEL_RANGE_ACPI_NVS
-#define BR KEEL_RANGE_BOOT_RECLAIM
-#define MM KEEL_RANGE_MMIO
 
 /* The map above converted by hand: sorted, merged. */
 static const struct keel_mem_range ovmf_ranges[] = {

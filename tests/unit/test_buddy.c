@@ -15,17 +15,12 @@
 #include <string.h>
 
 #include "ktest.h"
+#include "ktest_ranges.h"
 #include "mm/buddy.h"
 
 #define PAGE     4096ull
 #define MIB      (1024 * 1024ull)
 #define MAXBLOCK (1ull << BUDDY_MAX_ORDER)
-
-#define U  KEEL_RANGE_USABLE
-#define BR KEEL_RANGE_BOOT_RECLAIM
-#define AR KEEL_RANGE_ACPI_RECLAIM
-#define RS KEEL_RANGE_RESERVED
-#define MM KEEL_RANGE_MMIO
 
 /* Return what broke, if anything did. */
 #define TRY(expr)                                                                                  \
@@ -925,11 +920,6 @@ static const char *test_check_detects_corruption(void)
 }
 
 /* The handoffs keel.efi printed under QEMU 7.2 (q35, OVMF), 128 MiB and 8 GiB. */
-#define NV KEEL_RANGE_ACPI_NVS
-#define KR KEEL_RANGE_KERNEL
-#define IR KEEL_RANGE_INITRD
-#define TR KEEL_RANGE_TRAMPOLINE
-#define FB KEEL_RANGE_FRAMEBUFFER
 /* clang-format off */
 static const struct keel_mem_range qemu_128m[] = {
     {0x0, 0x1000, BR, 0},
