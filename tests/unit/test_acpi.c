@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "ktest.h"
+#include "ktest_rng.h"
 #include "ktest_ranges.h"
 #include "acpi/acpi.h"
 #include "acpi/physmap.h"
@@ -1569,22 +1570,6 @@ static const char *test_physmap_parse(void)
 
 /* ---- fuzz ---- */
 
-/* xorshift64*: the same sequence on every run. */
-static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
-
-static uint64_t rng(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dull;
-}
-
-static uint64_t rng_below(uint64_t n)
-{
-	return rng() % n;
-}
-
 /* Make t's checksums right again, so that the corruption reaches the parsers. */
 static void fuzz_reseal(struct fixture *f, int i)
 {
@@ -1615,29 +1600,32 @@ static void fuzz_mutate(struct fixture *f)
 					   0xffffffff,
 					   ACPI_TABLE_MAX_LENGTH,
 					   ACPI_TABLE_MAX_LENGTH + 1};
-	int i = (int)rng_below(T_COUNT - 1); /* T_EXTRA stays empty */
+	int i = (int)ktest_rng_below(T_COUNT - 1); /* T_EXTRA stays empty */
 	struct tbuf *t = &f->t[i];
-	size_t at = (size_t)rng_below(t->len);
+	size_t at = (size_t)ktest_rng_below(t->len);
 
-	switch (rng_below(6)) {
-	case 0: t->b[at] ^= (uint8_t)(1u << rng_below(8)); break;
-	case 1: t->b[at] = (uint8_t)rng(); break;
+	switch (ktest_rng_below(6)) {
+	case 0: t->b[at] ^= (uint8_t)(1u << ktest_rng_below(8)); break;
+	case 1: t->b[at] = (uint8_t)ktest_rng(); break;
 	case 2: /* a length field: the table's, or a MADT entry's */
 		if (i == T_RSDP)
-			put32(t->b + 20, (uint32_t)rng_below(64));
-		else if (rng_below(2))
-			put32(t->b + 4, lengths[rng_below(KTEST_COUNT(lengths))]);
+			put32(t->b + 20, (uint32_t)ktest_rng_below(64));
+		else if (ktest_rng_below(2))
+			put32(t->b + 4, lengths[ktest_rng_below(KTEST_COUNT(lengths))]);
 		else
-			put32(t->b + 4, (uint32_t)(t->len + rng_below(33) - 16));
+			put32(t->b + 4, (uint32_t)(t->len + ktest_rng_below(33) - 16));
 		break;
-	case 3: t->mapped = (size_t)rng_below(t->len + 1); break;
+	case 3: t->mapped = (size_t)ktest_rng_below(t->len + 1); break;
 	case 4: /* a 64-bit field: often an address, sometimes near a table */
 		if (at + 8 <= t->len)
-			put64(t->b + at, rng_below(2) ? rng() : 0x7fe0000 + rng_below(0x12000));
+			put64(t->b + at, ktest_rng_below(2) ? ktest_rng()
+							    : 0x7fe0000 + ktest_rng_below(0x12000));
 		break;
-	default: t->b[at] = (uint8_t)rng_below(3); break; /* small values: lengths, types, flags */
+	default:
+		t->b[at] = (uint8_t)ktest_rng_below(3);
+		break; /* small values: lengths, types, flags */
 	}
-	if (rng_below(4) != 0)
+	if (ktest_rng_below(4) != 0)
 		fuzz_reseal(f, i);
 }
 
@@ -1682,7 +1670,7 @@ static const char *test_fuzz(void)
 		int rc;
 
 		memcpy(f, good, sizeof(*f));
-		for (uint64_t k = 1 + rng_below(4); k > 0; k--)
+		for (uint64_t k = 1 + ktest_rng_below(4); k > 0; k--)
 			fuzz_mutate(f);
 		rc = parse(f, &info);
 		if (rc <= 0 && rc >= -2)

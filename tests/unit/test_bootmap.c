@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ktest.h"
+#include "ktest_rng.h"
 #include "ktest_ranges.h"
 #include "lib/bootmap.h"
 
@@ -85,22 +86,6 @@ static const struct keel_mem_range ovmf_ranges[] = {
 
 #define NOVMF   KTEST_COUNT(ovmf)
 #define NRANGES KTEST_COUNT(ovmf_ranges)
-
-/* xorshift64*: the same random maps on every run. */
-static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
-
-static uint64_t rng(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dull;
-}
-
-static uint64_t rng_below(uint64_t n)
-{
-	return rng() % n;
-}
 
 /* A firmware-style map: descriptors `stride` bytes apart, the gap filled with junk. */
 static uint8_t *map_build(const struct desc *d, size_t n, size_t stride)
@@ -544,39 +529,39 @@ static const char *random_round(int round)
 	size_t n = 0;
 
 	/* Random disjoint ranges: random gaps, lengths and types; then shuffled. */
-	for (uint64_t p = rng_below(3); p < MODEL_PAGES;) {
-		uint64_t len = 1 + rng_below(8);
+	for (uint64_t p = ktest_rng_below(3); p < MODEL_PAGES;) {
+		uint64_t len = 1 + ktest_rng_below(8);
 
 		if (p + len > MODEL_PAGES)
 			len = MODEL_PAGES - p;
-		d[n].type = uefi_types[rng_below(KTEST_COUNT(uefi_types))];
+		d[n].type = uefi_types[ktest_rng_below(KTEST_COUNT(uefi_types))];
 		d[n].start = MODEL_BASE + p * PAGE;
 		d[n].pages = len;
 		for (uint64_t i = p; i < p + len; i++)
 			model[i] = (uint8_t)bootmap_type_from_uefi(d[n].type);
 		n++;
-		p += len + (rng_below(3) == 0 ? rng_below(4) : 0);
+		p += len + (ktest_rng_below(3) == 0 ? ktest_rng_below(4) : 0);
 	}
 	for (size_t i = n; i > 1; i--) {
-		size_t j = rng_below(i);
+		size_t j = ktest_rng_below(i);
 		struct desc t = d[i - 1];
 
 		d[i - 1] = d[j];
 		d[j] = t;
 	}
-	size_t nov = rng_below(KTEST_COUNT(ov) + 1);
+	size_t nov = ktest_rng_below(KTEST_COUNT(ov) + 1);
 	for (size_t k = 0; k < nov; k++) {
-		uint64_t p = rng_below(MODEL_PAGES + 32), len = 1 + rng_below(32);
+		uint64_t p = ktest_rng_below(MODEL_PAGES + 32), len = 1 + ktest_rng_below(32);
 
 		ov[k].base = MODEL_BASE + p * PAGE;
 		ov[k].size = len * PAGE;
-		ov[k].type = 1 + (uint32_t)rng_below(KEEL_RANGE_TYPE_MAX);
+		ov[k].type = 1 + (uint32_t)ktest_rng_below(KEEL_RANGE_TYPE_MAX);
 		for (uint64_t i = p; i < p + len; i++)
 			model[i] = (uint8_t)ov[k].type;
 	}
 
 	static const size_t strides[] = {40, 48, 56, 64};
-	size_t stride = strides[rng_below(4)], cap = n + 2 * nov + 1, count = 0;
+	size_t stride = strides[ktest_rng_below(4)], cap = n + 2 * nov + 1, count = 0;
 	struct keel_mem_range res[MODEL_PAGES * 2 + 16];
 	int r = convert(d, n, stride, ov, nov, cap, res, &count);
 	const char *err;
@@ -609,7 +594,8 @@ static const char *random_round(int round)
 
 	/* A smaller output: either the same answer or ENOSPACE, never a write past cap. */
 	/* Half the time at least n: the overlays, not the descriptors, run out of room. */
-	size_t small = rng_below(2) || cap == n ? rng_below(cap) : n + rng_below(cap - n);
+	size_t small =
+	    ktest_rng_below(2) || cap == n ? ktest_rng_below(cap) : n + ktest_rng_below(cap - n);
 	size_t count2 = 0;
 	struct keel_mem_range res2[MODEL_PAGES * 2 + 16];
 	r = convert(d, n, stride, ov, nov, small, res2, &count2);

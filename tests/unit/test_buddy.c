@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "ktest.h"
+#include "ktest_rng.h"
 #include "ktest_ranges.h"
 #include "mm/buddy.h"
 
@@ -32,22 +33,6 @@
 
 /* rig_init: let buddy_metadata_place choose where the metadata goes. */
 #define PLACE UINT64_MAX
-
-/* xorshift64*: the same sequences on every run. */
-static uint64_t rng_state;
-
-static uint64_t rng(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dull;
-}
-
-static uint64_t rng_below(uint64_t n)
-{
-	return rng() % n;
-}
 
 /* An allocator and its heap-allocated metadata area. */
 struct rig {
@@ -357,7 +342,7 @@ static unsigned order_of(uint64_t pages)
 /* Orders 0.. mostly small: order k with probability about 2^-(k+1). */
 static unsigned order_random(void)
 {
-	unsigned k = (unsigned)__builtin_ctzll(rng() | (1ull << 40));
+	unsigned k = (unsigned)__builtin_ctzll(ktest_rng() | (1ull << 40));
 
 	return k > BUDDY_MAX_ORDER ? BUDDY_MAX_ORDER : k;
 }
@@ -530,9 +515,9 @@ static const char *test_exhaust(void)
 	KT_EQ(s.used_pages + s.reserved_pages, s.managed_pages);
 	for (unsigned k = 0; k <= BUDDY_MAX_ORDER; k++)
 		KT_EQ(s.free_blocks[k], 0);
-	rng_state = 42;
+	ktest_rng_state = 42;
 	for (size_t i = count; i > 1; i--) {
-		size_t j = rng_below(i);
+		size_t j = ktest_rng_below(i);
 		uint64_t t = pages[i - 1];
 
 		pages[i - 1] = pages[j];
@@ -563,7 +548,7 @@ static const char *test_exhaust(void)
 		err = model_compare(&m, &g.b);
 	}
 	while (!err && m.nlive > 0) {
-		size_t sl = rng_below(m.nlive);
+		size_t sl = ktest_rng_below(m.nlive);
 
 		KT_EQ(buddy_free(&g.b, model_phys(&m, m.live[sl].i), order_of(m.live[sl].pages)),
 		      0);
@@ -1067,28 +1052,29 @@ static const char *test_qemu_layouts(void)
  */
 static size_t layout_random(struct keel_mem_range *r, size_t cap)
 {
-	size_t n = 1 + rng_below(cap);
-	uint64_t pfn = rng_below(3000);
+	size_t n = 1 + ktest_rng_below(cap);
+	uint64_t pfn = ktest_rng_below(3000);
 	int big_hole = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		uint64_t pages = rng_below(8) == 0 ? 1 + rng_below(20000) : 1 + rng_below(2500);
-		uint64_t t = rng_below(20);
+		uint64_t pages = ktest_rng_below(8) == 0 ? 1 + ktest_rng_below(20000)
+							 : 1 + ktest_rng_below(2500);
+		uint64_t t = ktest_rng_below(20);
 
 		r[i].base = pfn * PAGE;
 		r[i].size = pages * PAGE;
 		r[i].type = t < 15 ? U : t < 17 ? BR : t < 18 ? AR : t < 19 ? RS : MM;
 		r[i].reserved = 0;
 		pfn += pages;
-		if (rng_below(4) != 0)
-			pfn += 1 + rng_below(3000);
-		if (!big_hole && rng_below(10) == 0) {
-			pfn += 100000 + rng_below(400000);
+		if (ktest_rng_below(4) != 0)
+			pfn += 1 + ktest_rng_below(3000);
+		if (!big_hole && ktest_rng_below(10) == 0) {
+			pfn += 100000 + ktest_rng_below(400000);
 			big_hole = 1;
 		}
 	}
 	for (size_t i = n; i > 1; i--) {
-		size_t j = rng_below(i);
+		size_t j = ktest_rng_below(i);
 		struct keel_mem_range tmp = r[i - 1];
 
 		r[i - 1] = r[j];
@@ -1104,13 +1090,13 @@ struct counters {
 /* One random operation, its result checked against the model's prediction. */
 static const char *random_step(struct model *m, struct buddy *b, int filling, struct counters *c)
 {
-	uint64_t r = rng_below(100), phys;
+	uint64_t r = ktest_rng_below(100), phys;
 	struct buddy_stats before, after;
 	int ret;
 
 	buddy_read_stats(b, &before);
 	if (r < (filling ? 65u : 35u) || m->nlive == 0) {
-		unsigned k = rng_below(200) == 0 ? BUDDY_MAX_ORDER + 1 : order_random();
+		unsigned k = ktest_rng_below(200) == 0 ? BUDDY_MAX_ORDER + 1 : order_random();
 
 		ret = buddy_alloc(b, k, &phys);
 		c->allocs++;
@@ -1125,7 +1111,7 @@ static const char *random_step(struct model *m, struct buddy *b, int filling, st
 				return ktest_msg("order %u refused though a free block exists", k);
 		}
 	} else if (r < 90) {
-		size_t s = rng_below(m->nlive);
+		size_t s = ktest_rng_below(m->nlive);
 
 		KT_EQ(buddy_free(b, model_phys(m, m->live[s].i), order_of(m->live[s].pages)), 0);
 		model_free(m, s);
@@ -1136,20 +1122,21 @@ static const char *random_step(struct model *m, struct buddy *b, int filling, st
 		unsigned k = order_random();
 		int64_t i;
 
-		switch (rng_below(4)) {
+		switch (ktest_rng_below(4)) {
 		case 0: /* a live block with another order or at an inner page */
-			phys = model_phys(m, m->live[rng_below(m->nlive)].i);
-			if (rng_below(2))
-				phys += PAGE * rng_below(8);
+			phys = model_phys(m, m->live[ktest_rng_below(m->nlive)].i);
+			if (ktest_rng_below(2))
+				phys += PAGE * ktest_rng_below(8);
 			break;
-		case 1: phys = model_phys(m, rng_below(m->frames)); break;
-		case 2: phys = rng() & ~(PAGE - 1); break;
+		case 1: phys = model_phys(m, ktest_rng_below(m->frames)); break;
+		case 2: phys = ktest_rng() & ~(PAGE - 1); break;
 		default:
-			phys = model_phys(m, rng_below(m->frames)) + 1 + rng_below(PAGE - 1);
+			phys = model_phys(m, ktest_rng_below(m->frames)) + 1 +
+			       ktest_rng_below(PAGE - 1);
 			break;
 		}
-		if (rng_below(50) == 0)
-			k = BUDDY_MAX_ORDER + 1 + (unsigned)rng_below(100);
+		if (ktest_rng_below(50) == 0)
+			k = BUDDY_MAX_ORDER + 1 + (unsigned)ktest_rng_below(100);
 		i = model_index(m, phys);
 		ret = buddy_free(b, phys, k);
 		if (i >= 0 && m->state[i] == M_USED && m->head[i] == (int8_t)k &&
@@ -1162,7 +1149,8 @@ static const char *random_step(struct model *m, struct buddy *b, int filling, st
 		c->bad_frees++;
 	} else if (r < 98) {
 		/* Reserve a short run somewhere around the window. */
-		uint64_t pfn = m->base_pfn + rng_below(m->frames + 64), pages = 1 + rng_below(64);
+		uint64_t pfn = m->base_pfn + ktest_rng_below(m->frames + 64),
+			 pages = 1 + ktest_rng_below(64);
 		int busy = 0;
 
 		/* From up to 32 pages before the window to 32 pages past it. */
@@ -1195,7 +1183,7 @@ static const char *random_step(struct model *m, struct buddy *b, int filling, st
 			return NULL;
 		}
 	} else if (r < 99 && m->nruns > 0) {
-		size_t s = rng_below(m->nruns);
+		size_t s = ktest_rng_below(m->nruns);
 
 		KT_EQ(buddy_unreserve(b, model_phys(m, m->runs[s].i), m->runs[s].pages), 0);
 		for (uint64_t i = m->runs[s].i; i < m->runs[s].i + m->runs[s].pages; i++)
@@ -1205,7 +1193,7 @@ static const char *random_step(struct model *m, struct buddy *b, int filling, st
 		return NULL;
 	} else {
 		/* An unreserve the model says must fail (one that would pass is skipped). */
-		uint64_t first = rng_below(m->frames + 16), pages = 1 + rng_below(16);
+		uint64_t first = ktest_rng_below(m->frames + 16), pages = 1 + ktest_rng_below(16);
 		int ok = 1;
 
 		for (uint64_t i = first; i < first + pages; i++)
@@ -1233,7 +1221,7 @@ static const char *random_layout(uint64_t seed, uint64_t ops, struct counters *c
 	char why[512];
 	size_t n;
 
-	rng_state = seed;
+	ktest_rng_state = seed;
 	do {
 		n = layout_random(r, KTEST_COUNT(r));
 		err = rig_init(&g, r, n, PLACE);
