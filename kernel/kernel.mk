@@ -45,6 +45,7 @@ KERNEL_SRCS := \
 	kernel/core/console.c \
 	kernel/core/summary.c \
 	kernel/core/ktest.c \
+	kernel/core/spinlock.c \
 	kernel/core/boot_tests.c \
 	kernel/dev/fbcon.c \
 	kernel/acpi/acpi.c \

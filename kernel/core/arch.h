@@ -38,6 +38,15 @@ void arch_cpu_features_init(const char *cmdline);
  */
 void arch_interrupts_init(void);
 
+/* Interrupts off on this CPU; the previous state for arch_irq_restore. */
+uint64_t arch_irq_save(void);
+
+/* Interrupts back on if they were on when arch_irq_save returned `flags`. */
+void arch_irq_restore(uint64_t flags);
+
+/* A hint inside spin loops (PAUSE on x86): saves power, helps the sibling thread. */
+void arch_cpu_relax(void);
+
 /* Whether the CPU honours the NX bit of paging entries (EFER.NXE on x86-64). */
 bool arch_nx_enabled(void);
 

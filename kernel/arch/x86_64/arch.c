@@ -1,6 +1,7 @@
 /*
  * kernel/arch/x86_64/arch.c: small services generic code asks for
- * (core/arch.h): halting, the NX state, leaving the emulator.
+ * (core/arch.h): halting, interrupt state, the NX state, leaving the
+ * emulator.
  */
 #include "core/arch.h"
 #include "cpu.h"
@@ -13,6 +14,21 @@ noreturn void arch_halt(void)
 {
 	for (;;)
 		__asm__ volatile("cli; hlt");
+}
+
+uint64_t arch_irq_save(void)
+{
+	return cpu_irq_save();
+}
+
+void arch_irq_restore(uint64_t flags)
+{
+	cpu_irq_restore(flags);
+}
+
+void arch_cpu_relax(void)
+{
+	__asm__ volatile("pause" : : : "memory");
 }
 
 bool arch_nx_enabled(void)
