@@ -94,7 +94,7 @@ int memmap_convert(const struct stub *s, size_t *count)
 	memmap_add_overlay(o, &n, h->kernel_phys_base, h->kernel_phys_size, KEEL_RANGE_KERNEL);
 	memmap_add_overlay(o, &n, h->initrd_base, h->initrd_size, KEEL_RANGE_INITRD);
 	if (h->flags & KEEL_HANDOFF_HAS_TRAMPOLINE)
-		memmap_add_overlay(o, &n, h->trampoline_phys, KEEL_PAGE_SIZE,
+		memmap_add_overlay(o, &n, h->trampoline_phys, KEEL_TRAMPOLINE_SIZE,
 				   KEEL_RANGE_TRAMPOLINE);
 	if (h->flags & KEEL_HANDOFF_HAS_FB)
 		memmap_add_overlay(o, &n, h->fb.base, h->fb.size, KEEL_RANGE_FRAMEBUFFER);

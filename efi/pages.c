@@ -59,33 +59,33 @@ EFI_STATUS pages_alloc(EFI_MEMORY_TYPE type, uint64_t count, const char *what, u
 }
 
 /*
- * One page of EfiLoaderData whose last byte is at or below `max`, not page 0.
- * Quiet: the caller decides whether a failure matters.
+ * `count` pages of EfiLoaderData whose last byte is at or below `max`, not
+ * starting at page 0. Quiet: the caller decides whether a failure matters.
  */
-EFI_STATUS pages_alloc_below(uint64_t max, uint64_t *phys)
+EFI_STATUS pages_alloc_below(uint64_t max, uint64_t count, uint64_t *phys)
 {
-	EFI_PHYSICAL_ADDRESS addr = max, zero_page = 0;
+	EFI_PHYSICAL_ADDRESS addr = max, zero_block = 0;
 	bool holding_zero = false;
 	EFI_STATUS st;
 
-	st = stub_bs->AllocatePages(AllocateMaxAddress, EfiLoaderData, 1, &addr);
+	st = stub_bs->AllocatePages(AllocateMaxAddress, EfiLoaderData, count, &addr);
 	if (st == EFI_SUCCESS && addr == 0) {
-		/* Hold page 0 so that the firmware must offer another one. */
-		zero_page = addr;
+		/* Hold the block at 0 so that the firmware must offer another one. */
+		zero_block = addr;
 		holding_zero = true;
 		addr = max;
-		st = stub_bs->AllocatePages(AllocateMaxAddress, EfiLoaderData, 1, &addr);
+		st = stub_bs->AllocatePages(AllocateMaxAddress, EfiLoaderData, count, &addr);
 	}
 	if (holding_zero)
-		stub_bs->FreePages(zero_page, 1);
+		stub_bs->FreePages(zero_block, count);
 	if (st != EFI_SUCCESS)
 		return st;
-	if (addr == 0 || addr % KEEL_PAGE_SIZE != 0 || addr + KEEL_PAGE_SIZE - 1 > max) {
+	if (addr == 0 || addr % KEEL_PAGE_SIZE != 0 || addr + count * KEEL_PAGE_SIZE - 1 > max) {
 		if (addr % KEEL_PAGE_SIZE == 0)
-			stub_bs->FreePages(addr, 1);
+			stub_bs->FreePages(addr, count);
 		return EFI_OUT_OF_RESOURCES;
 	}
-	st = pages_remember(addr, 1);
+	st = pages_remember(addr, count);
 	if (st != EFI_SUCCESS)
 		return st;
 	*phys = addr;

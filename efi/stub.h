@@ -81,7 +81,7 @@ const char *status_name(EFI_STATUS status);
 
 /* pages.c: page allocations, remembered so that they can all be freed. */
 EFI_STATUS pages_alloc(EFI_MEMORY_TYPE type, uint64_t count, const char *what, uint64_t *phys);
-EFI_STATUS pages_alloc_below(uint64_t max, uint64_t *phys);
+EFI_STATUS pages_alloc_below(uint64_t max, uint64_t count, uint64_t *phys);
 void pages_free(uint64_t phys);
 void pages_free_all(void);
 

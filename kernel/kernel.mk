@@ -18,6 +18,11 @@ KERNEL_SRCS := \
 	kernel/arch/x86_64/entry.S \
 	kernel/arch/x86_64/traps.S \
 	kernel/arch/x86_64/gdt.c \
+	kernel/arch/x86_64/percpu.c \
+	kernel/arch/x86_64/trampoline.S \
+	kernel/arch/x86_64/smp.c \
+	kernel/arch/x86_64/xcall.c \
+	kernel/arch/x86_64/smp_tests.c \
 	kernel/arch/x86_64/idt.c \
 	kernel/arch/x86_64/trap.c \
 	kernel/arch/x86_64/trapinfo.c \

@@ -23,7 +23,7 @@
 #include <stdint.h>
 
 #define KEEL_HANDOFF_MAGIC   0x46464f444e41484bULL /* "KHANDOFF" little-endian */
-#define KEEL_HANDOFF_VERSION 1
+#define KEEL_HANDOFF_VERSION 2 /* 2: the trampoline grew to KEEL_TRAMPOLINE_PAGES */
 
 /* Virtual layout set up by the stub. */
 #define KEEL_KERNEL_BASE     0xffffffff80000000ULL /* kernel window start */
@@ -31,6 +31,15 @@
 #define KEEL_DIRECT_MAP_BASE 0xffff800000000000ULL /* phys 0 maps here */
 
 #define KEEL_PAGE_SIZE 4096ULL
+
+/*
+ * The SMP trampoline: the real-mode start-up code in the first page, then
+ * the page tables an AP uses to reach long mode (kernel/arch/x86_64/smp.c).
+ * A SIPI can only start a CPU below 1 MiB, and the first CR3 load happens in
+ * 32-bit mode, so those tables must be low too.
+ */
+#define KEEL_TRAMPOLINE_PAGES 5
+#define KEEL_TRAMPOLINE_SIZE  (KEEL_TRAMPOLINE_PAGES * KEEL_PAGE_SIZE)
 
 /*
  * Limits both sides enforce: the stub refuses to boot past them (while it can
@@ -58,7 +67,7 @@
 #define KEEL_RANGE_INITRD       7  /* the initrd as loaded */
 #define KEEL_RANGE_FRAMEBUFFER  8  /* the GOP framebuffer */
 #define KEEL_RANGE_MMIO         9  /* memory-mapped I/O the firmware reported */
-#define KEEL_RANGE_TRAMPOLINE   10 /* the page below 1 MiB kept for SMP start-up */
+#define KEEL_RANGE_TRAMPOLINE   10 /* the pages below 1 MiB kept for SMP start-up */
 #define KEEL_RANGE_TYPE_MAX     10
 
 struct keel_mem_range {
@@ -117,7 +126,7 @@ struct keel_handoff {
 	uint64_t kernel_virt_base; /* vaddr that kernel_phys_base maps to */
 	uint64_t kernel_entry;     /* ELF entry point */
 	uint64_t direct_map_size;  /* bytes of phys mapped at KEEL_DIRECT_MAP_BASE */
-	uint64_t trampoline_phys;  /* page below 1 MiB for SMP start-up */
+	uint64_t trampoline_phys;  /* KEEL_TRAMPOLINE_SIZE bytes below 0xa0000 for SMP start-up */
 
 	uint64_t tsc_efi_main;    /* rdtsc at the first line of efi_main */
 	uint64_t tsc_before_jump; /* rdtsc just before the jump to the kernel */

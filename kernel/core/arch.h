@@ -13,7 +13,10 @@
 #include "core/console.h"
 #include "core/ktest.h"
 
-/* Load the IDT with the exception handlers. First thing kernel_main does. */
+/*
+ * Point GS at the boot CPU's per-CPU data and load the IDT with the exception
+ * handlers. First thing kernel_main does.
+ */
 void arch_trap_init(void);
 
 /* Set up the serial console: its sink, or NULL when there is no UART. */
@@ -44,8 +47,31 @@ uint64_t arch_irq_save(void);
 /* Interrupts back on if they were on when arch_irq_save returned `flags`. */
 void arch_irq_restore(uint64_t flags);
 
+/* This CPU's index: 0 for the boot CPU, then 1, 2, ... in start order. */
+uint32_t arch_cpu_index(void);
+
 /* A hint inside spin loops (PAUSE on x86): saves power, helps the sibling thread. */
 void arch_cpu_relax(void);
+
+/*
+ * Start every other CPU the MADT lists (INIT-SIPI-SIPI through the
+ * trampoline) and print the `cpus: N online` line. Once, on the boot CPU,
+ * after arch_interrupts_init. Without a MADT, a trampoline or a known TSC
+ * rate the system stays on one CPU and the line says why.
+ */
+void arch_smp_init(void);
+
+/* The online CPUs as a mask (bit i: CPU i), and how many there are. */
+uint64_t arch_cpus_online(void);
+uint32_t arch_cpu_count(void);
+
+/*
+ * Run fn(arg) on every online CPU in the mask `cpus` (this one included if
+ * its bit is set) and return when all have run it. On other CPUs fn runs in
+ * interrupt context: short, no sleeping, no cross-call of its own. 0, or -1
+ * when an IPI could not be sent (reported; the call still completed).
+ */
+int arch_cross_call(uint64_t cpus, void (*fn)(void *arg), void *arg);
 
 /* Whether the CPU honours the NX bit of paging entries (EFER.NXE on x86-64). */
 bool arch_nx_enabled(void);
@@ -66,6 +92,9 @@ extern const struct ktest_suite arch_test_suite;
 
 /* The CPU features and TLB primitives, on whichever path this CPU takes. */
 extern const struct ktest_suite cpufeatures_test_suite;
+
+/* The other CPUs: start-up, cross-calls, per-CPU state. */
+extern const struct ktest_suite smp_test_suite;
 
 /* The LAPIC, IOAPICs, tick and TSC rate, run with interrupts on. */
 extern const struct ktest_suite interrupt_test_suite;

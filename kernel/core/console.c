@@ -1,12 +1,21 @@
 /*
  * kernel/core/console.c: fan-out of kernel output to the sinks (console.h).
  *
- * One CPU, interrupts off: no lock yet. When SMP arrives, a spinlock goes
- * around console_write (and the fault path must not wait for it forever).
+ * console_lock keeps lines from different CPUs whole. Sinks are added only
+ * on the boot CPU before the others start. A fault while this CPU holds it (a sink that faults
+ * mid-write, then the report of that fault) must not wait for itself: the lock records its holder,
+ * and the holder's nested writes go through without it.
  */
 #include "core/console.h"
 
+#include "core/arch.h"
+#include "core/spinlock.h"
 #include "lib/fmt.h"
+
+#define CONSOLE_NO_OWNER UINT32_MAX
+
+static struct spinlock console_lock = SPINLOCK_INIT;
+static volatile uint32_t console_owner = CONSOLE_NO_OWNER; /* CPU index holding console_lock */
 
 static const struct console_sink *console_sinks[CONSOLE_MAX_SINKS];
 static size_t console_sink_count;
@@ -22,11 +31,24 @@ void console_add_sink(const struct console_sink *sink)
 
 void console_write(const char *s, size_t n)
 {
+	uint64_t flags = arch_irq_save();
+	uint32_t me = arch_cpu_index();
+	bool nested = console_owner == me;
+
+	if (!nested) {
+		spin_lock(&console_lock);
+		console_owner = me;
+	}
 	for (size_t i = 0; i < console_sink_count; i++) {
 		console_writing = (int)i;
 		console_sinks[i]->write(s, n);
 	}
 	console_writing = -1;
+	if (!nested) {
+		console_owner = CONSOLE_NO_OWNER;
+		spin_unlock(&console_lock);
+	}
+	arch_irq_restore(flags);
 }
 
 void console_drop_faulting_sink(void)

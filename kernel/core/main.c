@@ -91,7 +91,7 @@ static noreturn void main_run_tests(void)
 {
 	static const struct ktest_suite *const suites[] = {
 	    &boot_test_suite, &arch_test_suite,      &cpufeatures_test_suite, &pmm_test_suite,
-	    &acpi_test_suite, &interrupt_test_suite, &vm_test_suite};
+	    &acpi_test_suite, &interrupt_test_suite, &smp_test_suite, &vm_test_suite};
 	size_t failed = ktest_run(suites, KTEST_COUNT(suites));
 
 	/*
@@ -160,6 +160,7 @@ static noreturn void main_continue(void)
 	pmm_print_summary();
 	acpi_boot_init(&boot_info);
 	arch_interrupts_init();
+	arch_smp_init();
 	/*
 	 * The stub sets EFER.NXE before it marks pages NX (DESIGN.md §2). A stub
 	 * that claims NX without it leaves data executable: say so.

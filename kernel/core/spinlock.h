@@ -19,7 +19,10 @@ struct spinlock {
 	uint32_t serving; /* the ticket that holds the lock */
 };
 
-#define SPINLOCK_INIT {0, 0}
+#define SPINLOCK_INIT                                                                              \
+	{                                                                                          \
+		0, 0                                                                               \
+	}
 
 void spin_lock(struct spinlock *l);
 void spin_unlock(struct spinlock *l);

@@ -5,9 +5,16 @@
 
 #include "core/boot.h"
 #include "core/console.h"
+#include "core/spinlock.h"
 #include "lib/fmt.h"
 
-/* The one allocator; no lock yet (pmm.h). */
+/*
+ * The one allocator. pmm_lock guards pmm_buddy (every buddy call after
+ * pmm_init, which runs before any other CPU starts). Interrupts are off while
+ * it is held, so that an interrupt handler that allocates cannot deadlock on
+ * its own CPU; buddy calls are O(orders), so the hold is short.
+ */
+static struct spinlock pmm_lock = SPINLOCK_INIT;
 static struct buddy pmm_buddy;
 static size_t pmm_meta_size;
 static uint64_t pmm_meta_phys;
@@ -56,20 +63,30 @@ int pmm_init(const struct keel_mem_range *r, size_t n, uint64_t direct_map_size,
 
 int pmm_alloc_pages(unsigned order, uint64_t *phys)
 {
-	return buddy_alloc(&pmm_buddy, order, phys);
+	uint64_t flags = spin_lock_irqsave(&pmm_lock);
+	int err = buddy_alloc(&pmm_buddy, order, phys);
+
+	spin_unlock_irqrestore(&pmm_lock, flags);
+	return err;
 }
 
 int pmm_free_pages(uint64_t phys, unsigned order)
 {
-	return buddy_free(&pmm_buddy, phys, order);
+	uint64_t flags = spin_lock_irqsave(&pmm_lock);
+	int err = buddy_free(&pmm_buddy, phys, order);
+
+	spin_unlock_irqrestore(&pmm_lock, flags);
+	return err;
 }
 
 int pmm_release_boot_reclaim(const struct keel_mem_range *r, size_t n, uint64_t *pages)
 {
+	uint64_t flags = spin_lock_irqsave(&pmm_lock);
+	int err = 0;
+
 	*pages = 0;
 	for (size_t i = 0; i < n; i++) {
 		uint64_t base = r[i].base, count = r[i].size / KEEL_PAGE_SIZE;
-		int err;
 
 		if (r[i].type != KEEL_RANGE_BOOT_RECLAIM)
 			continue;
@@ -82,15 +99,19 @@ int pmm_release_boot_reclaim(const struct keel_mem_range *r, size_t n, uint64_t 
 			continue;
 		err = buddy_unreserve(&pmm_buddy, base, count);
 		if (err != 0)
-			return err;
+			break;
 		*pages += count;
 	}
-	return 0;
+	spin_unlock_irqrestore(&pmm_lock, flags);
+	return err;
 }
 
 void pmm_read_stats(struct buddy_stats *out)
 {
+	uint64_t flags = spin_lock_irqsave(&pmm_lock);
+
 	buddy_read_stats(&pmm_buddy, out);
+	spin_unlock_irqrestore(&pmm_lock, flags);
 }
 
 uint64_t pmm_metadata_bytes(void)
@@ -105,14 +126,18 @@ uint64_t pmm_metadata_phys(void)
 
 int pmm_check(void)
 {
-	return buddy_check(&pmm_buddy);
+	uint64_t flags = spin_lock_irqsave(&pmm_lock);
+	int err = buddy_check(&pmm_buddy);
+
+	spin_unlock_irqrestore(&pmm_lock, flags);
+	return err;
 }
 
 void pmm_print_summary(void)
 {
 	struct buddy_stats st;
 
-	buddy_read_stats(&pmm_buddy, &st);
+	pmm_read_stats(&st);
 	kprintf("pmm: %llu MiB free (%llu pages), %llu MiB reserved until reclaimed, metadata "
 		"%zu KiB at 0x%llx\n",
 		(unsigned long long)(st.free_pages >> 8), (unsigned long long)st.free_pages,

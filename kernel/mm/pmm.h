@@ -9,8 +9,9 @@
  * released once they are no longer needed: boot-reclaim memory by
  * pmm_release_boot_reclaim, ACPI memory not yet.
  *
- * Locking: none yet. One CPU runs with interrupts off; when the other CPUs
- * start, one spinlock will guard every call (see mm/buddy.h).
+ * Locking: one spinlock (pmm.c) guards every call after pmm_init, which runs
+ * on the boot CPU before the others start. Callable from any CPU, also with
+ * interrupts off.
  */
 #ifndef KEEL_MM_PMM_H
 #define KEEL_MM_PMM_H

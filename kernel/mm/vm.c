@@ -11,11 +11,13 @@
 #include "arch/x86_64/cpufeatures.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/paging.h"
+#include "arch/x86_64/percpu.h"
 #include "arch/x86_64/tlb.h"
 #include "arch/x86_64/trapinfo.h"
 #include "core/arch.h"
 #include "core/console.h"
 #include "core/image.h"
+#include "core/spinlock.h"
 #include "lib/fmt.h"
 #include "mm/pmm.h"
 
@@ -36,9 +38,18 @@ _Static_assert(1u << VM_STACK_ORDER == VM_STACK_PAGES, "stack order matches its 
 
 static struct paging vm_kernel;
 static struct vm_stack vm_boot_stack;
+static bool vm_pat_on; /* set by vm_init, before any AP starts */
+
+/*
+ * vm_lock guards the kernel page tables (every paging_map on vm_kernel) and
+ * the two window cursors below. Taken with interrupts off: the holder must
+ * not be interrupted by code that maps. The tables' upper levels are shared by
+ * every CPU; a new mapping needs no TLB flush anywhere, because window
+ * addresses are never reused (nothing stale can be cached for them).
+ */
+static struct spinlock vm_lock = SPINLOCK_INIT;
 static uint64_t vm_stack_next = VM_STACK_BASE;
 static uint64_t vm_mmio_next = VM_MMIO_BASE;
-static bool vm_pat_on;
 
 static int vm_alloc_table(void *ctx, uint64_t *phys)
 {
@@ -62,18 +73,20 @@ static struct paging_segment vm_segment(const struct keel_handoff *h, const char
 				       (uint64_t)(end - start)};
 }
 
-/* Map a stack with an unmapped guard page under it, from the stack window. */
-static int vm_stack_create(struct vm_stack *s, char *why, size_t why_size)
+int vm_stack_create(struct vm_stack *s, char *why, size_t why_size)
 {
-	uint64_t phys;
+	uint64_t phys, flags;
 	int err;
 
-	if (VM_STACK_END - vm_stack_next < VM_STACK_SPAN) {
-		fmt_snprintf(why, why_size, "the kernel stack window is full");
-		return -PAGING_ENOMEM;
-	}
 	if (pmm_alloc_pages(VM_STACK_ORDER, &phys) != 0) {
 		fmt_snprintf(why, why_size, "no memory for a kernel stack");
+		return -PAGING_ENOMEM;
+	}
+	flags = spin_lock_irqsave(&vm_lock);
+	if (VM_STACK_END - vm_stack_next < VM_STACK_SPAN) {
+		spin_unlock_irqrestore(&vm_lock, flags);
+		pmm_free_pages(phys, VM_STACK_ORDER);
+		fmt_snprintf(why, why_size, "the kernel stack window is full");
 		return -PAGING_ENOMEM;
 	}
 	s->guard = vm_stack_next;
@@ -83,6 +96,7 @@ static int vm_stack_create(struct vm_stack *s, char *why, size_t why_size)
 	vm_stack_next += VM_STACK_SPAN;
 	err = paging_map(&vm_kernel, s->bottom, phys, VM_STACK_PAGES * KEEL_PAGE_SIZE, PAGING_4K,
 			 PAGING_WRITE | PAGING_GLOBAL, PAGING_CACHE_WB);
+	spin_unlock_irqrestore(&vm_lock, flags);
 	if (err != 0)
 		fmt_snprintf(why, why_size, "mapping a stack: %s", paging_strerror(err));
 	return err;
@@ -92,6 +106,11 @@ static int vm_stack_create(struct vm_stack *s, char *why, size_t why_size)
 static void vm_pat_init(void)
 {
 	vm_pat_on = cpu_cpuid(1, 0).edx & CPUID_EDX_PAT;
+	vm_pat_init_this_cpu();
+}
+
+void vm_pat_init_this_cpu(void)
+{
 	if (vm_pat_on)
 		cpu_wrmsr(MSR_PAT, PAT_VALUE);
 }
@@ -103,22 +122,31 @@ unsigned vm_cache_index(enum vm_cache cache)
 	return PAGING_CACHE_UC;
 }
 
-/* IST stacks for #DF, NMI and #MC (each with a guard page), the TSS, the IDT gates. */
+int vm_ist_stacks_create(uint64_t ist_top[GDT_IST_COUNT], char *why, size_t why_size)
+{
+	struct vm_stack s;
+	int err;
+
+	for (int i = 0; i < GDT_IST_COUNT; i++) {
+		err = vm_stack_create(&s, why, why_size);
+		if (err != 0)
+			return err;
+		ist_top[i] = s.top;
+	}
+	return 0;
+}
+
+/* The boot CPU's IST stacks for #DF, NMI and #MC, its GDT and TSS, the IDT gates. */
 static int vm_ist_init(char *why, size_t why_size)
 {
 	static const uint32_t vectors[VM_IST_STACKS] = {TRAP_DF, TRAP_NMI, TRAP_MC};
 	static const uint8_t slots[VM_IST_STACKS] = {GDT_IST_DF, GDT_IST_NMI, GDT_IST_MC};
-	uint64_t tops[GDT_IST_COUNT];
-	struct vm_stack s;
-	int err;
+	struct percpu *p = percpu_this();
+	int err = vm_ist_stacks_create(p->ist_top, why, why_size);
 
-	for (int i = 0; i < VM_IST_STACKS; i++) {
-		err = vm_stack_create(&s, why, why_size);
-		if (err != 0)
-			return err;
-		tops[slots[i] - 1] = s.top;
-	}
-	gdt_load_tss(tops);
+	if (err != 0)
+		return err;
+	gdt_cpu_load(&p->gdt, p->ist_top);
 	for (int i = 0; i < VM_IST_STACKS; i++)
 		idt_set_ist(vectors[i], slots[i]);
 	return 0;
@@ -202,7 +230,7 @@ const struct paging *vm_tables(void)
 
 volatile void *vm_map_mmio(uint64_t phys, uint64_t size, enum vm_cache cache)
 {
-	uint64_t page = phys & ~(KEEL_PAGE_SIZE - 1), span, va;
+	uint64_t page = phys & ~(KEEL_PAGE_SIZE - 1), span, va, flags;
 	int err;
 
 	/* Page-rounded span of [phys, phys + size), computed without wrapping. */
@@ -212,7 +240,9 @@ volatile void *vm_map_mmio(uint64_t phys, uint64_t size, enum vm_cache cache)
 		return NULL;
 	}
 	span = ((phys + size - 1) | (KEEL_PAGE_SIZE - 1)) - page + 1;
+	flags = spin_lock_irqsave(&vm_lock);
 	if (span > VM_MMIO_END - vm_mmio_next) {
+		spin_unlock_irqrestore(&vm_lock, flags);
 		kprintf("vm: cannot map device memory 0x%llx + 0x%llx: the MMIO window is full\n",
 			(unsigned long long)phys, (unsigned long long)size);
 		return NULL;
@@ -222,6 +252,7 @@ volatile void *vm_map_mmio(uint64_t phys, uint64_t size, enum vm_cache cache)
 	vm_mmio_next += span;
 	err = paging_map(&vm_kernel, va, page, span, PAGING_4K, PAGING_WRITE | PAGING_GLOBAL,
 			 vm_cache_index(cache));
+	spin_unlock_irqrestore(&vm_lock, flags);
 	if (err != 0) {
 		kprintf("vm: cannot map device memory 0x%llx + 0x%llx: %s\n",
 			(unsigned long long)phys, (unsigned long long)size, paging_strerror(err));

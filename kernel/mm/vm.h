@@ -10,8 +10,8 @@
  * Kernel mappings are global where the CPU has PGE; nothing is identity
  * mapped. The stub's tables (boot-reclaim memory) are unused after vm_init.
  *
- * Locking: none. Boot CPU, interrupts off; the window allocators below need a
- * lock before the other CPUs start.
+ * Locking: vm_init runs once on the boot CPU before the others start; the
+ * window allocators (stacks, MMIO) take vm.c's lock and may run on any CPU.
  */
 #ifndef KEEL_MM_VM_H
 #define KEEL_MM_VM_H
@@ -47,6 +47,22 @@ struct vm_stack {
  * failure may come after the CR3 load (no IST stack).
  */
 int vm_init(const struct boot_info *bi, char *why, size_t why_size);
+
+/*
+ * A kernel stack with an unmapped guard page under it, from the stack window.
+ * 0, or a negative PAGING_E* code with the reason in why.
+ */
+int vm_stack_create(struct vm_stack *s, char *why, size_t why_size);
+
+/*
+ * The IST stacks of one CPU (#DF, NMI, #MC; arch/x86_64/gdt.h numbers the
+ * slots): their tops into ist_top, GDT_IST_COUNT of them. 0, or as
+ * vm_stack_create.
+ */
+int vm_ist_stacks_create(uint64_t ist_top[], char *why, size_t why_size);
+
+/* Program this AP's PAT as vm_init programmed the boot CPU's. */
+void vm_pat_init_this_cpu(void);
 
 /* Move onto the guarded kernel stack (vm_init made it) and run fn there; fn must not return. */
 noreturn void vm_run_on_kernel_stack(void (*fn)(void));

@@ -114,47 +114,45 @@ uint64_t cpufeatures_cr4_bit(enum cpufeature f)
 	}
 }
 
-void arch_cpu_features_init(const char *cmdline)
+/*
+ * Set this CPU's control registers for the features decided: EFER.NXE,
+ * CR0.WP, one CR4 write, XCR0 and PKRU. The boot CPU and every AP run it, so
+ * that all CPUs agree. `cr4` holds the bits to keep besides the features'
+ * (the firmware's choices on the boot CPU: OSFXSR, MCE, ...); `xcr0` is what
+ * XSAVE may enable (0 without XSAVE). The CR4 written is returned.
+ */
+static uint64_t cpufeatures_apply(uint64_t cr4, uint64_t xcr0)
 {
-	struct cpufeatures *cf = &cpufeatures;
-	char line[FEATURES_LINE_MAX];
-	uint64_t xcr0, cr4;
-
-	cpufeatures_detect(cf->present, &xcr0);
-	cpufeatures_decide(cf->present, cmdline, cf->state);
-
 	/*
-	 * The stub sets EFER.NXE when CPUID has NX (DESIGN.md §2). Should it
-	 * not have, setting it now is safe: with NXE clear the XD bit is
-	 * reserved, so no page table can carry one yet.
+	 * The stub sets EFER.NXE when CPUID has NX (DESIGN.md §2), and the SMP
+	 * trampoline copies the boot CPU's EFER. Should it be clear, setting it
+	 * now is safe: with NXE clear the XD bit is reserved, so no page table
+	 * in use can carry one.
 	 */
 	if (cpufeatures_on(CPUFEATURE_NX) && !(cpu_rdmsr(CPU_MSR_EFER) & CPU_EFER_NXE)) {
 		kprintf("cpufeatures: warning: CPUID has NX but EFER.NXE was clear; set now\n");
 		cpu_wrmsr(CPU_MSR_EFER, cpu_rdmsr(CPU_MSR_EFER) | CPU_EFER_NXE);
 	}
-	/* kernel_entry already set CR0.WP; this only makes sure. */
+	/* kernel_entry and the trampoline already set CR0.WP; this only makes sure. */
 	if (!(cpu_read_cr0() & CPU_CR0_WP))
 		cpu_write_cr0(cpu_read_cr0() | CPU_CR0_WP);
 
 	/*
 	 * One CR4 write sets the bits of the ON features and clears the others
 	 * (a switched-off feature must really be off, whatever the firmware
-	 * left). PCIDE may be set only with CR3[11:0] zero: detect checked.
-	 * SMAP is safe this early: nothing maps user pages yet. The copy helpers
-	 * that come with user space must bracket their accesses with STAC/CLAC.
+	 * left). PCIDE may be set only with CR3[11:0] zero: the kernel's CR3
+	 * uses PCID 0. SMAP is safe this early: nothing maps user pages yet. The
+	 * copy helpers that come with user space must bracket their accesses
+	 * with STAC/CLAC.
 	 */
-	cr4 = cpu_read_cr4();
 	for (unsigned f = 0; f < CPUFEATURE_COUNT; f++)
 		cr4 = cpufeatures_on(f) ? cr4 | cpufeatures_cr4_bit(f)
 					: cr4 & ~cpufeatures_cr4_bit(f);
 	cpu_write_cr4(cr4);
 
 	/* The kernel itself is built -mgeneral-regs-only: XCR0 is for user threads. */
-	cf->xcr0 = 0;
-	if (cpufeatures_on(CPUFEATURE_XSAVE)) {
+	if (cpufeatures_on(CPUFEATURE_XSAVE))
 		cpu_xsetbv(0, xcr0);
-		cf->xcr0 = xcr0;
-	}
 	/* PKRU 0: every key allows everything; user threads get their own (§5). */
 	if (cpufeatures_on(CPUFEATURE_PKU)) {
 		cpu_wrpkru(0);
@@ -162,7 +160,29 @@ void arch_cpu_features_init(const char *cmdline)
 			kprintf(
 			    "cpufeatures: warning: CR4.PKE set but CPUID does not show OSPKE\n");
 	}
+	return cr4;
+}
 
+void arch_cpu_features_init(const char *cmdline)
+{
+	struct cpufeatures *cf = &cpufeatures;
+	char line[FEATURES_LINE_MAX];
+	uint64_t xcr0;
+
+	cpufeatures_detect(cf->present, &xcr0);
+	cpufeatures_decide(cf->present, cmdline, cf->state);
+	cf->xcr0 = cpufeatures_on(CPUFEATURE_XSAVE) ? xcr0 : 0;
+	cf->cr4 = cpufeatures_apply(cpu_read_cr4(), cf->xcr0);
 	cpufeatures_format_line(cf->state, line, sizeof(line));
 	kprintf("%s\n", line);
+}
+
+/*
+ * An AP: the boot CPU's decisions and its CR4, applied here. The CPUs of one machine
+ * report the same features (Keel does not support mixed ones); an AP that
+ * lacks one the boot CPU turned on faults here, which the crash dump shows.
+ */
+void cpufeatures_init_this_cpu(void)
+{
+	cpufeatures_apply(cpufeatures.cr4, cpufeatures.xcr0);
 }

@@ -16,6 +16,7 @@ struct cpufeatures {
 	bool present[CPUFEATURE_COUNT];                /* what CPUID offered, usable here */
 	enum cpufeature_state state[CPUFEATURE_COUNT]; /* after the command line */
 	uint64_t xcr0;                                 /* written when XSAVE is on, else 0 */
+	uint64_t cr4;                                  /* the boot CPU's, copied to every AP */
 };
 
 extern struct cpufeatures cpufeatures;
@@ -34,5 +35,8 @@ void cpufeatures_detect(bool present[CPUFEATURE_COUNT], uint64_t *xcr0);
 
 /* The CR4 bit that turns a feature on, 0 for one that has none. */
 uint64_t cpufeatures_cr4_bit(enum cpufeature f);
+
+/* Enable on this AP what arch_cpu_features_init enabled on the boot CPU. */
+void cpufeatures_init_this_cpu(void);
 
 #endif

@@ -101,22 +101,22 @@ static const char *test_cpufeatures_switches(void)
 /* Flush one page of the kernel's data: INVLPG runs, counts, the data survives. */
 static const char *test_tlb_flush_page(void)
 {
-	uint64_t before = tlb_counters.invlpg;
+	uint64_t before = tlb_this_cpu_counters()->invlpg;
 
 	test_data[0] = TEST_PATTERN;
 	tlb_flush_page(test_data);
 	if (test_data[0] != TEST_PATTERN)
 		return ktest_fail("read back 0x%lx after INVLPG", (unsigned long)test_data[0]);
-	if (tlb_counters.invlpg != before + 1)
+	if (tlb_this_cpu_counters()->invlpg != before + 1)
 		return ktest_fail("invlpg counter %lu -> %lu", (unsigned long)before,
-				  (unsigned long)tlb_counters.invlpg);
+				  (unsigned long)tlb_this_cpu_counters()->invlpg);
 	return NULL;
 }
 
 /* Flush the current PCID: INVPCID single-context, else a CR3 reload. */
 static const char *test_tlb_flush_current_pcid(void)
 {
-	struct tlb_counters before = tlb_counters;
+	struct tlb_counters before = *tlb_this_cpu_counters();
 	uint64_t cr3 = cpu_read_cr3();
 	bool invpcid = cpufeatures_on(CPUFEATURE_INVPCID);
 	int err;
@@ -126,8 +126,8 @@ static const char *test_tlb_flush_current_pcid(void)
 	if (err != TLB_OK)
 		return ktest_fail("tlb_flush_pcid(%u) = %d", tlb_current_pcid(), err);
 	kprintf("# tlb_flush_current_pcid: path %s\n", invpcid ? "invpcid" : "cr3 reload");
-	if (invpcid ? tlb_counters.invpcid_single != before.invpcid_single + 1
-		    : tlb_counters.cr3_flush != before.cr3_flush + 1)
+	if (invpcid ? tlb_this_cpu_counters()->invpcid_single != before.invpcid_single + 1
+		    : tlb_this_cpu_counters()->cr3_flush != before.cr3_flush + 1)
 		return ktest_fail("the %s counter did not count",
 				  invpcid ? "invpcid" : "cr3_flush");
 	if (cpu_read_cr3() != cr3 || test_data[1] != TEST_PATTERN)
@@ -143,7 +143,7 @@ static const char *test_tlb_flush_current_pcid(void)
  */
 static const char *test_tlb_flush_other_pcid(void)
 {
-	struct tlb_counters before = tlb_counters;
+	struct tlb_counters before = *tlb_this_cpu_counters();
 	uint64_t cr3 = cpu_read_cr3();
 	uint64_t root = cr3 & CPU_CR3_ADDR_MASK;
 	uint16_t pcid = tlb_current_pcid();
@@ -159,12 +159,12 @@ static const char *test_tlb_flush_other_pcid(void)
 		return ktest_fail("tlb_flush_pcid(%u) = %d", TEST_PCID, err);
 	if (cpufeatures_on(CPUFEATURE_INVPCID)) {
 		kprintf("# tlb_flush_other_pcid: path invpcid\n");
-		return tlb_counters.invpcid_single == before.invpcid_single + 1
+		return tlb_this_cpu_counters()->invpcid_single == before.invpcid_single + 1
 			   ? NULL
 			   : ktest_fail("the invpcid_single counter did not count");
 	}
 	kprintf("# tlb_flush_other_pcid: path deferred\n");
-	if (tlb_counters.pcid_deferred != before.pcid_deferred + 1 || !tlb_pcid_pending(TEST_PCID))
+	if (tlb_this_cpu_counters()->pcid_deferred != before.pcid_deferred + 1 || !tlb_pcid_pending(TEST_PCID))
 		return ktest_fail("the flush of PCID %u was not deferred", TEST_PCID);
 	/* The same tables under the other tag: the pending flush turns keep into a flush. */
 	err = tlb_load_cr3(root, TEST_PCID, true);
@@ -172,19 +172,19 @@ static const char *test_tlb_flush_other_pcid(void)
 		err = tlb_load_cr3(root, pcid, true);
 	if (err != TLB_OK)
 		return ktest_fail("tlb_load_cr3 = %d", err);
-	if (tlb_pcid_pending(TEST_PCID) || tlb_counters.cr3_flush != before.cr3_flush + 1 ||
-	    tlb_counters.cr3_noflush != before.cr3_noflush + 1)
+	if (tlb_pcid_pending(TEST_PCID) || tlb_this_cpu_counters()->cr3_flush != before.cr3_flush + 1 ||
+	    tlb_this_cpu_counters()->cr3_noflush != before.cr3_noflush + 1)
 		return ktest_fail("switch-in of PCID %u: pending %d, flushes %lu, keeps %lu",
 				  TEST_PCID, tlb_pcid_pending(TEST_PCID),
-				  (unsigned long)(tlb_counters.cr3_flush - before.cr3_flush),
-				  (unsigned long)(tlb_counters.cr3_noflush - before.cr3_noflush));
+				  (unsigned long)(tlb_this_cpu_counters()->cr3_flush - before.cr3_flush),
+				  (unsigned long)(tlb_this_cpu_counters()->cr3_noflush - before.cr3_noflush));
 	return cpu_read_cr3() == cr3 ? NULL : ktest_fail("CR3 not restored");
 }
 
 /* Flush everything: INVPCID all-context, else a PGE toggle; CR4 is as before. */
 static const char *test_tlb_flush_all(void)
 {
-	struct tlb_counters before = tlb_counters;
+	struct tlb_counters before = *tlb_this_cpu_counters();
 	uint64_t cr4 = cpu_read_cr4();
 	const char *path = cpufeatures_on(CPUFEATURE_INVPCID) ? "invpcid"
 			   : cpufeatures_on(CPUFEATURE_PGE)   ? "pge toggle"
@@ -194,9 +194,9 @@ static const char *test_tlb_flush_all(void)
 	test_data[2] = TEST_PATTERN;
 	tlb_flush_all();
 	kprintf("# tlb_flush_all: path %s\n", path);
-	counted = (tlb_counters.invpcid_all - before.invpcid_all) +
-		  (tlb_counters.pge_toggle - before.pge_toggle) +
-		  (tlb_counters.cr3_flush - before.cr3_flush);
+	counted = (tlb_this_cpu_counters()->invpcid_all - before.invpcid_all) +
+		  (tlb_this_cpu_counters()->pge_toggle - before.pge_toggle) +
+		  (tlb_this_cpu_counters()->cr3_flush - before.cr3_flush);
 	if (counted != 1)
 		return ktest_fail("%lu operations counted, expected 1 (%s)", (unsigned long)counted,
 				  path);
@@ -209,7 +209,7 @@ static const char *test_tlb_flush_all(void)
 /* Reload CR3 with and without keep; the no-flush bit only with PCID. */
 static const char *test_tlb_load_cr3(void)
 {
-	struct tlb_counters before = tlb_counters;
+	struct tlb_counters before = *tlb_this_cpu_counters();
 	uint64_t cr3 = cpu_read_cr3();
 	uint64_t root = cr3 & CPU_CR3_ADDR_MASK;
 	bool pcid = cpufeatures_on(CPUFEATURE_PCID);
@@ -222,11 +222,11 @@ static const char *test_tlb_load_cr3(void)
 		return ktest_fail("tlb_load_cr3 = %d", err);
 	kprintf("# tlb_load_cr3: keep %s\n",
 		pcid ? "honoured (no-flush bit)" : "ignored (no pcid)");
-	if (tlb_counters.cr3_flush - before.cr3_flush != (pcid ? 1u : 2u) ||
-	    tlb_counters.cr3_noflush - before.cr3_noflush != (pcid ? 1u : 0u))
+	if (tlb_this_cpu_counters()->cr3_flush - before.cr3_flush != (pcid ? 1u : 2u) ||
+	    tlb_this_cpu_counters()->cr3_noflush - before.cr3_noflush != (pcid ? 1u : 0u))
 		return ktest_fail("flushes %lu, keeps %lu",
-				  (unsigned long)(tlb_counters.cr3_flush - before.cr3_flush),
-				  (unsigned long)(tlb_counters.cr3_noflush - before.cr3_noflush));
+				  (unsigned long)(tlb_this_cpu_counters()->cr3_flush - before.cr3_flush),
+				  (unsigned long)(tlb_this_cpu_counters()->cr3_noflush - before.cr3_noflush));
 	return cpu_read_cr3() == cr3 ? NULL
 				     : ktest_fail("CR3 0x%lx -> 0x%lx", (unsigned long)cr3,
 						  (unsigned long)cpu_read_cr3());
@@ -235,7 +235,7 @@ static const char *test_tlb_load_cr3(void)
 /* Bad arguments are refused before anything touches CR3 or the TLB. */
 static const char *test_tlb_bad_arguments(void)
 {
-	struct tlb_counters before = tlb_counters;
+	struct tlb_counters before = *tlb_this_cpu_counters();
 	uint64_t root = cpu_read_cr3() & CPU_CR3_ADDR_MASK;
 
 	if (tlb_load_cr3(root | 0x800, 0, false) != TLB_EINVAL)
@@ -247,8 +247,8 @@ static const char *test_tlb_bad_arguments(void)
 		return ktest_fail("PCID %u was taken", TLB_PCID_COUNT);
 	if (!cpufeatures_on(CPUFEATURE_PCID) && tlb_load_cr3(root, TEST_PCID, true) != TLB_EINVAL)
 		return ktest_fail("PCID %u was taken with PCID off", TEST_PCID);
-	if (tlb_counters.cr3_flush != before.cr3_flush ||
-	    tlb_counters.cr3_noflush != before.cr3_noflush)
+	if (tlb_this_cpu_counters()->cr3_flush != before.cr3_flush ||
+	    tlb_this_cpu_counters()->cr3_noflush != before.cr3_noflush)
 		return ktest_fail("a refused load was counted");
 	return NULL;
 }

@@ -59,6 +59,26 @@ kernel_entry:
 	jmp 2b
 	.size kernel_entry, . - kernel_entry
 
+/*
+ * ap_entry: where the SMP trampoline (trampoline.S) jumps, on the
+ * trampoline's page tables, which map the kernel as the kernel's own do.
+ *   in:  rdi = the AP's struct percpu, rsi = the kernel's CR3 (PCID 0),
+ *        rsp = the AP's stack top (16-byte aligned), interrupts off.
+ *   out: smp_ap_main(rdi) on the kernel's page tables; it never returns.
+ */
+	.section .text
+	.globl ap_entry
+	.type ap_entry, @function
+ap_entry:
+	movq %rsi, %cr3
+	xorl %ebp, %ebp
+	cld
+	call smp_ap_main
+3:	cli
+	hlt
+	jmp 3b
+	.size ap_entry, . - ap_entry
+
 	.section .bss
 	.balign 16
 boot_stack:

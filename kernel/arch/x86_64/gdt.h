@@ -8,7 +8,8 @@
 
 #define GDT_KERNEL_CODE 0x08 /* entry 1: 64-bit code, DPL 0 */
 #define GDT_KERNEL_DATA 0x10 /* entry 2: data, DPL 0 */
-#define GDT_TSS         0x18 /* entries 3 and 4: the 64-bit TSS (16 bytes) */
+#define GDT_TSS         0x18 /* entries 3 and 4: the 64-bit TSS (16 bytes), per-CPU GDTs only */
+#define GDT_ENTRIES     5
 
 /*
  * IST slots (1-7; 0 in a gate means "no IST"): the exceptions that may come
@@ -24,12 +25,34 @@
 
 #include <stdint.h>
 
+/* The 64-bit TSS (SDM Vol. 3A, §8.7): only the IST is used (no ring 3 yet). */
+struct tss {
+	uint32_t reserved0;
+	uint64_t rsp[3]; /* stacks for a switch to rings 0-2 */
+	uint64_t reserved1;
+	uint64_t ist[7]; /* IST slots 1-7 */
+	uint64_t reserved2;
+	uint16_t reserved3;
+	uint16_t iomap_base; /* past the limit: no I/O permission bitmap */
+} __attribute__((packed));
+
 /*
- * Point the TSS's IST slots 1..GDT_IST_COUNT at the given stack tops (16-byte
- * aligned), put the TSS in the GDT and load the task register. Once, on the
- * boot CPU, before idt_set_ist names a slot.
+ * One CPU's GDT and TSS. Each CPU needs its own: ltr marks the TSS
+ * descriptor busy, and a second CPU cannot load a busy one.
  */
-void gdt_load_tss(const uint64_t ist_top[GDT_IST_COUNT]);
+struct gdt_cpu {
+	uint64_t table[GDT_ENTRIES];
+	struct tss tss;
+};
+
+/*
+ * Fill *g (the boot GDT's code and data descriptors, and a TSS whose IST
+ * slots 1..GDT_IST_COUNT hold the given 16-byte aligned stack tops), load it
+ * on this CPU, reload CS, SS, DS and ES from it and load the task register.
+ * FS and GS are left alone: loading a selector into GS would zero the GS base
+ * that points at the per-CPU data. Once per CPU; *g must stay in place.
+ */
+void gdt_cpu_load(struct gdt_cpu *g, const uint64_t ist_top[GDT_IST_COUNT]);
 
 /* Make the gate of `vector` switch to IST slot `ist` (idt.c). */
 void idt_set_ist(uint32_t vector, uint8_t ist);

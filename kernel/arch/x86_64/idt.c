@@ -11,6 +11,8 @@
 #include "core/arch.h"
 #include "gdt.h"
 #include "irq.h"
+#include "percpu.h"
+#include "smp.h"
 #include "trap.h"
 #include "trapinfo.h"
 
@@ -56,13 +58,20 @@ void idt_set_ist(uint32_t vector, uint8_t ist)
 		idt[vector].ist = ist;
 }
 
-void arch_trap_init(void)
+void idt_load_this_cpu(void)
 {
 	struct idt_pointer p = {sizeof(idt) - 1, idt};
 
+	__asm__ volatile("lidt %0" : : "m"(p) : "memory");
+}
+
+void arch_trap_init(void)
+{
+	/* First: console output already reads the CPU index through GS. */
+	percpu_install(&percpu_boot);
 	for (uint32_t v = 0; v < TRAP_EXCEPTION_COUNT; v++)
 		idt_set_gate(v, trap_stubs[v]);
 	for (uint32_t v = 0; v < IRQ_VECTOR_COUNT; v++)
 		idt_set_gate(IRQ_VECTOR_FIRST + v, irq_stubs[v]);
-	__asm__ volatile("lidt %0" : : "m"(p) : "memory");
+	idt_load_this_cpu();
 }

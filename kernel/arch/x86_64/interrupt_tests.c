@@ -184,7 +184,7 @@ static bool test_wait_ticks(uint64_t target, uint64_t limit)
 {
 	uint64_t t0 = tsc_read();
 
-	while (timer_ticks < target)
+	while (timer_this_cpu()->ticks < target)
 		if (tsc_read() - t0 > limit)
 			return false;
 	return true;
@@ -235,6 +235,8 @@ static const char *test_lapic_count_rate(void)
  */
 static const char *test_timer_tick_rate(void)
 {
+	/* The tests run on the boot CPU: its tick, and its first tick since kernel entry. */
+	const struct timer_cpu *t = timer_this_cpu();
 	uint64_t period = timer_info.period_tsc, start, first, got;
 
 	if (timer_info.mode == TIMER_MODE_NONE)
@@ -244,19 +246,19 @@ static const char *test_timer_tick_rate(void)
 	if (!test_close(period, tsc_info.hz / TIMER_HZ))
 		return ktest_fail("period of %lu TSC ticks for %u Hz at a %lu Hz TSC",
 				  (unsigned long)period, TIMER_HZ, (unsigned long)tsc_info.hz);
-	if (!test_wait_ticks(timer_ticks + 1, 10 * period))
+	if (!test_wait_ticks(t->ticks + 1, 10 * period))
 		return ktest_fail("no tick within 10 periods (%lu ticks so far)",
-				  (unsigned long)timer_ticks);
+				  (unsigned long)t->ticks);
 	/* Under QEMU's -icount these TSC figures are instruction counts (FACTS.md). */
 	kprintf("# timer_tick_rate: %s; TSC from kernel entry: tick armed %lu, first tick %lu\n",
 		timer_mode_name(timer_info.mode),
 		(unsigned long)(timer_info.start_tsc - boot_info.tsc_entry),
-		(unsigned long)(timer_first_tick_tsc - boot_info.tsc_entry));
+		(unsigned long)(t->first_tick_tsc - boot_info.tsc_entry));
 	start = tsc_read();
-	first = timer_ticks;
+	first = t->ticks;
 	while (tsc_read() - start < TEST_TICKS * period)
 		;
-	got = timer_ticks - first;
+	got = t->ticks - first;
 	kprintf("# timer_tick_rate: %lu ticks delivered in %u periods\n", (unsigned long)got,
 		TEST_TICKS);
 	if (got == 0)

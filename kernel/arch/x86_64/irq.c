@@ -6,6 +6,7 @@
 #include "irq.h"
 
 #include "lapic.h"
+#include "smp.h"
 #include "timer.h"
 
 volatile struct irq_counters irq_counters;
@@ -17,6 +18,10 @@ void irq_dispatch(struct trap_frame *f)
 	switch (vector) {
 	case IRQ_VECTOR_TIMER:
 		timer_handle_tick();
+		lapic_eoi();
+		return;
+	case IRQ_VECTOR_XCALL:
+		xcall_handle_ipi();
 		lapic_eoi();
 		return;
 	case IRQ_VECTOR_SPURIOUS:

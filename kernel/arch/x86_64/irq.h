@@ -7,6 +7,7 @@
  *   0x20-0x2f  the masked 8259s (only spurious IRQ 7 and 15 can come)
  *   0x30-0xef  IOAPIC inputs, as drivers route them
  *   0xf0       never raised by hardware: the tests' unused vector
+ *   0xfd       cross-call IPI (xcall.c)
  *   0xfe       LAPIC timer (the scheduler tick)
  *   0xff       LAPIC spurious interrupt (its low four bits must be 1s)
  */
@@ -23,6 +24,7 @@
 #define IRQ_VECTOR_IO_FIRST 0x30
 #define IRQ_VECTOR_IO_LAST  0xef
 #define IRQ_VECTOR_UNUSED   0xf0
+#define IRQ_VECTOR_XCALL    0xfd
 #define IRQ_VECTOR_TIMER    0xfe
 #define IRQ_VECTOR_SPURIOUS 0xff
 

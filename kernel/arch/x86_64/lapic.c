@@ -20,6 +20,11 @@
 #define LAPIC_SVR_ENABLE (1u << 8)
 #define LAPIC_MMIO_SIZE  0x400
 
+/*
+ * Set by the boot CPU's lapic_init before any AP starts; every CPU then uses
+ * the same mode, and in xAPIC mode the same mapping (each CPU sees its own
+ * LAPIC at the shared address).
+ */
 static bool lapic_x2;
 static volatile uint8_t *lapic_regs; /* xAPIC mode only */
 
@@ -79,6 +84,8 @@ static int lapic_set_mode(char *why, size_t why_size)
 		base &= ~APIC_BASE_EXTD;
 	}
 	cpu_wrmsr(MSR_APIC_BASE, base | APIC_BASE_EN);
+	if (lapic_regs)
+		return 0; /* an AP: the boot CPU mapped the page */
 	/*
 	 * The registers are where IA32_APIC_BASE says, whatever the MADT claims:
 	 * the MSR is the hardware's own answer, the table only a copy of it.
@@ -119,4 +126,58 @@ int lapic_init(char *why, size_t why_size)
 	lapic_write(LAPIC_REG_ESR, 0);
 	lapic_write(LAPIC_REG_ESR, 0);
 	return 0;
+}
+
+/* Bits of the interrupt command register (SDM Vol. 3A, §11.6.1). */
+#define ICR_DELIVERY_INIT    (5u << 8)
+#define ICR_DELIVERY_STARTUP (6u << 8)
+#define ICR_SEND_PENDING     (1u << 12) /* xAPIC only */
+#define ICR_LEVEL_ASSERT     (1u << 14)
+#define MSR_X2APIC_ICR       0x830
+#define LAPIC_REG_ICR_LOW    0x300
+#define LAPIC_REG_ICR_HIGH   0x310
+#define ICR_SEND_SPINS       1000000 /* xAPIC: polls of the pending bit before giving up */
+
+/*
+ * Write the ICR. In xAPIC mode the two halves are separate writes, so
+ * interrupts stay off between them (a handler's IPI would take the
+ * destination half), and the previous IPI must have left first.
+ */
+static int lapic_send(uint32_t apic_id, uint32_t low)
+{
+	uint64_t flags;
+	int spins;
+
+	if (lapic_x2) {
+		/* One MSR write; no pending bit to wait for (SDM §11.12.9). */
+		cpu_wrmsr(MSR_X2APIC_ICR, (uint64_t)apic_id << 32 | low);
+		return 0;
+	}
+	if (apic_id > 0xff)
+		return -1;
+	flags = cpu_irq_save();
+	for (spins = 0; lapic_read(LAPIC_REG_ICR_LOW) & ICR_SEND_PENDING; spins++)
+		if (spins == ICR_SEND_SPINS) {
+			cpu_irq_restore(flags);
+			return -1;
+		}
+	lapic_write(LAPIC_REG_ICR_HIGH, apic_id << 24);
+	lapic_write(LAPIC_REG_ICR_LOW, low);
+	cpu_irq_restore(flags);
+	return 0;
+}
+
+int lapic_send_ipi(uint32_t apic_id, uint8_t vector)
+{
+	return lapic_send(apic_id, vector);
+}
+
+int lapic_send_init(uint32_t apic_id)
+{
+	return lapic_send(apic_id, ICR_DELIVERY_INIT | ICR_LEVEL_ASSERT);
+}
+
+int lapic_send_startup(uint32_t apic_id, uint8_t page)
+{
+	return lapic_send(apic_id, ICR_DELIVERY_STARTUP | ICR_LEVEL_ASSERT | page);
 }

@@ -30,8 +30,10 @@
 #define LAPIC_LVT_TMR_DEADLINE (2u << 17)
 
 /*
- * Enable the LAPIC with the spurious vector, accept every priority, mask
- * LINT0 (the 8259s' ExtINT path) and the timer. 0, or -1 with why.
+ * Enable this CPU's LAPIC with the spurious vector, accept every priority,
+ * mask LINT0 (the 8259s' ExtINT path) and the timer. The boot CPU's call
+ * chooses the mode and maps the xAPIC registers for all; each AP calls it
+ * once for its own LAPIC. 0, or -1 with why.
  */
 int lapic_init(char *why, size_t why_size);
 
@@ -48,5 +50,15 @@ void lapic_eoi(void);
 
 /* Whether the LAPIC has `vector` in service (its ISR bit). */
 bool lapic_in_service(uint32_t vector);
+
+/*
+ * Inter-processor interrupts to the LAPIC `apic_id` (physical destination):
+ * a fixed interrupt on `vector`; INIT; a start-up IPI that starts the CPU in
+ * real mode at page `page` (address page << 12). 0, or -1 when the IPI could
+ * not be sent (xAPIC: an ID above 255, or the previous IPI never left).
+ */
+int lapic_send_ipi(uint32_t apic_id, uint8_t vector);
+int lapic_send_init(uint32_t apic_id);
+int lapic_send_startup(uint32_t apic_id, uint8_t page);
 
 #endif

@@ -14,6 +14,7 @@
 #include "cpufeatures.h"
 #include "irq.h"
 #include "lapic.h"
+#include "percpu.h"
 #include "tsc.h"
 
 #define MSR_TSC_DEADLINE 0x6e0
@@ -22,36 +23,60 @@
 #define LAPIC_CALIBRATE_US 10000
 #define LAPIC_COUNT_MAX    0xffffffffu
 
+/* Written by timer_init on the boot CPU before any AP starts; read-only after. */
 struct timer_info timer_info;
-volatile uint64_t timer_ticks;
-volatile uint64_t timer_first_tick_tsc;
 
-/* The next deadline (TSC-deadline mode). */
-static uint64_t timer_deadline;
+struct timer_cpu *timer_this_cpu(void)
+{
+	return &percpu_this()->timer;
+}
 
 void timer_handle_tick(void)
 {
+	struct timer_cpu *t = timer_this_cpu();
 	uint64_t now = tsc_read();
 
-	if (timer_ticks++ == 0)
-		timer_first_tick_tsc = now;
+	if (t->ticks++ == 0)
+		t->first_tick_tsc = now;
 	if (timer_info.mode != TIMER_MODE_TSC_DEADLINE)
 		return;
-	timer_deadline += timer_info.period_tsc;
+	t->deadline += timer_info.period_tsc;
 	/* Late by a whole period or more: those ticks are lost, not fired in a burst. */
-	if (timer_deadline <= now)
-		timer_deadline = now + timer_info.period_tsc;
-	cpu_wrmsr(MSR_TSC_DEADLINE, timer_deadline);
+	if (t->deadline <= now)
+		t->deadline = now + timer_info.period_tsc;
+	cpu_wrmsr(MSR_TSC_DEADLINE, t->deadline);
+}
+
+/* Arm this CPU's first deadline one period from now; the TSC at that moment. */
+static uint64_t timer_arm_deadline(void)
+{
+	struct timer_cpu *t = timer_this_cpu();
+	uint64_t now;
+
+	lapic_write(LAPIC_REG_LVT_TMR, LAPIC_LVT_TMR_DEADLINE | IRQ_VECTOR_TIMER);
+	/* The LVT write must reach the LAPIC before the MSR write (SDM Vol. 3A, §11.5.4.1). */
+	__asm__ volatile("mfence" : : : "memory");
+	now = tsc_read();
+	t->deadline = now + timer_info.period_tsc;
+	cpu_wrmsr(MSR_TSC_DEADLINE, t->deadline);
+	return now;
+}
+
+/* Start this CPU's LAPIC timer periodic at the measured rate; the TSC at that moment. */
+static uint64_t timer_arm_periodic(void)
+{
+	uint64_t now;
+
+	lapic_write(LAPIC_REG_TMR_DIV, LAPIC_DIV_16);
+	lapic_write(LAPIC_REG_LVT_TMR, LAPIC_LVT_TMR_PERIODIC | IRQ_VECTOR_TIMER);
+	now = tsc_read();
+	lapic_write(LAPIC_REG_TMR_INIT, (uint32_t)(timer_info.lapic_hz / TIMER_HZ));
+	return now;
 }
 
 static void timer_start_deadline(void)
 {
-	lapic_write(LAPIC_REG_LVT_TMR, LAPIC_LVT_TMR_DEADLINE | IRQ_VECTOR_TIMER);
-	/* The LVT write must reach the LAPIC before the MSR write (SDM Vol. 3A, §11.5.4.1). */
-	__asm__ volatile("mfence" : : : "memory");
-	timer_info.start_tsc = tsc_read();
-	timer_deadline = timer_info.start_tsc + timer_info.period_tsc;
-	cpu_wrmsr(MSR_TSC_DEADLINE, timer_deadline);
+	timer_info.start_tsc = timer_arm_deadline();
 	timer_info.mode = TIMER_MODE_TSC_DEADLINE;
 }
 
@@ -98,9 +123,7 @@ static bool timer_start_periodic(void)
 	/* Too slow to count one tick, or so fast the count ran out during the measurement. */
 	if (counted == 0 || c1 == 0 || init == 0 || init > LAPIC_COUNT_MAX)
 		return false;
-	lapic_write(LAPIC_REG_LVT_TMR, LAPIC_LVT_TMR_PERIODIC | IRQ_VECTOR_TIMER);
-	timer_info.start_tsc = tsc_read();
-	lapic_write(LAPIC_REG_TMR_INIT, (uint32_t)init);
+	timer_info.start_tsc = timer_arm_periodic();
 	timer_info.mode = TIMER_MODE_PERIODIC;
 	return true;
 }
@@ -125,6 +148,19 @@ void timer_init(void)
 	}
 	kprintf("timer: tick %u Hz (LAPIC periodic, timer input %lu kHz)\n", TIMER_HZ,
 		(unsigned long)(timer_info.lapic_hz / 1000));
+}
+
+/*
+ * Every LAPIC timer runs from the same clock (the TSC, or the bus clock the
+ * boot CPU measured), so an AP reuses the boot CPU's figures.
+ */
+void timer_start_this_cpu(void)
+{
+	switch (timer_info.mode) {
+	case TIMER_MODE_TSC_DEADLINE: timer_arm_deadline(); break;
+	case TIMER_MODE_PERIODIC: timer_arm_periodic(); break;
+	case TIMER_MODE_NONE: break;
+	}
 }
 
 const char *timer_mode_name(enum timer_mode m)

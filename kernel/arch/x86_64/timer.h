@@ -26,12 +26,23 @@ struct timer_info {
 
 extern struct timer_info timer_info;
 
-/* Ticks so far, and the TSC at the first one (0 before it). Written by the tick only. */
-extern volatile uint64_t timer_ticks;
-extern volatile uint64_t timer_first_tick_tsc;
+/* One CPU's tick (in its struct percpu). Written by that CPU's tick handler only. */
+struct timer_cpu {
+	volatile uint64_t ticks;          /* ticks so far */
+	volatile uint64_t first_tick_tsc; /* the TSC at the first one (0 before it) */
+	uint64_t deadline;                /* the next one (TSC-deadline mode) */
+};
 
-/* Start the tick (after lapic_init and tsc_init) and print its line. Interrupts off. */
+struct timer_cpu *timer_this_cpu(void);
+
+/*
+ * Measure what the tick needs and start it on the boot CPU (after lapic_init
+ * and tsc_init), and print its line. Interrupts off.
+ */
 void timer_init(void);
+
+/* Start this AP's tick in the mode and at the rate timer_init chose. Interrupts off. */
+void timer_start_this_cpu(void);
 
 /* The tick's interrupt handler (irq.c); the caller sends the EOI. */
 void timer_handle_tick(void);

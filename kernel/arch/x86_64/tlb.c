@@ -13,27 +13,32 @@
 
 #include "cpu.h"
 #include "cpufeatures.h"
+#include "percpu.h"
 
-#define TLB_PENDING_WORDS (TLB_PCID_COUNT / 64)
+/* This CPU's state: the callers run with interrupts off or pinned to the CPU (tlb.h). */
+static struct tlb_cpu *tlb_cpu(void)
+{
+	return &percpu_this()->tlb;
+}
 
-struct tlb_counters tlb_counters;
-
-/* Deferred PCID flushes, one bit per PCID (per CPU too, with SMP). */
-static uint64_t tlb_pending[TLB_PENDING_WORDS];
+const struct tlb_counters *tlb_this_cpu_counters(void)
+{
+	return &tlb_cpu()->counters;
+}
 
 static void tlb_pending_set(uint16_t pcid, bool on)
 {
 	uint64_t bit = 1ull << (pcid % 64);
 
 	if (on)
-		tlb_pending[pcid / 64] |= bit;
+		tlb_cpu()->pending[pcid / 64] |= bit;
 	else
-		tlb_pending[pcid / 64] &= ~bit;
+		tlb_cpu()->pending[pcid / 64] &= ~bit;
 }
 
 bool tlb_pcid_pending(uint16_t pcid)
 {
-	return pcid < TLB_PCID_COUNT && (tlb_pending[pcid / 64] >> (pcid % 64) & 1);
+	return pcid < TLB_PCID_COUNT && (tlb_cpu()->pending[pcid / 64] >> (pcid % 64) & 1);
 }
 
 static bool tlb_pcid_valid(uint16_t pcid)
@@ -49,7 +54,7 @@ uint16_t tlb_current_pcid(void)
 void tlb_flush_page(const volatile void *va)
 {
 	cpu_invlpg(va);
-	tlb_counters.invlpg++;
+	tlb_cpu()->counters.invlpg++;
 }
 
 /* Reload CR3 as it is, without the no-flush bit: drops the current PCID's entries. */
@@ -57,7 +62,7 @@ static void tlb_reload_cr3(void)
 {
 	cpu_write_cr3(cpu_read_cr3());
 	tlb_pending_set(tlb_current_pcid(), false);
-	tlb_counters.cr3_flush++;
+	tlb_cpu()->counters.cr3_flush++;
 }
 
 int tlb_flush_pcid(uint16_t pcid)
@@ -66,13 +71,13 @@ int tlb_flush_pcid(uint16_t pcid)
 		return TLB_EINVAL;
 	if (cpufeatures_on(CPUFEATURE_INVPCID)) {
 		cpu_invpcid(CPU_INVPCID_SINGLE, pcid, 0);
-		tlb_counters.invpcid_single++;
+		tlb_cpu()->counters.invpcid_single++;
 	} else if (pcid == tlb_current_pcid()) {
 		tlb_reload_cr3();
 	} else {
 		/* The address-space switch code flushes it on its next switch-in. */
 		tlb_pending_set(pcid, true);
-		tlb_counters.pcid_deferred++;
+		tlb_cpu()->counters.pcid_deferred++;
 	}
 	return TLB_OK;
 }
@@ -81,7 +86,7 @@ void tlb_flush_all(void)
 {
 	if (cpufeatures_on(CPUFEATURE_INVPCID)) {
 		cpu_invpcid(CPU_INVPCID_ALL_GLOBAL, 0, 0);
-		tlb_counters.invpcid_all++;
+		tlb_cpu()->counters.invpcid_all++;
 	} else if (cpufeatures_on(CPUFEATURE_PGE)) {
 		/*
 		 * Any change of CR4.PGE drops every entry of every PCID, global
@@ -94,14 +99,14 @@ void tlb_flush_all(void)
 		cpu_write_cr4(cr4 & ~(uint64_t)CPU_CR4_PGE);
 		cpu_write_cr4(cr4);
 		cpu_irq_restore(flags);
-		tlb_counters.pge_toggle++;
+		tlb_cpu()->counters.pge_toggle++;
 	} else {
 		/* No PGE: no global entries, and no PCID (cpufeatures_decide). */
 		cpu_write_cr3(cpu_read_cr3());
-		tlb_counters.cr3_flush++;
+		tlb_cpu()->counters.cr3_flush++;
 	}
 	for (unsigned i = 0; i < TLB_PENDING_WORDS; i++)
-		tlb_pending[i] = 0;
+		tlb_cpu()->pending[i] = 0;
 }
 
 int tlb_load_cr3(uint64_t root, uint16_t pcid, bool keep)
@@ -119,8 +124,8 @@ int tlb_load_cr3(uint64_t root, uint16_t pcid, bool keep)
 	cpu_write_cr3(cr3);
 	tlb_pending_set(pcid, false);
 	if (keep)
-		tlb_counters.cr3_noflush++;
+		tlb_cpu()->counters.cr3_noflush++;
 	else
-		tlb_counters.cr3_flush++;
+		tlb_cpu()->counters.cr3_flush++;
 	return TLB_OK;
 }

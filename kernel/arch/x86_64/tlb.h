@@ -32,8 +32,8 @@ enum tlb_error {
 };
 
 /*
- * How often each operation ran. One struct for now: it becomes per-CPU with
- * SMP (DESIGN.md §4 wants them readable from user space per CPU).
+ * How often each operation ran on one CPU (struct percpu has one each;
+ * DESIGN.md §4 wants them readable from user space per CPU).
  */
 struct tlb_counters {
 	uint64_t invlpg;         /* single pages flushed */
@@ -45,7 +45,20 @@ struct tlb_counters {
 	uint64_t cr3_noflush;    /* CR3 loads with the no-flush bit */
 };
 
-extern struct tlb_counters tlb_counters;
+#define TLB_PENDING_WORDS (TLB_PCID_COUNT / 64)
+
+/*
+ * One CPU's TLB bookkeeping: its counters and its deferred PCID flushes (a
+ * flush without INVPCID acts only on the CPU that does it). Only that CPU
+ * writes them; others may read the counters.
+ */
+struct tlb_cpu {
+	struct tlb_counters counters;
+	uint64_t pending[TLB_PENDING_WORDS]; /* one bit per PCID */
+};
+
+/* This CPU's counters (a snapshot may be taken by copying the struct). */
+const struct tlb_counters *tlb_this_cpu_counters(void);
 
 /* Drop the translation of the page holding va (current PCID and globals). */
 void tlb_flush_page(const volatile void *va);
