@@ -60,6 +60,9 @@ KERNEL_SRCS := \
 	kernel/mm/buddy.c \
 	kernel/mm/pmm.c \
 	kernel/mm/pmm_tests.c \
+	kernel/mm/kslab.c \
+	kernel/mm/slab.c \
+	kernel/mm/slab_tests.c \
 	kernel/mm/vm.c \
 	kernel/lib/bootargs.c \
 	kernel/lib/psf.c \
