@@ -31,6 +31,8 @@ static const struct slab_provider kslab_pmm = {kslab_pages_alloc, kslab_pages_fr
 
 int kslab_cache_init(struct kslab_cache *kc, const char *name, size_t object_size, size_t align)
 {
+	if (kc == NULL)
+		return -SLAB_EINVAL;
 	kc->lock = (struct spinlock)SPINLOCK_INIT;
 	return slab_cache_init(&kc->cache, name, object_size, align, &kslab_pmm);
 }

@@ -29,8 +29,9 @@ static size_t slab_round_up(size_t x, size_t align)
  * How many objects of `stride` bytes, aligned to `align`, a slab of `order`
  * fits after its header: the count, with the bitmap words and the offset of
  * object 0. The bitmap grows with the count, so start from the count the
- * fixed header allows and step down until the whole header fits too; each
- * step frees stride >= align bytes, so it takes at most two.
+ * fixed header allows and step down until the whole header fits too: the
+ * bitmap and the alignment padding cost at most 8 * words + align bytes, so
+ * it takes a few steps at most.
  */
 static uint32_t slab_fit(size_t stride, size_t align, unsigned order, uint32_t *words,
 			 size_t *first)
@@ -194,7 +195,7 @@ static void slab_release(struct slab_cache *c, struct slab *s)
 	while (*link != s)
 		link = &(*link)->hash_next;
 	*link = s->hash_next;
-	/* A stale header must not look like a slab to anyone reading the page later. */
+	/* Lookups never read it (they go through the hash); this is for whoever debugs. */
 	s->cache = NULL;
 	c->stats.slabs--;
 	c->stats.pages -= 1ULL << c->order;
