@@ -65,6 +65,9 @@ KERNEL_SRCS := \
 	kernel/mm/buddy.c \
 	kernel/mm/pmm.c \
 	kernel/mm/pmm_tests.c \
+	kernel/mm/kslab.c \
+	kernel/mm/slab.c \
+	kernel/mm/slab_tests.c \
 	kernel/mm/vm.c \
 	kernel/lib/bootargs.c \
 	kernel/lib/psf.c \
@@ -104,6 +107,7 @@ $(BUILD)/kernel.elf: $(KERNEL_OBJS) $(KERNEL_LDS)
 UNIT_SRCS_handoff := kernel/core/handoff.c kernel/lib/bootmap.c kernel/lib/fmt.c
 UNIT_SRCS_bootargs := kernel/lib/bootargs.c
 UNIT_SRCS_buddy := kernel/mm/buddy.c
+UNIT_SRCS_slab := kernel/mm/slab.c
 UNIT_SRCS_acpi := kernel/acpi/acpi.c kernel/acpi/table.c kernel/acpi/madt.c kernel/acpi/fadt.c \
 	kernel/acpi/hpet.c kernel/acpi/mcfg.c kernel/acpi/physmap.c kernel/lib/acpi_rsdp.c
 UNIT_SRCS_fb := kernel/lib/fb.c kernel/lib/fmt.c

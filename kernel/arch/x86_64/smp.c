@@ -23,7 +23,7 @@
 #include "lapic.h"
 #include "lib/fmt.h"
 #include "lib/kstring.h"
-#include "mm/pmm.h"
+#include "mm/kslab.h"
 #include "mm/vm.h"
 #include "paging.h"
 #include "percpu.h"
@@ -189,24 +189,27 @@ static int smp_trampoline_build(char *why, size_t why_size)
 	return 0;
 }
 
+/* The APs' struct percpu; cache-line aligned, so no two CPUs' hot fields share a line. */
+static struct kslab_cache smp_percpu_cache;
+
+#define SMP_CACHE_LINE 64
+
 /* A struct percpu, its stacks and its registration for the CPU with `apic_id`. */
 static struct percpu *smp_percpu_create(uint32_t apic_id, char *why, size_t why_size)
 {
-	struct percpu *p;
-	uint64_t phys;
+	struct percpu *p = kslab_alloc(&smp_percpu_cache);
 
-	_Static_assert(sizeof(struct percpu) <= KEEL_PAGE_SIZE, "struct percpu fits a page");
-	if (pmm_alloc_pages(0, &phys) != 0) {
+	if (!p) {
 		fmt_snprintf(why, why_size, "no memory for its per-CPU data");
 		return NULL;
 	}
-	p = boot_phys_to_virt(phys);
 	memset(p, 0, sizeof(*p));
 	p->index = smp_cpu_slots;
 	p->apic_id = apic_id;
 	if (vm_stack_create(&p->stack, why, why_size) != 0 ||
 	    vm_ist_stacks_create(p->ist_top, why, why_size) != 0) {
-		pmm_free_pages(phys, 0); /* stacks made so far stay: the window is not reused */
+		kslab_free(&smp_percpu_cache,
+			   p); /* stacks made so far stay: the window is not reused */
 		return NULL;
 	}
 	percpu_register(p);
@@ -243,6 +246,13 @@ static uint32_t smp_start_all(const struct acpi_madt *m)
 {
 	char why[WHY_MAX];
 	uint32_t failed = 0, me = percpu_boot.apic_id;
+	int err =
+	    kslab_cache_init(&smp_percpu_cache, "percpu", sizeof(struct percpu), SMP_CACHE_LINE);
+
+	if (err != 0) {
+		kprintf("smp: no cache for per-CPU data: %s\n", slab_strerror(err));
+		return m->cpu_count - 1;
+	}
 
 	for (uint32_t i = 0; i < m->cpu_count; i++) {
 		const struct acpi_cpu *c = &m->cpus[i];
