@@ -5,7 +5,8 @@
 KERNEL_CFLAGS := --target=x86_64-unknown-none-elf -ffreestanding -fno-pic -fno-pie \
 	-mcmodel=kernel -mno-red-zone -mgeneral-regs-only -fno-stack-protector \
 	-fno-builtin -nostdlib -O2 -g $(WARN) -Iinclude -Ikernel \
-	-fno-asynchronous-unwind-tables -MMD -MP
+	-fno-asynchronous-unwind-tables -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
+	-MMD -MP
 KERNEL_LDS := kernel/arch/x86_64/kernel.ld
 KERNEL_LDFLAGS := -T $(KERNEL_LDS) -z max-page-size=4096 -static -nostdlib
 
