@@ -23,6 +23,8 @@ KERNEL_SRCS := \
 	kernel/arch/x86_64/idt.c \
 	kernel/arch/x86_64/trap.c \
 	kernel/arch/x86_64/trapinfo.c \
+	kernel/arch/x86_64/backtrace.c \
+	kernel/arch/x86_64/backtrace_tests.c \
 	kernel/arch/x86_64/serial.c \
 	kernel/arch/x86_64/arch.c \
 	kernel/arch/x86_64/arch_tests.c \
