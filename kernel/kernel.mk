@@ -1,11 +1,13 @@
 # kernel/kernel.mk: builds $(BUILD)/kernel.elf (included by the top Makefile),
-# the console-font converter it needs at build time, and registers the host
-# unit tests of the kernel's pure logic (tests/unit/unit.mk).
+# the console-font converter and symbol-table generator it needs at build
+# time, and registers the host unit tests of the kernel's pure logic
+# (tests/unit/unit.mk).
 
 KERNEL_CFLAGS := --target=x86_64-unknown-none-elf -ffreestanding -fno-pic -fno-pie \
 	-mcmodel=kernel -mno-red-zone -mgeneral-regs-only -fno-stack-protector \
 	-fno-builtin -nostdlib -O2 -g $(WARN) -Iinclude -Ikernel \
-	-fno-asynchronous-unwind-tables -MMD -MP
+	-fno-asynchronous-unwind-tables -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
+	-MMD -MP
 KERNEL_LDS := kernel/arch/x86_64/kernel.ld
 KERNEL_LDFLAGS := -T $(KERNEL_LDS) -z max-page-size=4096 -static -nostdlib
 
@@ -26,6 +28,8 @@ KERNEL_SRCS := \
 	kernel/arch/x86_64/idt.c \
 	kernel/arch/x86_64/trap.c \
 	kernel/arch/x86_64/trapinfo.c \
+	kernel/arch/x86_64/backtrace.c \
+	kernel/arch/x86_64/backtrace_tests.c \
 	kernel/arch/x86_64/serial.c \
 	kernel/arch/x86_64/arch.c \
 	kernel/arch/x86_64/arch_tests.c \
@@ -51,6 +55,7 @@ KERNEL_SRCS := \
 	kernel/core/summary.c \
 	kernel/core/ktest.c \
 	kernel/core/spinlock.c \
+	kernel/core/ksyms.c \
 	kernel/core/boot_tests.c \
 	kernel/dev/fbcon.c \
 	kernel/acpi/acpi.c \
@@ -98,8 +103,47 @@ $(BUILD)/tools/psf2c: kernel/tools/psf2c.c kernel/lib/psf.h
 	@mkdir -p $(@D)
 	$(CC) $(WARN) -O2 -o $@ $<
 
-$(BUILD)/kernel.elf: $(KERNEL_OBJS) $(KERNEL_LDS)
-	ld.lld $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS)
+# Two links, for the symbol table in the image (core/ksyms.h). The first
+# carries an empty table; ksymgen makes the real one from its text symbols;
+# the second links the same objects with that table. The table sits after
+# text (kernel.ld), so text cannot move between the links: the second link
+# checks that every text symbol kept its address, or the table would lie.
+KSYMS_DIR := $(BUILD)/kernel/generated
+KSYMS_PASS1 := $(BUILD)/kernel/kernel.pass1.elf
+KSYMS_NM := llvm-nm -n --defined-only --format=sysv
+# The lines of a System V listing that name a .text symbol.
+KSYMS_TEXT_LINES := awk -F'|' 'NF == 7 && $$7 ~ /^[ \t]*\.text[ \t]*$$/'
+
+$(KSYMS_DIR)/ksyms_empty.bin:
+	@mkdir -p $(@D)
+	: > $@
+
+$(KSYMS_DIR)/ksyms_%.o: kernel/core/ksyms_table.S $(KSYMS_DIR)/ksyms_%.bin
+	$(CC) $(KERNEL_CFLAGS) -DKSYMS_BIN='"$(KSYMS_DIR)/ksyms_$*.bin"' -c -o $@ $<
+
+$(KSYMS_PASS1): $(KERNEL_OBJS) $(KSYMS_DIR)/ksyms_empty.o $(KERNEL_LDS)
+	ld.lld $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(KSYMS_DIR)/ksyms_empty.o
+
+$(KSYMS_DIR)/pass1.syms: $(KSYMS_PASS1)
+	$(KSYMS_NM) $< > $@
+
+$(KSYMS_DIR)/ksyms_image.bin: $(KSYMS_DIR)/pass1.syms $(BUILD)/tools/ksymgen
+	$(BUILD)/tools/ksymgen $< > $@
+
+$(BUILD)/tools/ksymgen: kernel/tools/ksymgen.c kernel/core/ksyms.h include/keel/boot.h
+	@mkdir -p $(@D)
+	$(CC) $(WARN) -O2 -Iinclude -o $@ $<
+
+$(BUILD)/kernel.elf: $(KERNEL_OBJS) $(KSYMS_DIR)/ksyms_image.o $(KSYMS_DIR)/pass1.syms $(KERNEL_LDS)
+	ld.lld $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(KSYMS_DIR)/ksyms_image.o
+	$(KSYMS_NM) $@ > $(KSYMS_DIR)/kernel.syms
+	$(KSYMS_TEXT_LINES) $(KSYMS_DIR)/pass1.syms > $(KSYMS_DIR)/pass1.text
+	$(KSYMS_TEXT_LINES) $(KSYMS_DIR)/kernel.syms > $(KSYMS_DIR)/kernel.text
+	@test -s $(KSYMS_DIR)/kernel.text || { echo "kernel.elf: no text symbols listed" >&2; exit 1; }
+	@cmp -s $(KSYMS_DIR)/pass1.text $(KSYMS_DIR)/kernel.text || { \
+		echo "kernel.elf: text symbols moved between the two links, so the symbol" \
+			"table would be wrong:" >&2; \
+		diff $(KSYMS_DIR)/pass1.text $(KSYMS_DIR)/kernel.text | head -5 >&2; exit 1; }
 
 -include $(KERNEL_OBJS:.o=.d)
 
@@ -116,6 +160,7 @@ UNIT_SRCS_cpufeatures := kernel/arch/x86_64/cpufeatures_table.c kernel/lib/boota
 	kernel/lib/fmt.c
 UNIT_SRCS_trapinfo := kernel/arch/x86_64/trapinfo.c kernel/lib/fmt.c
 UNIT_SRCS_paging := kernel/arch/x86_64/paging.c
+UNIT_SRCS_ksyms := kernel/core/ksyms.c
 
 # Flags live in the Makefile and this fragment: objects follow them.
-$(KERNEL_OBJS): Makefile kernel/kernel.mk
+$(KERNEL_OBJS) $(KSYMS_DIR)/ksyms_empty.o $(KSYMS_DIR)/ksyms_image.o: Makefile kernel/kernel.mk

@@ -99,4 +99,7 @@ extern const struct ktest_suite smp_test_suite;
 /* The LAPIC, IOAPICs, tick and TSC rate, run with interrupts on. */
 extern const struct ktest_suite interrupt_test_suite;
 
+/* Backtraces of the crash dump: the frame-pointer walk and its symbol names. */
+extern const struct ktest_suite backtrace_test_suite;
+
 #endif

@@ -1,8 +1,9 @@
 /*
  * kernel/arch/x86_64/trap.c: what happens on a CPU exception. #BP (int3) is
  * counted and returns; every other exception prints a report (vector and
- * name, decoded error code, all registers, control registers) on every console
- * and halts, unless a test armed the recoverable hook (trap_expect.h) for it.
+ * name, decoded error code, all registers, control registers, a backtrace
+ * with symbol names) on every console and halts, unless a test armed the
+ * recoverable hook (trap_expect.h) for it.
  *
  * A fault while printing the report (say, in the framebuffer console) must
  * neither loop nor lose the report. So the first exception's frame and CR2
@@ -11,9 +12,12 @@
  * A sink is dropped only for an exception its own code can raise
  * (trap_raised_by_code): an NMI or a machine check that merely arrives while
  * the serial port is writing says nothing against the serial port. Past
- * TRAP_MAX_DEPTH nested exceptions the CPU halts without a word.
+ * TRAP_MAX_DEPTH nested exceptions the CPU halts without a word. The
+ * backtrace checks every frame before reading it (backtrace.c); should it
+ * fault all the same, the report is printed again without it.
  */
 #include "core/arch.h"
+#include "backtrace.h"
 #include "core/console.h"
 #include "cpu.h"
 #include "trap.h"
@@ -32,6 +36,10 @@ static uint32_t trap_depth;
 static struct trap_frame trap_first;
 static uint64_t trap_first_cr2;
 
+/* Set while the backtrace is printed: a fault then means the walk itself faulted. */
+static bool trap_in_backtrace;
+static bool trap_skip_backtrace;
+
 static void trap_report(const struct trap_frame *f, uint64_t cr2)
 {
 	char error[160];
@@ -48,6 +56,13 @@ static void trap_report(const struct trap_frame *f, uint64_t cr2)
 	kprintf("  r13 %016lx  r14 %016lx  r15 %016lx\n", f->r13, f->r14, f->r15);
 	kprintf("  cr0 %016lx  cr2 %016lx\n", cpu_read_cr0(), cr2);
 	kprintf("  cr3 %016lx  cr4 %016lx\n", cpu_read_cr3(), cpu_read_cr4());
+	if (trap_skip_backtrace) {
+		kprintf("  (no backtrace: walking it faulted)\n");
+	} else {
+		trap_in_backtrace = true;
+		backtrace_print(f->rip, f->rbp);
+		trap_in_backtrace = false;
+	}
 	kprintf("keel: halted\n");
 }
 
@@ -59,7 +74,8 @@ void trap_expect_arm(uint32_t vector, uint64_t rip_lo, uint64_t rip_hi)
 	trap_expect.rip_lo = rip_lo;
 	trap_expect.rip_hi = rip_hi;
 	trap_expect.hit = false;
-	trap_expect.error = trap_expect.cr2 = trap_expect.rip = trap_expect.handler_rsp = 0;
+	trap_expect.error = trap_expect.cr2 = trap_expect.rip = trap_expect.rbp = 0;
+	trap_expect.handler_rsp = 0;
 	trap_expect.armed = true;
 }
 
@@ -78,6 +94,7 @@ static bool trap_expect_take(struct trap_frame *f, uint64_t cr2)
 	trap_expect.error = f->error;
 	trap_expect.cr2 = cr2;
 	trap_expect.rip = f->rip;
+	trap_expect.rbp = f->rbp;
 	trap_expect.handler_rsp = (uint64_t)(uintptr_t)f;
 	trap_expect.hit = true;
 	f->rip = trap_expect.resume_rip;
@@ -102,6 +119,10 @@ void trap_dispatch(struct trap_frame *f)
 	if (trap_depth == 1) {
 		trap_first = *f;
 		trap_first_cr2 = cr2;
+	}
+	if (trap_in_backtrace) {
+		trap_in_backtrace = false;
+		trap_skip_backtrace = true;
 	}
 	if (trap_raised_by_code((uint32_t)f->vector))
 		console_drop_faulting_sink();

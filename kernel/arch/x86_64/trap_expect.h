@@ -25,6 +25,7 @@ struct trap_expect {
 	/* Set by the handler when it took the fault. */
 	volatile bool hit;
 	uint64_t error, cr2, rip;
+	uint64_t rbp;         /* the trapped rbp: a backtrace can start from (rip, rbp) */
 	uint64_t handler_rsp; /* roughly where the handler ran: shows an IST switch */
 };
 

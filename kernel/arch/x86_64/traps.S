@@ -10,9 +10,13 @@
  *   other general registers and calls trap_dispatch(rdi = struct trap_frame *,
  *   trap.h). If it returns, every register is restored as it was and iretq
  *   resumes the interrupted code.
+ *   Then it pushes a frame record (the trapped rbp and rip) and points rbp
+ *   at it, which links the handler's frame-pointer chain to the trapped
+ *   code's (backtrace.h); rip is the 17th word of struct trap_frame.
  *   Stack alignment: the CPU aligns rsp to 16 before pushing its frame; the 5
- *   words of that frame, error code, vector and 15 registers make 22 words,
- *   so rsp is 16-byte aligned at the call, as the C ABI requires.
+ *   words of that frame, error code, vector, 15 registers and the 2-word
+ *   record make 24 words, so rsp is 16-byte aligned at the call, as the C
+ *   ABI requires.
  *
  * Vectors with a CPU error code (SDM Vol. 3A, Table 6-1): 8 #DF, 10 #TS,
  * 11 #NP, 12 #SS, 13 #GP, 14 #PF, 17 #AC, 21 #CP, 29 #VC, 30 #SX. This list
@@ -78,8 +82,16 @@ irq_stub_\vec:
 	pushq %r14
 	pushq %r15
 	movq %rsp, %rdi
+	/*
+	 * A frame record {rbp, rip} of the trapped code, so that a backtrace
+	 * taken in the handler goes on through it (backtrace.h).
+	 */
+	pushq 17*8(%rdi)
+	pushq %rbp
+	movq %rsp, %rbp
 	cld
 	call \handler
+	addq $16, %rsp /* the frame record */
 	popq %r15
 	popq %r14
 	popq %r13
