@@ -159,6 +159,7 @@ static noreturn void main_continue(void)
 		kprintf("keel: warning: boot-reclaim memory not all released: %s\n",
 			buddy_strerror(err));
 	kprintf("pmm: %llu KiB of boot-reclaim memory released\n", (unsigned long long)pages * 4);
+	fbcon_map_wc();
 	pmm_print_summary();
 	acpi_boot_init(&boot_info);
 	arch_interrupts_init();

@@ -12,6 +12,7 @@
 #include "core/image.h"
 #include "cpu.h"
 #include "cpufeatures.h"
+#include "dev/fbcon.h"
 #include "gdt.h"
 #include "lib/kstring.h"
 #include "mm/vm.h"
@@ -172,10 +173,9 @@ static const char *test_vm_pat(void)
 	return NULL;
 }
 
-/* Device memory maps with the type asked for; the framebuffer WC when there is one. */
+/* Device memory maps with the type asked for; wrapping ranges are refused. */
 static const char *test_vm_map_mmio(void)
 {
-	const struct keel_handoff *h = boot_info.handoff;
 	struct paging_leaf leaf;
 	volatile void *p = vm_map_mmio(0xfee00010, 8, VM_CACHE_UC);
 
@@ -188,12 +188,27 @@ static const char *test_vm_map_mmio(void)
 				  (unsigned long)leaf.phys, leaf.cache);
 	if (vm_map_mmio(~0ull - 4096, 8192, VM_CACHE_UC) != NULL)
 		return ktest_fail("a wrapping range was mapped");
+	return NULL;
+}
+
+/* The console draws through a write-combining mapping of the whole framebuffer. */
+static const char *test_vm_framebuffer_wc(void)
+{
+	const struct keel_handoff *h = boot_info.handoff;
+	uint64_t va = test_va(fbcon_mapping());
+	struct paging_leaf first, last;
+
 	if (!(h->flags & KEEL_HANDOFF_HAS_FB))
-		return NULL;
-	p = vm_map_mmio(h->fb.base, h->fb.size, VM_CACHE_WC);
-	if (!p || paging_lookup(vm_tables(), test_va((const void *)p) + h->fb.size - 1, &leaf) ||
-	    leaf.phys != h->fb.base + h->fb.size - 1 || leaf.cache != vm_cache_index(VM_CACHE_WC))
-		return ktest_fail("the framebuffer is not mapped write-combining");
+		return fbcon_mapping() ? ktest_fail("a console without a framebuffer") : NULL;
+	if (va < VM_MMIO_BASE || va >= VM_MMIO_END)
+		return ktest_fail("the console draws at 0x%lx, outside the MMIO window",
+				  (unsigned long)va);
+	if (paging_lookup(vm_tables(), va, &first) != 0 ||
+	    paging_lookup(vm_tables(), va + h->fb.size - 1, &last) != 0 ||
+	    first.phys != h->fb.base || last.phys != h->fb.base + h->fb.size - 1 ||
+	    first.cache != vm_cache_index(VM_CACHE_WC) || last.cache != first.cache)
+		return ktest_fail("the framebuffer is not mapped write-combining at 0x%lx",
+				  (unsigned long)va);
 	return NULL;
 }
 
@@ -355,13 +370,21 @@ static const char *test_fault_stack_overflow_df(void)
 }
 
 static const struct ktest vm_tests[] = {
-    KTEST(vm_cr3_is_ours),    KTEST(vm_kernel_segments),
-    KTEST(vm_direct_map),     KTEST(vm_stack_guard_unmapped),
-    KTEST(vm_tss_and_ist),    KTEST(vm_pat),
-    KTEST(vm_map_mmio),       KTEST(fault_write_text),
-    KTEST(fault_exec_data),   KTEST(fault_gp_noncanonical),
-    KTEST(fault_ud),          KTEST(fault_de),
-    KTEST(fault_stack_guard), KTEST(fault_stack_overflow_df),
+    KTEST(vm_cr3_is_ours),
+    KTEST(vm_kernel_segments),
+    KTEST(vm_direct_map),
+    KTEST(vm_stack_guard_unmapped),
+    KTEST(vm_tss_and_ist),
+    KTEST(vm_pat),
+    KTEST(vm_map_mmio),
+    KTEST(vm_framebuffer_wc),
+    KTEST(fault_write_text),
+    KTEST(fault_exec_data),
+    KTEST(fault_gp_noncanonical),
+    KTEST(fault_ud),
+    KTEST(fault_de),
+    KTEST(fault_stack_guard),
+    KTEST(fault_stack_overflow_df),
 };
 
 const struct ktest_suite vm_test_suite = {vm_tests, KTEST_COUNT(vm_tests)};
