@@ -47,6 +47,14 @@ static inline const char *ktest_msg(const char *fmt, ...)
 			return ktest_msg("%s:%d: %s", __FILE__, __LINE__, #cond);                  \
 	} while (0)
 
+/* Return what broke, if the check `expr` (a test's helper) says something did. */
+#define KT_TRY(expr)                                                                               \
+	do {                                                                                       \
+		const char *kt_err_ = (expr);                                                      \
+		if (kt_err_)                                                                       \
+			return kt_err_;                                                            \
+	} while (0)
+
 #define KT_EQ(a, b)                                                                                \
 	do {                                                                                       \
 		long long ka_ = (long long)(a), kb_ = (long long)(b);                              \

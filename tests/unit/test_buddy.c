@@ -23,14 +23,6 @@
 #define MIB      (1024 * 1024ull)
 #define MAXBLOCK (1ull << BUDDY_MAX_ORDER)
 
-/* Return what broke, if anything did. */
-#define TRY(expr)                                                                                  \
-	do {                                                                                       \
-		const char *try_err_ = (expr);                                                     \
-		if (try_err_)                                                                      \
-			return try_err_;                                                           \
-	} while (0)
-
 /* rig_init: let buddy_metadata_place choose where the metadata goes. */
 #define PLACE UINT64_MAX
 
@@ -363,7 +355,7 @@ static const char *test_single_range(void)
 	uint64_t big, small;
 
 	/* Window: frames 0 .. 33024, 9 bytes each, rounded up to 73 pages. */
-	TRY(rig_init(&g, r, 1, 0));
+	KT_TRY(rig_init(&g, r, 1, 0));
 	KT_EQ(g.meta_size, 73 * PAGE);
 	buddy_read_stats(&g.b, &s0);
 	KT_EQ(s0.managed_pages, 32768);
@@ -392,7 +384,7 @@ static const char *test_single_range(void)
 	rig_fini(&g);
 
 	/* Placed by the helper: at 1 MiB, its 73 pages reserved. */
-	TRY(rig_init(&g, r, 1, PLACE));
+	KT_TRY(rig_init(&g, r, 1, PLACE));
 	KT_EQ(g.meta_phys, 1 * MIB);
 	buddy_read_stats(&g.b, &s);
 	KT_EQ(s.reserved_pages, 73);
@@ -438,7 +430,7 @@ static const char *test_many_ranges(void)
 	const char *err;
 	uint64_t phys;
 
-	TRY(rig_init(&g, scattered, n, PLACE));
+	KT_TRY(rig_init(&g, scattered, n, PLACE));
 	/* 0x140000 frames need 11.25 MiB: only the range above 4 GiB holds them. */
 	KT_EQ(g.meta_size, 0xb40000);
 	KT_EQ(g.meta_phys, 0x100000000);
@@ -481,7 +473,7 @@ static const char *test_adjacent_merge(void)
 	struct buddy_stats s;
 	struct rig g;
 
-	TRY(rig_init(&g, r, KTEST_COUNT(r), 0x100000));
+	KT_TRY(rig_init(&g, r, KTEST_COUNT(r), 0x100000));
 	buddy_read_stats(&g.b, &s);
 	KT_EQ(s.free_blocks[2], 1); /* frames 0-3 */
 	KT_EQ(s.free_blocks[1], 1); /* frames 6-7 */
@@ -502,7 +494,7 @@ static const char *test_exhaust(void)
 	size_t count = 0;
 	const char *err = NULL;
 
-	TRY(rig_init(&g, scattered, n, PLACE));
+	KT_TRY(rig_init(&g, scattered, n, PLACE));
 	buddy_read_stats(&g.b, &s0);
 	pages = malloc(s0.free_pages * sizeof(*pages));
 	while (buddy_alloc(&g.b, 0, &phys) == 0 && count < s0.free_pages)
@@ -582,7 +574,7 @@ static const char *test_bad_free(void)
 	} bad[16];
 	size_t nbad = 0;
 
-	TRY(rig_init(&g, r, KTEST_COUNT(r), 4 * MIB));
+	KT_TRY(rig_init(&g, r, KTEST_COUNT(r), 4 * MIB));
 	KT_EQ(buddy_alloc(&g.b, 3, &a), 0);
 	KT_EQ(buddy_alloc(&g.b, 0, &p), 0);
 	KT_EQ(buddy_alloc(&g.b, 0, &freed), 0);
@@ -632,7 +624,7 @@ static const char *test_reserve_splits(void)
 	struct rig g;
 	uint64_t page = 4 * MIB + 5 * PAGE, phys, a;
 
-	TRY(rig_init(&g, r, 1, 0));
+	KT_TRY(rig_init(&g, r, 1, 0));
 	buddy_read_stats(&g.b, &s0);
 	KT_EQ(s0.free_blocks[10], 1);
 	KT_EQ(buddy_reserve(&g.b, page, 1), 0);
@@ -709,7 +701,7 @@ static const char *test_reclaim(void)
 	struct buddy_stats s;
 	struct rig g;
 
-	TRY(rig_init(&g, r, KTEST_COUNT(r), 0));
+	KT_TRY(rig_init(&g, r, KTEST_COUNT(r), 0));
 	buddy_read_stats(&g.b, &s);
 	KT_EQ(s.managed_pages, 1024);
 	KT_EQ(s.reserved_pages, 512);
@@ -860,7 +852,7 @@ static const char *test_check_detects_corruption(void)
 		struct buddy *b = &g.b;
 		uint32_t h;
 
-		TRY(rig_init(&g, r, 1, 0));
+		KT_TRY(rig_init(&g, r, 1, 0));
 		KT_EQ(buddy_alloc(b, 9, &a), 0); /* leaves one free block of order 9 */
 		KT_EQ(buddy_check(b), 0);
 		h = b->free_head[BUDDY_MAX_ORDER];
@@ -992,7 +984,7 @@ static const char *boot_layout(const struct keel_mem_range *r, size_t n, uint64_
 	struct rig g;
 	const char *err;
 
-	TRY(rig_init(&g, r, n, PLACE));
+	KT_TRY(rig_init(&g, r, n, PLACE));
 	KT_EQ(g.meta_size, meta_size);
 	KT_EQ(g.meta_phys, meta_phys);
 	model_init(&m, r, n);
@@ -1038,9 +1030,9 @@ static const char *boot_layout(const struct keel_mem_range *r, size_t n, uint64_
 static const char *test_qemu_layouts(void)
 {
 	/* 0x7ef4 frames * 9 bytes: 72 pages, in the first usable range above 1 MiB. */
-	TRY(boot_layout(qemu_128m, KTEST_COUNT(qemu_128m), 72 * PAGE, 0x100000));
+	KT_TRY(boot_layout(qemu_128m, KTEST_COUNT(qemu_128m), 72 * PAGE, 0x100000));
 	/* 10 GiB of window (the 2 GiB hole under 4 GiB included): 22.5 MiB. */
-	TRY(boot_layout(qemu_8g, KTEST_COUNT(qemu_8g), 5760 * PAGE, 0x1500000));
+	KT_TRY(boot_layout(qemu_8g, KTEST_COUNT(qemu_8g), 5760 * PAGE, 0x1500000));
 	return NULL;
 }
 

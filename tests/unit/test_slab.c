@@ -22,14 +22,6 @@
 
 #define PAGE 4096u
 
-/* Return what broke, if anything did. */
-#define TRY(expr)                                                                                  \
-	do {                                                                                       \
-		const char *try_err_ = (expr);                                                     \
-		if (try_err_)                                                                      \
-			return try_err_;                                                           \
-	} while (0)
-
 /* ---- The provider ---- */
 
 #define PROV_MAX_BLOCKS 4096
@@ -162,7 +154,7 @@ static const char *check_accounting(const struct slab_cache *c, const struct pro
 
 static const char *test_strerror(void)
 {
-	TRY(ktest_strerror_distinct(slab_strerror, -SLAB_ELAST, "slab_strerror"));
+	KT_TRY(ktest_strerror_distinct(slab_strerror, -SLAB_ELAST, "slab_strerror"));
 	return NULL;
 }
 
@@ -324,23 +316,23 @@ static const char *run_model(size_t size, size_t align, unsigned ops)
 			live[i] = live[--n];
 		}
 		if (op % 97 == 0) {
-			TRY(check_accounting(&c, &p, n));
-			TRY(check_no_overlap(live, n, size));
+			KT_TRY(check_accounting(&c, &p, n));
+			KT_TRY(check_no_overlap(live, n, size));
 		}
 	}
-	TRY(check_accounting(&c, &p, n));
-	TRY(check_no_overlap(live, n, size));
+	KT_TRY(check_accounting(&c, &p, n));
+	KT_TRY(check_no_overlap(live, n, size));
 	while (n > 0) {
 		if (!intact(live[n - 1].p, size, live[n - 1].seed))
 			return "an object changed while live";
 		KT_EQ(slab_free(&c, live[n - 1].p), 0);
 		n--;
 	}
-	TRY(check_accounting(&c, &p, 0));
+	KT_TRY(check_accounting(&c, &p, 0));
 	slab_cache_stats(&c, &st);
 	KT_ASSERT(st.slabs <= 1);
 	KT_EQ(slab_cache_shrink(&c), st.pages);
-	TRY(check_accounting(&c, &p, 0));
+	KT_TRY(check_accounting(&c, &p, 0));
 	if (p.pages_out != 0 || p.allocs != p.frees)
 		return ktest_msg("size %zu: %llu pages not given back", size,
 				 (unsigned long long)p.pages_out);
@@ -357,13 +349,13 @@ static const char *test_random_against_model(void)
 	ktest_rng_state = 0x5eed51ab;
 	for (size_t a = 0; a < KTEST_COUNT(aligns); a++) {
 		for (size_t i = 0; i < KTEST_COUNT(sizes); i++)
-			TRY(run_model(sizes[i], aligns[a], 6000));
+			KT_TRY(run_model(sizes[i], aligns[a], 6000));
 	}
 	/* Odd sizes and alignments too. */
-	TRY(run_model(1, 1, 3000));
-	TRY(run_model(13, 4, 3000));
-	TRY(run_model(4096, 4096, 1000));
-	TRY(run_model(SLAB_MAX_OBJECT, 0, 1000));
+	KT_TRY(run_model(1, 1, 3000));
+	KT_TRY(run_model(13, 4, 3000));
+	KT_TRY(run_model(4096, 4096, 1000));
+	KT_TRY(run_model(SLAB_MAX_OBJECT, 0, 1000));
 	return NULL;
 }
 
@@ -406,29 +398,29 @@ static const char *test_bad_free(void)
 	fill(b, 200, 77);
 	base = (uintptr_t)a & ~(uintptr_t)(SLAB_BYTES(c.order) - 1);
 
-	TRY(expect_refused(&c, &p, NULL, -SLAB_EINVAL, "NULL"));
-	TRY(expect_refused(&c, &p, &local, -SLAB_EFOREIGN, "a stack address"));
-	TRY(expect_refused(&c, &p, heap, -SLAB_EFOREIGN, "a heap block"));
-	TRY(expect_refused(&c, &p, o, -SLAB_EFOREIGN, "another cache's object"));
-	TRY(expect_refused(&c, &p, (void *)(uintptr_t)0x1000, -SLAB_EFOREIGN, "a wild pointer"));
-	TRY(expect_refused(&c, &p, a + 1, -SLAB_EINTERIOR, "an object's second byte"));
-	TRY(expect_refused(&c, &p, a + 100, -SLAB_EINTERIOR, "an object's middle"));
-	TRY(expect_refused(&c, &p, (void *)base, -SLAB_EINTERIOR, "the slab header"));
-	TRY(expect_refused(&c, &p, (void *)(base + SLAB_BYTES(c.order) - 1), -SLAB_EINTERIOR,
-			   "the slab's last byte"));
-	TRY(expect_refused(&c, &p, (unsigned char *)base + c.first + c.per_slab * c.stride,
-			   -SLAB_EINTERIOR, "the place past the last object"));
+	KT_TRY(expect_refused(&c, &p, NULL, -SLAB_EINVAL, "NULL"));
+	KT_TRY(expect_refused(&c, &p, &local, -SLAB_EFOREIGN, "a stack address"));
+	KT_TRY(expect_refused(&c, &p, heap, -SLAB_EFOREIGN, "a heap block"));
+	KT_TRY(expect_refused(&c, &p, o, -SLAB_EFOREIGN, "another cache's object"));
+	KT_TRY(expect_refused(&c, &p, (void *)(uintptr_t)0x1000, -SLAB_EFOREIGN, "a wild pointer"));
+	KT_TRY(expect_refused(&c, &p, a + 1, -SLAB_EINTERIOR, "an object's second byte"));
+	KT_TRY(expect_refused(&c, &p, a + 100, -SLAB_EINTERIOR, "an object's middle"));
+	KT_TRY(expect_refused(&c, &p, (void *)base, -SLAB_EINTERIOR, "the slab header"));
+	KT_TRY(expect_refused(&c, &p, (void *)(base + SLAB_BYTES(c.order) - 1), -SLAB_EINTERIOR,
+			      "the slab's last byte"));
+	KT_TRY(expect_refused(&c, &p, (unsigned char *)base + c.first + c.per_slab * c.stride,
+			      -SLAB_EINTERIOR, "the place past the last object"));
 	KT_EQ(slab_free(&c, a), 0);
-	TRY(expect_refused(&c, &p, a, -SLAB_EDOUBLE, "a freed object"));
+	KT_TRY(expect_refused(&c, &p, a, -SLAB_EDOUBLE, "a freed object"));
 	/* A never-allocated object of a held slab is free too. */
-	TRY(expect_refused(&c, &p, (unsigned char *)base + c.first + 5 * c.stride, -SLAB_EDOUBLE,
-			   "an object never handed out"));
+	KT_TRY(expect_refused(&c, &p, (unsigned char *)base + c.first + 5 * c.stride, -SLAB_EDOUBLE,
+			      "an object never handed out"));
 	KT_ASSERT(intact(b, 200, 77));
 	KT_EQ(slab_free(&c, b), 0);
-	TRY(expect_refused(&c, &p, b, -SLAB_EDOUBLE, "an object of the empty slab"));
+	KT_TRY(expect_refused(&c, &p, b, -SLAB_EDOUBLE, "an object of the empty slab"));
 	/* Once the slab is back with the provider, its objects are foreign. */
 	KT_EQ(slab_cache_shrink(&c), 1u << c.order);
-	TRY(expect_refused(&c, &p, b, -SLAB_EFOREIGN, "an object of a released slab"));
+	KT_TRY(expect_refused(&c, &p, b, -SLAB_EFOREIGN, "an object of a released slab"));
 	KT_EQ(slab_free(&other, o), 0);
 	KT_EQ(slab_cache_destroy(&other), 0);
 	KT_EQ(slab_cache_destroy(&c), 0);
@@ -453,7 +445,7 @@ static const char *test_out_of_memory(void)
 	KT_ASSERT(slab_alloc(&c) == NULL);
 	slab_cache_stats(&c, &st);
 	KT_EQ(st.alloc_failures, 1);
-	TRY(check_accounting(&c, &p, 0));
+	KT_TRY(check_accounting(&c, &p, 0));
 
 	/* Three slabs' worth, then nothing: every later call fails cleanly. */
 	p.fail_after = 3;
@@ -464,14 +456,14 @@ static const char *test_out_of_memory(void)
 	}
 	KT_EQ(n, 3 * c.per_slab);
 	KT_ASSERT(slab_alloc(&c) == NULL);
-	TRY(check_accounting(&c, &p, n));
+	KT_TRY(check_accounting(&c, &p, n));
 	/* Freeing one makes room without the provider. */
 	KT_EQ(slab_free(&c, objs[7]), 0);
 	KT_ASSERT((objs[7] = slab_alloc(&c)) != NULL);
 	while (n > 0)
 		KT_EQ(slab_free(&c, objs[--n]), 0);
 	slab_cache_shrink(&c);
-	TRY(check_accounting(&c, &p, 0));
+	KT_TRY(check_accounting(&c, &p, 0));
 	KT_EQ(p.pages_out, 0);
 	free(objs);
 	return NULL;
@@ -488,7 +480,7 @@ static const char *test_misaligned_provider(void)
 	KT_ASSERT(slab_alloc(&c) == NULL);
 	KT_EQ(p.allocs, 1);
 	KT_EQ(p.pages_out, 0); /* the block went straight back */
-	TRY(check_accounting(&c, &p, 0));
+	KT_TRY(check_accounting(&c, &p, 0));
 	p.misalign = 0;
 	KT_ASSERT(slab_alloc(&c) != NULL);
 	return NULL;
@@ -525,14 +517,14 @@ static const char *test_empty_slab_policy(void)
 	slab_cache_stats(&c, &st);
 	KT_EQ(st.slabs, 1);
 	KT_EQ(st.empty_slabs, 1);
-	TRY(check_accounting(&c, &p, 0));
+	KT_TRY(check_accounting(&c, &p, 0));
 	KT_EQ(slab_cache_shrink(&c), 1u << c.order);
 	KT_EQ(slab_cache_shrink(&c), 0);
 	KT_EQ(p.pages_out, 0);
 	/* Destroy waits for the last object. */
 	objs[0] = slab_alloc(&c);
 	KT_EQ(slab_cache_destroy(&c), -SLAB_EBUSY);
-	TRY(check_accounting(&c, &p, 1));
+	KT_TRY(check_accounting(&c, &p, 1));
 	KT_EQ(slab_free(&c, objs[0]), 0);
 	KT_EQ(slab_cache_destroy(&c), 0);
 	KT_EQ(p.pages_out, 0);

@@ -35,16 +35,6 @@ static uint64_t test_here(void)
 	return rip;
 }
 
-static bool test_contains_word(const char *s, const char *word)
-{
-	size_t n = strlen(word);
-
-	for (; *s; s++)
-		if (strncmp(s, word, n) == 0)
-			return true;
-	return false;
-}
-
 /* Whether frame i of bt is named `name` (any offset). */
 static bool test_frame_is(const struct backtrace *bt, size_t i, const char *name)
 {
@@ -54,7 +44,7 @@ static bool test_frame_is(const struct backtrace *bt, size_t i, const char *name
 		return false;
 	backtrace_format(bt, i, line, sizeof(line));
 	fmt_snprintf(want, sizeof(want), " %s+0x", name);
-	return test_contains_word(line, want);
+	return strstr(line, want) != NULL;
 }
 
 static const char *test_frame_fail(const struct backtrace *bt, size_t i, const char *want)
@@ -112,7 +102,7 @@ static const char *test_backtrace_symbol_exact(void)
 	char line[160];
 
 	backtrace_format(&bt, 0, line, sizeof(line));
-	if (!test_contains_word(line, " ktest_run+0x0"))
+	if (!strstr(line, " ktest_run+0x0"))
 		return ktest_fail("ktest_run's address prints as \"%s\"", line);
 	bt.pc[0] = test_va(kernel_text_end) + 0x100;
 	backtrace_format(&bt, 0, line, sizeof(line));
@@ -158,7 +148,7 @@ static const char *test_bad(const char *what, uint64_t rbp, size_t frames, const
 	struct backtrace bt;
 
 	backtrace_walk(test_here(), rbp, &bt);
-	if (bt.count != frames || !bt.stop || !test_contains_word(bt.stop, why))
+	if (bt.count != frames || !bt.stop || !strstr(bt.stop, why))
 		return ktest_fail("%s (rbp 0x%lx): %zu frames, stop \"%s\"; want %zu frames and "
 				  "\"%s\"",
 				  what, (unsigned long)rbp, bt.count, bt.stop ? bt.stop : "(none)",

@@ -9,9 +9,10 @@
  * sequence), and waits for the AP to set its bit in smp_online_mask. Only then
  * may the parameters change for the next AP.
  *
- * An AP that does not come online within SMP_START_TIMEOUT_US is reported
- * and left out. Its stacks and struct stay allocated: it may still be running
- * somewhere in the trampoline and must not find them reused.
+ * An AP that does not come online within SMP_START_TIMEOUT_US is reported,
+ * and no further AP is started: a slow AP may still read the trampoline's
+ * parameters later, and must not find the next AP's stack there. Its stacks
+ * and struct stay allocated for the same reason.
  */
 #include "acpi/boot.h"
 #include "core/arch.h"
@@ -21,6 +22,7 @@
 #include "cpufeatures.h"
 #include "gdt.h"
 #include "lapic.h"
+#include "lib/bootargs.h"
 #include "lib/fmt.h"
 #include "lib/kstring.h"
 #include "mm/kslab.h"
@@ -241,8 +243,19 @@ static bool smp_start_one(struct percpu *p, uint64_t trampoline)
 	return smp_wait_online(p->index, SMP_START_TIMEOUT_US);
 }
 
-/* Start every usable CPU of the MADT but this one; how many did not start. */
-static uint32_t smp_start_all(const struct acpi_madt *m)
+/* How many usable CPUs the MADT lists at `from` and after it, other than this one. */
+static uint32_t smp_enabled_after(const struct acpi_madt *m, uint32_t from)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = from; i < m->cpu_count; i++)
+		n += (m->cpus[i].flags & ACPI_CPU_ENABLED) &&
+		     m->cpus[i].apic_id != percpu_boot.apic_id;
+	return n;
+}
+
+/* Start every usable CPU of the MADT but this one, `max` CPUs in all; how many did not start. */
+static uint32_t smp_start_all(const struct acpi_madt *m, uint32_t max)
 {
 	char why[WHY_MAX];
 	uint32_t failed = 0, me = percpu_boot.apic_id;
@@ -251,7 +264,7 @@ static uint32_t smp_start_all(const struct acpi_madt *m)
 
 	if (err != 0) {
 		kprintf("smp: no cache for per-CPU data: %s\n", slab_strerror(err));
-		return m->cpu_count - 1;
+		return smp_enabled_after(m, 0);
 	}
 
 	for (uint32_t i = 0; i < m->cpu_count; i++) {
@@ -260,9 +273,14 @@ static uint32_t smp_start_all(const struct acpi_madt *m)
 
 		if (!(c->flags & ACPI_CPU_ENABLED) || c->apic_id == me)
 			continue;
-		if (smp_cpu_slots == PERCPU_MAX) {
-			kprintf("smp: more than %u CPUs; APIC ID %u and later left out\n",
-				PERCPU_MAX, c->apic_id);
+		if (smp_cpu_slots == max) {
+			if (max == PERCPU_MAX)
+				kprintf("smp: Keel runs at most %u CPUs; APIC ID %u and later left "
+					"out\n",
+					max, c->apic_id);
+			else
+				kprintf("smp: maxcpus=%u; APIC ID %u and later left out\n", max,
+					c->apic_id);
 			break;
 		}
 		if (!lapic_x2apic_mode() && c->apic_id > 0xff) {
@@ -277,12 +295,33 @@ static uint32_t smp_start_all(const struct acpi_madt *m)
 			continue;
 		}
 		if (!smp_start_one(p, boot_info.handoff->trampoline_phys)) {
-			kprintf("smp: APIC ID %u (CPU %u) did not come online within %u ms\n",
+			/*
+			 * It may only be slow, and still read the trampoline's
+			 * parameters later: giving them to the next AP could start
+			 * two CPUs on one stack. So no more APs are started.
+			 */
+			kprintf("smp: APIC ID %u (CPU %u) did not come online within %u ms; the "
+				"CPUs after it are not started\n",
 				c->apic_id, p->index, SMP_START_TIMEOUT_US / 1000);
-			failed++;
+			return failed + smp_enabled_after(m, i);
 		}
 	}
 	return failed;
+}
+
+/* maxcpus=N from the command line (1 .. PERCPU_MAX), else PERCPU_MAX. */
+static uint32_t smp_max_cpus(void)
+{
+	uint64_t n;
+	int err = bootargs_get_u64(boot_info.handoff->cmdline, "maxcpus", &n);
+
+	if (err == BOOTARGS_EABSENT)
+		return PERCPU_MAX;
+	if (err != BOOTARGS_OK || n == 0) {
+		kprintf("smp: maxcpus wants a number of CPUs from 1; ignored\n");
+		return PERCPU_MAX;
+	}
+	return n < PERCPU_MAX ? (uint32_t)n : PERCPU_MAX;
 }
 
 void arch_smp_init(void)
@@ -300,7 +339,7 @@ void arch_smp_init(void)
 	else if (m->cpu_count > 1 && smp_trampoline_build(why, sizeof(why)) != 0)
 		alone = why;
 	else
-		failed = smp_start_all(m);
+		failed = smp_start_all(m, smp_max_cpus());
 	if (alone)
 		kprintf("cpus: 1 online (%s)\n", alone);
 	else if (failed)

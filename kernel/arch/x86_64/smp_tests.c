@@ -38,15 +38,19 @@ struct test_cpu_view {
 
 static struct test_cpu_view test_views[PERCPU_MAX];
 
+/* The machine's CPUs (test.cpus), one without ACPI tables, at most maxcpus=N. */
 static const char *test_expected_cpus(uint32_t *want)
 {
-	uint64_t cpus, acpi;
+	const char *cmdline = boot_info.handoff->cmdline;
+	uint64_t cpus, acpi, max;
 
-	if (bootargs_get_u64(boot_info.handoff->cmdline, "test.cpus", &cpus) != BOOTARGS_OK ||
-	    bootargs_get_u64(boot_info.handoff->cmdline, "test.acpi", &acpi) != BOOTARGS_OK ||
-	    cpus == 0 || cpus > PERCPU_MAX)
+	if (bootargs_get_u64(cmdline, "test.cpus", &cpus) != BOOTARGS_OK ||
+	    bootargs_get_u64(cmdline, "test.acpi", &acpi) != BOOTARGS_OK || cpus == 0 ||
+	    cpus > PERCPU_MAX)
 		return ktest_fail("no test.cpus=N and test.acpi=0|1 on the command line");
 	*want = acpi ? (uint32_t)cpus : 1;
+	if (bootargs_get_u64(cmdline, "maxcpus", &max) == BOOTARGS_OK && max >= 1 && max < *want)
+		*want = (uint32_t)max;
 	return NULL;
 }
 
