@@ -57,9 +57,11 @@ ESP_FILES := $(ESP)/EFI/BOOT/BOOTX64.EFI $(ESP)/keel/kernel.elf $(ESP)/keel/init
 $(ESP)/EFI/BOOT/BOOTX64.EFI: $(BUILD)/keel.efi
 	@mkdir -p $(@D)
 	cp $< $@
+# Without its debug sections: the stub reads the whole file through the
+# firmware (build/kernel.elf keeps them for gdb).
 $(ESP)/keel/kernel.elf: $(BUILD)/kernel.elf
 	@mkdir -p $(@D)
-	cp $< $@
+	llvm-objcopy --strip-debug $< $@
 $(ESP)/keel/initrd.cpio: $(BUILD)/initrd.cpio
 	@mkdir -p $(@D)
 	cp $< $@

@@ -25,6 +25,9 @@ const struct console_sink *arch_serial_init(void);
 /* Interrupts off, halt forever. */
 noreturn void arch_halt(void);
 
+/* Interrupts on, halt until the next one, forever: a CPU with nothing to do. */
+noreturn void arch_idle(void);
+
 /*
  * Detect the CPU features with CPUID, enable those present and not switched
  * off on the command line (`nopcid`, `nopku`, ...; DESIGN.md §3), and print
@@ -72,6 +75,13 @@ uint32_t arch_cpu_count(void);
  * when an IPI could not be sent (reported; the call still completed).
  */
 int arch_cross_call(uint64_t cpus, void (*fn)(void *arg), void *arg);
+
+/*
+ * Wait (at most ten tick periods) for this CPU's first timer tick and print
+ * when it came, in TSC ticks after `since_tsc` (`make bench` reads the line:
+ * under -icount they are instructions). Interrupts on; nothing without a tick.
+ */
+void arch_timer_report_first_tick(uint64_t since_tsc);
 
 /* Whether the CPU honours the NX bit of paging entries (EFER.NXE on x86-64). */
 bool arch_nx_enabled(void);

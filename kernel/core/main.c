@@ -174,6 +174,7 @@ static noreturn void main_continue(void)
 
 	if (bootargs_has_flag(h->cmdline, "test"))
 		main_run_tests();
+	arch_timer_report_first_tick(boot_info.tsc_entry);
 	kprintf("keel: boot spine complete; nothing more to run yet\n");
-	arch_halt();
+	arch_idle();
 }

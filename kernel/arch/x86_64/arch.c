@@ -16,6 +16,12 @@ noreturn void arch_halt(void)
 		__asm__ volatile("cli; hlt");
 }
 
+noreturn void arch_idle(void)
+{
+	for (;;)
+		__asm__ volatile("sti; hlt" : : : "memory");
+}
+
 uint64_t arch_irq_save(void)
 {
 	return cpu_irq_save();

@@ -373,6 +373,5 @@ noreturn void smp_ap_main(struct percpu *p)
 			p->apic_id, lapic_id());
 	timer_start_this_cpu();
 	__atomic_fetch_or(&smp_online_mask, 1ull << p->index, __ATOMIC_RELEASE);
-	for (;;)
-		__asm__ volatile("sti; hlt; cli" : : : "memory");
+	arch_idle();
 }

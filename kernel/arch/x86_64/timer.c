@@ -9,6 +9,7 @@
  */
 #include "timer.h"
 
+#include "core/arch.h"
 #include "core/console.h"
 #include "cpu.h"
 #include "cpufeatures.h"
@@ -161,6 +162,24 @@ void timer_start_this_cpu(void)
 	case TIMER_MODE_PERIODIC: timer_arm_periodic(); break;
 	case TIMER_MODE_NONE: break;
 	}
+}
+
+void arch_timer_report_first_tick(uint64_t since_tsc)
+{
+	const struct timer_cpu *t = timer_this_cpu();
+	uint64_t t0 = tsc_read();
+
+	if (timer_info.mode == TIMER_MODE_NONE)
+		return;
+	/* Ten periods: the tick is late only on a badly loaded emulator host. */
+	while (!t->first_tick_tsc && tsc_read() - t0 < 10 * timer_info.period_tsc)
+		__asm__ volatile("pause");
+	if (!t->first_tick_tsc) {
+		kprintf("timer: no tick within 10 periods\n");
+		return;
+	}
+	kprintf("timer: first tick %llu TSC ticks after kernel entry\n",
+		(unsigned long long)(t->first_tick_tsc - since_tsc));
 }
 
 const char *timer_mode_name(enum timer_mode m)
