@@ -1,0 +1,134 @@
+/*
+ * include/keel/syscall.h: the whole system-call ABI between Keel and user
+ * space (DESIGN.md §6). Included by the kernel and by libkeel.
+ *
+ * Calling convention: the `syscall` instruction with the call number in rax
+ * and up to six arguments in rdi, rsi, rdx, r10, r8, r9. The result comes
+ * back in rax: 0 or a non-negative value, or a negative KEEL_E* code. rcx and
+ * r11 are clobbered (SYSCALL uses them); every other register is preserved,
+ * except where a call says it returns message words in registers.
+ *
+ * Error codes are also the kernel's own internal error codes (STYLE.md):
+ * every function that can fail returns 0 or one of these, negated.
+ */
+#ifndef KEEL_SYSCALL_H
+#define KEEL_SYSCALL_H
+
+/* ---- Error codes (returned negated) ---- */
+#define KEEL_EINVAL    1  /* an argument out of its range (flags, alignment, type) */
+#define KEEL_EFAULT    2  /* a user pointer that is not mapped as the call needs */
+#define KEEL_EBADH     3  /* not an open handle of this process */
+#define KEEL_EPERM     4  /* the handle lacks a right the call needs */
+#define KEEL_ETYPE     5  /* the handle names an object of another type */
+#define KEEL_E2BIG     6  /* a size or count larger than the call allows */
+#define KEEL_ENOMEM    7  /* out of memory, or of handle slots */
+#define KEEL_ENOSYS    8  /* no such call */
+#define KEEL_ETIMEDOUT 9  /* a wait whose timeout passed */
+#define KEEL_ECLOSED   10 /* the peer is gone (endpoint, session) */
+#define KEEL_EBUSY     11 /* already bound, already mapped there, in use */
+#define KEEL_ENOENT    12 /* nothing there (unmap of an unmapped range, ...) */
+#define KEEL_ERANGE    13 /* an address outside the user half */
+#define KEEL_EAGAIN    14 /* nothing to receive now (non-blocking) */
+#define KEEL_ERRNO_MAX 14
+
+/* ---- Call numbers (at most twenty) ---- */
+#define KEEL_SYS_DEBUG_LOG      0  /* (const char *s, size_t n) -> 0: a line to the kernel log */
+#define KEEL_SYS_EXIT           1  /* (int64 status): never returns */
+#define KEEL_SYS_YIELD          2  /* () -> 0 */
+#define KEEL_SYS_INFO           3  /* (kind, cpu, void *buf, size_t n) -> bytes written */
+#define KEEL_SYS_OBJECT_CREATE  4  /* (type, arg) -> handle */
+#define KEEL_SYS_HANDLE_DUP     5  /* (handle, rights) -> new handle with rights (a subset) */
+#define KEEL_SYS_HANDLE_CLOSE   6  /* (handle) -> 0 */
+#define KEEL_SYS_CALL           7  /* (endpoint, msg *) -> reply in msg */
+#define KEEL_SYS_RECV           8  /* (endpoint, msg *) -> badge */
+#define KEEL_SYS_REPLY_RECV     9  /* (endpoint, msg *reply, msg *next) -> badge */
+#define KEEL_SYS_SIGNAL         10 /* (notification, bits) -> 0 */
+#define KEEL_SYS_WAIT           11 /* (notification, timeout ns or KEEL_FOREVER) -> bits */
+#define KEEL_SYS_MAP            12 /* (process, vmo, vaddr, offset, size, flags) -> 0 */
+#define KEEL_SYS_UNMAP          13 /* (process, vaddr, size) -> 0 */
+#define KEEL_SYS_PKEY_ALLOC     14 /* () -> protection key 1-15 */
+#define KEEL_SYS_PROC_CREATE    15 /* (const char *name, size_t n) -> process handle */
+#define KEEL_SYS_THREAD_CREATE  16 /* (process, entry, stack top, arg) -> thread handle */
+#define KEEL_SYS_IRQ_BIND       17 /* (interrupt, notification, bit) -> 0 */
+#define KEEL_SYS_IRQ_ACK        18 /* (interrupt) -> 0 */
+#define KEEL_SYS_IOPORT_ENABLE  19 /* (I/O port range) -> 0: the ports usable from now on */
+#define KEEL_SYS_COUNT          20
+
+/* KEEL_SYS_OBJECT_CREATE types. */
+#define KEEL_OBJ_ENDPOINT     1 /* arg unused */
+#define KEEL_OBJ_NOTIFICATION 2 /* arg unused */
+#define KEEL_OBJ_VMO          3 /* arg: size in bytes (rounded up to pages) */
+
+/* Handle rights. */
+#define KEEL_RIGHT_READ      (1u << 0)
+#define KEEL_RIGHT_WRITE     (1u << 1)
+#define KEEL_RIGHT_MAP       (1u << 2)
+#define KEEL_RIGHT_SIGNAL    (1u << 3)
+#define KEEL_RIGHT_WAIT      (1u << 4)
+#define KEEL_RIGHT_TRANSFER  (1u << 5)
+#define KEEL_RIGHT_DUPLICATE (1u << 6)
+#define KEEL_RIGHT_MANAGE    (1u << 7)
+#define KEEL_RIGHTS_ALL      0xffu
+
+/* KEEL_SYS_MAP flags; bits 8-11 carry a protection key (0: the default). */
+#define KEEL_MAP_READ       (1u << 0)
+#define KEEL_MAP_WRITE      (1u << 1)
+#define KEEL_MAP_EXEC       (1u << 2)
+#define KEEL_MAP_PKEY_SHIFT 8
+#define KEEL_MAP_PKEY(k)    ((unsigned)(k) << KEEL_MAP_PKEY_SHIFT)
+
+/* The handle that names the calling process itself in KEEL_SYS_MAP and friends. */
+#define KEEL_HANDLE_SELF 0
+
+/* KEEL_SYS_WAIT: no timeout. */
+#define KEEL_FOREVER (~0ull)
+
+/* The user half of the address space: [KEEL_USER_BASE, KEEL_USER_END). */
+#define KEEL_USER_BASE 0x0000000000010000ull /* page 0 and the low 64 KiB stay unmapped */
+#define KEEL_USER_END  0x0000800000000000ull
+
+/* KEEL_SYS_INFO kinds. */
+#define KEEL_INFO_CLOCK    1 /* u64: nanoseconds since boot (cpu unused) */
+#define KEEL_INFO_CPUS     2 /* u32: CPUs online */
+#define KEEL_INFO_COUNTERS 3 /* struct keel_cpu_counters of CPU `cpu` */
+#define KEEL_INFO_FEATURES 4 /* u32: KEEL_FEATURE_* bits of the paths in use */
+
+#define KEEL_FEATURE_PCID    (1u << 0)
+#define KEEL_FEATURE_INVPCID (1u << 1)
+#define KEEL_FEATURE_PKU     (1u << 2)
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+
+/*
+ * An IPC message: up to four words travel in registers on the fast path; a
+ * handle and a longer payload take the slow path (copied by the kernel).
+ */
+#define KEEL_MSG_WORDS      4
+#define KEEL_MSG_DATA_MAX   256
+#define KEEL_MSG_NO_HANDLE  (~0ull)
+
+struct keel_msg {
+	uint64_t word[KEEL_MSG_WORDS];
+	uint64_t handle;    /* KEEL_MSG_NO_HANDLE, or a handle to move with the message */
+	uint64_t data_len;  /* bytes of data[] used, at most KEEL_MSG_DATA_MAX */
+	uint8_t data[KEEL_MSG_DATA_MAX];
+};
+
+/* Per-CPU event counters (DESIGN.md §4), as KEEL_INFO_COUNTERS returns them. */
+struct keel_cpu_counters {
+	uint64_t cr3_noflush;     /* address-space loads that kept the TLB */
+	uint64_t cr3_flush;       /* address-space loads that flushed */
+	uint64_t invlpg;          /* single pages flushed */
+	uint64_t invpcid_single;  /* one PCID flushed with INVPCID */
+	uint64_t invpcid_all;     /* everything flushed with INVPCID */
+	uint64_t pcid_deferred;   /* PCID flushes left for the next switch-in */
+	uint64_t shootdowns_sent; /* TLB shootdown IPIs sent */
+	uint64_t shootdowns_recv; /* TLB shootdown IPIs received */
+	uint64_t ipc_fast;        /* IPC calls and replies on the fast path */
+	uint64_t ipc_slow;        /* ... on the slow path */
+	uint64_t context_switches;
+};
+#endif
+
+#endif
