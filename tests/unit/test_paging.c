@@ -237,9 +237,119 @@ static const char *test_strerror(void)
 	return ktest_strerror_distinct(paging_strerror, -PAGING_ENOENT, "paging_strerror");
 }
 
+static unsigned freed_tables;
+
+static void fake_free(void *ctx, uint64_t phys)
+{
+	(void)ctx;
+	fake_table(NULL, phys); /* aborts on a table the builder never handed out */
+	freed_tables++;
+}
+
+static unsigned unmapped_pages;
+static uint64_t unmapped_pa_sum;
+
+static void count_gone(void *ctx, uint64_t va, uint64_t pa)
+{
+	(void)ctx;
+	(void)va;
+	unmapped_pages++;
+	unmapped_pa_sum += pa;
+}
+
+/* User leaves: the U bit on every level, keys, and no user entry in the kernel half. */
+static const char *test_user_mappings(void)
+{
+	struct paging pt;
+	struct paging_leaf leaf;
+
+	fresh(&pt, true);
+	KT_EQ(paging_map(&pt, 0x400000, 0x9000, 2 * 4096, PAGING_4K,
+			 PAGING_USER | PAGING_EXEC | PAGING_PKEY(5), PAGING_CACHE_WB),
+	      0);
+	KT_EQ(paging_lookup(&pt, 0x401008, &leaf), 0);
+	KT_EQ(leaf.phys, 0xa008);
+	KT_EQ(leaf.rights, PAGING_USER | PAGING_EXEC | PAGING_PKEY(5));
+	/* A kernel mapping in the lower half is not user (the leaf decides). */
+	KT_EQ(paging_map(&pt, 0x600000, 0xb000, 4096, PAGING_4K, PAGING_WRITE, PAGING_CACHE_WB), 0);
+	KT_EQ(paging_lookup(&pt, 0x600000, &leaf), 0);
+	KT_EQ(leaf.rights, PAGING_WRITE);
+	/* Refused: user pages in the kernel half, global user pages, keys on kernel pages. */
+	KT_EQ(paging_map(&pt, KEEL_KERNEL_BASE, 0xc000, 4096, PAGING_4K, PAGING_USER,
+			 PAGING_CACHE_WB),
+	      -PAGING_EINVAL);
+	KT_EQ(paging_map(&pt, 0x700000, 0xc000, 4096, PAGING_4K, PAGING_USER | PAGING_GLOBAL,
+			 PAGING_CACHE_WB),
+	      -PAGING_EINVAL);
+	KT_EQ(paging_map(&pt, 0x700000, 0xc000, 4096, PAGING_4K, PAGING_PKEY(1), PAGING_CACHE_WB),
+	      -PAGING_EINVAL);
+	/* The kernel half's tables get no U bit even next to user ones. */
+	KT_EQ(paging_map(&pt, KEEL_KERNEL_BASE, 0xc000, 4096, PAGING_4K, PAGING_WRITE,
+			 PAGING_CACHE_WB),
+	      0);
+	KT_EQ(pool[0][511] & 4, 0);
+	KT_EQ(pool[0][0] & 4, 4);
+	return NULL;
+}
+
+/* Unmap removes exactly the leaves asked for, reports each, and skips holes. */
+static const char *test_unmap(void)
+{
+	struct paging pt;
+	struct paging_leaf leaf;
+
+	fresh(&pt, true);
+	KT_EQ(paging_map(&pt, 0x400000, 0x10000, 4 * 4096, PAGING_4K, PAGING_USER | PAGING_WRITE,
+			 PAGING_CACHE_WB),
+	      0);
+	KT_EQ(paging_map(&pt, 0x40000000, 0x200000, PAGING_2M, PAGING_2M, PAGING_USER,
+			 PAGING_CACHE_WB),
+	      0);
+	unmapped_pages = 0;
+	unmapped_pa_sum = 0;
+	/* The first two pages, then a range with holes on both sides of the rest. */
+	KT_EQ(paging_unmap(&pt, 0x400000, 2 * 4096, count_gone, NULL), 0);
+	KT_EQ(unmapped_pages, 2);
+	KT_EQ(unmapped_pa_sum, 0x10000 + 0x11000);
+	KT_EQ(paging_lookup(&pt, 0x400000, &leaf), -PAGING_ENOENT);
+	KT_EQ(paging_lookup(&pt, 0x402000, &leaf), 0);
+	KT_EQ(paging_unmap(&pt, 0x3fe000, 8 * 4096, count_gone, NULL), 0);
+	KT_EQ(unmapped_pages, 4);
+	/* Refused: a large page, the kernel half, misalignment, empty and wrapping ranges. */
+	KT_EQ(paging_unmap(&pt, 0x40000000, 4096, NULL, NULL), -PAGING_EINVAL);
+	KT_EQ(paging_lookup(&pt, 0x40000000, &leaf), 0);
+	KT_EQ(paging_unmap(&pt, KEEL_KERNEL_BASE, 4096, NULL, NULL), -PAGING_EINVAL);
+	KT_EQ(paging_unmap(&pt, 0x400800, 4096, NULL, NULL), -PAGING_EINVAL);
+	KT_EQ(paging_unmap(&pt, 0x400000, 0, NULL, NULL), -PAGING_EINVAL);
+	KT_EQ(paging_unmap(&pt, ~0xfffull, 8192, NULL, NULL), -PAGING_EINVAL);
+	return NULL;
+}
+
+/* Freeing the lower half returns every user table and leaves the kernel half alone. */
+static const char *test_free_lower(void)
+{
+	struct paging pt;
+	struct paging_leaf leaf;
+	unsigned kernel_tables;
+
+	fresh(&pt, true);
+	KT_EQ(paging_map_kernel(&pt, &layout), 0);
+	kernel_tables = pool_used - 1; /* the root is not freed */
+	KT_EQ(paging_map(&pt, 0x400000, 0x10000, 4096, PAGING_4K, PAGING_USER, PAGING_CACHE_WB), 0);
+	KT_EQ(
+	    paging_map(&pt, 0x7fff00000000, 0x20000, 4096, PAGING_4K, PAGING_USER, PAGING_CACHE_WB),
+	    0);
+	freed_tables = 0;
+	paging_free_lower(&pt, fake_free);
+	KT_EQ(freed_tables, pool_used - 1 - kernel_tables);
+	KT_EQ(paging_lookup(&pt, 0x400000, &leaf), -PAGING_ENOENT);
+	return check_kernel(&pt, PAGING_2M);
+}
+
 static const struct ktest tests[] = {
-    KTEST(test_kernel_1g),   KTEST(test_kernel_2m),   KTEST(test_nx_bits),
-    KTEST(test_stack_guard), KTEST(test_cache_types), KTEST(test_bad_requests),
+    KTEST(test_user_mappings), KTEST(test_unmap),       KTEST(test_free_lower),
+    KTEST(test_kernel_1g),     KTEST(test_kernel_2m),   KTEST(test_nx_bits),
+    KTEST(test_stack_guard),   KTEST(test_cache_types), KTEST(test_bad_requests),
     KTEST(test_strerror),
 };
 

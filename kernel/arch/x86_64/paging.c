@@ -6,16 +6,18 @@
 #include <stddef.h>
 
 /* Paging-entry bits (SDM Vol. 3A, §4.5, Tables 4-15 to 4-20). */
-#define PTE_P        (1ull << 0)
-#define PTE_W        (1ull << 1)
-#define PTE_PWT      (1ull << 3)
-#define PTE_PCD      (1ull << 4)
-#define PTE_PS       (1ull << 7) /* in a PDPTE or PDE: a 1 GiB or 2 MiB leaf */
-#define PTE_PAT_4K   (1ull << 7) /* in a PTE: the PAT bit */
-#define PTE_G        (1ull << 8)
-#define PTE_PAT_HUGE (1ull << 12) /* in a 1 GiB or 2 MiB leaf: the PAT bit */
-#define PTE_NX       (1ull << 63)
-#define PTE_ADDR     0x000ffffffffff000ull
+#define PTE_P          (1ull << 0)
+#define PTE_W          (1ull << 1)
+#define PTE_U          (1ull << 2)
+#define PTE_PWT        (1ull << 3)
+#define PTE_PCD        (1ull << 4)
+#define PTE_PS         (1ull << 7) /* in a PDPTE or PDE: a 1 GiB or 2 MiB leaf */
+#define PTE_PAT_4K     (1ull << 7) /* in a PTE: the PAT bit */
+#define PTE_G          (1ull << 8)
+#define PTE_PAT_HUGE   (1ull << 12) /* in a 1 GiB or 2 MiB leaf: the PAT bit */
+#define PTE_PKEY_SHIFT 59           /* bits 62..59: the protection key of a user leaf */
+#define PTE_NX         (1ull << 63)
+#define PTE_ADDR       0x000ffffffffff000ull
 
 #define PT_ENTRIES 512
 #define PT_LEVELS  4 /* level 3 is the PML4, 0 the page table */
@@ -79,6 +81,8 @@ static uint64_t paging_leaf_bits(const struct paging *pt, int level, unsigned ri
 		e |= PTE_NX;
 	if (rights & PAGING_GLOBAL)
 		e |= PTE_G;
+	if (rights & PAGING_USER)
+		e |= PTE_U | (uint64_t)PAGING_PKEY_OF(rights) << PTE_PKEY_SHIFT;
 	if (cache & 1)
 		e |= PTE_PWT;
 	if (cache & 2)
@@ -104,7 +108,8 @@ static int paging_map_one(struct paging *pt, uint64_t va, uint64_t pa, int leaf,
 			err = paging_new_table(pt, &next);
 			if (err != 0)
 				return err;
-			*e = next | PTE_P | PTE_W;
+			/* Lower-half tables are user tables: their leaves decide. */
+			*e = next | PTE_P | PTE_W | ((va >> 63) ? 0 : PTE_U);
 		} else if (*e & PTE_PS) {
 			return -PAGING_EEXIST; /* a large page covers this address already */
 		}
@@ -134,6 +139,10 @@ int paging_map(struct paging *pt, uint64_t va, uint64_t pa, uint64_t size, uint6
 	if (!paging_canonical(va) || !paging_canonical(va + size - 1) ||
 	    (va >> 63) != ((va + size - 1) >> 63))
 		return -PAGING_EINVAL;
+	/* User leaves: lower half only, never global; keys only on user leaves. */
+	if ((rights & PAGING_USER) ? (va >> 63) || (rights & PAGING_GLOBAL)
+				   : PAGING_PKEY_OF(rights) != 0)
+		return -PAGING_EINVAL;
 	bits = paging_leaf_bits(pt, leaf, rights, cache);
 	for (uint64_t off = 0; off < size; off += page_size) {
 		int err = paging_map_one(pt, va + off, pa + off, leaf, bits);
@@ -147,7 +156,7 @@ int paging_map(struct paging *pt, uint64_t va, uint64_t pa, uint64_t size, uint6
 int paging_lookup(const struct paging *pt, uint64_t va, struct paging_leaf *out)
 {
 	uint64_t table = pt->root;
-	bool writable = true, nx = false;
+	bool writable = true, nx = false, user = true;
 
 	if (!paging_canonical(va))
 		return -PAGING_EINVAL;
@@ -158,6 +167,7 @@ int paging_lookup(const struct paging *pt, uint64_t va, struct paging_leaf *out)
 		if (!(e & PTE_P))
 			return -PAGING_ENOENT;
 		writable = writable && (e & PTE_W);
+		user = user && (e & PTE_U);
 		nx = nx || (e & PTE_NX);
 		if (level > 0 && !(e & PTE_PS)) {
 			table = e & PTE_ADDR;
@@ -169,12 +179,79 @@ int paging_lookup(const struct paging *pt, uint64_t va, struct paging_leaf *out)
 		out->phys = (e & PTE_ADDR & ~(size - 1)) | (va & (size - 1));
 		out->page_size = size;
 		out->rights = (writable ? PAGING_WRITE : 0) | (nx ? 0 : PAGING_EXEC) |
-			      ((e & PTE_G) ? PAGING_GLOBAL : 0);
+			      ((e & PTE_G) ? PAGING_GLOBAL : 0) |
+			      (user ? PAGING_USER | PAGING_PKEY((e >> PTE_PKEY_SHIFT) & 0xf) : 0);
 		out->cache =
 		    ((e & PTE_PWT) ? 1 : 0) | ((e & PTE_PCD) ? 2 : 0) | ((e & pat) ? 4 : 0);
 		return 0;
 	}
 	return -PAGING_ENOENT; /* not reached: level 0 always ends the walk */
+}
+
+/* The level-0 entry that maps va, or NULL when a table on the way is missing. */
+static uint64_t *paging_pte(const struct paging *pt, uint64_t va, bool *large)
+{
+	uint64_t table = pt->root;
+
+	*large = false;
+	for (int level = PT_LEVELS - 1; level > 0; level--) {
+		uint64_t e = paging_table(pt, table)[paging_index(va, level)];
+
+		if (!(e & PTE_P))
+			return NULL;
+		if (e & PTE_PS) {
+			*large = true;
+			return NULL;
+		}
+		table = e & PTE_ADDR;
+	}
+	return &paging_table(pt, table)[paging_index(va, 0)];
+}
+
+int paging_unmap(struct paging *pt, uint64_t va, uint64_t size,
+		 void (*gone)(void *ctx, uint64_t va, uint64_t pa), void *ctx)
+{
+	bool large;
+
+	if (size == 0 || ((va | size) & (PAGING_4K - 1)) || va + size - 1 < va ||
+	    (va + size - 1) >> 47 != 0)
+		return -PAGING_EINVAL;
+	/* First pass: refuse before changing anything. */
+	for (uint64_t off = 0; off < size; off += PAGING_4K)
+		if (!paging_pte(pt, va + off, &large) && large)
+			return -PAGING_EINVAL;
+	for (uint64_t off = 0; off < size; off += PAGING_4K) {
+		uint64_t *e = paging_pte(pt, va + off, &large);
+
+		if (!e || !(*e & PTE_P))
+			continue;
+		if (gone)
+			gone(ctx, va + off, *e & PTE_ADDR);
+		*e = 0;
+	}
+	return 0;
+}
+
+/* Free the table at `phys` of `level` (3: a PML4's lower half) and the tables below it. */
+static void paging_free_table(struct paging *pt, uint64_t phys, int level, unsigned entries,
+			      void (*free_table)(void *ctx, uint64_t phys))
+{
+	uint64_t *t = paging_table(pt, phys);
+
+	for (unsigned i = 0; i < entries; i++) {
+		uint64_t e = t[i];
+
+		if (level > 0 && (e & PTE_P) && !(e & PTE_PS))
+			paging_free_table(pt, e & PTE_ADDR, level - 1, PT_ENTRIES, free_table);
+		t[i] = 0;
+	}
+	if (level < PT_LEVELS - 1)
+		free_table(pt->env.ctx, phys);
+}
+
+void paging_free_lower(struct paging *pt, void (*free_table)(void *ctx, uint64_t phys))
+{
+	paging_free_table(pt, pt->root, PT_LEVELS - 1, PT_ENTRIES / 2, free_table);
 }
 
 static int paging_map_segment(struct paging *pt, const struct paging_segment *s, unsigned rights)

@@ -5,9 +5,10 @@
  * kernel's tables (mm/vm.c) and tables in fake physical memory in the host
  * test (tests/unit/test_paging.c).
  *
- * Intermediate entries are present and writable, never NX or user: the
- * rights of a translation are decided by its leaf alone (SDM Vol. 3A, §4.6
- * combines all levels, so permissive upper levels leave it to the leaf).
+ * Intermediate entries are present and writable, never NX, and user in the
+ * lower (user) half only: the rights of a translation are decided by its leaf
+ * alone (SDM Vol. 3A, §4.6 combines all levels, so permissive upper levels
+ * leave it to the leaf). The kernel half never gets a user entry.
  */
 #ifndef KEEL_ARCH_X86_64_PAGING_H
 #define KEEL_ARCH_X86_64_PAGING_H
@@ -23,6 +24,12 @@
 #define PAGING_WRITE  (1u << 0)
 #define PAGING_EXEC   (1u << 1)
 #define PAGING_GLOBAL (1u << 2)
+#define PAGING_USER   (1u << 3) /* ring 3 may use it; lower half only, never global */
+
+/* A protection key (0-15) for a user leaf, in rights bits 8-11 (SDM §4.6.2). */
+#define PAGING_PKEY_SHIFT 8
+#define PAGING_PKEY(k)    ((unsigned)(k) << PAGING_PKEY_SHIFT)
+#define PAGING_PKEY_OF(r) (((r) >> PAGING_PKEY_SHIFT) & 0xfu)
 
 /*
  * Memory types, as PAT indices (PWT, PCD and the PAT bit of a leaf select
@@ -61,7 +68,7 @@ struct paging {
 struct paging_leaf {
 	uint64_t phys;      /* of the byte at the address looked up */
 	uint64_t page_size; /* PAGING_4K, _2M or _1G */
-	unsigned rights;    /* PAGING_WRITE / _EXEC / _GLOBAL */
+	unsigned rights;    /* PAGING_WRITE / _EXEC / _GLOBAL / _USER, and the PAGING_PKEY */
 	unsigned cache;     /* PAGING_CACHE_* */
 };
 
@@ -79,6 +86,23 @@ int paging_map(struct paging *pt, uint64_t va, uint64_t pa, uint64_t size, uint6
 
 /* The translation of va: 0 and *out, or -PAGING_ENOENT (or -PAGING_EINVAL). */
 int paging_lookup(const struct paging *pt, uint64_t va, struct paging_leaf *out);
+
+/*
+ * Remove the 4 KiB leaves of [va, va + size) in the lower half (page-aligned;
+ * holes are skipped; a large page there is -PAGING_EINVAL and nothing is
+ * removed). For each page removed, `gone(ctx, va, pa)` is called when not
+ * NULL. The pages themselves stay allocated: they belong to whoever mapped
+ * them. The caller flushes the TLB. 0, or -PAGING_EINVAL.
+ */
+int paging_unmap(struct paging *pt, uint64_t va, uint64_t size,
+		 void (*gone)(void *ctx, uint64_t va, uint64_t pa), void *ctx);
+
+/*
+ * Free every page table of the lower half through free_table (the leaves'
+ * pages are not touched) and clear the root's lower half. For an address
+ * space that no CPU runs any more.
+ */
+void paging_free_lower(struct paging *pt, void (*free_table)(void *ctx, uint64_t phys));
 
 /* One kernel segment: virtual and physical start, bytes (page multiples). */
 struct paging_segment {
