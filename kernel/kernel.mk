@@ -24,6 +24,13 @@ KERNEL_SRCS := \
 	kernel/arch/x86_64/trampoline.S \
 	kernel/arch/x86_64/smp.c \
 	kernel/arch/x86_64/xcall.c \
+	kernel/arch/x86_64/syscall_entry.S \
+	kernel/arch/x86_64/syscall.c \
+	kernel/arch/x86_64/usercopy.S \
+	kernel/arch/x86_64/usercopy.c \
+	kernel/arch/x86_64/switch.S \
+	kernel/arch/x86_64/thread_arch.c \
+	kernel/arch/x86_64/user_test_blobs.S \
 	kernel/arch/x86_64/smp_tests.c \
 	kernel/arch/x86_64/idt.c \
 	kernel/arch/x86_64/trap.c \
@@ -55,6 +62,10 @@ KERNEL_SRCS := \
 	kernel/core/summary.c \
 	kernel/core/ktest.c \
 	kernel/core/spinlock.c \
+	kernel/core/sched.c \
+	kernel/core/syscall.c \
+	kernel/core/loader.c \
+	kernel/core/user_tests.c \
 	kernel/core/ksyms.c \
 	kernel/core/boot_tests.c \
 	kernel/dev/fbcon.c \
@@ -74,6 +85,7 @@ KERNEL_SRCS := \
 	kernel/mm/slab.c \
 	kernel/mm/slab_tests.c \
 	kernel/mm/vm.c \
+	kernel/mm/aspace.c \
 	kernel/lib/bootargs.c \
 	kernel/lib/psf.c \
 	$(SHARED_LIB_SRCS)

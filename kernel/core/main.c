@@ -17,6 +17,8 @@
 #include "core/console.h"
 #include "core/handoff.h"
 #include "core/ktest.h"
+#include "core/loader.h"
+#include "core/thread.h"
 #include "core/summary.h"
 #include "dev/fbcon.h"
 #include "lib/bootargs.h"
@@ -27,7 +29,8 @@
 #include "mm/slab_tests.h"
 #include "mm/vm.h"
 
-#define WHY_MAX 200
+#define WHY_MAX        200
+#define MAIN_INIT_PATH "bin/init"
 
 struct boot_info boot_info;
 
@@ -87,13 +90,29 @@ static noreturn void main_reject(const struct keel_handoff *h, const char *why)
 	arch_halt();
 }
 
+/* Start init from the ramdisk and run until no process is left. */
+static void main_start_init(void)
+{
+	char why[WHY_MAX];
+	struct process *init;
+
+	if (loader_start(MAIN_INIT_PATH, "init", SCHED_PRIORITY_DRIVER, 0, &init, why,
+			 sizeof(why)) != 0) {
+		kprintf("keel: cannot start %s: %s\n", MAIN_INIT_PATH, why);
+		return;
+	}
+	kprintf("keel: started %s as process %u\n", MAIN_INIT_PATH, init->id);
+	sched_run_until_idle();
+	kprintf("keel: no process left to run; idle\n");
+}
+
 /* Test mode: KTAP suites, then leave QEMU with the verdict. */
 static noreturn void main_run_tests(void)
 {
 	static const struct ktest_suite *const suites[] = {
 	    &boot_test_suite, &arch_test_suite,      &cpufeatures_test_suite, &pmm_test_suite,
 	    &acpi_test_suite, &interrupt_test_suite, &smp_test_suite,         &vm_test_suite,
-	    &slab_test_suite, &backtrace_test_suite};
+	    &slab_test_suite, &backtrace_test_suite, &user_test_suite};
 	size_t failed = ktest_run(suites, KTEST_COUNT(suites));
 
 	/*
@@ -175,6 +194,6 @@ static noreturn void main_continue(void)
 	if (bootargs_has_flag(h->cmdline, "test"))
 		main_run_tests();
 	arch_timer_report_first_tick(boot_info.tsc_entry);
-	kprintf("keel: boot spine complete; nothing more to run yet\n");
+	main_start_init();
 	arch_idle();
 }

@@ -102,6 +102,34 @@ int vm_stack_create(struct vm_stack *s, char *why, size_t why_size)
 	return err;
 }
 
+/* paging_unmap's report: the first page of the stack's block. */
+static void vm_stack_page_gone(void *ctx, uint64_t va, uint64_t pa)
+{
+	uint64_t *first = ctx;
+
+	(void)va;
+	if (*first == 0)
+		*first = pa;
+}
+
+void vm_stack_destroy(const struct vm_stack *s)
+{
+	uint64_t flags, first = 0;
+
+	flags = spin_lock_irqsave(&vm_lock);
+	paging_unmap(&vm_kernel, s->bottom, s->top - s->bottom, vm_stack_page_gone, &first);
+	spin_unlock_irqrestore(&vm_lock, flags);
+	/*
+	 * Only this CPU's TLB is flushed. Another CPU may still hold the
+	 * translation, but stack addresses are never reused (vm_stack_create),
+	 * so nothing will ever access it again.
+	 */
+	for (uint64_t va = s->bottom; va < s->top; va += KEEL_PAGE_SIZE)
+		tlb_flush_page((const void *)(uintptr_t)va);
+	if (first)
+		pmm_free_pages(first, VM_STACK_ORDER);
+}
+
 /* Entries 0-3 stay as they were, so this may run while the old tables are live. */
 static void vm_pat_init(void)
 {

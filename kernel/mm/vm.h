@@ -54,6 +54,9 @@ int vm_init(const struct boot_info *bi, char *why, size_t why_size);
  */
 int vm_stack_create(struct vm_stack *s, char *why, size_t why_size);
 
+/* Unmap a stack made by vm_stack_create and free its pages. Nothing may run on it. */
+void vm_stack_destroy(const struct vm_stack *s);
+
 /*
  * The IST stacks of one CPU (#DF, NMI, #MC; arch/x86_64/gdt.h numbers the
  * slots): their tops into ist_top, GDT_IST_COUNT of them. 0, or as

@@ -315,10 +315,11 @@ static const char *test_unmap(void)
 	KT_EQ(paging_lookup(&pt, 0x402000, &leaf), 0);
 	KT_EQ(paging_unmap(&pt, 0x3fe000, 8 * 4096, count_gone, NULL), 0);
 	KT_EQ(unmapped_pages, 4);
-	/* Refused: a large page, the kernel half, misalignment, empty and wrapping ranges. */
+	/* Refused: a large page, non-canonical, misalignment, empty and wrapping ranges. */
 	KT_EQ(paging_unmap(&pt, 0x40000000, 4096, NULL, NULL), -PAGING_EINVAL);
 	KT_EQ(paging_lookup(&pt, 0x40000000, &leaf), 0);
-	KT_EQ(paging_unmap(&pt, KEEL_KERNEL_BASE, 4096, NULL, NULL), -PAGING_EINVAL);
+	KT_EQ(paging_unmap(&pt, 0x0000800000000000ull, 4096, NULL, NULL), -PAGING_EINVAL);
+	KT_EQ(paging_unmap(&pt, 0x00007ffffffff000ull, 8192, NULL, NULL), -PAGING_EINVAL);
 	KT_EQ(paging_unmap(&pt, 0x400800, 4096, NULL, NULL), -PAGING_EINVAL);
 	KT_EQ(paging_unmap(&pt, 0x400000, 0, NULL, NULL), -PAGING_EINVAL);
 	KT_EQ(paging_unmap(&pt, ~0xfffull, 8192, NULL, NULL), -PAGING_EINVAL);
@@ -340,8 +341,12 @@ static const char *test_free_lower(void)
 	    paging_map(&pt, 0x7fff00000000, 0x20000, 4096, PAGING_4K, PAGING_USER, PAGING_CACHE_WB),
 	    0);
 	freed_tables = 0;
-	paging_free_lower(&pt, fake_free);
+	unmapped_pages = 0;
+	unmapped_pa_sum = 0;
+	paging_free_lower(&pt, &(struct paging_free_ops){NULL, fake_free, count_gone});
 	KT_EQ(freed_tables, pool_used - 1 - kernel_tables);
+	KT_EQ(unmapped_pages, 2);
+	KT_EQ(unmapped_pa_sum, 0x30000);
 	KT_EQ(paging_lookup(&pt, 0x400000, &leaf), -PAGING_ENOENT);
 	return check_kernel(&pt, PAGING_2M);
 }

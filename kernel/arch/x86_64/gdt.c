@@ -23,6 +23,8 @@ static const uint64_t gdt_boot[] = {
     0,                     /* the null descriptor */
     0x00af9b000000ffffull, /* GDT_KERNEL_CODE: P, DPL 0, code exec/read/accessed, L, G */
     0x00cf93000000ffffull, /* GDT_KERNEL_DATA: P, DPL 0, data read/write/accessed, D/B, G */
+    0x00cff3000000ffffull, /* GDT_USER_DATA: as kernel data, DPL 3 */
+    0x00affb000000ffffull, /* GDT_USER_CODE: as kernel code, DPL 3 */
 };
 
 /* Used by lgdt in entry.S. */

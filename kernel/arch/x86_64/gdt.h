@@ -6,10 +6,18 @@
 #ifndef KEEL_ARCH_X86_64_GDT_H
 #define KEEL_ARCH_X86_64_GDT_H
 
+/*
+ * The order is SYSCALL's and SYSRET's (syscall.c): SYSCALL loads CS from
+ * STAR[47:32] and SS from that + 8; SYSRET to 64-bit code loads SS from
+ * STAR[63:48] + 8 and CS from STAR[63:48] + 16, both with RPL 3.
+ */
 #define GDT_KERNEL_CODE 0x08 /* entry 1: 64-bit code, DPL 0 */
 #define GDT_KERNEL_DATA 0x10 /* entry 2: data, DPL 0 */
-#define GDT_TSS         0x18 /* entries 3 and 4: the 64-bit TSS (16 bytes), per-CPU GDTs only */
-#define GDT_ENTRIES     5
+#define GDT_USER_DATA   0x18 /* entry 3: data, DPL 3 */
+#define GDT_USER_CODE   0x20 /* entry 4: 64-bit code, DPL 3 */
+#define GDT_TSS         0x28 /* entries 5 and 6: the 64-bit TSS (16 bytes), per-CPU GDTs only */
+#define GDT_ENTRIES     7
+#define GDT_RPL_USER    3
 
 /*
  * IST slots (1-7; 0 in a gate means "no IST"): the exceptions that may come
@@ -53,6 +61,12 @@ struct gdt_cpu {
  * that points at the per-CPU data. Once per CPU; *g must stay in place.
  */
 void gdt_cpu_load(struct gdt_cpu *g, const uint64_t ist_top[GDT_IST_COUNT]);
+
+/* The stack the CPU switches to on an interrupt or exception from ring 3. */
+static inline void gdt_set_kernel_stack(struct gdt_cpu *g, uint64_t top)
+{
+	g->tss.rsp[0] = top;
+}
 
 /* Make the gate of `vector` switch to IST slot `ist` (idt.c). */
 void idt_set_ist(uint32_t vector, uint8_t ist);

@@ -5,11 +5,23 @@
  */
 #include "irq.h"
 
+#include "core/thread.h"
+#include "gdt.h"
 #include "lapic.h"
 #include "smp.h"
 #include "timer.h"
 
 volatile struct irq_counters irq_counters;
+
+/*
+ * After the EOI, on the way back to user mode: the place where the tick
+ * preempts (kernel code is never preempted, only interrupted).
+ */
+static void irq_return(const struct trap_frame *f)
+{
+	if (f->cs & GDT_RPL_USER)
+		sched_return_to_user();
+}
 
 void irq_dispatch(struct trap_frame *f)
 {
@@ -18,11 +30,14 @@ void irq_dispatch(struct trap_frame *f)
 	switch (vector) {
 	case IRQ_VECTOR_TIMER:
 		timer_handle_tick();
+		sched_tick();
 		lapic_eoi();
+		irq_return(f);
 		return;
 	case IRQ_VECTOR_XCALL:
 		xcall_handle_ipi();
 		lapic_eoi();
+		irq_return(f);
 		return;
 	case IRQ_VECTOR_SPURIOUS:
 		/* The LAPIC sets no in-service bit for it: an EOI would retire another. */

@@ -214,7 +214,8 @@ int paging_unmap(struct paging *pt, uint64_t va, uint64_t size,
 	bool large;
 
 	if (size == 0 || ((va | size) & (PAGING_4K - 1)) || va + size - 1 < va ||
-	    (va + size - 1) >> 47 != 0)
+	    !paging_canonical(va) || !paging_canonical(va + size - 1) ||
+	    (va >> 63) != ((va + size - 1) >> 63))
 		return -PAGING_EINVAL;
 	/* First pass: refuse before changing anything. */
 	for (uint64_t off = 0; off < size; off += PAGING_4K)
@@ -232,26 +233,34 @@ int paging_unmap(struct paging *pt, uint64_t va, uint64_t size,
 	return 0;
 }
 
-/* Free the table at `phys` of `level` (3: a PML4's lower half) and the tables below it. */
-static void paging_free_table(struct paging *pt, uint64_t phys, int level, unsigned entries,
-			      void (*free_table)(void *ctx, uint64_t phys))
+/*
+ * Free the table at `phys` of `level` (3: the PML4, whose first `entries`
+ * only are walked) mapping from `base`, and the tables below it; report each
+ * leaf to `gone`.
+ */
+static void paging_free_table(struct paging *pt, uint64_t phys, int level, uint64_t base,
+			      unsigned entries, const struct paging_free_ops *ops)
 {
 	uint64_t *t = paging_table(pt, phys);
 
 	for (unsigned i = 0; i < entries; i++) {
-		uint64_t e = t[i];
+		uint64_t e = t[i], va = base + ((uint64_t)i << (12 + 9 * level));
 
-		if (level > 0 && (e & PTE_P) && !(e & PTE_PS))
-			paging_free_table(pt, e & PTE_ADDR, level - 1, PT_ENTRIES, free_table);
+		if (!(e & PTE_P))
+			continue;
+		if (level > 0 && !(e & PTE_PS))
+			paging_free_table(pt, e & PTE_ADDR, level - 1, va, PT_ENTRIES, ops);
+		else if (ops->gone)
+			ops->gone(ops->ctx, va, e & PTE_ADDR & ~((1ull << (12 + 9 * level)) - 1));
 		t[i] = 0;
 	}
 	if (level < PT_LEVELS - 1)
-		free_table(pt->env.ctx, phys);
+		ops->free_table(ops->ctx, phys);
 }
 
-void paging_free_lower(struct paging *pt, void (*free_table)(void *ctx, uint64_t phys))
+void paging_free_lower(struct paging *pt, const struct paging_free_ops *ops)
 {
-	paging_free_table(pt, pt->root, PT_LEVELS - 1, PT_ENTRIES / 2, free_table);
+	paging_free_table(pt, pt->root, PT_LEVELS - 1, 0, PT_ENTRIES / 2, ops);
 }
 
 static int paging_map_segment(struct paging *pt, const struct paging_segment *s, unsigned rights)

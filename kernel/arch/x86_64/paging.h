@@ -88,21 +88,28 @@ int paging_map(struct paging *pt, uint64_t va, uint64_t pa, uint64_t size, uint6
 int paging_lookup(const struct paging *pt, uint64_t va, struct paging_leaf *out);
 
 /*
- * Remove the 4 KiB leaves of [va, va + size) in the lower half (page-aligned;
- * holes are skipped; a large page there is -PAGING_EINVAL and nothing is
- * removed). For each page removed, `gone(ctx, va, pa)` is called when not
+ * Remove the 4 KiB leaves of [va, va + size) (page-aligned, canonical, in one
+ * half; holes are skipped; a large page there is -PAGING_EINVAL and nothing
+ * is removed). For each page removed, `gone(ctx, va, pa)` is called when not
  * NULL. The pages themselves stay allocated: they belong to whoever mapped
  * them. The caller flushes the TLB. 0, or -PAGING_EINVAL.
  */
 int paging_unmap(struct paging *pt, uint64_t va, uint64_t size,
 		 void (*gone)(void *ctx, uint64_t va, uint64_t pa), void *ctx);
 
+/* What paging_free_lower reports. */
+struct paging_free_ops {
+	void *ctx;
+	void (*free_table)(void *ctx, uint64_t phys);      /* a lower-half table */
+	void (*gone)(void *ctx, uint64_t va, uint64_t pa); /* a leaf; NULL: not told */
+};
+
 /*
- * Free every page table of the lower half through free_table (the leaves'
- * pages are not touched) and clear the root's lower half. For an address
- * space that no CPU runs any more.
+ * Free every page table of the lower half through ops->free_table, telling
+ * ops->gone of each leaf (whose page is not freed here), and clear the
+ * root's lower half. For an address space that no CPU runs any more.
  */
-void paging_free_lower(struct paging *pt, void (*free_table)(void *ctx, uint64_t phys));
+void paging_free_lower(struct paging *pt, const struct paging_free_ops *ops);
 
 /* One kernel segment: virtual and physical start, bytes (page multiples). */
 struct paging_segment {

@@ -11,7 +11,14 @@
 #ifndef KEEL_ARCH_X86_64_PERCPU_H
 #define KEEL_ARCH_X86_64_PERCPU_H
 
+/* Offsets the assembly entry paths use (gs:OFFSET); checked below. */
+#define PERCPU_KSTACK_TOP 16 /* the running thread's kernel stack top */
+#define PERCPU_USER_RSP   24 /* scratch: the user rsp during syscall entry */
+
+#ifndef __ASSEMBLER__
+
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "gdt.h"
@@ -38,10 +45,16 @@ struct xcall_cpu {
 	uint64_t calls_run;     /* cross-call functions run here, IPI or local */
 };
 
+struct thread;
+
 struct percpu {
-	struct percpu *self; /* gs:0; must stay the first field */
-	uint32_t index;      /* 0 for the boot CPU, then in start order */
-	uint32_t apic_id;    /* from the MADT (the boot CPU: its LAPIC) */
+	struct percpu *self;    /* gs:0; must stay the first field */
+	uint32_t index;         /* 0 for the boot CPU, then in start order */
+	uint32_t apic_id;       /* from the MADT (the boot CPU: its LAPIC) */
+	uint64_t kstack_top;    /* PERCPU_KSTACK_TOP: where SYSCALL switches stacks */
+	uint64_t user_rsp;      /* PERCPU_USER_RSP */
+	struct thread *current; /* the thread running here (its idle thread when none) */
+	bool need_resched;      /* set by the tick or a wake-up; checked on return to user */
 	struct gdt_cpu gdt;
 	struct vm_stack stack;           /* the stack an AP starts on (unused on the boot CPU) */
 	uint64_t ist_top[GDT_IST_COUNT]; /* #DF, NMI and #MC stacks */
@@ -70,5 +83,10 @@ void percpu_register(struct percpu *p);
 struct percpu *percpu_get(uint32_t index);
 
 extern struct percpu percpu_boot;
+
+_Static_assert(offsetof(struct percpu, kstack_top) == PERCPU_KSTACK_TOP, "asm offset");
+_Static_assert(offsetof(struct percpu, user_rsp) == PERCPU_USER_RSP, "asm offset");
+
+#endif /* __ASSEMBLER__ */
 
 #endif

@@ -31,7 +31,9 @@
 #include "percpu.h"
 #include "smp.h"
 #include "timer.h"
+#include "syscall.h"
 #include "trampoline.h"
+#include "core/thread.h"
 #include "tsc.h"
 
 #define SMP_INIT_WAIT_US     10000
@@ -332,6 +334,8 @@ void arch_smp_init(void)
 	uint32_t failed = 0;
 
 	percpu_boot.apic_id = lapic_id();
+	syscall_init_this_cpu();
+	sched_init_this_cpu();
 	if (!m->present)
 		alone = "no MADT lists the other CPUs";
 	else if (tsc_info.hz == 0)
@@ -372,6 +376,8 @@ noreturn void smp_ap_main(struct percpu *p)
 		kprintf("smp: CPU %u: the MADT says APIC ID %u, its LAPIC says %u\n", p->index,
 			p->apic_id, lapic_id());
 	timer_start_this_cpu();
+	syscall_init_this_cpu();
+	sched_init_this_cpu();
 	__atomic_fetch_or(&smp_online_mask, 1ull << p->index, __ATOMIC_RELEASE);
 	arch_idle();
 }

@@ -19,10 +19,15 @@
 #include "core/arch.h"
 #include "backtrace.h"
 #include "core/console.h"
+#include "core/thread.h"
 #include "cpu.h"
+#include "gdt.h"
 #include "trap.h"
 #include "trap_expect.h"
 #include "trapinfo.h"
+#include "usercopy.h"
+
+#define TRAP_USER_DECODE_MAX 120
 
 volatile uint64_t trap_breakpoint_count;
 volatile uint64_t trap_last_vector;
@@ -102,12 +107,40 @@ static bool trap_expect_take(struct trap_frame *f, uint64_t cr2)
 	return true;
 }
 
+/*
+ * A fault in user mode ends the process: one line says which, where and why,
+ * then the thread exits (never returning to the faulting code). A breakpoint
+ * is a fault like any other there.
+ */
+static void trap_user_fault(struct trap_frame *f, uint64_t cr2)
+{
+	char error[TRAP_USER_DECODE_MAX];
+	struct thread *t = thread_current();
+
+	trap_describe_error((uint32_t)f->vector, f->error, error, sizeof(error));
+	if (f->vector == TRAP_PF)
+		kprintf("keel: process %u (%s): %s at rip %lx touching %lx: %s; killed\n",
+			t->proc->id, t->proc->name, trap_name((uint32_t)f->vector),
+			(unsigned long)f->rip, (unsigned long)cr2, error);
+	else
+		kprintf("keel: process %u (%s): %s at rip %lx: %s; killed\n", t->proc->id,
+			t->proc->name, trap_name((uint32_t)f->vector), (unsigned long)f->rip,
+			error);
+	process_kill_current(f->vector);
+}
+
 void trap_dispatch(struct trap_frame *f)
 {
 	/* CR2 first: a page fault while printing the report would overwrite it. */
 	uint64_t cr2 = cpu_read_cr2();
 
 	if (trap_expect_take(f, cr2))
+		return;
+	if (f->cs & GDT_RPL_USER) {
+		trap_user_fault(f, cr2);
+		return;
+	}
+	if (usercopy_fixup_fault(f))
 		return;
 	if (f->vector == TRAP_BP) {
 		trap_breakpoint_count++;

@@ -13,6 +13,9 @@
  *   Then it pushes a frame record (the trapped rbp and rip) and points rbp
  *   at it, which links the handler's frame-pointer chain to the trapped
  *   code's (backtrace.h); rip is the 17th word of struct trap_frame.
+ *   From ring 3 (the saved CS has RPL 3) the stub swaps GS first, so that
+ *   GS points at the per-CPU data in the kernel, and swaps it back just
+ *   before the iretq (trap_exit, which new user threads also start from).
  *   Stack alignment: the CPU aligns rsp to 16 before pushing its frame; the 5
  *   words of that frame, error code, vector, 15 registers and the 2-word
  *   record make 24 words, so rsp is 16-byte aligned at the call, as the C
@@ -66,7 +69,10 @@ irq_stub_\vec:
 .macro TRAP_COMMON name, handler
 	.balign 16
 \name:
-	pushq %rax
+	testb $3, 24(%rsp) /* the saved CS, above vector, error code and rip */
+	jz 1f
+	swapgs
+1:	pushq %rax
 	pushq %rbx
 	pushq %rcx
 	pushq %rdx
@@ -92,6 +98,19 @@ irq_stub_\vec:
 	cld
 	call \handler
 	addq $16, %rsp /* the frame record */
+	jmp trap_exit
+.endm
+
+	TRAP_COMMON trap_common, trap_dispatch
+	TRAP_COMMON irq_common, irq_dispatch
+
+/*
+ * trap_exit: rsp at a struct trap_frame; restore it and return to where it
+ * says (swapping GS back for ring 3).
+ */
+	.globl trap_exit
+	.balign 16
+trap_exit:
 	popq %r15
 	popq %r14
 	popq %r13
@@ -108,11 +127,10 @@ irq_stub_\vec:
 	popq %rbx
 	popq %rax
 	addq $16, %rsp /* vector and error code */
-	iretq
-.endm
-
-	TRAP_COMMON trap_common, trap_dispatch
-	TRAP_COMMON irq_common, irq_dispatch
+	testb $3, 8(%rsp) /* the CS to return to */
+	jz 2f
+	swapgs
+2:	iretq
 
 /* The stubs' addresses, in vector order, for idt_init(). */
 	.section .rodata

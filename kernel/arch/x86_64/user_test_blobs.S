@@ -1,0 +1,103 @@
+/*
+ * kernel/arch/x86_64/user_test_blobs.S: tiny user programs for the in-kernel
+ * user tests (core/user_tests.c), as data: each blob is position-independent
+ * code that the test copies to a user page and runs as a process of its own.
+ * Until the ramdisk carries real test programs, these exercise the entry,
+ * the system calls and the fault paths with nothing else involved.
+ *
+ * Register contract of each blob: entered at its first byte in ring 3 with
+ * rsp at the top of a stack; it ends with the exit call (status in rdi), or
+ * by faulting on purpose.
+ */
+#include <keel/syscall.h>
+
+#define KERNEL_BASE 0xffffffff80000000 /* KEEL_KERNEL_BASE (keel/boot.h is C only) */
+
+.macro SYS nr
+	movl $\nr, %eax
+	syscall
+.endm
+
+	.section .rodata
+	.globl user_blob_hello, user_blob_hello_end
+/* debug_log("hello from ring 3"), then exit(7). */
+user_blob_hello:
+	leaq 1f(%rip), %rdi
+	movl $(2f - 1f), %esi
+	SYS KEEL_SYS_DEBUG_LOG
+	movl $7, %edi
+	SYS KEEL_SYS_EXIT
+	ud2
+1:	.ascii "hello from ring 3"
+2:
+user_blob_hello_end:
+
+	.globl user_blob_kernel_read, user_blob_kernel_read_end
+/* Read the kernel's first byte: a page fault that kills the process. */
+user_blob_kernel_read:
+	movabsq $KERNEL_BASE, %rax
+	movb (%rax), %al
+	movl $0, %edi
+	SYS KEEL_SYS_EXIT
+user_blob_kernel_read_end:
+
+	.globl user_blob_bad_pointers, user_blob_bad_pointers_end
+/*
+ * debug_log with a kernel pointer, then with an unmapped user pointer, then
+ * with a length past the limit: each must fail with its own code. Exits with
+ * the three results packed: (-r1) | (-r2) << 8 | (-r3) << 16.
+ */
+user_blob_bad_pointers:
+	movabsq $KERNEL_BASE, %rdi
+	movl $4, %esi
+	SYS KEEL_SYS_DEBUG_LOG
+	negq %rax
+	movq %rax, %rbx
+	movl $0x100000, %edi /* user half, never mapped in these tests */
+	movl $4, %esi
+	SYS KEEL_SYS_DEBUG_LOG
+	negq %rax
+	shlq $8, %rax
+	orq %rax, %rbx
+	leaq user_blob_bad_pointers(%rip), %rdi
+	movl $100000, %esi
+	SYS KEEL_SYS_DEBUG_LOG
+	negq %rax
+	shlq $16, %rax
+	orq %rax, %rbx
+	movq %rbx, %rdi
+	SYS KEEL_SYS_EXIT
+user_blob_bad_pointers_end:
+
+	.globl user_blob_yield, user_blob_yield_end
+/* Yield 100 times, keeping a callee-saved count in rbx and r12 alike; exit(count) if they agree. */
+user_blob_yield:
+	xorl %ebx, %ebx
+	xorl %r12d, %r12d
+1:	SYS KEEL_SYS_YIELD
+	incq %rbx
+	incq %r12
+	cmpq $100, %rbx
+	jb 1b
+	movq %rbx, %rdi
+	cmpq %rbx, %r12
+	je 2f
+	movq $-1, %rdi
+2:	SYS KEEL_SYS_EXIT
+user_blob_yield_end:
+
+	.globl user_blob_spin, user_blob_spin_end
+/* Spin for rdi iterations (no system call: only the tick can switch away), then exit(0). */
+user_blob_spin:
+1:	decq %rdi
+	jnz 1b
+	SYS KEEL_SYS_EXIT
+user_blob_spin_end:
+
+	.globl user_blob_privileged, user_blob_privileged_end
+/* cli in ring 3: #GP, the process is killed. */
+user_blob_privileged:
+	cli
+	movl $0, %edi
+	SYS KEEL_SYS_EXIT
+user_blob_privileged_end:

@@ -1,0 +1,96 @@
+/*
+ * kernel/core/loader.c: programs from the ramdisk (loader.h).
+ */
+#include "core/loader.h"
+
+#include <keel/syscall.h>
+
+#include "arch/x86_64/paging.h"
+#include "core/boot.h"
+#include "core/thread.h"
+#include "lib/cpio.h"
+#include "lib/elf.h"
+#include "lib/fmt.h"
+#include "lib/kstring.h"
+
+static unsigned loader_rights(uint32_t elf_flags)
+{
+	return ((elf_flags & ELF_PF_W) ? PAGING_WRITE : 0) |
+	       ((elf_flags & ELF_PF_X) ? PAGING_EXEC : 0);
+}
+
+/* Map one checked segment and copy its file bytes; the rest stays zero. */
+static int loader_map_segment(struct aspace *as, const uint8_t *file, const struct elf_segment *s)
+{
+	uint64_t start = s->vaddr & ~(KEEL_PAGE_SIZE - 1);
+	uint64_t end = (s->vaddr + s->memsz + KEEL_PAGE_SIZE - 1) & ~(KEEL_PAGE_SIZE - 1);
+	int err = aspace_map_anon(as, start, end - start, loader_rights(s->flags));
+
+	if (err != 0)
+		return err;
+	for (uint64_t done = 0; done < s->filesz;) {
+		uint64_t va = s->vaddr + done;
+		uint64_t chunk = KEEL_PAGE_SIZE - (va & (KEEL_PAGE_SIZE - 1));
+		uint8_t *page = aspace_kernel_view(as, va & ~(KEEL_PAGE_SIZE - 1));
+
+		if (chunk > s->filesz - done)
+			chunk = s->filesz - done;
+		memcpy(page + (va & (KEEL_PAGE_SIZE - 1)), file + s->offset + done, chunk);
+		done += chunk;
+	}
+	return 0;
+}
+
+int loader_start_image(const void *file, size_t size, const char *name, uint32_t priority,
+		       uint64_t arg, struct process **out, char *why, size_t why_size)
+{
+	struct elf_image img;
+	struct process *p;
+	int err =
+	    elf_check(file, size, KEEL_USER_BASE,
+		      LOADER_STACK_TOP - LOADER_STACK_SIZE - KEEL_PAGE_SIZE - KEEL_USER_BASE, &img);
+
+	if (err != ELF_OK) {
+		fmt_snprintf(why, why_size, "not a program Keel runs: %s", elf_strerror(err));
+		return -KEEL_EINVAL;
+	}
+	p = process_create(name);
+	if (!p) {
+		fmt_snprintf(why, why_size, "no memory for the process");
+		return -KEEL_ENOMEM;
+	}
+	for (uint32_t i = 0; i < img.count && err == 0; i++)
+		err = loader_map_segment(&p->as, file, &img.seg[i]);
+	/* The stack, with an unmapped page under it (the segments end below that). */
+	if (err == 0)
+		err = aspace_map_anon(&p->as, LOADER_STACK_TOP - LOADER_STACK_SIZE,
+				      LOADER_STACK_SIZE, PAGING_WRITE);
+	if (err == 0 && !thread_create_user(p, img.entry, LOADER_STACK_TOP, arg, priority))
+		err = -KEEL_ENOMEM;
+	if (err != 0) {
+		fmt_snprintf(why, why_size, "setting up its address space: error %d", err);
+		process_destroy_unstarted(p);
+		return err;
+	}
+	*out = p;
+	return 0;
+}
+
+int loader_start(const char *path, const char *name, uint32_t priority, uint64_t arg,
+		 struct process **out, char *why, size_t why_size)
+{
+	const struct keel_handoff *h = boot_info.handoff;
+	struct cpio_entry e;
+	int err;
+
+	if (h->initrd_size == 0) {
+		fmt_snprintf(why, why_size, "there is no ramdisk");
+		return -KEEL_ENOENT;
+	}
+	err = cpio_find(boot_phys_to_virt(h->initrd_base), h->initrd_size, path, &e);
+	if (err != 0) {
+		fmt_snprintf(why, why_size, "%s: %s", path, cpio_strerror(err));
+		return -KEEL_ENOENT;
+	}
+	return loader_start_image(e.data, e.size, name, priority, arg, out, why, why_size);
+}

@@ -1,0 +1,32 @@
+/*
+ * kernel/core/loader.h: starting a program from the ramdisk. The file is
+ * hostile input: it must pass the same strict ELF checks the stub applies to
+ * the kernel (kernel/lib/elf.h), inside the user half.
+ */
+#ifndef KEEL_CORE_LOADER_H
+#define KEEL_CORE_LOADER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct process;
+
+#define LOADER_STACK_TOP  0x00007fffffff0000ull /* below it: the main thread's stack */
+#define LOADER_STACK_SIZE (64 * 1024)
+
+/*
+ * Start the ramdisk file `path` as a process named `name` (its main thread
+ * at `priority`, rdi = arg). 0 and *out, or a negative KEEL_E* code with the
+ * reason in why.
+ */
+int loader_start(const char *path, const char *name, uint32_t priority, uint64_t arg,
+		 struct process **out, char *why, size_t why_size);
+
+/*
+ * Start a program from an ELF image in memory (what loader_start does after
+ * finding the file). Same results.
+ */
+int loader_start_image(const void *file, size_t size, const char *name, uint32_t priority,
+		       uint64_t arg, struct process **out, char *why, size_t why_size);
+
+#endif

@@ -1,0 +1,299 @@
+/*
+ * kernel/core/sched.c: processes, threads and the scheduler (thread.h).
+ *
+ * Each CPU has a run queue per priority (a FIFO) and an idle thread, its
+ * boot context. Everything here runs with interrupts off: a switch half done
+ * must not be interrupted by the tick, and the run queue lock (taken by
+ * remote CPUs later, to wake threads) must never be held by interrupted code.
+ *
+ * A dead thread cannot free its own kernel stack while it runs on it: the
+ * switch leaves it in the run queue's `dead` slot, and the thread switched to
+ * frees it (sched_after_switch), with its process if it was the last thread.
+ */
+#include "core/thread.h"
+
+#include <keel/syscall.h>
+
+#include "arch/x86_64/percpu.h"
+#include "arch/x86_64/thread_arch.h"
+#include "core/arch.h"
+#include "core/console.h"
+#include "core/spinlock.h"
+#include "lib/kstring.h"
+#include "mm/kslab.h"
+
+struct runqueue {
+	struct spinlock lock; /* guards the queues; interrupts off while held */
+	struct thread *head[SCHED_PRIORITIES], *tail[SCHED_PRIORITIES];
+	struct thread idle;
+	struct thread *dead; /* switched away from for good, to free */
+	uint32_t runnable;
+};
+
+static struct runqueue sched_rq[PERCPU_MAX];
+static struct kslab_cache sched_thread_cache, sched_process_cache;
+static bool sched_caches_ready;
+static uint32_t sched_next_id = 1;
+static struct sched_stats sched_stats;
+static uint32_t sched_live_processes;
+
+static struct runqueue *sched_this_rq(void)
+{
+	return &sched_rq[arch_cpu_index()];
+}
+
+struct thread *thread_current(void)
+{
+	return percpu_this()->current;
+}
+
+void sched_read_stats(struct sched_stats *out)
+{
+	uint64_t flags = arch_irq_save();
+
+	*out = sched_stats;
+	arch_irq_restore(flags);
+}
+
+static int sched_caches_init(void)
+{
+	if (sched_caches_ready)
+		return 0;
+	if (kslab_cache_init(&sched_thread_cache, "thread", sizeof(struct thread), 64) != 0 ||
+	    kslab_cache_init(&sched_process_cache, "process", sizeof(struct process), 64) != 0)
+		return -KEEL_ENOMEM;
+	sched_caches_ready = true;
+	return 0;
+}
+
+void sched_init_this_cpu(void)
+{
+	struct runqueue *rq = sched_this_rq();
+	struct percpu *p = percpu_this();
+
+	rq->lock = (struct spinlock)SPINLOCK_INIT;
+	rq->idle.state = THREAD_RUNNING;
+	rq->idle.cpu = p->index;
+	rq->idle.priority = SCHED_PRIORITIES;
+	p->current = &rq->idle;
+}
+
+/* Queue t at the tail of its priority on this CPU. rq->lock held. */
+static void sched_enqueue(struct runqueue *rq, struct thread *t)
+{
+	t->state = THREAD_RUNNABLE;
+	t->next = NULL;
+	if (rq->tail[t->priority])
+		rq->tail[t->priority]->next = t;
+	else
+		rq->head[t->priority] = t;
+	rq->tail[t->priority] = t;
+	rq->runnable++;
+}
+
+/* The first thread of the highest non-empty priority, dequeued, or NULL. rq->lock held. */
+static struct thread *sched_dequeue(struct runqueue *rq)
+{
+	for (uint32_t prio = 0; prio < SCHED_PRIORITIES; prio++) {
+		struct thread *t = rq->head[prio];
+
+		if (!t)
+			continue;
+		rq->head[prio] = t->next;
+		if (!rq->head[prio])
+			rq->tail[prio] = NULL;
+		rq->runnable--;
+		return t;
+	}
+	return NULL;
+}
+
+struct process *process_create(const char *name)
+{
+	struct process *p;
+	uint64_t flags = arch_irq_save();
+
+	if (sched_caches_init() != 0 || !(p = kslab_alloc(&sched_process_cache))) {
+		arch_irq_restore(flags);
+		return NULL;
+	}
+	memset(p, 0, sizeof(*p));
+	p->id = sched_next_id++;
+	arch_irq_restore(flags);
+	for (size_t i = 0; i + 1 < PROC_NAME_MAX && name[i]; i++)
+		p->name[i] = name[i];
+	if (aspace_create(&p->as) != 0) {
+		kslab_free(&sched_process_cache, p);
+		return NULL;
+	}
+	return p;
+}
+
+/* Free a process whose last thread is gone and whose address space no CPU runs. */
+static void process_free(struct process *p)
+{
+	aspace_destroy(&p->as);
+	kslab_free(&sched_process_cache, p);
+}
+
+void process_destroy_unstarted(struct process *p)
+{
+	process_free(p);
+}
+
+struct thread *thread_create_user(struct process *p, uint64_t entry, uint64_t stack_top,
+				  uint64_t arg, uint32_t priority)
+{
+	char why[80];
+	struct runqueue *rq;
+	struct thread *t;
+	uint64_t flags;
+
+	if (priority >= SCHED_PRIORITIES || sched_caches_init() != 0)
+		return NULL;
+	t = kslab_alloc(&sched_thread_cache);
+	if (!t)
+		return NULL;
+	memset(t, 0, sizeof(*t));
+	if (vm_stack_create(&t->kstack, why, sizeof(why)) != 0) {
+		kslab_free(&sched_thread_cache, t);
+		return NULL;
+	}
+	t->proc = p;
+	t->priority = priority;
+	arch_thread_prepare_user(t, entry, stack_top, arg);
+	flags = arch_irq_save();
+	t->id = sched_next_id++;
+	t->cpu = arch_cpu_index();
+	if (p->threads++ == 0)
+		sched_live_processes++;
+	rq = sched_this_rq();
+	spin_lock(&rq->lock);
+	sched_enqueue(rq, t);
+	spin_unlock(&rq->lock);
+	arch_irq_restore(flags);
+	return t;
+}
+
+/* Free what the previous thread left dead. Interrupts off, on the new thread's stack. */
+void sched_after_switch(void)
+{
+	struct runqueue *rq = sched_this_rq();
+	struct thread *dead = rq->dead;
+	struct process *p;
+
+	if (!dead)
+		return;
+	rq->dead = NULL;
+	p = dead->proc;
+	vm_stack_destroy(&dead->kstack);
+	kslab_free(&sched_thread_cache, dead);
+	if (p && p->threads == 0)
+		process_free(p);
+}
+
+/*
+ * Switch to the best runnable thread (prev goes back in the queue if it is
+ * still running). Interrupts off.
+ */
+static void sched_switch(void)
+{
+	struct runqueue *rq = sched_this_rq();
+	struct thread *prev = thread_current(), *next;
+
+	spin_lock(&rq->lock);
+	if (prev->state == THREAD_RUNNING && prev != &rq->idle)
+		sched_enqueue(rq, prev);
+	next = sched_dequeue(rq);
+	spin_unlock(&rq->lock);
+	if (!next)
+		next = &rq->idle;
+	percpu_this()->need_resched = false;
+	if (next == prev) {
+		prev->state = THREAD_RUNNING;
+		return;
+	}
+	next->state = THREAD_RUNNING;
+	next->slice = SCHED_SLICE_TICKS;
+	if (prev->state == THREAD_DEAD)
+		rq->dead = prev;
+	/*
+	 * The TLB: a switch into another process loads its CR3; a switch to the
+	 * idle thread from a process that is going away loads the kernel's, so
+	 * that the dying address space can be freed.
+	 */
+	if (next->proc && next->proc != prev->proc)
+		aspace_activate(&next->proc->as);
+	else if (!next->proc && prev->state == THREAD_DEAD)
+		aspace_activate_kernel();
+	sched_stats.context_switches++;
+	arch_switch_threads(prev, next);
+	sched_after_switch();
+}
+
+void sched_yield(void)
+{
+	uint64_t flags = arch_irq_save();
+
+	sched_switch();
+	arch_irq_restore(flags);
+}
+
+void sched_tick(void)
+{
+	struct thread *t = thread_current();
+
+	if (t->proc && t->slice > 0 && --t->slice == 0)
+		percpu_this()->need_resched = true;
+}
+
+void sched_return_to_user(void)
+{
+	if (percpu_this()->need_resched)
+		sched_switch();
+}
+
+void thread_exit(int64_t status)
+{
+	struct thread *t;
+	struct process *p;
+
+	arch_irq_save();
+	t = thread_current();
+	p = t->proc;
+	t->state = THREAD_DEAD;
+	if (--p->threads == 0) {
+		if (!p->killed)
+			p->exit_status = status;
+		sched_live_processes--;
+		sched_stats.processes_ended++;
+		sched_stats.last_status = p->exit_status;
+		sched_stats.last_killed = p->killed;
+		kprintf("keel: process %u (%s) %s %lld\n", p->id, p->name,
+			p->killed ? "killed by vector" : "exited with status",
+			(long long)p->exit_status);
+	}
+	sched_switch();
+	__builtin_unreachable();
+}
+
+void process_kill_current(uint64_t vector)
+{
+	struct process *p = thread_current()->proc;
+
+	p->killed = true;
+	p->exit_status = (int64_t)vector;
+	thread_exit((int64_t)vector);
+}
+
+void sched_run_until_idle(void)
+{
+	uint64_t flags = arch_irq_save();
+
+	while (sched_live_processes > 0) {
+		sched_switch();
+		if (sched_live_processes > 0 && sched_this_rq()->runnable == 0)
+			arch_wait_for_interrupt();
+	}
+	arch_irq_restore(flags);
+}

@@ -1,0 +1,109 @@
+/*
+ * kernel/core/thread.h: processes and threads, and the scheduler that runs
+ * them (sched.c).
+ *
+ * A process owns an address space and its threads; a thread has its own
+ * guarded kernel stack, on which its user context (struct trap_frame) sits
+ * whenever it is in the kernel. Threads are created on the CPU that asks,
+ * run there (fixed priorities, round robin within one, preempted by the
+ * tick on their way back to user mode) and are freed by the next thread to
+ * run on that CPU once they are dead and switched away from.
+ */
+#ifndef KEEL_CORE_THREAD_H
+#define KEEL_CORE_THREAD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdnoreturn.h>
+
+#include "core/ktest.h"
+#include "mm/aspace.h"
+#include "mm/vm.h"
+
+#define PROC_NAME_MAX         16
+#define SCHED_PRIORITIES      4 /* 0 highest */
+#define SCHED_PRIORITY_DRIVER 1
+#define SCHED_PRIORITY_APP    2
+#define SCHED_SLICE_TICKS     2
+
+enum thread_state {
+	THREAD_RUNNABLE, /* on its CPU's run queue */
+	THREAD_RUNNING,
+	THREAD_BLOCKED,
+	THREAD_DEAD, /* switched away from for good; its CPU frees it */
+};
+
+struct process {
+	uint32_t id;
+	char name[PROC_NAME_MAX];
+	struct aspace as;
+	uint32_t threads;    /* not yet dead */
+	int64_t exit_status; /* when threads == 0 */
+	bool killed;         /* by a fault: exit_status is the vector */
+};
+
+struct thread {
+	uint64_t ksp; /* saved kernel rsp while switched out */
+	struct vm_stack kstack;
+	struct process *proc; /* NULL for a CPU's idle thread */
+	enum thread_state state;
+	uint32_t id, cpu, priority, slice;
+	struct thread *next; /* run queue link */
+};
+
+/*
+ * A process named `name` with an empty address space, or NULL (out of
+ * memory). It has no thread yet.
+ */
+struct process *process_create(const char *name);
+
+/* Free a process none of whose threads ever started (a failed start). */
+void process_destroy_unstarted(struct process *p);
+
+/*
+ * A thread of p that starts in user mode at `entry` with rsp = stack_top and
+ * rdi = arg, queued on this CPU at `priority`. NULL when out of memory.
+ */
+struct thread *thread_create_user(struct process *p, uint64_t entry, uint64_t stack_top,
+				  uint64_t arg, uint32_t priority);
+
+/* The thread running on this CPU. */
+struct thread *thread_current(void);
+
+/* End the current thread (and its process with `status` when it is the last). Never returns. */
+noreturn void thread_exit(int64_t status);
+
+/*
+ * End the current thread's whole process because of a fault (vector): it is
+ * reported, its threads die (only single-threaded processes for now).
+ */
+noreturn void process_kill_current(uint64_t vector);
+
+/* Run something else if something of equal or higher priority is runnable. */
+void sched_yield(void);
+
+/* Make this CPU's boot context its idle thread (once per CPU, interrupts off). */
+void sched_init_this_cpu(void);
+
+/* The tick (interrupt context): charge the running thread's slice. */
+void sched_tick(void);
+
+/* On the way back to user mode: switch if the tick or a wake-up asked to. */
+void sched_return_to_user(void);
+
+/* Run threads until none is left that is not blocked or idle; the idle loop. */
+void sched_run_until_idle(void);
+
+/* How many processes have ended, and the last one's status (for tests). */
+struct sched_stats {
+	uint64_t processes_ended;
+	int64_t last_status;
+	bool last_killed;
+	uint64_t context_switches;
+};
+void sched_read_stats(struct sched_stats *out);
+
+/* User mode: processes, system calls, faults, switches (user_tests.c). */
+extern const struct ktest_suite user_test_suite;
+
+#endif
