@@ -2,6 +2,7 @@
 #   efi/efi.mk          keel.efi, the UEFI stub
 #   efi/shell-launch.mk shell-launch.efi, starts the firmware's UEFI Shell
 #   kernel/kernel.mk    kernel.elf
+#   drivers-user/user.mk libkeel.a and the user programs (init)
 #   tests/unit/unit.mk  host unit tests (ASan + UBSan)
 # Targets: all (default), run, debug, test, test-bochs, bench, image, efi-shell,
 # clean.
@@ -42,14 +43,17 @@ EFI_LDFLAGS := /subsystem:efi_application /entry:efi_main /nodefaultlib
 include efi/efi.mk
 include efi/shell-launch.mk
 include kernel/kernel.mk
+include drivers-user/user.mk
 include tests/unit/unit.mk
 
 # ---- initrd: a cpio newc archive made from a staging folder ----
-# Staged today: init's configuration as etc/init.conf (more with later issues).
-$(BUILD)/initrd.cpio: scripts/mkinitrd drivers-user/init/init.conf
+# Staged today: init as bin/init (without symbols or debug sections, which
+# build/user/init keeps for gdb) and its configuration as etc/init.conf.
+$(BUILD)/initrd.cpio: scripts/mkinitrd drivers-user/init/init.conf $(BUILD)/user/init
 	@mkdir -p $(BUILD)
-	rm -rf $(BUILD)/initrd-root && mkdir -p $(BUILD)/initrd-root/etc
+	rm -rf $(BUILD)/initrd-root && mkdir -p $(BUILD)/initrd-root/etc $(BUILD)/initrd-root/bin
 	cp drivers-user/init/init.conf $(BUILD)/initrd-root/etc/init.conf
+	llvm-objcopy --strip-all $(BUILD)/user/init $(BUILD)/initrd-root/bin/init
 	scripts/mkinitrd $(BUILD)/initrd-root $@
 
 # ---- esp/: the tree to copy onto an EFI system partition ----

@@ -8,6 +8,8 @@
  */
 #include "elf.h"
 
+#include <keel/syscall.h>
+
 #include "kstring.h"
 
 #define ELF_PAGE 4096u
@@ -41,6 +43,12 @@
 #define ET_EXEC     2
 #define EM_X86_64   62
 #define PT_LOAD     1
+#define PT_DYNAMIC  2
+#define PT_INTERP   3
+#define PT_TLS      7
+
+/* elf_check_window rules beyond the common ones. */
+#define ELF_RULE_USER 1u /* elf_check_user's (elf.h) */
 
 static uint64_t elf_read_le(const uint8_t *p, unsigned bytes)
 {
@@ -59,7 +67,7 @@ static uint64_t elf_seg_last(const struct elf_segment *s)
 
 /* Checks of one non-empty PT_LOAD segment (filesz <= memsz already checked). */
 static int elf_check_segment(const struct elf_segment *s, uint64_t align, size_t size,
-			     uint64_t win_base, uint64_t win_size)
+			     uint64_t win_base, uint64_t win_size, unsigned rules)
 {
 	if (s->filesz > 0 && (s->offset > size || s->filesz > size - s->offset))
 		return ELF_EOUTSIDE_FILE;
@@ -81,6 +89,12 @@ static int elf_check_segment(const struct elf_segment *s, uint64_t align, size_t
 		return ELF_EALIGN;
 	if ((s->flags & ELF_PF_W) && (s->flags & ELF_PF_X))
 		return ELF_EWX;
+	if (rules & ELF_RULE_USER) {
+		if (s->flags & ~(ELF_PF_R | ELF_PF_W | ELF_PF_X))
+			return ELF_EFLAGS;
+		if (s->vaddr % ELF_PAGE != 0 || (s->filesz > 0 && s->offset % ELF_PAGE != 0))
+			return ELF_EPAGE;
+	}
 	return ELF_OK;
 }
 
@@ -118,8 +132,8 @@ static void elf_sort_segments(struct elf_segment *seg, uint32_t count)
 	}
 }
 
-int elf_check(const void *file, size_t size, uint64_t win_base, uint64_t win_size,
-	      struct elf_image *out)
+static int elf_check_window(const void *file, size_t size, uint64_t win_base, uint64_t win_size,
+			    unsigned rules, struct elf_image *out)
 {
 	const uint8_t *f = file;
 	struct elf_image img;
@@ -144,9 +158,14 @@ int elf_check(const void *file, size_t size, uint64_t win_base, uint64_t win_siz
 	img.entry = elf_read_le(f + EH_ENTRY, 8);
 	for (uint64_t i = 0; i < phnum; i++) {
 		const uint8_t *ph = f + phoff + i * PH_SIZE;
+		uint64_t type = elf_read_le(ph + PH_TYPE, 4);
 		struct elf_segment s;
 
-		if (elf_read_le(ph + PH_TYPE, 4) != PT_LOAD)
+		/* A user image must not need what the loader does not do. */
+		if ((rules & ELF_RULE_USER) &&
+		    (type == PT_INTERP || type == PT_DYNAMIC || type == PT_TLS))
+			return ELF_ESEGTYPE;
+		if (type != PT_LOAD)
 			continue; /* PT_GNU_STACK, PT_NOTE, ...: nothing to load */
 		s.flags = (uint32_t)elf_read_le(ph + PH_FLAGS, 4);
 		s.offset = elf_read_le(ph + PH_OFFSET, 8);
@@ -159,8 +178,8 @@ int elf_check(const void *file, size_t size, uint64_t win_base, uint64_t win_siz
 			continue; /* occupies no address: nothing to map or check */
 		if (img.count == ELF_MAX_SEGMENTS)
 			return ELF_ETOOMANY;
-		err =
-		    elf_check_segment(&s, elf_read_le(ph + PH_ALIGN, 8), size, win_base, win_size);
+		err = elf_check_segment(&s, elf_read_le(ph + PH_ALIGN, 8), size, win_base, win_size,
+					rules);
 		if (err != ELF_OK)
 			return err;
 		img.seg[img.count++] = s;
@@ -192,6 +211,18 @@ int elf_check(const void *file, size_t size, uint64_t win_base, uint64_t win_siz
 	return ELF_OK;
 }
 
+int elf_check(const void *file, size_t size, uint64_t win_base, uint64_t win_size,
+	      struct elf_image *out)
+{
+	return elf_check_window(file, size, win_base, win_size, 0, out);
+}
+
+int elf_check_user(const void *file, size_t size, struct elf_image *out)
+{
+	return elf_check_window(file, size, KEEL_USER_BASE, KEEL_USER_END - KEEL_USER_BASE,
+				ELF_RULE_USER, out);
+}
+
 const char *elf_strerror(int err)
 {
 	switch (err) {
@@ -213,6 +244,9 @@ const char *elf_strerror(int err)
 	case ELF_EOVERLAP: return "segments share a page";
 	case ELF_EWX: return "writable and executable segment";
 	case ELF_EENTRY: return "entry point outside the executable segments";
+	case ELF_EPAGE: return "segment not page-aligned";
+	case ELF_ESEGTYPE: return "needs an interpreter, dynamic linking or TLS";
+	case ELF_EFLAGS: return "unknown segment flags";
 	default: return "unknown ELF error";
 	}
 }

@@ -1,7 +1,7 @@
 /*
  * kernel/lib/elf.h: strict checks of an ELF64 x86-64 executable held in
  * memory. Pure logic: shared by the stub (kernel.elf), the kernel (user
- * programs, later) and the host unit tests. The file is hostile input.
+ * programs) and the host unit tests. The file is hostile input.
  */
 #ifndef KEEL_LIB_ELF_H
 #define KEEL_LIB_ELF_H
@@ -36,6 +36,9 @@ enum elf_error {
 	ELF_EOVERLAP = -15,        /* two PT_LOAD segments share a page */
 	ELF_EWX = -16,             /* a segment both writable and executable */
 	ELF_EENTRY = -17,          /* entry point not inside an executable segment */
+	ELF_EPAGE = -18,           /* user image: segment vaddr or offset not page-aligned */
+	ELF_ESEGTYPE = -19,        /* user image: PT_INTERP, PT_DYNAMIC or PT_TLS (unsupported) */
+	ELF_EFLAGS = -20,          /* user image: p_flags beyond R, W, X */
 };
 
 struct elf_segment {
@@ -62,6 +65,17 @@ struct elf_image {
  */
 int elf_check(const void *file, size_t size, uint64_t win_base, uint64_t win_size,
 	      struct elf_image *out);
+
+/*
+ * Check a user program (drivers-user/lib/user.ld) for the kernel's loader:
+ * everything elf_check checks, in the window [KEEL_USER_BASE, KEEL_USER_END)
+ * of include/keel/syscall.h, and more, so that the loader can map the file's
+ * pages directly and needs no relocation, interpreter or TLS: every loaded
+ * segment's vaddr (and its offset, when it has file bytes) is page-aligned,
+ * p_flags has no bit beyond R, W and X, and there is no PT_INTERP,
+ * PT_DYNAMIC or PT_TLS header.
+ */
+int elf_check_user(const void *file, size_t size, struct elf_image *out);
 
 /* A short constant description of an elf_error ("segment outside the file"). */
 const char *elf_strerror(int err);

@@ -2,23 +2,29 @@
  * tests/unit/test_elf.c: kernel/lib/elf.c against ELF images built in memory.
  *
  * Every image lives in a heap block of exactly its own size, so ASan catches
- * any read past the end. Usage: test_elf [FILE...]; each FILE must be accepted
- * in the kernel window (the harness passes build/kernel.elf).
+ * any read past the end. Usage: test_elf [FILE...] [--user FILE...]; each
+ * FILE must be accepted in the kernel window, each FILE after --user by
+ * elf_check_user (the harness passes build/kernel.elf --user build/user/init).
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <keel/boot.h>
+#include <keel/syscall.h>
 
 #include "ktest.h"
 #include "ktest_file.h"
+#include "ktest_rng.h"
 #include "lib/elf.h"
 
 #define WIN          KEEL_KERNEL_BASE
 #define WIN_SIZE     KEEL_KERNEL_WINDOW
 #define PT_LOAD      1
+#define PT_DYNAMIC   2
+#define PT_INTERP    3
 #define PT_NOTE      4
+#define PT_TLS       7
 #define PT_GNU_STACK 0x6474e551u
 #define R            ELF_PF_R
 #define W            ELF_PF_W
@@ -41,6 +47,8 @@ struct elf_spec {
 
 static char **given_files;
 static int given_count;
+static char **given_user_files;
+static int given_user_count;
 
 static void put_le(uint8_t *p, uint64_t v, unsigned bytes)
 {
@@ -447,12 +455,231 @@ static const char *test_entry(void)
 
 static const char *test_strerror(void)
 {
-	const char *err = ktest_strerror_distinct(elf_strerror, ELF_EENTRY, "elf_strerror");
+	const char *err = ktest_strerror_distinct(elf_strerror, ELF_EFLAGS, "elf_strerror");
 
 	if (err)
 		return err;
 	KT_ASSERT(strcmp(elf_strerror(ELF_EOUTSIDE_FILE), "segment outside the file") == 0);
 	return NULL;
+}
+
+/* ---- elf_check_user: the user window and the loader's extra rules ---- */
+
+#define UBASE 0x400000ull /* where drivers-user/lib/user.ld links */
+
+/* spec_good moved to UBASE (still unsorted, with PT_GNU_STACK and PT_NOTE). */
+static struct elf_spec spec_user(void)
+{
+	struct elf_spec s = spec_good();
+
+	s.entry = s.entry - WIN + UBASE;
+	for (unsigned i = 0; i < s.nph; i++) {
+		if (s.ph[i].vaddr >= WIN)
+			s.ph[i].vaddr = s.ph[i].vaddr - WIN + UBASE;
+	}
+	return s;
+}
+
+static int check_user(const struct elf_spec *s, struct elf_image *img)
+{
+	void *block;
+	uint8_t *f = elf_build(s, 0, &block);
+	struct elf_image tmp;
+	int r = elf_check_user(f, s->file_size, img ? img : &tmp);
+
+	free(block);
+	return r;
+}
+
+static const char *test_user_good(void)
+{
+	struct elf_spec s = spec_user();
+	struct elf_image img;
+
+	KT_EQ(check_user(&s, &img), ELF_OK);
+	KT_EQ(img.count, 3);
+	KT_EQ(img.entry, UBASE + 0x10);
+	KT_EQ(img.vbase, UBASE);
+	KT_EQ(img.vend, UBASE + 0x5000);
+	KT_EQ(img.seg[0].flags, R | X);
+	KT_EQ(img.seg[2].flags, R | W);
+	/* The same image at the kernel's address is outside the user window, and back. */
+	s = spec_good();
+	KT_EQ(check_user(&s, NULL), ELF_EOUTSIDE_WINDOW);
+	s = spec_user();
+	KT_EQ(check(&s), ELF_EOUTSIDE_WINDOW);
+	return NULL;
+}
+
+static const char *test_user_window(void)
+{
+	struct elf_spec s = spec_user();
+
+	s.ph[0].vaddr = 0; /* page 0 */
+	KT_EQ(check_user(&s, NULL), ELF_EOUTSIDE_WINDOW);
+	s.ph[0].vaddr = KEEL_USER_BASE - 0x1000; /* the last page below the window */
+	KT_EQ(check_user(&s, NULL), ELF_EOUTSIDE_WINDOW);
+	s.ph[0].vaddr = KEEL_USER_BASE;
+	s.ph[0].offset = 0x3000;
+	KT_EQ(check_user(&s, NULL), ELF_OK);
+	s.ph[0].vaddr = KEEL_USER_END - 0x2000; /* ends exactly at KEEL_USER_END */
+	KT_EQ(check_user(&s, NULL), ELF_OK);
+	s.ph[0].vaddr = KEEL_USER_END - 0x1000; /* bss runs past it */
+	KT_EQ(check_user(&s, NULL), ELF_EOUTSIDE_WINDOW);
+	s.ph[0].vaddr = KEEL_USER_END; /* non-canonical */
+	KT_EQ(check_user(&s, NULL), ELF_EOUTSIDE_WINDOW);
+	s.ph[0].vaddr = 0xffff800000000000ull; /* the kernel half */
+	KT_EQ(check_user(&s, NULL), ELF_EOUTSIDE_WINDOW);
+	s.ph[0].vaddr = UBASE + 0x3000;
+	s.ph[0].memsz = KEEL_USER_END; /* huge bss */
+	KT_EQ(check_user(&s, NULL), ELF_EOUTSIDE_WINDOW);
+	s = spec_user();
+	s.entry = WIN + 0x10; /* an entry in the kernel */
+	KT_EQ(check_user(&s, NULL), ELF_EENTRY);
+	return NULL;
+}
+
+static const char *test_user_page_aligned(void)
+{
+	struct elf_spec s = spec_user();
+
+	/* Congruent but not page-aligned: elf_check allows it, the user loader does not. */
+	s.ph[0].vaddr = UBASE + 0x3040;
+	s.ph[0].offset = 0x3040;
+	KT_EQ(check_user(&s, NULL), ELF_EPAGE);
+	KT_EQ(check_in(&s, UBASE, 0x100000, NULL), ELF_OK);
+	/* bss only: the offset does not matter, the vaddr does. */
+	s.ph[0].vaddr = UBASE + 0x3000;
+	s.ph[0].filesz = 0;
+	s.ph[0].offset = 0x123;
+	KT_EQ(check_user(&s, NULL), ELF_OK);
+	s.ph[0].vaddr = UBASE + 0x3800;
+	KT_EQ(check_user(&s, NULL), ELF_EPAGE);
+	s = spec_user();
+	s.ph[2].vaddr = UBASE + 0x10; /* text not on a page start */
+	s.ph[2].offset = 0x1010;
+	s.entry = UBASE + 0x20;
+	KT_EQ(check_user(&s, NULL), ELF_EPAGE);
+	return NULL;
+}
+
+static const char *test_user_segment_types(void)
+{
+	static const uint32_t bad[] = {PT_INTERP, PT_DYNAMIC, PT_TLS};
+
+	for (size_t i = 0; i < KTEST_COUNT(bad); i++) {
+		struct elf_spec s = spec_user();
+
+		s.ph[3].type = bad[i]; /* was the PT_NOTE */
+		if (check_user(&s, NULL) != ELF_ESEGTYPE)
+			return ktest_msg("p_type %u gave %d, expected ELF_ESEGTYPE", bad[i],
+					 check_user(&s, NULL));
+		/* The kernel check ignores them (the stub loads no such thing anyway). */
+		s = spec_good();
+		s.ph[3].type = bad[i];
+		KT_EQ(check(&s), ELF_OK);
+	}
+	return NULL;
+}
+
+static const char *test_user_flags(void)
+{
+	struct elf_spec s = spec_user();
+
+	s.ph[4].flags = R | 0x8; /* an undefined bit */
+	KT_EQ(check_user(&s, NULL), ELF_EFLAGS);
+	s.ph[4].flags = R | 0x0ff00000u; /* PF_MASKOS */
+	KT_EQ(check_user(&s, NULL), ELF_EFLAGS);
+	s.ph[4].flags = 0; /* no access at all: allowed (a guard) */
+	KT_EQ(check_user(&s, NULL), ELF_OK);
+	s = spec_user();
+	s.ph[0].flags = R | W | X;
+	KT_EQ(check_user(&s, NULL), ELF_EWX);
+	s.ph[0].flags = R | W;
+	s.ph[2].flags = R; /* no executable segment left */
+	KT_EQ(check_user(&s, NULL), ELF_EENTRY);
+	return NULL;
+}
+
+/* The common checks hold in the user variant too. */
+static const char *test_user_common(void)
+{
+	struct elf_spec s = spec_user();
+
+	s.ph[4].filesz = s.ph[4].memsz + 1;
+	KT_EQ(check_user(&s, NULL), ELF_EFILESZ);
+	s = spec_user();
+	s.ph[0].filesz = 0x1001;
+	KT_EQ(check_user(&s, NULL), ELF_EOUTSIDE_FILE);
+	s = spec_user();
+	s.ph[4].vaddr = UBASE + 0x4000; /* inside data's bss */
+	s.ph[4].offset = 0;
+	KT_EQ(check_user(&s, NULL), ELF_EOVERLAP);
+	s = spec_user();
+	s.type = 3; /* ET_DYN: a PIE */
+	KT_EQ(check_user(&s, NULL), ELF_ETYPE);
+	s = spec_user();
+	s.file_size = 40;
+	KT_EQ(check_user(&s, NULL), ELF_ETRUNCATED);
+	return NULL;
+}
+
+/*
+ * Random damage to a good user image: never a crash or an out-of-bounds read
+ * (ASan), and whatever is accepted keeps every promise of elf_check_user.
+ */
+static const char *test_user_random_damage(void)
+{
+	struct elf_spec s = spec_user();
+	void *block;
+	uint8_t *good = elf_build(&s, 0, &block);
+	uint8_t *f = malloc(s.file_size);
+	unsigned accepted = 0;
+
+	ktest_rng_state = 0x5eed0e1full;
+	for (int iter = 0; iter < 20000; iter++) {
+		struct elf_image img;
+
+		memcpy(f, good, s.file_size);
+		/* Damage the headers mostly: that is where the checks look. */
+		int hits = 1 + (int)ktest_rng_below(4);
+		for (int k = 0; k < hits; k++) {
+			size_t at = ktest_rng_below(4) ? ktest_rng_below(64 + 6 * 56)
+						       : ktest_rng_below(s.file_size);
+			f[at] = (uint8_t)ktest_rng();
+		}
+		size_t size = ktest_rng_below(8) ? s.file_size : ktest_rng_below(s.file_size + 1);
+		if (elf_check_user(f, size, &img) != ELF_OK)
+			continue;
+		accepted++;
+		int entry_ok = 0;
+		for (uint32_t i = 0; i < img.count; i++) {
+			const struct elf_segment *g = &img.seg[i];
+
+			if (g->vaddr < KEEL_USER_BASE || g->memsz == 0 ||
+			    g->memsz > KEEL_USER_END - g->vaddr || g->vaddr % 4096 != 0 ||
+			    g->filesz > g->memsz || (g->filesz && g->offset % 4096 != 0) ||
+			    (g->filesz && (g->offset > size || g->filesz > size - g->offset)) ||
+			    ((g->flags & W) && (g->flags & X)) || (g->flags & ~(R | W | X)))
+				goto bad;
+			if (i > 0 && (img.seg[i - 1].vaddr + img.seg[i - 1].memsz - 1) / 4096 >=
+					 g->vaddr / 4096)
+				goto bad;
+			if ((g->flags & X) && img.entry >= g->vaddr &&
+			    img.entry - g->vaddr < g->memsz)
+				entry_ok = 1;
+		}
+		if (!entry_ok || img.vend > KEEL_USER_END)
+			goto bad;
+	}
+	free(f);
+	free(block);
+	printf("# %u of 20000 damaged images accepted, each sound\n", accepted);
+	return NULL;
+bad:
+	free(f);
+	free(block);
+	return "a damaged image was accepted with a segment that breaks the rules";
 }
 
 static const char *test_given_files(void)
@@ -471,21 +698,50 @@ static const char *test_given_files(void)
 		printf("# %s: %u segments, entry %#llx\n", given_files[i], img.count,
 		       (unsigned long long)img.entry);
 	}
+	for (int i = 0; i < given_user_count; i++) {
+		size_t size;
+		uint8_t *f = ktest_read_file(given_user_files[i], &size);
+		struct elf_image img, kimg;
+
+		if (f == NULL)
+			return ktest_msg("cannot read %s", given_user_files[i]);
+		int r = elf_check_user(f, size, &img);
+		int k = elf_check(f, size, WIN, WIN_SIZE, &kimg);
+		free(f);
+		if (r != ELF_OK)
+			return ktest_msg("%s rejected as a user program: %s", given_user_files[i],
+					 elf_strerror(r));
+		if (k != ELF_EOUTSIDE_WINDOW)
+			return ktest_msg("%s in the kernel window gave %d", given_user_files[i], k);
+		printf("# %s (user): %u segments, entry %#llx, %#llx-%#llx\n", given_user_files[i],
+		       img.count, (unsigned long long)img.entry, (unsigned long long)img.vbase,
+		       (unsigned long long)img.vend);
+	}
 	return NULL;
 }
 
 static const struct ktest tests[] = {
-    KTEST(test_good_image),       KTEST(test_truncated),  KTEST(test_ident),
-    KTEST(test_machine_and_type), KTEST(test_phdr_table), KTEST(test_no_load),
-    KTEST(test_segment_count),    KTEST(test_filesz),     KTEST(test_outside_file),
-    KTEST(test_outside_window),   KTEST(test_overlap),    KTEST(test_wx),
-    KTEST(test_alignment),        KTEST(test_entry),      KTEST(test_strerror),
-    KTEST(test_given_files),
+    KTEST(test_good_image),         KTEST(test_truncated),   KTEST(test_ident),
+    KTEST(test_machine_and_type),   KTEST(test_phdr_table),  KTEST(test_no_load),
+    KTEST(test_segment_count),      KTEST(test_filesz),      KTEST(test_outside_file),
+    KTEST(test_outside_window),     KTEST(test_overlap),     KTEST(test_wx),
+    KTEST(test_alignment),          KTEST(test_entry),       KTEST(test_strerror),
+    KTEST(test_user_good),          KTEST(test_user_window), KTEST(test_user_page_aligned),
+    KTEST(test_user_segment_types), KTEST(test_user_flags),  KTEST(test_user_common),
+    KTEST(test_user_random_damage), KTEST(test_given_files),
 };
 
 int main(int argc, char **argv)
 {
 	given_files = argv + 1;
 	given_count = argc - 1;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--user") == 0) {
+			given_count = i - 1;
+			given_user_files = argv + i + 1;
+			given_user_count = argc - i - 1;
+			break;
+		}
+	}
 	return ktest_main(tests, KTEST_COUNT(tests));
 }

@@ -6,7 +6,7 @@
 
 UNIT_CFLAGS := $(WARN) -g -O1 \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
-	-D_DEFAULT_SOURCE -Iinclude -Ikernel -Itests/unit
+	-D_DEFAULT_SOURCE -Iinclude -Ikernel -Idrivers-user/lib -Itests/unit
 
 UNIT_SRCS_elf := kernel/lib/elf.c
 UNIT_SRCS_cpio := kernel/lib/cpio.c

@@ -1,0 +1,60 @@
+# drivers-user/user.mk: user space (included by the top Makefile).
+#
+# build/user/libkeel.a   libkeel (drivers-user/lib): syscall wrappers, printf,
+#                        strings (kernel/lib/fmt.c and string.c, as they are),
+#                        heap; build/user/crt0.o is linked first, apart
+# build/user/PROGRAM     each program in USER_PROGRAMS: static ELF, user.ld
+#
+# A new program: put its sources in drivers-user/NAME/*.c, add NAME to
+# USER_PROGRAMS, and stage it into the ramdisk in the $(BUILD)/initrd.cpio rule.
+#
+# Code generation (keel.h says why): freestanding, no PIC/PIE, small code
+# model at 0x400000, red zone allowed, SSE off (-mgeneral-regs-only) until the
+# kernel saves FPU state, no stack protector, frame pointers kept.
+
+USER_CFLAGS := --target=x86_64-unknown-none-elf -ffreestanding -fno-pic -fno-pie \
+	-mgeneral-regs-only -fno-stack-protector -fno-builtin -nostdlib -O2 -g $(WARN) \
+	-fno-asynchronous-unwind-tables -fno-omit-frame-pointer \
+	-Iinclude -Idrivers-user/lib -MMD -MP
+USER_LDS := drivers-user/lib/user.ld
+USER_LDFLAGS := -T $(USER_LDS) -z max-page-size=4096 -static -nostdlib --no-undefined
+
+LIBKEEL_SRCS := drivers-user/lib/syscall.c drivers-user/lib/start.c drivers-user/lib/printf.c \
+	drivers-user/lib/ualloc.c drivers-user/lib/malloc.c kernel/lib/fmt.c kernel/lib/string.c
+LIBKEEL_OBJS := $(patsubst %,$(BUILD)/user/obj/%.o,$(LIBKEEL_SRCS))
+USER_CRT0 := $(BUILD)/user/crt0.o
+
+USER_PROGRAMS := init
+USER_BINS := $(addprefix $(BUILD)/user/,$(USER_PROGRAMS))
+USER_PROG_OBJS = $(patsubst %,$(BUILD)/user/obj/%.o,$(wildcard drivers-user/$(1)/*.c))
+
+# libkeel's own sources also see kernel/ (lib/fmt.h); programs see only keel.h.
+$(LIBKEEL_OBJS): USER_EXTRA := -Ikernel
+
+$(BUILD)/user/obj/%.c.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) $(USER_EXTRA) -c -o $@ $<
+
+$(USER_CRT0): drivers-user/lib/crt0.S
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -c -o $@ $<
+
+$(BUILD)/user/libkeel.a: $(LIBKEEL_OBJS)
+	rm -f $@
+	llvm-ar rcs $@ $^
+
+.SECONDEXPANSION:
+$(USER_BINS): $(BUILD)/user/%: $(USER_CRT0) $$(call USER_PROG_OBJS,$$*) $(BUILD)/user/libkeel.a \
+		$(USER_LDS)
+	ld.lld $(USER_LDFLAGS) -o $@ $(USER_CRT0) $(call USER_PROG_OBJS,$*) $(BUILD)/user/libkeel.a
+
+ALL_USER_OBJS := $(LIBKEEL_OBJS) $(USER_CRT0) \
+	$(foreach p,$(USER_PROGRAMS),$(call USER_PROG_OBJS,$(p)))
+-include $(ALL_USER_OBJS:.o=.d)
+# Flags live in the Makefile and this fragment: objects follow them.
+$(ALL_USER_OBJS): Makefile drivers-user/user.mk
+
+# Host unit tests of libkeel's pure parts, and test_elf reads build/user/init.
+UNIT_SRCS_ualloc := drivers-user/lib/ualloc.c
+UNIT_SRCS_uprintf := drivers-user/lib/printf.c kernel/lib/fmt.c
+unit-test: $(BUILD)/user/init
