@@ -9,6 +9,6 @@
 int main(uint64_t arg)
 {
 	(void)arg;
-	keel_printf("init: hello from user space\n");
+	keel_printf("hello from user space\n");
 	return 0;
 }

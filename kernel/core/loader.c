@@ -46,13 +46,23 @@ int loader_start_image(const void *file, size_t size, const char *name, uint32_t
 {
 	struct elf_image img;
 	struct process *p;
-	int err =
-	    elf_check(file, size, KEEL_USER_BASE,
-		      LOADER_STACK_TOP - LOADER_STACK_SIZE - KEEL_PAGE_SIZE - KEEL_USER_BASE, &img);
+	int err = elf_check_user(file, size, &img);
 
 	if (err != ELF_OK) {
 		fmt_snprintf(why, why_size, "not a program Keel runs: %s", elf_strerror(err));
 		return -KEEL_EINVAL;
+	}
+	/* Below the stack and its guard page, and no more memory than the limit. */
+	if (img.vend > LOADER_STACK_TOP - LOADER_STACK_SIZE - KEEL_PAGE_SIZE) {
+		fmt_snprintf(why, why_size, "its segments reach 0x%llx, into the stack area",
+			     (unsigned long long)img.vend);
+		return -KEEL_ERANGE;
+	}
+	if (img.vend - img.vbase > LOADER_IMAGE_MAX) {
+		fmt_snprintf(why, why_size, "it spans %llu MiB, more than the %llu MiB allowed",
+			     (unsigned long long)((img.vend - img.vbase) >> 20),
+			     (unsigned long long)(LOADER_IMAGE_MAX >> 20));
+		return -KEEL_E2BIG;
 	}
 	p = process_create(name);
 	if (!p) {
@@ -88,9 +98,10 @@ int loader_start(const char *path, const char *name, uint32_t priority, uint64_t
 		return -KEEL_ENOENT;
 	}
 	err = cpio_find(boot_phys_to_virt(h->initrd_base), h->initrd_size, path, &e);
-	if (err != 0) {
-		fmt_snprintf(why, why_size, "%s: %s", path, cpio_strerror(err));
-		return -KEEL_ENOENT;
+	if (err != 1) {
+		fmt_snprintf(why, why_size, "%s: %s", path,
+			     err == 0 ? "not in the ramdisk" : cpio_strerror(err));
+		return err == 0 ? -KEEL_ENOENT : -KEEL_EINVAL;
 	}
 	return loader_start_image(e.data, e.size, name, priority, arg, out, why, why_size);
 }

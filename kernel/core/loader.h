@@ -13,6 +13,7 @@ struct process;
 
 #define LOADER_STACK_TOP  0x00007fffffff0000ull /* below it: the main thread's stack */
 #define LOADER_STACK_SIZE (64 * 1024)
+#define LOADER_IMAGE_MAX  (256ull << 20) /* bytes a program's segments may span */
 
 /*
  * Start the ramdisk file `path` as a process named `name` (its main thread

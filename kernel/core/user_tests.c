@@ -9,6 +9,7 @@
 #include "arch/x86_64/paging.h"
 #include "core/console.h"
 #include "core/ktest.h"
+#include "core/loader.h"
 #include "core/syscall.h"
 #include "core/thread.h"
 #include "lib/kstring.h"
@@ -183,9 +184,56 @@ static const char *test_user_preemption(void)
 	return NULL;
 }
 
+/* The real init from the ramdisk: loaded through the strict ELF checks, it says hello and exits 0.
+ */
+static const char *test_user_init_from_ramdisk(void)
+{
+	char why[120];
+	struct process *p;
+	struct sched_stats s;
+	uint64_t lines = syscall_log_lines();
+	int err = loader_start("bin/init", "init", SCHED_PRIORITY_DRIVER, 0, &p, why, sizeof(why));
+
+	if (err != 0)
+		return ktest_fail("bin/init not started: %s", why);
+	sched_run_until_idle();
+	sched_read_stats(&s);
+	if (s.last_killed || s.last_status != 0)
+		return ktest_fail("init ended %s %lld", s.last_killed ? "killed by" : "with status",
+				  (long long)s.last_status);
+	if (syscall_log_lines() == lines)
+		return ktest_fail("init logged nothing");
+	return NULL;
+}
+
+/* Programs that are not: garbage, a truncated ELF, the kernel itself. */
+static const char *test_user_bad_images(void)
+{
+	static const char garbage[64] = "not an ELF file at all";
+	char why[120];
+	struct process *p;
+	struct buddy_stats before, after;
+
+	pmm_read_stats(&before);
+	if (loader_start_image(garbage, sizeof(garbage), "bad", SCHED_PRIORITY_APP, 0, &p, why,
+			       sizeof(why)) != -KEEL_EINVAL)
+		return ktest_fail("garbage was accepted");
+	if (loader_start("etc/init.conf", "bad", SCHED_PRIORITY_APP, 0, &p, why, sizeof(why)) !=
+	    -KEEL_EINVAL)
+		return ktest_fail("a text file was accepted");
+	if (loader_start("bin/nothing", "bad", SCHED_PRIORITY_APP, 0, &p, why, sizeof(why)) !=
+	    -KEEL_ENOENT)
+		return ktest_fail("a missing file was not reported as missing");
+	pmm_read_stats(&after);
+	if (after.free_pages != before.free_pages)
+		return ktest_fail("refused images cost pages");
+	return NULL;
+}
+
 static const struct ktest user_tests[] = {
     KTEST(user_hello),          KTEST(user_faults_kill), KTEST(user_bad_pointers),
-    KTEST(user_yield_switches), KTEST(user_preemption),
+    KTEST(user_yield_switches), KTEST(user_preemption),  KTEST(user_init_from_ramdisk),
+    KTEST(user_bad_images),
 };
 
 const struct ktest_suite user_test_suite = {user_tests, KTEST_COUNT(user_tests)};
