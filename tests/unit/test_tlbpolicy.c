@@ -339,8 +339,8 @@ static const char *model_check(void)
 				    "but the page table says %s pa %#llx%s",
 				    c, m->cr3_pcid, (unsigned)(a - M.as), (unsigned long long)VA(v),
 				    (unsigned long long)e->pa, e->writable ? " rw" : " ro",
-				    p->present ? "" : "not present,", (unsigned long long)p->pa,
-				    p->writable ? " rw" : " ro");
+				    p->present ? "present," : "not present,",
+				    (unsigned long long)p->pa, p->writable ? " rw" : " ro");
 		}
 	}
 	return NULL;
@@ -883,9 +883,13 @@ static const char *model_run(bool pcid, bool invpcid, uint64_t seed)
 		}
 		if (err == NULL)
 			err = model_check();
-		if (err)
+		if (err) {
+			char why[512]; /* err may be in ktest_msg's buffer */
+
+			snprintf(why, sizeof(why), "%s", err);
 			return ktest_msg("pcid=%d invpcid=%d step %u: %s", pcid, invpcid, step,
-					 err);
+					 why);
+		}
 	}
 	for (unsigned c = 0; c < NCPU; c++) {
 		sent += M.cpu[c].cache.counters.ipi_sent;
