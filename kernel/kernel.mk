@@ -86,6 +86,8 @@ KERNEL_SRCS := \
 	kernel/mm/slab_tests.c \
 	kernel/mm/vm.c \
 	kernel/mm/aspace.c \
+	kernel/mm/pcid_cache.c \
+	kernel/mm/shootdown.c \
 	kernel/lib/bootargs.c \
 	kernel/lib/psf.c \
 	$(SHARED_LIB_SRCS)
@@ -164,6 +166,7 @@ UNIT_SRCS_handoff := kernel/core/handoff.c kernel/lib/bootmap.c kernel/lib/fmt.c
 UNIT_SRCS_bootargs := kernel/lib/bootargs.c
 UNIT_SRCS_buddy := kernel/mm/buddy.c
 UNIT_SRCS_slab := kernel/mm/slab.c
+UNIT_SRCS_tlbpolicy := kernel/mm/pcid_cache.c kernel/mm/shootdown.c
 UNIT_SRCS_acpi := kernel/acpi/acpi.c kernel/acpi/table.c kernel/acpi/madt.c kernel/acpi/fadt.c \
 	kernel/acpi/hpet.c kernel/acpi/mcfg.c kernel/acpi/physmap.c kernel/lib/acpi_rsdp.c
 UNIT_SRCS_fb := kernel/lib/fb.c kernel/lib/fmt.c
