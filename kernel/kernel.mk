@@ -30,6 +30,7 @@ KERNEL_SRCS := \
 	kernel/arch/x86_64/usercopy.c \
 	kernel/arch/x86_64/switch.S \
 	kernel/arch/x86_64/thread_arch.c \
+	kernel/arch/x86_64/tlb_ops.c \
 	kernel/arch/x86_64/user_test_blobs.S \
 	kernel/arch/x86_64/smp_tests.c \
 	kernel/arch/x86_64/idt.c \

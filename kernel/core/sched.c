@@ -218,14 +218,13 @@ static void sched_switch(void)
 	if (prev->state == THREAD_DEAD)
 		rq->dead = prev;
 	/*
-	 * The TLB: a switch into another process loads its CR3; a switch to the
-	 * idle thread from a process that is going away loads the kernel's, so
-	 * that the dying address space can be freed.
+	 * The TLB: a switch into another process loads its address space through
+	 * this CPU's PCID slots; a switch to the idle thread loads the kernel's
+	 * own tables (PCID 0, nothing flushed with PCID), so that an idle CPU
+	 * never counts as running an address space and gets no shootdowns.
 	 */
-	if (next->proc && next->proc != prev->proc)
-		aspace_activate(&next->proc->as);
-	else if (!next->proc && prev->state == THREAD_DEAD)
-		aspace_activate_kernel();
+	if (next->proc != prev->proc)
+		aspace_switch(next->proc ? &next->proc->as : NULL);
 	sched_stats.context_switches++;
 	arch_switch_threads(prev, next);
 	sched_after_switch();

@@ -7,6 +7,7 @@
 #include <keel/syscall.h>
 
 #include "arch/x86_64/paging.h"
+#include "arch/x86_64/percpu.h"
 #include "core/console.h"
 #include "core/ktest.h"
 #include "core/loader.h"
@@ -130,11 +131,18 @@ static const char *test_user_bad_pointers(void)
 	return NULL;
 }
 
-/* Two processes yielding to each other: registers survive every switch. */
+/*
+ * Two processes yielding to each other 500 times each: registers survive
+ * every switch, and with PCID the 1,000 switches between the two address
+ * spaces load CR3 without a flush once both have a slot (DESIGN.md §4).
+ */
 static const char *test_user_yield_switches(void)
 {
+	const struct pcid_counters *c = &percpu_this()->pcid.counters;
+	struct pcid_counters cb, ca;
 	struct sched_stats before, s;
 	struct buddy_stats pb, pa;
+	uint64_t switches;
 	const char *err;
 
 	sched_read_stats(&before);
@@ -142,19 +150,32 @@ static const char *test_user_yield_switches(void)
 	if ((err = test_spawn(user_blob_yield, user_blob_yield_end, 0)) ||
 	    (err = test_spawn(user_blob_yield, user_blob_yield_end, 0)))
 		return err;
+	cb = *c;
 	sched_run_until_idle();
+	ca = *c;
 	sched_read_stats(&s);
 	pmm_read_stats(&pa);
-	if (s.processes_ended != before.processes_ended + 2 || s.last_status != 100)
-		return ktest_fail("%llu ended, last status %lld (expected 2, 100)",
+	switches = s.context_switches - before.context_switches;
+	if (s.processes_ended != before.processes_ended + 2 || s.last_status != 500)
+		return ktest_fail("%llu ended, last status %lld (expected 2, 500)",
 				  (unsigned long long)(s.processes_ended - before.processes_ended),
 				  (long long)s.last_status);
-	kprintf("# user_yield_switches: %llu context switches\n",
-		(unsigned long long)(s.context_switches - before.context_switches));
-	if (s.context_switches - before.context_switches < 200)
-		return ktest_fail(
-		    "only %llu switches for 200 yields",
-		    (unsigned long long)(s.context_switches - before.context_switches));
+	kprintf("# user_yield_switches: %llu context switches; CR3 loads %llu kept, %llu "
+		"flushed (%s)\n",
+		(unsigned long long)switches,
+		(unsigned long long)(ca.switch_noflush - cb.switch_noflush),
+		(unsigned long long)(ca.switch_flush - cb.switch_flush),
+		percpu_this()->pcid.pcid ? "PCID on" : "PCID off");
+	if (switches < 1000)
+		return ktest_fail("only %llu switches for 1000 yields",
+				  (unsigned long long)switches);
+	/* Idle to A and A to B take a slot each; every later switch keeps the TLB. */
+	if (percpu_this()->pcid.pcid && ca.switch_flush - cb.switch_flush > 2)
+		return ktest_fail("%llu flushing CR3 loads with PCID",
+				  (unsigned long long)(ca.switch_flush - cb.switch_flush));
+	if (!percpu_this()->pcid.pcid && ca.switch_flush - cb.switch_flush < 1000)
+		return ktest_fail("without PCID only %llu of the loads flushed",
+				  (unsigned long long)(ca.switch_flush - cb.switch_flush));
 	if (pa.free_pages != pb.free_pages)
 		return ktest_fail("pages not given back");
 	return NULL;

@@ -5,11 +5,20 @@
 
 #include <keel/syscall.h>
 
-#include "arch/x86_64/tlb.h"
+#include "arch/x86_64/cpufeatures.h"
+#include "arch/x86_64/percpu.h"
+#include "arch/x86_64/tlb_ops.h"
 #include "core/boot.h"
+#include "core/console.h"
+#include "core/arch.h"
 #include "lib/kstring.h"
 #include "mm/pmm.h"
 #include "mm/vm.h"
+
+#define ASPACE_UNMAP_CHUNK (KEEL_PAGE_SIZE / sizeof(uint64_t)) /* pages per shootdown batch */
+
+/* Address-space ids for the TLB policy: never 0, never reused. */
+static uint64_t aspace_next_id = 1;
 
 static int aspace_alloc_table(void *ctx, uint64_t *phys)
 {
@@ -51,6 +60,8 @@ int aspace_create(struct aspace *as)
 	kernel = boot_phys_to_virt(vm_tables()->root);
 	for (unsigned i = 256; i < 512; i++)
 		mine[i] = kernel[i];
+	tlb_as_init(&as->tlb, __atomic_fetch_add(&aspace_next_id, 1, __ATOMIC_RELAXED),
+		    as->tables.root);
 	return 0;
 }
 
@@ -108,22 +119,86 @@ void *aspace_kernel_view(struct aspace *as, uint64_t va)
 void aspace_destroy(struct aspace *as)
 {
 	struct paging_free_ops ops = {as, aspace_free_page, aspace_page_gone};
+	uint64_t flags = arch_irq_save();
 
+	/*
+	 * No CPU runs it (its last thread is switched away from). Slots of other
+	 * CPUs that still name it can never match again: ids are not reused.
+	 * This CPU's slot is freed at once.
+	 */
+	if (tlb_as_fini(&as->tlb) != 0)
+		kprintf("aspace: warning: an address space freed while a CPU runs it\n");
+	pcid_cache_forget(&percpu_this()->pcid, &as->tlb);
+	arch_irq_restore(flags);
 	paging_free_lower(&as->tables, &ops);
 	pmm_free_pages(as->tables.root, 0);
 }
 
-/*
- * Until the PCID policy is wired in, every switch loads CR3 with PCID 0 and
- * flushes its non-global entries: the kernel's (global) survive, nothing of
- * the previous address space does.
- */
-void aspace_activate(struct aspace *as)
+void aspace_init_this_cpu(void)
 {
-	tlb_load_cr3(as->tables.root, 0, false);
+	struct percpu *p = percpu_this();
+
+	pcid_cache_init(&p->pcid, p->index, cpufeatures_on(CPUFEATURE_PCID), vm_tables()->root,
+			&tlb_ops_kernel, NULL);
 }
 
-void aspace_activate_kernel(void)
+void aspace_switch(struct aspace *as)
 {
-	tlb_load_cr3(vm_tables()->root, 0, false);
+	if (pcid_switch_to(&percpu_this()->pcid, as ? &as->tlb : NULL) != 0)
+		kprintf("aspace: warning: CR3 refused an address space\n");
+}
+
+/* The pages one unmap batch takes out, freed only after its shootdown. */
+struct aspace_unmapped {
+	struct aspace *as;
+	uint64_t *phys;
+	size_t count;
+};
+
+static void aspace_collect(void *ctx, uint64_t va, uint64_t pa)
+{
+	struct aspace_unmapped *u = ctx;
+
+	(void)va;
+	u->phys[u->count++] = pa;
+	u->as->pages--;
+}
+
+int aspace_unmap(struct aspace *as, uint64_t va, uint64_t size)
+{
+	struct aspace_unmapped u = {as, NULL, 0};
+	struct tlb_shootdown batch;
+	uint64_t list, flags, chunk;
+	int err = aspace_check_range(va, size);
+
+	if (err != 0)
+		return err;
+	if (pmm_alloc_pages(0, &list) != 0)
+		return -KEEL_ENOMEM;
+	u.phys = boot_phys_to_virt(list);
+	for (uint64_t off = 0; off < size && err == 0; off += chunk) {
+		chunk = size - off;
+		if (chunk > ASPACE_UNMAP_CHUNK * KEEL_PAGE_SIZE)
+			chunk = ASPACE_UNMAP_CHUNK * KEEL_PAGE_SIZE;
+		u.count = 0;
+		/*
+		 * The PTEs go first, then one shootdown for the batch (the CPUs
+		 * running this address space now), and only then are the pages
+		 * free: until every CPU has flushed, a stale entry may still reach
+		 * them.
+		 */
+		flags = spin_lock_irqsave(&as->lock);
+		err = paging_unmap(&as->tables, va + off, chunk, aspace_collect, &u);
+		tlb_batch_init(&batch, &as->tlb);
+		if (err == 0 && u.count)
+			tlb_batch_add(&batch, va + off, chunk / KEEL_PAGE_SIZE);
+		tlb_batch_finish(&percpu_this()->pcid, &batch);
+		spin_unlock_irqrestore(&as->lock, flags);
+		for (size_t i = 0; i < u.count; i++)
+			pmm_free_pages(u.phys[i], 0);
+		if (err != 0)
+			err = -KEEL_EINVAL;
+	}
+	pmm_free_pages(list, 0);
+	return err;
 }

@@ -18,11 +18,13 @@
 
 #include "arch/x86_64/paging.h"
 #include "core/spinlock.h"
+#include "mm/tlbpolicy.h"
 
 struct aspace {
 	struct spinlock lock;
 	struct paging tables;
-	uint64_t pages; /* user pages mapped (each owned by this address space) */
+	struct tlb_as tlb; /* its generation and the CPUs running it (DESIGN.md §4) */
+	uint64_t pages;    /* user pages mapped (each owned by this address space) */
 };
 
 /* A new, empty address space: 0, or -KEEL_ENOMEM. */
@@ -45,10 +47,21 @@ void *aspace_kernel_view(struct aspace *as, uint64_t va);
 /* Free every user page and table. No CPU may run the address space any more. */
 void aspace_destroy(struct aspace *as);
 
-/* Make it this CPU's address space (CR3; flushes for now: PCID comes with tlbpolicy). */
-void aspace_activate(struct aspace *as);
+/*
+ * Make `as` (NULL: the kernel's own tables) this CPU's address space, through
+ * its PCID slot cache: a switch back to an address space whose slot is
+ * current keeps its TLB entries. Interrupts off.
+ */
+void aspace_switch(struct aspace *as);
 
-/* The kernel's own tables on this CPU (after the last thread of a process ran). */
-void aspace_activate_kernel(void);
+/*
+ * Unmap [va, va + size) and free the pages, with one TLB shootdown per batch
+ * to the CPUs running the address space now (none to those that only cached
+ * it). 0, or -KEEL_EINVAL, -KEEL_ERANGE.
+ */
+int aspace_unmap(struct aspace *as, uint64_t va, uint64_t size);
+
+/* Set up this CPU's PCID slot cache (every CPU, once, before its first switch). */
+void aspace_init_this_cpu(void);
 
 #endif

@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "gdt.h"
+#include "mm/tlbpolicy.h"
 #include "mm/vm.h"
 #include "timer.h"
 #include "tlb.h"
@@ -59,6 +60,7 @@ struct percpu {
 	struct vm_stack stack;           /* the stack an AP starts on (unused on the boot CPU) */
 	uint64_t ist_top[GDT_IST_COUNT]; /* #DF, NMI and #MC stacks */
 	struct tlb_cpu tlb;
+	struct pcid_cache pcid; /* the address spaces this CPU's PCIDs hold (mm/tlbpolicy.h) */
 	struct timer_cpu timer;
 	struct xcall_cpu xcall;
 };

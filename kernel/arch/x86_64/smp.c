@@ -335,6 +335,7 @@ void arch_smp_init(void)
 
 	percpu_boot.apic_id = lapic_id();
 	syscall_init_this_cpu();
+	aspace_init_this_cpu();
 	sched_init_this_cpu();
 	if (!m->present)
 		alone = "no MADT lists the other CPUs";
@@ -377,6 +378,7 @@ noreturn void smp_ap_main(struct percpu *p)
 			p->apic_id, lapic_id());
 	timer_start_this_cpu();
 	syscall_init_this_cpu();
+	aspace_init_this_cpu();
 	sched_init_this_cpu();
 	__atomic_fetch_or(&smp_online_mask, 1ull << p->index, __ATOMIC_RELEASE);
 	arch_idle();

@@ -70,14 +70,14 @@ user_blob_bad_pointers:
 user_blob_bad_pointers_end:
 
 	.globl user_blob_yield, user_blob_yield_end
-/* Yield 100 times, keeping a callee-saved count in rbx and r12 alike; exit(count) if they agree. */
+/* Yield 500 times, keeping a count in rbx and r12 alike; exit(count) if they agree. */
 user_blob_yield:
 	xorl %ebx, %ebx
 	xorl %r12d, %r12d
 1:	SYS KEEL_SYS_YIELD
 	incq %rbx
 	incq %r12
-	cmpq $100, %rbx
+	cmpq $500, %rbx
 	jb 1b
 	movq %rbx, %rdi
 	cmpq %rbx, %r12
