@@ -34,8 +34,9 @@ static struct runqueue sched_rq[PERCPU_MAX];
 static struct kslab_cache sched_thread_cache, sched_process_cache;
 static bool sched_caches_ready;
 static uint32_t sched_next_id = 1;
+static struct spinlock sched_stats_lock = SPINLOCK_INIT; /* guards sched_stats */
 static struct sched_stats sched_stats;
-static uint32_t sched_live_processes;
+static uint32_t sched_live_processes; /* atomic: processes with a thread not yet dead */
 
 static struct runqueue *sched_this_rq(void)
 {
@@ -49,10 +50,10 @@ struct thread *thread_current(void)
 
 void sched_read_stats(struct sched_stats *out)
 {
-	uint64_t flags = arch_irq_save();
+	uint64_t flags = spin_lock_irqsave(&sched_stats_lock);
 
 	*out = sched_stats;
-	arch_irq_restore(flags);
+	spin_unlock_irqrestore(&sched_stats_lock, flags);
 }
 
 static int sched_caches_init(void)
@@ -118,7 +119,7 @@ struct process *process_create(const char *name)
 		return NULL;
 	}
 	memset(p, 0, sizeof(*p));
-	p->id = sched_next_id++;
+	p->id = __atomic_fetch_add(&sched_next_id, 1, __ATOMIC_RELAXED);
 	arch_irq_restore(flags);
 	for (size_t i = 0; i + 1 < PROC_NAME_MAX && name[i]; i++)
 		p->name[i] = name[i];
@@ -141,15 +142,23 @@ void process_destroy_unstarted(struct process *p)
 	process_free(p);
 }
 
-struct thread *thread_create_user(struct process *p, uint64_t entry, uint64_t stack_top,
-				  uint64_t arg, uint32_t priority)
+/* Ask CPU `cpu` to look at its run queue (interrupt context there). */
+static void sched_kick(void *arg)
+{
+	(void)arg;
+	percpu_this()->need_resched = true;
+}
+
+struct thread *thread_create_user_on(struct process *p, uint64_t entry, uint64_t stack_top,
+				     uint64_t arg, uint32_t priority, uint32_t cpu)
 {
 	char why[80];
 	struct runqueue *rq;
 	struct thread *t;
 	uint64_t flags;
 
-	if (priority >= SCHED_PRIORITIES || sched_caches_init() != 0)
+	if (priority >= SCHED_PRIORITIES || cpu >= PERCPU_MAX ||
+	    !(arch_cpus_online() & (1ull << cpu)) || sched_caches_init() != 0)
 		return NULL;
 	t = kslab_alloc(&sched_thread_cache);
 	if (!t)
@@ -161,18 +170,25 @@ struct thread *thread_create_user(struct process *p, uint64_t entry, uint64_t st
 	}
 	t->proc = p;
 	t->priority = priority;
+	t->cpu = cpu;
+	t->id = __atomic_fetch_add(&sched_next_id, 1, __ATOMIC_RELAXED);
 	arch_thread_prepare_user(t, entry, stack_top, arg);
-	flags = arch_irq_save();
-	t->id = sched_next_id++;
-	t->cpu = arch_cpu_index();
-	if (p->threads++ == 0)
-		sched_live_processes++;
-	rq = sched_this_rq();
-	spin_lock(&rq->lock);
+	if (__atomic_fetch_add(&p->threads, 1, __ATOMIC_RELAXED) == 0)
+		__atomic_fetch_add(&sched_live_processes, 1, __ATOMIC_RELAXED);
+	rq = &sched_rq[cpu];
+	flags = spin_lock_irqsave(&rq->lock);
 	sched_enqueue(rq, t);
-	spin_unlock(&rq->lock);
-	arch_irq_restore(flags);
+	spin_unlock_irqrestore(&rq->lock, flags);
+	/* Another CPU may be halted in its idle loop: wake it to look. */
+	if (cpu != arch_cpu_index())
+		arch_cross_call(1ull << cpu, sched_kick, NULL);
 	return t;
+}
+
+struct thread *thread_create_user(struct process *p, uint64_t entry, uint64_t stack_top,
+				  uint64_t arg, uint32_t priority)
+{
+	return thread_create_user_on(p, entry, stack_top, arg, priority, arch_cpu_index());
 }
 
 /* Free what the previous thread left dead. Interrupts off, on the new thread's stack. */
@@ -225,7 +241,7 @@ static void sched_switch(void)
 	 */
 	if (next->proc != prev->proc)
 		aspace_switch(next->proc ? &next->proc->as : NULL);
-	sched_stats.context_switches++;
+	__atomic_fetch_add(&sched_stats.context_switches, 1, __ATOMIC_RELAXED);
 	arch_switch_threads(prev, next);
 	sched_after_switch();
 }
@@ -256,21 +272,24 @@ void thread_exit(int64_t status)
 {
 	struct thread *t;
 	struct process *p;
+	uint64_t flags;
 
 	arch_irq_save();
 	t = thread_current();
 	p = t->proc;
 	t->state = THREAD_DEAD;
-	if (--p->threads == 0) {
+	if (__atomic_sub_fetch(&p->threads, 1, __ATOMIC_ACQ_REL) == 0) {
 		if (!p->killed)
 			p->exit_status = status;
-		sched_live_processes--;
-		sched_stats.processes_ended++;
-		sched_stats.last_status = p->exit_status;
-		sched_stats.last_killed = p->killed;
 		kprintf("keel: process %u (%s) %s %lld\n", p->id, p->name,
 			p->killed ? "killed by vector" : "exited with status",
 			(long long)p->exit_status);
+		flags = spin_lock_irqsave(&sched_stats_lock);
+		sched_stats.processes_ended++;
+		sched_stats.last_status = p->exit_status;
+		sched_stats.last_killed = p->killed;
+		spin_unlock_irqrestore(&sched_stats_lock, flags);
+		__atomic_fetch_sub(&sched_live_processes, 1, __ATOMIC_RELEASE);
 	}
 	sched_switch();
 	__builtin_unreachable();
@@ -289,10 +308,20 @@ void sched_run_until_idle(void)
 {
 	uint64_t flags = arch_irq_save();
 
-	while (sched_live_processes > 0) {
+	while (__atomic_load_n(&sched_live_processes, __ATOMIC_ACQUIRE) > 0) {
 		sched_switch();
-		if (sched_live_processes > 0 && sched_this_rq()->runnable == 0)
+		if (__atomic_load_n(&sched_live_processes, __ATOMIC_ACQUIRE) > 0 &&
+		    sched_this_rq()->runnable == 0)
 			arch_wait_for_interrupt();
 	}
 	arch_irq_restore(flags);
+}
+
+noreturn void sched_idle_loop(void)
+{
+	arch_irq_save();
+	for (;;) {
+		sched_switch();
+		arch_wait_for_interrupt();
+	}
 }

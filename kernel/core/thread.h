@@ -67,6 +67,10 @@ void process_destroy_unstarted(struct process *p);
 struct thread *thread_create_user(struct process *p, uint64_t entry, uint64_t stack_top,
 				  uint64_t arg, uint32_t priority);
 
+/* As thread_create_user, queued on CPU `cpu` (online), which is woken to run it. */
+struct thread *thread_create_user_on(struct process *p, uint64_t entry, uint64_t stack_top,
+				     uint64_t arg, uint32_t priority, uint32_t cpu);
+
 /* The thread running on this CPU. */
 struct thread *thread_current(void);
 
@@ -91,8 +95,11 @@ void sched_tick(void);
 /* On the way back to user mode: switch if the tick or a wake-up asked to. */
 void sched_return_to_user(void);
 
-/* Run threads until none is left that is not blocked or idle; the idle loop. */
+/* Run threads until no process is left (anywhere); on the boot CPU. */
 void sched_run_until_idle(void);
+
+/* An AP's life after start-up: run what its queue holds, halt when it is empty. */
+noreturn void sched_idle_loop(void);
 
 /* How many processes have ended, and the last one's status (for tests). */
 struct sched_stats {

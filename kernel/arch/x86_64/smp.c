@@ -381,5 +381,5 @@ noreturn void smp_ap_main(struct percpu *p)
 	aspace_init_this_cpu();
 	sched_init_this_cpu();
 	__atomic_fetch_or(&smp_online_mask, 1ull << p->index, __ATOMIC_RELEASE);
-	arch_idle();
+	sched_idle_loop();
 }
