@@ -50,6 +50,9 @@ uint64_t arch_irq_save(void);
 /* Interrupts back on if they were on when arch_irq_save returned `flags`. */
 void arch_irq_restore(uint64_t flags);
 
+/* The CPU's time-stamp counter (ticks at tsc_info's rate; instructions under -icount). */
+uint64_t arch_read_tsc(void);
+
 /* This CPU's index: 0 for the boot CPU, then 1, 2, ... in start order. */
 uint32_t arch_cpu_index(void);
 

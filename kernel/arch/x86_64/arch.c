@@ -6,6 +6,7 @@
 #include "core/arch.h"
 #include "cpu.h"
 #include "io.h"
+#include "tsc.h"
 
 #define QEMU_DEBUG_EXIT_PORT 0xf4   /* -device isa-debug-exit,iobase=0xf4 */
 #define BOCHS_SHUTDOWN_PORT  0x8900 /* Bochs powers off on "Shutdown" written here */
@@ -20,6 +21,11 @@ noreturn void arch_idle(void)
 {
 	for (;;)
 		__asm__ volatile("sti; hlt" : : : "memory");
+}
+
+uint64_t arch_read_tsc(void)
+{
+	return tsc_read();
 }
 
 uint64_t arch_irq_save(void)

@@ -21,7 +21,7 @@
 #define MSR_TSC_DEADLINE 0x6e0
 
 #define LAPIC_DIV_16       0x3 /* divide configuration register: bits 0,1,3 = 011 -> 16 */
-#define LAPIC_CALIBRATE_US 10000
+#define LAPIC_CALIBRATE_US 5000
 #define LAPIC_COUNT_MAX    0xffffffffu
 
 /* Written by timer_init on the boot CPU before any AP starts; read-only after. */
