@@ -21,17 +21,25 @@ uint64_t syscall_log_lines(void)
 	return __atomic_load_n(&syscall_log_count, __ATOMIC_RELAXED);
 }
 
+/* The argument registers a handler does not use (every handler takes all six). */
+static inline void syscall_ignore(int none, ...)
+{
+	(void)none;
+}
+#define SYSCALL_UNUSED(...) syscall_ignore(0, __VA_ARGS__)
+
 /* debug_log(s, n): one line to the kernel log, prefixed with the process. */
-static int64_t syscall_debug_log(const uint64_t a[])
+static int64_t syscall_debug_log(uint64_t s, uint64_t n, uint64_t a2, uint64_t a3, uint64_t a4,
+				 uint64_t a5)
 {
 	char buf[SYSCALL_LOG_MAX + 1];
-	size_t n = a[1];
 	struct process *p = thread_current()->proc;
 	int err;
 
+	SYSCALL_UNUSED(a2, a3, a4, a5);
 	if (n > SYSCALL_LOG_MAX)
 		return -KEEL_E2BIG;
-	err = usercopy_from(buf, a[0], n);
+	err = usercopy_from(buf, s, n);
 	if (err != 0)
 		return err;
 	/* One line per call: a trailing newline is the caller's, any other is kept as text. */
@@ -44,9 +52,10 @@ static int64_t syscall_debug_log(const uint64_t a[])
 }
 
 /* info(kind, cpu, buf, n): what user space may know of the machine. */
-static int64_t syscall_info(const uint64_t a[])
+static int64_t syscall_info(uint64_t kind, uint64_t cpu, uint64_t ubuf, uint64_t n, uint64_t a4,
+			    uint64_t a5)
 {
-	uint64_t kind = a[0], cpu = a[1], ubuf = a[2], n = a[3], v64;
+	uint64_t v64;
 	struct keel_cpu_counters c = {0};
 	const struct percpu *p;
 	uint32_t v32;
@@ -54,6 +63,7 @@ static int64_t syscall_info(const uint64_t a[])
 	size_t size;
 	int err;
 
+	SYSCALL_UNUSED(a4, a5);
 	switch (kind) {
 	case KEEL_INFO_CLOCK:
 		v64 = tsc_info.hz ? tsc_read() / (tsc_info.hz / 1000000) * 1000 : 0;
@@ -89,13 +99,39 @@ static int64_t syscall_info(const uint64_t a[])
 	return err != 0 ? err : (int64_t)size;
 }
 
-int64_t syscall_handle(uint64_t nr, const uint64_t args[SYSCALL_ARGS])
+static int64_t syscall_exit(uint64_t status, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+			    uint64_t a5)
 {
-	switch (nr) {
-	case KEEL_SYS_DEBUG_LOG: return syscall_debug_log(args);
-	case KEEL_SYS_EXIT: thread_exit((int64_t)args[0]);
-	case KEEL_SYS_YIELD: sched_yield(); return 0;
-	case KEEL_SYS_INFO: return syscall_info(args);
-	default: return -KEEL_ENOSYS;
-	}
+	SYSCALL_UNUSED(a1, a2, a3, a4, a5);
+	thread_exit((int64_t)status);
 }
+
+static int64_t syscall_yield(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+			     uint64_t a5)
+{
+	SYSCALL_UNUSED(a0, a1, a2, a3, a4, a5);
+	sched_yield();
+	return 0;
+}
+
+/* Calls not built yet, and numbers past the table. */
+static int64_t syscall_enosys(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+			      uint64_t a5)
+{
+	SYSCALL_UNUSED(a0, a1, a2, a3, a4, a5);
+	return -KEEL_ENOSYS;
+}
+
+const syscall_fn syscall_table[KEEL_SYS_COUNT + 1] = {
+    [KEEL_SYS_DEBUG_LOG] = syscall_debug_log,  [KEEL_SYS_EXIT] = syscall_exit,
+    [KEEL_SYS_YIELD] = syscall_yield,          [KEEL_SYS_INFO] = syscall_info,
+    [KEEL_SYS_OBJECT_CREATE] = syscall_enosys, [KEEL_SYS_HANDLE_DUP] = syscall_enosys,
+    [KEEL_SYS_HANDLE_CLOSE] = syscall_enosys,  [KEEL_SYS_CALL] = syscall_enosys,
+    [KEEL_SYS_RECV] = syscall_enosys,          [KEEL_SYS_REPLY_RECV] = syscall_enosys,
+    [KEEL_SYS_SIGNAL] = syscall_enosys,        [KEEL_SYS_WAIT] = syscall_enosys,
+    [KEEL_SYS_MAP] = syscall_enosys,           [KEEL_SYS_UNMAP] = syscall_enosys,
+    [KEEL_SYS_PKEY_ALLOC] = syscall_enosys,    [KEEL_SYS_PROC_CREATE] = syscall_enosys,
+    [KEEL_SYS_THREAD_CREATE] = syscall_enosys, [KEEL_SYS_IRQ_BIND] = syscall_enosys,
+    [KEEL_SYS_IRQ_ACK] = syscall_enosys,       [KEEL_SYS_IOPORT_ENABLE] = syscall_enosys,
+    [KEEL_SYS_COUNT] = syscall_enosys,
+};

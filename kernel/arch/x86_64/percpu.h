@@ -12,8 +12,10 @@
 #define KEEL_ARCH_X86_64_PERCPU_H
 
 /* Offsets the assembly entry paths use (gs:OFFSET); checked below. */
-#define PERCPU_KSTACK_TOP 16 /* the running thread's kernel stack top */
-#define PERCPU_USER_RSP   24 /* scratch: the user rsp during syscall entry */
+#define PERCPU_KSTACK_TOP   16 /* the running thread's kernel stack top */
+#define PERCPU_USER_RSP     24 /* scratch: the user rsp during syscall entry */
+#define PERCPU_NEED_RESCHED  40 /* a switch is wanted before returning to user mode */
+#define PERCPU_FRAME_CHANGED 41 /* a system call changed its frame: leave through IRET */
 
 #ifndef __ASSEMBLER__
 
@@ -56,6 +58,7 @@ struct percpu {
 	uint64_t user_rsp;      /* PERCPU_USER_RSP */
 	struct thread *current; /* the thread running here (its idle thread when none) */
 	bool need_resched;      /* set by the tick or a wake-up; checked on return to user */
+	bool frame_changed;     /* PERCPU_FRAME_CHANGED (syscall.h) */
 	struct gdt_cpu gdt;
 	struct vm_stack stack;           /* the stack an AP starts on (unused on the boot CPU) */
 	uint64_t ist_top[GDT_IST_COUNT]; /* #DF, NMI and #MC stacks */
@@ -88,6 +91,8 @@ extern struct percpu percpu_boot;
 
 _Static_assert(offsetof(struct percpu, kstack_top) == PERCPU_KSTACK_TOP, "asm offset");
 _Static_assert(offsetof(struct percpu, user_rsp) == PERCPU_USER_RSP, "asm offset");
+_Static_assert(offsetof(struct percpu, need_resched) == PERCPU_NEED_RESCHED, "asm offset");
+_Static_assert(offsetof(struct percpu, frame_changed) == PERCPU_FRAME_CHANGED, "asm offset");
 
 #endif /* __ASSEMBLER__ */
 

@@ -4,8 +4,7 @@
  */
 #include "syscall.h"
 
-#include "core/syscall.h"
-#include "core/thread.h"
+#include "percpu.h"
 #include "cpu.h"
 #include "gdt.h"
 #include "trap.h"
@@ -34,10 +33,12 @@ void syscall_init_this_cpu(void)
 	cpu_wrmsr(CPU_MSR_EFER, cpu_rdmsr(CPU_MSR_EFER) | EFER_SCE);
 }
 
-void syscall_dispatch(struct trap_frame *f)
+struct trap_frame *syscall_frame(void)
 {
-	uint64_t args[SYSCALL_ARGS] = {f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9};
+	return (struct trap_frame *)(uintptr_t)percpu_this()->kstack_top - 1;
+}
 
-	f->rax = (uint64_t)syscall_handle(f->rax, args);
-	sched_return_to_user();
+void syscall_frame_changed(void)
+{
+	percpu_this()->frame_changed = true;
 }

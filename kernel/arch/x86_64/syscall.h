@@ -14,8 +14,20 @@ struct trap_frame;
 /* EFER.SCE, STAR, LSTAR and FMASK on this CPU (every CPU, before user mode). */
 void syscall_init_this_cpu(void);
 
-/* syscall_entry.S calls this with interrupts on; the result goes to f->rax. */
-void syscall_dispatch(struct trap_frame *f);
+/*
+ * The running thread's user context during a system call, at the top of its
+ * kernel stack: rax, rcx, rdx, rsi, rdi, r8-r11 and rip, rflags, rsp as the
+ * call left them. A handler may change the caller-saved ones (e.g. to return
+ * message words). The slots of rbx, rbp and r12-r15 are not filled: those
+ * registers are preserved by the C ABI and live in the CPU.
+ */
+struct trap_frame *syscall_frame(void);
+
+/*
+ * A handler changed rip, rsp, rflags, CS or SS in the frame: the call then
+ * returns through IRET, which checks them, instead of SYSRET.
+ */
+void syscall_frame_changed(void);
 #endif
 
 #endif

@@ -9,18 +9,23 @@
  *   It swaps GS (the per-CPU data), switches to the running thread's kernel
  *   stack (gs:PERCPU_KSTACK_TOP), builds a struct trap_frame there exactly as
  *   an exception from ring 3 would (vector SYSCALL_VECTOR), enables
- *   interrupts and calls syscall_dispatch(rdi = frame), which leaves the
- *   result in the frame's rax.
+ *   interrupts and calls syscall_table[rax] (numbers past the table take its
+ *   last entry, which refuses them) with the six arguments still in rdi rsi
+ *   rdx rcx(from r10) r8 r9: no copy, no second dispatch. The result goes to
+ *   the frame's rax. A handler that needs the frame finds it below the
+ *   kernel stack's top (syscall.h). If the tick or a wake-up asked for a
+ *   switch (gs:PERCPU_NEED_RESCHED), sched_return_to_user runs first.
  *   out: back in ring 3 with every register as saved in the frame (rcx and
- *        r11 excepted on the SYSRET path). SYSRET is used only when the
- *        frame's rip is canonical and CS/SS are the user selectors: SYSRET
- *        with a non-canonical rcx faults in ring 0 on Intel CPUs, with the
- *        user's rsp. Otherwise (a signal-like frame change, or a thread that
- *        set an odd rip) the exit goes through trap_exit and iretq.
+ *        r11 excepted on the SYSRET path). SYSRET is used unless a handler
+ *        changed the frame (syscall_frame_changed): then rip, CS and SS may
+ *        be anything, and SYSRET with a non-canonical rcx faults in ring 0 on
+ *        Intel CPUs with the user's rsp, so the exit goes through trap_exit
+ *        and iretq, which fault in ring 3 instead.
  */
 #include "gdt.h"
 #include "percpu.h"
 #include "syscall.h"
+#include <keel/syscall.h>
 
 	.text
 	.globl syscall_entry
@@ -36,53 +41,70 @@ syscall_entry:
 	pushq %rcx                            /* rip */
 	pushq $0                              /* error code */
 	pushq $SYSCALL_VECTOR
+	/*
+	 * The C ABI preserves rbx, rbp and r12-r15 (also across any thread
+	 * switch inside the call: switch_stacks saves them), so their frame
+	 * slots are skipped here and written only on the IRET exit, which reads
+	 * the whole frame.
+	 */
 	pushq %rax
-	pushq %rbx
+	subq $8, %rsp /* rbx */
 	pushq %rcx
 	pushq %rdx
 	pushq %rsi
 	pushq %rdi
-	pushq %rbp
+	subq $8, %rsp /* rbp */
 	pushq %r8
 	pushq %r9
 	pushq %r10
 	pushq %r11
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
-	movq %rsp, %rdi
-	xorl %ebp, %ebp /* backtraces end here: the user's rbp means nothing to them */
-	sti
-	call syscall_dispatch
+	subq $32, %rsp /* r12-r15 */
+	/* Every argument register still holds its value; the fourth moves to rcx (C ABI). */
+	movq %r10, %rcx
+	cmpq $KEEL_SYS_COUNT, %rax
+	jb 2f
+	movl $KEEL_SYS_COUNT, %eax /* the table's last entry: -KEEL_ENOSYS */
+2:	sti
+	call *syscall_table(, %rax, 8)
 	cli
-	/* SYSRET only for a canonical rip and the user selectors (see above). */
-	movq 17*8(%rsp), %rcx
-	movq %rcx, %r11
-	sarq $47, %r11
-	jnz 1f /* not in the lower canonical half: includes every kernel address */
-	cmpq $(GDT_USER_CODE | GDT_RPL_USER), 18*8(%rsp)
-	jne 1f
-	cmpq $(GDT_USER_DATA | GDT_RPL_USER), 21*8(%rsp)
-	jne 1f
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
+	/*
+	 * Exit work: a switch wanted, or a frame a handler changed (both bytes
+	 * at once). The result stays in rax on the fast path; the slow one
+	 * keeps it in the frame.
+	 */
+4:	cmpw $0, %gs:PERCPU_NEED_RESCHED
+	jne 3f
+	/*
+	 * SYSRET: rcx, the rip SYSCALL saved, is canonical (the CPU was running
+	 * there), and nothing changed the frame (PERCPU_FRAME_CHANGED).
+	 */
+	addq $32, %rsp /* r12-r15: still in their registers */
 	popq %r11 /* replaced below by the frame's rflags */
 	popq %r10
 	popq %r9
 	popq %r8
-	popq %rbp
+	addq $8, %rsp /* rbp */
 	popq %rdi
 	popq %rsi
 	popq %rdx
-	popq %rcx /* replaced below by the frame's rip */
-	popq %rbx
-	popq %rax
+	addq $24, %rsp /* rcx (replaced below by the frame's rip), rbx, rax (the result is in rax) */
 	movq 16(%rsp), %rcx /* rip */
 	movq 32(%rsp), %r11 /* rflags */
 	movq 40(%rsp), %rsp /* the user rsp, last: nothing uses the kernel stack after */
 	swapgs
 	sysretq
-1:	jmp trap_exit
+3:	movq %rax, 14*8(%rsp) /* the frame's rax: the result survives a switch there */
+	cmpb $0, %gs:PERCPU_NEED_RESCHED
+	je 1f
+	call sched_return_to_user /* interrupts off, as it wants */
+	movq 14*8(%rsp), %rax
+	jmp 4b
+	/* A changed frame leaves through IRET, which checks what SYSRET would not. */
+1:	movb $0, %gs:PERCPU_FRAME_CHANGED
+	movq %r15, 0*8(%rsp)
+	movq %r14, 1*8(%rsp)
+	movq %r13, 2*8(%rsp)
+	movq %r12, 3*8(%rsp)
+	movq %rbp, 8*8(%rsp)
+	movq %rbx, 13*8(%rsp)
+	jmp trap_exit
