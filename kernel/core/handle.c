@@ -220,18 +220,18 @@ int handle_lookup(const struct handle_table *t, uint64_t h, struct handle_entry 
 	return 0;
 }
 
-int64_t handle_dup(struct handle_table *t, uint64_t h, uint32_t rights)
+int64_t handle_dup(struct handle_table *t, uint64_t h, uint64_t rights)
 {
 	const struct handle_slot *s = handle_slot_of(t, h);
 
 	if (s == NULL)
 		return -KEEL_EBADH;
-	if ((rights & ~KEEL_RIGHTS_ALL) != 0)
+	if ((rights & ~(uint64_t)KEEL_RIGHTS_ALL) != 0)
 		return -KEEL_EINVAL;
-	if ((s->rights & KEEL_RIGHT_DUPLICATE) == 0 || (rights & ~(uint32_t)s->rights) != 0)
+	if ((s->rights & KEEL_RIGHT_DUPLICATE) == 0 || (rights & ~(uint64_t)s->rights) != 0)
 		return -KEEL_EPERM;
 	/* s may move if the array grows: copy what it names first. */
-	return handle_insert(t, s->obj, s->type, rights);
+	return handle_insert(t, s->obj, s->type, (uint32_t)rights);
 }
 
 int handle_close(struct handle_table *t, uint64_t h)

@@ -165,11 +165,13 @@ int handle_lookup(const struct handle_table *t, uint64_t h, struct handle_entry 
 
 /*
  * A new handle to h's object with `rights`, which must be a subset of h's
- * rights; h needs KEEL_RIGHT_DUPLICATE. Takes a reference. The new handle,
+ * rights; h needs KEEL_RIGHT_DUPLICATE. rights is 64 bits wide so that a
+ * system call can pass its argument unchanged (no truncation can turn an
+ * undefined bit into a valid set). Takes a reference. The new handle,
  * or -KEEL_EBADH, -KEEL_EINVAL (rights outside KEEL_RIGHTS_ALL),
  * -KEEL_EPERM (no KEEL_RIGHT_DUPLICATE, or a right h lacks), -KEEL_ENOMEM.
  */
-int64_t handle_dup(struct handle_table *t, uint64_t h, uint32_t rights);
+int64_t handle_dup(struct handle_table *t, uint64_t h, uint64_t rights);
 
 /* Close h, dropping its reference. 0, or -KEEL_EBADH. */
 int handle_close(struct handle_table *t, uint64_t h);

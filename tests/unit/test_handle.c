@@ -589,6 +589,8 @@ static const char *test_dup_rights(void)
 	KT_EQ(handle_dup(&t, (uint64_t)h, KEEL_RIGHTS_ALL), -KEEL_EPERM);
 	KT_EQ(handle_dup(&t, (uint64_t)h, 1u << 8), -KEEL_EINVAL);
 	KT_EQ(handle_dup(&t, (uint64_t)h, 0xffffffffu), -KEEL_EINVAL);
+	KT_EQ(handle_dup(&t, (uint64_t)h, 1ull << 32 | KEEL_RIGHT_READ), -KEEL_EINVAL);
+	KT_EQ(handle_dup(&t, (uint64_t)h, ~0ull), -KEEL_EINVAL);
 	/* No DUPLICATE: even the empty subset is refused. */
 	KT_EQ(handle_dup(&t, (uint64_t)nodup, 0), -KEEL_EPERM);
 	KT_EQ(handle_dup(&t, (uint64_t)nodup, KEEL_RIGHT_READ), -KEEL_EPERM);
