@@ -65,6 +65,7 @@ KERNEL_SRCS := \
 	kernel/core/spinlock.c \
 	kernel/core/sched.c \
 	kernel/core/syscall.c \
+	kernel/core/handle.c \
 	kernel/core/loader.c \
 	kernel/core/user_tests.c \
 	kernel/core/ksyms.c \
