@@ -258,7 +258,8 @@ void sched_tick(void)
 {
 	struct thread *t = thread_current();
 
-	if (t->proc && t->slice > 0 && --t->slice == 0)
+	/* Ticks start (arch_interrupts_init) before this CPU has threads (arch_smp_init). */
+	if (t && t->proc && t->slice > 0 && --t->slice == 0)
 		percpu_this()->need_resched = true;
 }
 
