@@ -132,11 +132,7 @@ static const char *test_fpu_two_processes(const char *name, uint64_t mode, uint6
 	passed = syscall_log_lines() - lines;
 	kprintf("# %s: %s, %u-byte areas, components 0x%llx, avx %s, pku %s, fsgsbase %s; %llu "
 		"context switches; %llu of 2 passed\n",
-		name,
-		!fpu_info.xsave     ? "fxsave"
-		: fpu_info.xsaveopt ? "xsaveopt"
-				    : "xsave",
-		fpu_info.size, (unsigned long long)fpu_info.xcr0,
+		name, fpu_info_method(), fpu_info.size, (unsigned long long)fpu_info.xcr0,
 		(flags & FPU_BLOB_AVX) ? "on" : "off", (flags & FPU_BLOB_PKU) ? "on" : "off",
 		(flags & FPU_BLOB_FSGSBASE) ? "on" : "off", (unsigned long long)switches,
 		(unsigned long long)passed);

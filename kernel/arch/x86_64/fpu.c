@@ -24,6 +24,15 @@
  * every register empty (FTW abridged 0) and zero. No state of another
  * thread can show through.
  *
+ * AMD's error pointers. AMD CPUs without XSAVEERPTR (CPUID 0x80000008
+ * EBX[2]) save and restore the x87 FIP, FDP and FOP only while an x87
+ * exception is pending (AMD APM Vol. 5, FXSAVE). A restore would then leave
+ * the previous thread's last x87 instruction and operand addresses visible
+ * to the next thread. There, a restore first runs FNCLEX (no pending
+ * exception can fire in the kernel), EMMS (an empty x87 stack: no overflow)
+ * and an FILD of a kernel constant, which sets the pointers to the
+ * kernel's; the restore then replaces every other x87 register.
+ *
  * Hostile input: user code cannot write an area; XRSTOR's #GP cases
  * (reserved MXCSR bits, XSTATE_BV bits outside XCR0, a non-zero XCOMP_BV)
  * arise only from areas XSAVE wrote or from the default above.
@@ -36,14 +45,35 @@
 #include "lib/kstring.h"
 #include "mm/kslab.h"
 
-#define CPUID_XSAVE           0xd
-#define CPUID_D1_EAX_XSAVEOPT (1u << 0)
-#define FPU_LEGACY_FCW        0 /* offsets in the legacy region (SDM Vol. 1, Table 10-2) */
-#define FPU_LEGACY_MXCSR      24
+#define CPUID_VENDOR            0x0
+#define CPUID_XSAVE             0xd
+#define CPUID_D1_EAX_XSAVEOPT   (1u << 0)
+#define CPUID_MAX_EXTENDED      0x80000000
+#define CPUID_ADDRESS_SIZES     0x80000008
+#define CPUID_E8_EBX_XSAVEERPTR (1u << 2)
+#define CPUID_AMD_EBX           0x68747541 /* "Auth" of "AuthenticAMD" */
+#define CPUID_AMD_EDX           0x69746e65 /* "enti" */
+#define CPUID_AMD_ECX           0x444d4163 /* "cAMD" */
+#define FPU_LEGACY_FCW          0 /* offsets in the legacy region (SDM Vol. 1, Table 10-2) */
+#define FPU_LEGACY_MXCSR        24
 
 struct fpu_info fpu_info;
 
 static struct kslab_cache fpu_cache; /* the areas; its own lock */
+
+/* Whether this is an AMD CPU that keeps the x87 error pointers across a restore. */
+static bool fpu_amd_pointer_leak(void)
+{
+	struct cpu_cpuid v = cpu_cpuid(CPUID_VENDOR, 0);
+	uint32_t max_ext = cpu_cpuid(CPUID_MAX_EXTENDED, 0).eax;
+
+	if (v.ebx != CPUID_AMD_EBX || v.edx != CPUID_AMD_EDX || v.ecx != CPUID_AMD_ECX)
+		return false;
+	if (max_ext >= CPUID_ADDRESS_SIZES && max_ext < CPUID_MAX_EXTENDED + 0x10000 &&
+	    (cpu_cpuid(CPUID_ADDRESS_SIZES, 0).ebx & CPUID_E8_EBX_XSAVEERPTR))
+		return false;
+	return true;
+}
 
 void fpu_init(void)
 {
@@ -72,11 +102,15 @@ void fpu_init(void)
 		return;
 	}
 	fi->size = size;
-	kprintf("fpu: %s, components 0x%llx, %u-byte areas per user thread\n",
-		!fi->xsave     ? "fxsave"
-		: fi->xsaveopt ? "xsaveopt"
-			       : "xsave",
-		(unsigned long long)fi->xcr0, size);
+	fi->clear_error_pointers = fpu_amd_pointer_leak();
+	kprintf("fpu: %s, components 0x%llx, %u-byte areas per user thread%s\n", fpu_info_method(),
+		(unsigned long long)fi->xcr0, size,
+		fi->clear_error_pointers ? ", x87 error pointers cleared (AMD)" : "");
+}
+
+const char *fpu_info_method(void)
+{
+	return !fpu_info.xsave ? "fxsave" : fpu_info.xsaveopt ? "xsaveopt" : "xsave";
 }
 
 void *fpu_area_alloc(void)
@@ -114,7 +148,11 @@ void fpu_save(void *area)
 
 void fpu_restore(const void *area)
 {
+	static const uint32_t zero;
 	uint32_t lo = (uint32_t)fpu_info.xcr0, hi = (uint32_t)(fpu_info.xcr0 >> 32);
+
+	if (fpu_info.clear_error_pointers)
+		__asm__ volatile("fnclex; emms; fildl %0" : : "m"(zero) : "memory");
 
 	if (!fpu_info.xsave)
 		__asm__ volatile("fxrstor64 (%0)" : : "r"(area) : "memory");

@@ -24,10 +24,11 @@
 
 /* Decided once by fpu_init on the boot CPU, read-only afterwards. */
 struct fpu_info {
-	bool xsave;    /* XSAVE on: XSAVE/XRSTOR with mask xcr0, else FXSAVE */
-	bool xsaveopt; /* XSAVEOPT instead of XSAVE (skips unmodified components) */
-	uint64_t xcr0; /* the components saved */
-	uint32_t size; /* bytes of one area; 0 when user threads cannot have one */
+	bool xsave;                /* XSAVE on: XSAVE/XRSTOR with mask xcr0, else FXSAVE */
+	bool xsaveopt;             /* XSAVEOPT instead of XSAVE (skips unmodified components) */
+	uint64_t xcr0;             /* the components saved */
+	uint32_t size;             /* bytes of one area; 0 when user threads cannot have one */
+	bool clear_error_pointers; /* AMD without XSAVEERPTR: FIP/FDP/FOP survive a restore */
 };
 
 extern struct fpu_info fpu_info;
@@ -37,6 +38,9 @@ extern struct fpu_info fpu_info;
  * print the `fpu:` line. Once, on the boot CPU, after the features are on.
  */
 void fpu_init(void);
+
+/* "xsaveopt", "xsave" or "fxsave": how areas are saved. */
+const char *fpu_info_method(void);
 
 /* A new area holding the default state (as after FNINIT, MXCSR 0x1f80), or NULL. */
 void *fpu_area_alloc(void);
