@@ -46,8 +46,8 @@ static uint64_t test_fpu_flags(void)
 	return flags;
 }
 
-/* A process running user_blob_fpu with rdi = flags | seed, queued on this CPU. */
-static const char *test_fpu_spawn(uint64_t flags, uint64_t seed)
+/* A process running user_blob_fpu with rdi = flags | seed, queued on CPU `cpu`. */
+static const char *test_fpu_spawn_on(uint64_t flags, uint64_t seed, uint32_t cpu)
 {
 	struct process *p = process_create("fputest");
 	size_t size = (size_t)(user_blob_fpu_end - user_blob_fpu);
@@ -75,12 +75,18 @@ static const char *test_fpu_spawn(uint64_t flags, uint64_t seed)
 		memcpy(page, user_blob_fpu + off,
 		       size - off < KEEL_PAGE_SIZE ? size - off : KEEL_PAGE_SIZE);
 	}
-	if (!thread_create_user(p, TEST_CODE_VA, TEST_STACK_TOP,
-				flags | seed << FPU_BLOB_SEED_SHIFT, SCHED_PRIORITY_APP)) {
+	if (!thread_create_user_on(p, TEST_CODE_VA, TEST_STACK_TOP,
+				   flags | seed << FPU_BLOB_SEED_SHIFT, SCHED_PRIORITY_APP, cpu)) {
+
 		process_destroy_unstarted(p);
 		return ktest_fail("no memory for a thread");
 	}
 	return NULL;
+}
+
+static const char *test_fpu_spawn(uint64_t flags, uint64_t seed)
+{
+	return test_fpu_spawn_on(flags, seed, arch_cpu_index());
 }
 
 /*
@@ -167,10 +173,46 @@ static const char *test_fpu_state_across_preemption(void)
 	return test_fpu_two_processes("fpu_state_across_preemption", FPU_BLOB_SPIN, 4);
 }
 
+/*
+ * Two pairs at once on two CPUs, each pair switching by yields on its own
+ * CPU: every CPU saves and restores its own threads only (the XSAVEOPT
+ * argument of fpu.c). Needs a second CPU.
+ */
+static const char *test_fpu_state_on_two_cpus(void)
+{
+	uint64_t flags = test_fpu_flags(), lines = syscall_log_lines();
+	uint32_t other = arch_cpu_index() == 0 ? 1 : 0;
+	struct sched_stats before, s;
+	const char *err;
+
+	if (arch_cpu_count() < 2) {
+		kprintf("# fpu_state_on_two_cpus: one CPU, nothing to run\n");
+		return NULL;
+	}
+	sched_read_stats(&before);
+	if ((err = test_fpu_spawn_on(flags, TEST_SEED_A, other)) ||
+	    (err = test_fpu_spawn_on(flags, TEST_SEED_B, other)) ||
+	    (err = test_fpu_spawn(flags, TEST_SEED_A + 2)) ||
+	    (err = test_fpu_spawn(flags, TEST_SEED_B + 2)))
+		return err;
+	sched_run_until_idle();
+	sched_read_stats(&s);
+	kprintf("# fpu_state_on_two_cpus: CPUs %u and %u; %llu of 4 passed\n", arch_cpu_index(),
+		other, (unsigned long long)(syscall_log_lines() - lines));
+	if (s.processes_ended != before.processes_ended + 4)
+		return ktest_fail("%llu of 4 processes ended",
+				  (unsigned long long)(s.processes_ended - before.processes_ended));
+	if (syscall_log_lines() - lines != 4)
+		return ktest_fail("%llu of 4 kept their registers",
+				  (unsigned long long)(syscall_log_lines() - lines));
+	return NULL;
+}
+
 static const struct ktest fpu_tests[] = {
     KTEST(fpu_check_can_fail),
     KTEST(fpu_state_across_yields),
     KTEST(fpu_state_across_preemption),
+    KTEST(fpu_state_on_two_cpus),
 };
 
 const struct ktest_suite fpu_test_suite = {fpu_tests, KTEST_COUNT(fpu_tests)};
