@@ -20,9 +20,10 @@
  *    DESIGN.md §5 is a user WRPKRU anyway, and XRSTOR of a component in its
  *    init state would silently give a thread PKRU 0 (every key allowed)
  *    where DESIGN.md §5 wants keys 1-15 denied.
- *  - FS and GS bases, only with FSGSBASE: without it nothing can change
- *    them (no system call sets them, and a selector load gives the GDT's
- *    base, 0), so every thread has 0 and there is nothing to switch. The
+ *  - FS and GS bases, only with FSGSBASE: without it user code can only
+ *    zero them (no system call sets them; a selector load gives the GDT's
+ *    base, 0, or for a null selector on AMD keeps the base), so no thread
+ *    can pass a value to another and there is nothing to switch. The
  *    user FS base is the live FS base (the kernel never uses FS). The user
  *    GS base sits in IA32_KERNEL_GS_BASE while the thread is in the kernel
  *    (SWAPGS on every entry, traps.S and syscall_entry.S), so that MSR is
