@@ -30,6 +30,8 @@ KERNEL_SRCS := \
 	kernel/arch/x86_64/usercopy.c \
 	kernel/arch/x86_64/switch.S \
 	kernel/arch/x86_64/thread_arch.c \
+	kernel/arch/x86_64/fpu.c \
+	kernel/arch/x86_64/fpu_test_blobs.S \
 	kernel/arch/x86_64/tlb_ops.c \
 	kernel/arch/x86_64/user_test_blobs.S \
 	kernel/arch/x86_64/smp_tests.c \
@@ -68,6 +70,7 @@ KERNEL_SRCS := \
 	kernel/core/handle.c \
 	kernel/core/loader.c \
 	kernel/core/user_tests.c \
+	kernel/core/fpu_tests.c \
 	kernel/core/ksyms.c \
 	kernel/core/boot_tests.c \
 	kernel/dev/fbcon.c \

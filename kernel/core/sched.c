@@ -168,6 +168,11 @@ struct thread *thread_create_user_on(struct process *p, uint64_t entry, uint64_t
 		kslab_free(&sched_thread_cache, t);
 		return NULL;
 	}
+	if (arch_thread_init_user_state(t) != 0) {
+		vm_stack_destroy(&t->kstack);
+		kslab_free(&sched_thread_cache, t);
+		return NULL;
+	}
 	t->proc = p;
 	t->priority = priority;
 	t->cpu = cpu;
@@ -202,6 +207,7 @@ void sched_after_switch(void)
 		return;
 	rq->dead = NULL;
 	p = dead->proc;
+	arch_thread_free_user_state(dead);
 	vm_stack_destroy(&dead->kstack);
 	kslab_free(&sched_thread_cache, dead);
 	if (p && p->threads == 0)
@@ -258,7 +264,8 @@ void sched_tick(void)
 {
 	struct thread *t = thread_current();
 
-	if (t->proc && t->slice > 0 && --t->slice == 0)
+	/* Ticks start (arch_interrupts_init) before this CPU has threads (arch_smp_init). */
+	if (t && t->proc && t->slice > 0 && --t->slice == 0)
 		percpu_this()->need_resched = true;
 }
 

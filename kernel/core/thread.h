@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <stdnoreturn.h>
 
+#include "arch/x86_64/thread_arch.h"
 #include "core/ktest.h"
 #include "mm/aspace.h"
 #include "mm/vm.h"
@@ -48,7 +49,8 @@ struct thread {
 	struct process *proc; /* NULL for a CPU's idle thread */
 	enum thread_state state;
 	uint32_t id, cpu, priority, slice;
-	struct thread *next; /* run queue link */
+	struct thread *next;     /* run queue link */
+	struct thread_arch arch; /* user registers beyond the general ones */
 };
 
 /*
@@ -112,5 +114,8 @@ void sched_read_stats(struct sched_stats *out);
 
 /* User mode: processes, system calls, faults, switches (user_tests.c). */
 extern const struct ktest_suite user_test_suite;
+
+/* Per-thread FPU/SSE/AVX registers, PKRU and FS/GS bases (fpu_tests.c). */
+extern const struct ktest_suite fpu_test_suite;
 
 #endif

@@ -7,25 +7,33 @@
 #define KEEL_ARCH_X86_64_CPU_H
 
 #define CPU_CR0_WP 0x10000 /* bit 16: ring 0 honours read-only pages (SDM Vol. 3A, §2.5) */
+#define CPU_CR0_MP 0x2     /* bit 1: WAIT/FWAIT honour TS */
+#define CPU_CR0_EM 0x4     /* bit 2: x87 emulation (every x87/SSE instruction faults) */
+#define CPU_CR0_TS 0x8     /* bit 3: task switched (the next x87/SSE instruction is a #NM) */
+#define CPU_CR0_NE 0x20    /* bit 5: x87 errors as #MF, not through the legacy IRQ 13 */
 
 /* CR4 (SDM Vol. 3A, §2.5). */
-#define CPU_CR4_PGE      0x80     /* bit 7: global pages */
-#define CPU_CR4_UMIP     0x800    /* bit 11: SGDT, SIDT, SLDT, SMSW, STR fault in ring 3 */
-#define CPU_CR4_LA57     0x1000   /* bit 12: 5-level paging */
-#define CPU_CR4_FSGSBASE 0x10000  /* bit 16: RDFSBASE and friends allowed */
-#define CPU_CR4_PCIDE    0x20000  /* bit 17: process-context identifiers */
-#define CPU_CR4_OSXSAVE  0x40000  /* bit 18: XSAVE and XSETBV allowed */
-#define CPU_CR4_SMEP     0x100000 /* bit 20: ring 0 never executes user pages */
-#define CPU_CR4_SMAP     0x200000 /* bit 21: ring 0 touches user pages only with EFLAGS.AC */
-#define CPU_CR4_PKE      0x400000 /* bit 22: protection keys for user pages */
+#define CPU_CR4_PGE        0x80     /* bit 7: global pages */
+#define CPU_CR4_OSFXSR     0x200    /* bit 9: FXSAVE/FXRSTOR and SSE instructions allowed */
+#define CPU_CR4_OSXMMEXCPT 0x400    /* bit 10: unmasked SSE exceptions raise #XM */
+#define CPU_CR4_UMIP       0x800    /* bit 11: SGDT, SIDT, SLDT, SMSW, STR fault in ring 3 */
+#define CPU_CR4_LA57       0x1000   /* bit 12: 5-level paging */
+#define CPU_CR4_FSGSBASE   0x10000  /* bit 16: RDFSBASE and friends allowed */
+#define CPU_CR4_PCIDE      0x20000  /* bit 17: process-context identifiers */
+#define CPU_CR4_OSXSAVE    0x40000  /* bit 18: XSAVE and XSETBV allowed */
+#define CPU_CR4_SMEP       0x100000 /* bit 20: ring 0 never executes user pages */
+#define CPU_CR4_SMAP       0x200000 /* bit 21: ring 0 touches user pages only with EFLAGS.AC */
+#define CPU_CR4_PKE        0x400000 /* bit 22: protection keys for user pages */
 
 /* CR3 with CR4.PCIDE = 1 (SDM Vol. 3A, §4.10.4.1). */
 #define CPU_CR3_PCID_MASK 0xfff
 #define CPU_CR3_NOFLUSH   0x8000000000000000 /* bit 63: keep the PCID's TLB entries */
 #define CPU_CR3_ADDR_MASK 0x000ffffffffff000
 
-#define CPU_MSR_EFER 0xc0000080 /* extended feature enable register */
-#define CPU_EFER_NXE 0x800      /* bit 11: the XD (NX) bit of paging entries is honoured */
+#define CPU_MSR_EFER           0xc0000080 /* extended feature enable register */
+#define CPU_EFER_NXE           0x800 /* bit 11: the XD (NX) bit of paging entries is honoured */
+#define CPU_MSR_FS_BASE        0xc0000100 /* FS base */
+#define CPU_MSR_KERNEL_GS_BASE 0xc0000102 /* the GS base SWAPGS swaps in: the user's, in ring 0 */
 
 /* XCR0 state components (SDM Vol. 1, §13.3). */
 #define CPU_XCR0_X87 0x1
@@ -124,6 +132,21 @@ static inline uint32_t cpu_rdpkru(void)
 static inline void cpu_wrpkru(uint32_t pkru)
 {
 	__asm__ volatile("wrpkru" : : "a"(pkru), "c"(0), "d"(0) : "memory");
+}
+
+/* #UD unless CR4.FSGSBASE is set. */
+static inline uint64_t cpu_rdfsbase(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("rdfsbase %0" : "=r"(v));
+	return v;
+}
+
+/* #GP for a non-canonical address. */
+static inline void cpu_wrfsbase(uint64_t v)
+{
+	__asm__ volatile("wrfsbase %0" : : "r"(v) : "memory");
 }
 
 static inline void cpu_invlpg(const volatile void *va)

@@ -12,6 +12,7 @@
 #include "core/arch.h"
 #include "core/console.h"
 #include "cpu.h"
+#include "fpu.h"
 
 /* CPUID leaves and bits (SDM Vol. 2A, CPUID, tables 3-8 and 3-17). */
 #define CPUID_MAX_BASIC    0x0
@@ -133,9 +134,15 @@ static uint64_t cpufeatures_apply(uint64_t cr4, uint64_t xcr0)
 		kprintf("cpufeatures: warning: CPUID has NX but EFER.NXE was clear; set now\n");
 		cpu_wrmsr(CPU_MSR_EFER, cpu_rdmsr(CPU_MSR_EFER) | CPU_EFER_NXE);
 	}
-	/* kernel_entry and the trampoline already set CR0.WP; this only makes sure. */
-	if (!(cpu_read_cr0() & CPU_CR0_WP))
-		cpu_write_cr0(cpu_read_cr0() | CPU_CR0_WP);
+	/*
+	 * kernel_entry and the trampoline already set CR0.WP; this only makes
+	 * sure. User threads own the x87/SSE/AVX registers, switched eagerly
+	 * (fpu.h): MP and NE on (x87 errors as #MF), EM and TS off (no #NM).
+	 */
+	if ((cpu_read_cr0() & (CPU_CR0_WP | CPU_CR0_MP | CPU_CR0_NE | CPU_CR0_EM | CPU_CR0_TS)) !=
+	    (CPU_CR0_WP | CPU_CR0_MP | CPU_CR0_NE))
+		cpu_write_cr0((cpu_read_cr0() & ~(CPU_CR0_EM | CPU_CR0_TS)) | CPU_CR0_WP |
+			      CPU_CR0_MP | CPU_CR0_NE);
 
 	/*
 	 * One CR4 write sets the bits of the ON features and clears the others
@@ -148,6 +155,8 @@ static uint64_t cpufeatures_apply(uint64_t cr4, uint64_t xcr0)
 	for (unsigned f = 0; f < CPUFEATURE_COUNT; f++)
 		cr4 = cpufeatures_on(f) ? cr4 | cpufeatures_cr4_bit(f)
 					: cr4 & ~cpufeatures_cr4_bit(f);
+	/* SSE is architectural in long mode; FXSAVE and #XM need these two (fpu.h). */
+	cr4 |= CPU_CR4_OSFXSR | CPU_CR4_OSXMMEXCPT;
 	cpu_write_cr4(cr4);
 
 	/* The kernel itself is built -mgeneral-regs-only: XCR0 is for user threads. */
@@ -175,6 +184,7 @@ void arch_cpu_features_init(const char *cmdline)
 	cf->cr4 = cpufeatures_apply(cpu_read_cr4(), cf->xcr0);
 	cpufeatures_format_line(cf->state, line, sizeof(line));
 	kprintf("%s\n", line);
+	fpu_init();
 }
 
 /*
