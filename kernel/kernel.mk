@@ -67,6 +67,8 @@ KERNEL_SRCS := \
 	kernel/core/spinlock.c \
 	kernel/core/sched.c \
 	kernel/core/syscall.c \
+	kernel/core/ipc.c \
+	kernel/core/ipc_tests.c \
 	kernel/core/handle.c \
 	kernel/core/loader.c \
 	kernel/core/user_tests.c \

@@ -39,9 +39,9 @@
 #define KEEL_SYS_OBJECT_CREATE  4  /* (type, arg) -> handle */
 #define KEEL_SYS_HANDLE_DUP     5  /* (handle, rights) -> new handle with rights (a subset) */
 #define KEEL_SYS_HANDLE_CLOSE   6  /* (handle) -> 0 */
-#define KEEL_SYS_CALL           7  /* (endpoint, msg *) -> reply in msg */
-#define KEEL_SYS_RECV           8  /* (endpoint, msg *) -> badge */
-#define KEEL_SYS_REPLY_RECV     9  /* (endpoint, msg *reply, msg *next) -> badge */
+#define KEEL_SYS_CALL           7  /* (endpoint, w0, w1, w2, w3) -> 0, reply words (below) */
+#define KEEL_SYS_RECV           8  /* (endpoint) -> badge, request words */
+#define KEEL_SYS_REPLY_RECV     9  /* (endpoint or KEEL_HANDLE_SELF, w0..w3) -> badge, words */
 #define KEEL_SYS_SIGNAL         10 /* (notification, bits) -> 0 */
 #define KEEL_SYS_WAIT           11 /* (notification, timeout ns or KEEL_FOREVER) -> bits */
 #define KEEL_SYS_MAP            12 /* (process, vmo, vaddr, offset, size, flags) -> 0 */
@@ -53,6 +53,17 @@
 #define KEEL_SYS_IRQ_ACK        18 /* (interrupt) -> 0 */
 #define KEEL_SYS_IOPORT_ENABLE  19 /* (I/O port range) -> 0: the ports usable from now on */
 #define KEEL_SYS_COUNT          20
+
+/*
+ * IPC (call, recv, reply_recv): the four message words travel in rsi, rdx,
+ * r10 and r8 both ways, with nothing copied through memory. call blocks until
+ * the reply; its words come back in the same registers. recv and reply_recv
+ * return the caller's badge (its process id, never negative) with its words.
+ * reply_recv with KEEL_HANDLE_SELF only replies and returns 0. A receiver
+ * needs KEEL_RIGHT_READ on the endpoint, a caller KEEL_RIGHT_WRITE.
+ * Notification bits and badges are 63 bits wide, so a result is never
+ * mistaken for an error code.
+ */
 
 /* KEEL_SYS_OBJECT_CREATE types. */
 #define KEEL_OBJ_ENDPOINT     1 /* arg unused */

@@ -18,6 +18,7 @@
 #include "arch/x86_64/thread_arch.h"
 #include "core/arch.h"
 #include "core/console.h"
+#include "core/ipc.h"
 #include "core/spinlock.h"
 #include "lib/kstring.h"
 #include "mm/kslab.h"
@@ -26,7 +27,8 @@ struct runqueue {
 	struct spinlock lock; /* guards the queues; interrupts off while held */
 	struct thread *head[SCHED_PRIORITIES], *tail[SCHED_PRIORITIES];
 	struct thread idle;
-	struct thread *dead; /* switched away from for good, to free */
+	struct thread *dead;          /* switched away from for good, to free */
+	struct thread *switched_from; /* the thread a switch in progress leaves */
 	uint32_t runnable;
 };
 
@@ -74,6 +76,7 @@ void sched_init_this_cpu(void)
 
 	rq->lock = (struct spinlock)SPINLOCK_INIT;
 	rq->idle.state = THREAD_RUNNING;
+	rq->idle.on_cpu = true;
 	rq->idle.cpu = p->index;
 	rq->idle.priority = SCHED_PRIORITIES;
 	p->current = &rq->idle;
@@ -127,12 +130,18 @@ struct process *process_create(const char *name)
 		kslab_free(&sched_process_cache, p);
 		return NULL;
 	}
+	if (ipc_process_init(p) != 0) {
+		aspace_destroy(&p->as);
+		kslab_free(&sched_process_cache, p);
+		return NULL;
+	}
 	return p;
 }
 
 /* Free a process whose last thread is gone and whose address space no CPU runs. */
 static void process_free(struct process *p)
 {
+	ipc_process_fini(p);
 	aspace_destroy(&p->as);
 	kslab_free(&sched_process_cache, p);
 }
@@ -196,13 +205,21 @@ struct thread *thread_create_user(struct process *p, uint64_t entry, uint64_t st
 	return thread_create_user_on(p, entry, stack_top, arg, priority, arch_cpu_index());
 }
 
-/* Free what the previous thread left dead. Interrupts off, on the new thread's stack. */
+/*
+ * Finish a switch on the new thread's stack, interrupts off: the previous
+ * thread is off this CPU now (a waker on another CPU may queue it from here
+ * on), and what it left dead is freed.
+ */
 void sched_after_switch(void)
 {
 	struct runqueue *rq = sched_this_rq();
-	struct thread *dead = rq->dead;
+	struct thread *dead = rq->dead, *prev = rq->switched_from;
 	struct process *p;
 
+	if (prev) {
+		rq->switched_from = NULL;
+		__atomic_store_n(&prev->on_cpu, false, __ATOMIC_RELEASE);
+	}
 	if (!dead)
 		return;
 	rq->dead = NULL;
@@ -212,6 +229,41 @@ void sched_after_switch(void)
 	kslab_free(&sched_thread_cache, dead);
 	if (p && p->threads == 0)
 		process_free(p);
+}
+
+/* Make next run here instead of prev (both chosen), interrupts off. */
+static void sched_switch_to(struct runqueue *rq, struct thread *prev, struct thread *next)
+{
+	percpu_this()->need_resched = false;
+	if (next == prev) {
+		prev->state = THREAD_RUNNING;
+		return;
+	}
+	/*
+	 * A thread woken or handed over while it was still leaving another CPU
+	 * must be off that CPU before it runs here (its stack is in use there
+	 * until that switch completes).
+	 */
+	while (__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE))
+		arch_cpu_relax();
+	next->state = THREAD_RUNNING;
+	next->slice = SCHED_SLICE_TICKS;
+	next->cpu = arch_cpu_index();
+	next->on_cpu = true;
+	if (prev->state == THREAD_DEAD)
+		rq->dead = prev;
+	rq->switched_from = prev;
+	/*
+	 * The TLB: a switch into another process loads its address space through
+	 * this CPU's PCID slots; a switch to the idle thread loads the kernel's
+	 * own tables (PCID 0, nothing flushed with PCID), so that an idle CPU
+	 * never counts as running an address space and gets no shootdowns.
+	 */
+	if (next->proc != prev->proc)
+		aspace_switch(next->proc ? &next->proc->as : NULL);
+	__atomic_fetch_add(&sched_stats.context_switches, 1, __ATOMIC_RELAXED);
+	arch_switch_threads(prev, next);
+	sched_after_switch();
 }
 
 /*
@@ -230,26 +282,42 @@ static void sched_switch(void)
 	spin_unlock(&rq->lock);
 	if (!next)
 		next = &rq->idle;
-	percpu_this()->need_resched = false;
-	if (next == prev) {
-		prev->state = THREAD_RUNNING;
-		return;
-	}
-	next->state = THREAD_RUNNING;
-	next->slice = SCHED_SLICE_TICKS;
-	if (prev->state == THREAD_DEAD)
-		rq->dead = prev;
-	/*
-	 * The TLB: a switch into another process loads its address space through
-	 * this CPU's PCID slots; a switch to the idle thread loads the kernel's
-	 * own tables (PCID 0, nothing flushed with PCID), so that an idle CPU
-	 * never counts as running an address space and gets no shootdowns.
-	 */
-	if (next->proc != prev->proc)
-		aspace_switch(next->proc ? &next->proc->as : NULL);
-	__atomic_fetch_add(&sched_stats.context_switches, 1, __ATOMIC_RELAXED);
-	arch_switch_threads(prev, next);
-	sched_after_switch();
+	sched_switch_to(rq, prev, next);
+}
+
+void sched_block(void)
+{
+	sched_switch();
+}
+
+void sched_block_and_run(struct thread *next)
+{
+	struct thread *prev = thread_current();
+
+	prev->state = THREAD_BLOCKED;
+	sched_switch_to(sched_this_rq(), prev, next);
+}
+
+void sched_wake(struct thread *t)
+{
+	struct runqueue *rq;
+	uint32_t cpu;
+	uint64_t flags = arch_irq_save();
+
+	/* Queued only once it is off the CPU it blocked on (sched_switch_to says why). */
+	while (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
+		arch_cpu_relax();
+	cpu = t->cpu;
+	rq = &sched_rq[cpu];
+	spin_lock(&rq->lock);
+	sched_enqueue(rq, t);
+	spin_unlock(&rq->lock);
+	if (cpu == arch_cpu_index() && t->priority < thread_current()->priority)
+		percpu_this()->need_resched = true;
+	arch_irq_restore(flags);
+	/* Outside the interrupts-off section: a cross-call waits for the target. */
+	if (cpu != arch_cpu_index())
+		arch_cross_call(1ull << cpu, sched_kick, NULL);
 }
 
 void sched_yield(void)

@@ -12,6 +12,7 @@
 #include "arch/x86_64/usercopy.h"
 #include "core/arch.h"
 #include "core/console.h"
+#include "core/ipc.h"
 #include "core/thread.h"
 
 static uint64_t syscall_log_count;
@@ -123,15 +124,25 @@ static int64_t syscall_enosys(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3
 }
 
 const syscall_fn syscall_table[KEEL_SYS_COUNT + 1] = {
-    [KEEL_SYS_DEBUG_LOG] = syscall_debug_log,  [KEEL_SYS_EXIT] = syscall_exit,
-    [KEEL_SYS_YIELD] = syscall_yield,          [KEEL_SYS_INFO] = syscall_info,
-    [KEEL_SYS_OBJECT_CREATE] = syscall_enosys, [KEEL_SYS_HANDLE_DUP] = syscall_enosys,
-    [KEEL_SYS_HANDLE_CLOSE] = syscall_enosys,  [KEEL_SYS_CALL] = syscall_enosys,
-    [KEEL_SYS_RECV] = syscall_enosys,          [KEEL_SYS_REPLY_RECV] = syscall_enosys,
-    [KEEL_SYS_SIGNAL] = syscall_enosys,        [KEEL_SYS_WAIT] = syscall_enosys,
-    [KEEL_SYS_MAP] = syscall_enosys,           [KEEL_SYS_UNMAP] = syscall_enosys,
-    [KEEL_SYS_PKEY_ALLOC] = syscall_enosys,    [KEEL_SYS_PROC_CREATE] = syscall_enosys,
-    [KEEL_SYS_THREAD_CREATE] = syscall_enosys, [KEEL_SYS_IRQ_BIND] = syscall_enosys,
-    [KEEL_SYS_IRQ_ACK] = syscall_enosys,       [KEEL_SYS_IOPORT_ENABLE] = syscall_enosys,
+    [KEEL_SYS_DEBUG_LOG] = syscall_debug_log,
+    [KEEL_SYS_EXIT] = syscall_exit,
+    [KEEL_SYS_YIELD] = syscall_yield,
+    [KEEL_SYS_INFO] = syscall_info,
+    [KEEL_SYS_OBJECT_CREATE] = ipc_sys_object_create,
+    [KEEL_SYS_HANDLE_DUP] = ipc_sys_handle_dup,
+    [KEEL_SYS_HANDLE_CLOSE] = ipc_sys_handle_close,
+    [KEEL_SYS_CALL] = ipc_sys_call,
+    [KEEL_SYS_RECV] = ipc_sys_recv,
+    [KEEL_SYS_REPLY_RECV] = ipc_sys_reply_recv,
+    [KEEL_SYS_SIGNAL] = ipc_sys_signal,
+    [KEEL_SYS_WAIT] = ipc_sys_wait,
+    [KEEL_SYS_MAP] = syscall_enosys,
+    [KEEL_SYS_UNMAP] = syscall_enosys,
+    [KEEL_SYS_PKEY_ALLOC] = syscall_enosys,
+    [KEEL_SYS_PROC_CREATE] = syscall_enosys,
+    [KEEL_SYS_THREAD_CREATE] = syscall_enosys,
+    [KEEL_SYS_IRQ_BIND] = syscall_enosys,
+    [KEEL_SYS_IRQ_ACK] = syscall_enosys,
+    [KEEL_SYS_IOPORT_ENABLE] = syscall_enosys,
     [KEEL_SYS_COUNT] = syscall_enosys,
 };

@@ -17,7 +17,9 @@
 #include <stdnoreturn.h>
 
 #include "arch/x86_64/thread_arch.h"
+#include "core/handle.h"
 #include "core/ktest.h"
+#include "core/spinlock.h"
 #include "mm/aspace.h"
 #include "mm/vm.h"
 
@@ -37,6 +39,8 @@ enum thread_state {
 struct process {
 	uint32_t id;
 	char name[PROC_NAME_MAX];
+	struct spinlock lock;        /* guards handles */
+	struct handle_table handles; /* core/ipc.c */
 	struct aspace as;
 	uint32_t threads;    /* not yet dead */
 	int64_t exit_status; /* when threads == 0 */
@@ -49,8 +53,13 @@ struct thread {
 	struct process *proc; /* NULL for a CPU's idle thread */
 	enum thread_state state;
 	uint32_t id, cpu, priority, slice;
-	struct thread *next;     /* run queue link */
+	struct thread *next;     /* run queue or wait queue link */
 	struct thread_arch arch; /* user registers beyond the general ones */
+	bool on_cpu;             /* still running somewhere (until its switch-out completes) */
+	/* IPC (ipc.c): the message in flight and who waits for the reply. */
+	uint64_t ipc_words[4];
+	int64_t ipc_result;          /* what the blocked system call returns when resumed */
+	struct thread *ipc_reply_to; /* the caller this thread owes a reply */
 };
 
 /*
@@ -84,6 +93,22 @@ noreturn void thread_exit(int64_t status);
  * reported, its threads die (only single-threaded processes for now).
  */
 noreturn void process_kill_current(uint64_t vector);
+
+/*
+ * Switch away from the current thread, which its caller has marked
+ * THREAD_BLOCKED (under the lock of the queue where its waker finds it), until
+ * sched_wake or a direct hand-over runs it again. Interrupts off.
+ */
+void sched_block(void);
+
+/*
+ * Block the current thread and run `next` (blocked, on no run queue) here
+ * at once: the IPC direct switch. Interrupts off.
+ */
+void sched_block_and_run(struct thread *next);
+
+/* Make a blocked thread runnable again on its CPU (which is woken if it is another). */
+void sched_wake(struct thread *t);
 
 /* Run something else if something of equal or higher priority is runnable. */
 void sched_yield(void);

@@ -101,3 +101,79 @@ user_blob_privileged:
 	movl $0, %edi
 	SYS KEEL_SYS_EXIT
 user_blob_privileged_end:
+
+	.globl user_blob_ipc_server, user_blob_ipc_server_end
+/*
+ * An echo server on the endpoint handle in rdi: each request's words come
+ * back with word 0 plus one; a request with word 0 = -1 is answered (reply
+ * only) and ends the server with exit(requests served).
+ */
+user_blob_ipc_server:
+	movq %rdi, %rbx /* the endpoint: rbx survives system calls */
+	xorl %r12d, %r12d
+	movq %rbx, %rdi
+	SYS KEEL_SYS_RECV
+1:	testq %rax, %rax
+	js 3f
+	cmpq $-1, %rsi
+	je 2f
+	incq %r12
+	incq %rsi
+	movq %rbx, %rdi
+	SYS KEEL_SYS_REPLY_RECV
+	jmp 1b
+2:	xorl %edi, %edi /* KEEL_HANDLE_SELF: reply only */
+	SYS KEEL_SYS_REPLY_RECV
+	movq %r12, %rdi
+	SYS KEEL_SYS_EXIT
+3:	movq %rax, %rdi /* an error: exit with it */
+	SYS KEEL_SYS_EXIT
+user_blob_ipc_server_end:
+
+	.globl user_blob_ipc_client, user_blob_ipc_client_end
+/*
+ * 1,000 calls on the endpoint handle in rdi with words (i, i^1, i^2, i^3);
+ * each reply must be (i + 1, i^1, i^2, i^3) with result 0. Then the -1
+ * request ends the server. exit(0) when every reply was right, else exit(the
+ * first wrong round + 1).
+ */
+user_blob_ipc_client:
+	movq %rdi, %rbx
+	xorl %r12d, %r12d /* i */
+1:	movq %rbx, %rdi
+	movq %r12, %rsi
+	movq %r12, %rdx
+	xorq $1, %rdx
+	movq %r12, %r10
+	xorq $2, %r10
+	movq %r12, %r8
+	xorq $3, %r8
+	SYS KEEL_SYS_CALL
+	testq %rax, %rax
+	jnz 4f
+	leaq 1(%r12), %rax
+	cmpq %rax, %rsi
+	jne 4f
+	movq %r12, %rax
+	xorq $1, %rax
+	cmpq %rax, %rdx
+	jne 4f
+	movq %r12, %rax
+	xorq $2, %rax
+	cmpq %rax, %r10
+	jne 4f
+	movq %r12, %rax
+	xorq $3, %rax
+	cmpq %rax, %r8
+	jne 4f
+	incq %r12
+	cmpq $1000, %r12
+	jb 1b
+	movq %rbx, %rdi
+	movq $-1, %rsi
+	SYS KEEL_SYS_CALL
+	xorl %edi, %edi
+	SYS KEEL_SYS_EXIT
+4:	leaq 1(%r12), %rdi
+	SYS KEEL_SYS_EXIT
+user_blob_ipc_client_end:

@@ -1,0 +1,58 @@
+/*
+ * kernel/core/ipc.h: kernel objects reached through handles (DESIGN.md §6)
+ * and the IPC between them: endpoints (call, recv, reply_recv) and
+ * notifications (signal, wait).
+ *
+ * Every object starts with struct object; handles and blocked threads hold
+ * references, and the last one frees it.
+ *
+ * IPC register convention (include/keel/syscall.h): the message words travel
+ * in rsi, rdx, r10 and r8 both ways; call returns 0 with the reply's words in
+ * those registers, recv and reply_recv return the caller's badge (its process
+ * id) with the request's words in them.
+ */
+#ifndef KEEL_CORE_IPC_H
+#define KEEL_CORE_IPC_H
+
+#include <stdint.h>
+
+#include "core/handle.h"
+#include "core/ktest.h"
+
+struct process;
+
+struct object {
+	uint32_t type; /* KEEL_OBJ_* */
+	uint32_t refs;
+};
+
+/* Set up p's handle table (process_create) and drop every handle (the process ends). */
+int ipc_process_init(struct process *p);
+void ipc_process_fini(struct process *p);
+
+/* Create an object of `type` (KEEL_OBJ_*) with one reference for the caller, or NULL. */
+struct object *ipc_object_create(uint32_t type);
+
+/* Put a handle to obj (taking a reference) with `rights` into p's table: the handle or an error. */
+int64_t ipc_handle_add(struct process *p, struct object *obj, uint32_t rights);
+
+/* Drop a reference. */
+void ipc_object_unref(struct object *obj);
+
+/* The system calls (core/syscall.h's handler signature; syscall.c's table). */
+#define IPC_SYSCALL(name)                                                                          \
+	int64_t name(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+IPC_SYSCALL(ipc_sys_object_create);
+IPC_SYSCALL(ipc_sys_handle_dup);
+IPC_SYSCALL(ipc_sys_handle_close);
+IPC_SYSCALL(ipc_sys_call);
+IPC_SYSCALL(ipc_sys_recv);
+IPC_SYSCALL(ipc_sys_reply_recv);
+IPC_SYSCALL(ipc_sys_signal);
+IPC_SYSCALL(ipc_sys_wait);
+#undef IPC_SYSCALL
+
+/* IPC and notifications, run with user processes (ipc_tests.c). */
+extern const struct ktest_suite ipc_test_suite;
+
+#endif

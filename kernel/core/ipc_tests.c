@@ -1,0 +1,110 @@
+/*
+ * kernel/core/ipc_tests.c: IPC between user processes (ipc.h), with the
+ * tiny ring-3 programs of arch/x86_64/user_test_blobs.S: a client and an
+ * echo server on one endpoint, on one CPU and on two.
+ */
+#include <keel/syscall.h>
+
+#include "arch/x86_64/paging.h"
+#include "core/arch.h"
+#include "core/console.h"
+#include "core/ipc.h"
+#include "core/ktest.h"
+#include "core/thread.h"
+#include "lib/kstring.h"
+#include "mm/pmm.h"
+
+#define TEST_CODE_VA   0x400000ull
+#define TEST_STACK_TOP 0x7fff00000000ull
+#define TEST_STACK     (16 * 1024)
+
+extern const char user_blob_ipc_server[], user_blob_ipc_server_end[];
+extern const char user_blob_ipc_client[], user_blob_ipc_client_end[];
+
+/* A process running [start, end) with a handle to obj (rights) in rdi, queued on `cpu`. */
+static const char *test_spawn_with(const char *start, const char *end, struct object *obj,
+				   uint32_t rights, uint32_t cpu, uint32_t priority,
+				   struct process **out)
+{
+	struct process *p = process_create("ipctest");
+	int64_t h;
+
+	if (!p)
+		return ktest_fail("no memory for a process");
+	if (aspace_map_anon(&p->as, TEST_CODE_VA, KEEL_PAGE_SIZE, PAGING_EXEC) != 0 ||
+	    aspace_map_anon(&p->as, TEST_STACK_TOP - TEST_STACK, TEST_STACK, PAGING_WRITE) != 0 ||
+	    (h = ipc_handle_add(p, obj, rights)) < 0) {
+		process_destroy_unstarted(p);
+		return ktest_fail("cannot set up the test process");
+	}
+	memcpy(aspace_kernel_view(&p->as, TEST_CODE_VA), start, (size_t)(end - start));
+	if (!thread_create_user_on(p, TEST_CODE_VA, TEST_STACK_TOP, (uint64_t)h, priority, cpu)) {
+		process_destroy_unstarted(p);
+		return ktest_fail("no memory for a thread");
+	}
+	*out = p;
+	return NULL;
+}
+
+/* Server and client on the given CPUs: 1,000 round trips, every word checked. */
+static const char *test_ping_pong(uint32_t server_cpu, uint32_t client_cpu)
+{
+	struct sched_stats before, after;
+	struct buddy_stats pb, pa;
+	struct process *server, *client;
+	struct object *ep = ipc_object_create(KEEL_OBJ_ENDPOINT);
+	const char *err;
+
+	if (!ep)
+		return ktest_fail("no endpoint");
+	sched_read_stats(&before);
+	pmm_read_stats(&pb);
+	err = test_spawn_with(user_blob_ipc_server, user_blob_ipc_server_end, ep, KEEL_RIGHT_READ,
+			      server_cpu, SCHED_PRIORITY_DRIVER, &server);
+	if (!err)
+		err = test_spawn_with(user_blob_ipc_client, user_blob_ipc_client_end, ep,
+				      KEEL_RIGHT_WRITE, client_cpu, SCHED_PRIORITY_APP, &client);
+	ipc_object_unref(ep); /* the handles hold it now */
+	if (err)
+		return err;
+	sched_run_until_idle();
+	sched_read_stats(&after);
+	pmm_read_stats(&pa);
+	kprintf("# ipc ping-pong (server CPU %u, client CPU %u): %llu context switches\n",
+		server_cpu, client_cpu,
+		(unsigned long long)(after.context_switches - before.context_switches));
+	if (after.processes_ended != before.processes_ended + 2)
+		return ktest_fail(
+		    "%llu processes ended, expected 2",
+		    (unsigned long long)(after.processes_ended - before.processes_ended));
+	/* The client ends last (after the server's final reply) with 0 when all replies were right.
+	 */
+	if (after.last_killed || after.last_status != 0)
+		return ktest_fail("the client ended %s %lld",
+				  after.last_killed ? "killed by" : "with",
+				  (long long)after.last_status);
+	return NULL;
+}
+
+static const char *test_ipc_ping_pong(void)
+{
+	return test_ping_pong(arch_cpu_index(), arch_cpu_index());
+}
+
+static const char *test_ipc_ping_pong_two_cpus(void)
+{
+	uint32_t other = arch_cpu_index() == 0 ? 1 : 0;
+
+	if (arch_cpu_count() < 2) {
+		kprintf("# ipc_ping_pong_two_cpus: one CPU\n");
+		return NULL;
+	}
+	return test_ping_pong(other, arch_cpu_index());
+}
+
+static const struct ktest ipc_tests[] = {
+    KTEST(ipc_ping_pong),
+    KTEST(ipc_ping_pong_two_cpus),
+};
+
+const struct ktest_suite ipc_test_suite = {ipc_tests, KTEST_COUNT(ipc_tests)};
