@@ -1,6 +1,8 @@
 /*
  * drivers-user/bench/main.c: the user-space benchmark (`make bench`). The
- * kernel runs it instead of init when the command line says init=bin/bench.
+ * kernel runs it instead of init when the command line says init=bin/bench,
+ * twice: as the client (arg: a handle to an endpoint it may call) and as the
+ * server in a second process (arg: BENCH_SERVER | a handle it may receive on).
  * Under QEMU's -icount the TSC counts instructions, so each figure is the
  * instructions one operation costs: the median of BENCH_ITERATIONS samples
  * taken after BENCH_WARMUP unmeasured ones, less the cost of the two TSC
@@ -11,6 +13,9 @@
 
 #define BENCH_ITERATIONS 10001
 #define BENCH_WARMUP     1000
+#define BENCH_SERVER     (1ull << 62) /* in arg: this process serves */
+#define BENCH_CMD_YIELD  (~0ull - 1)  /* request: reply, then yield with the client */
+#define BENCH_CMD_END    (~0ull)      /* request: reply, then exit */
 
 static uint64_t bench_samples[BENCH_ITERATIONS];
 
@@ -84,17 +89,119 @@ static uint64_t bench_null_syscall(uint64_t overhead)
 	return bench_median() - overhead;
 }
 
+/* Register-only IPC, as the syscall ABI passes it: endpoint in rdi, words in rsi rdx r10 r8. */
+static inline int64_t bench_ipc(uint64_t nr, uint64_t endpoint, uint64_t *w0)
+{
+	register uint64_t r10 __asm__("r10") = 0;
+	register uint64_t r8 __asm__("r8") = 0;
+	uint64_t ret, rsi = *w0, rdx = 0;
+
+	__asm__ volatile("syscall"
+			 : "=a"(ret), "+S"(rsi), "+d"(rdx), "+r"(r10), "+r"(r8)
+			 : "a"(nr), "D"(endpoint)
+			 : "rcx", "r11", "r9", "memory");
+	*w0 = rsi;
+	return (int64_t)ret;
+}
+
+/* The server: echo word 0 plus one; yield or end on the commands. */
+static int bench_serve(uint64_t endpoint)
+{
+	uint64_t w = 0;
+	int64_t r = bench_ipc(KEEL_SYS_RECV, endpoint, &w);
+
+	while (r >= 0) {
+		if (w == BENCH_CMD_END || w == BENCH_CMD_YIELD) {
+			uint64_t cmd = w;
+
+			bench_ipc(KEEL_SYS_REPLY_RECV, KEEL_HANDLE_SELF, &w);
+			if (cmd == BENCH_CMD_END)
+				return 0;
+			for (size_t i = 0; i < BENCH_WARMUP + BENCH_ITERATIONS; i++)
+				keel_yield();
+			r = bench_ipc(KEEL_SYS_RECV, endpoint, &w);
+			continue;
+		}
+		w++;
+		r = bench_ipc(KEEL_SYS_REPLY_RECV, endpoint, &w);
+	}
+	keel_printf("bench: the server's receive failed: %lld\n", (long long)r);
+	return 1;
+}
+
+/* call + reply_recv between two processes, register-only message. */
+static uint64_t bench_ipc_round_trip(uint64_t endpoint, uint64_t overhead)
+{
+	uint64_t w;
+
+	for (size_t i = 0; i < BENCH_WARMUP; i++) {
+		w = i;
+		bench_ipc(KEEL_SYS_CALL, endpoint, &w);
+	}
+	for (size_t i = 0; i < BENCH_ITERATIONS; i++) {
+		uint64_t t0;
+
+		w = i;
+		t0 = bench_tsc();
+		bench_ipc(KEEL_SYS_CALL, endpoint, &w);
+		bench_samples[i] = bench_tsc() - t0;
+		if (w != i + 1) {
+			keel_printf("bench: the echo server answered %llu to %llu\n",
+				    (unsigned long long)w, (unsigned long long)i);
+			return 0;
+		}
+	}
+	return bench_median() - overhead;
+}
+
+/*
+ * Address-space switches: client and server yield to each other, so each
+ * yield is one system call and one switch to the other process and back
+ * (two switches). Also counts this CPU's flushing CR3 loads per switch.
+ */
+static void bench_as_switch(uint64_t endpoint, uint64_t overhead, uint64_t null_syscall)
+{
+	struct keel_cpu_counters c0, c1;
+	uint64_t w = BENCH_CMD_YIELD, round_trip;
+
+	bench_ipc(KEEL_SYS_CALL, endpoint, &w);
+	for (size_t i = 0; i < BENCH_WARMUP; i++)
+		keel_yield();
+	keel_info(KEEL_INFO_COUNTERS, 0, &c0, sizeof(c0));
+	for (size_t i = 0; i < BENCH_ITERATIONS; i++) {
+		uint64_t t0 = bench_tsc();
+
+		keel_yield();
+		bench_samples[i] = bench_tsc() - t0;
+	}
+	keel_info(KEEL_INFO_COUNTERS, 0, &c1, sizeof(c1));
+	round_trip = bench_median() - overhead;
+	/* A round trip is two yields and two switches: one switch is half of it, less a yield's
+	 * entry. */
+	keel_printf("bench: as_switch_instr %llu\n",
+		    (unsigned long long)(round_trip / 2 - null_syscall));
+	keel_printf("bench: cr3_flushes_per_switch %llu.%02llu\n",
+		    (unsigned long long)((c1.cr3_flush - c0.cr3_flush) / (2 * BENCH_ITERATIONS)),
+		    (unsigned long long)((c1.cr3_flush - c0.cr3_flush) * 100 /
+					 (2 * BENCH_ITERATIONS) % 100));
+}
+
 int main(uint64_t arg)
 {
 	uint32_t features = 0;
-	uint64_t overhead;
+	uint64_t overhead, null_syscall, w = BENCH_CMD_END;
 
-	(void)arg;
+	if (arg & BENCH_SERVER)
+		return bench_serve(arg & ~BENCH_SERVER);
 	keel_info(KEEL_INFO_FEATURES, 0, &features, sizeof(features));
 	overhead = bench_overhead();
+	null_syscall = bench_null_syscall(overhead);
 	keel_printf("bench: pcid %s\n", (features & KEEL_FEATURE_PCID) ? "on" : "off");
 	keel_printf("bench: pku %s\n", (features & KEEL_FEATURE_PKU) ? "on" : "off");
-	keel_printf("bench: null_syscall_instr %llu\n",
-		    (unsigned long long)bench_null_syscall(overhead));
+	keel_printf("bench: null_syscall_instr %llu\n", (unsigned long long)null_syscall);
+	keel_printf("bench: ipc_rt_cross_as_instr %llu\n",
+		    (unsigned long long)bench_ipc_round_trip(arg, overhead));
+	bench_as_switch(arg, overhead, null_syscall);
+	bench_ipc(KEEL_SYS_CALL, arg, &w);
 	return 0;
 }

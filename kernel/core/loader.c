@@ -41,8 +41,17 @@ static int loader_map_segment(struct aspace *as, const uint8_t *file, const stru
 	return 0;
 }
 
-int loader_start_image(const void *file, size_t size, const char *name, uint32_t priority,
-		       uint64_t arg, struct process **out, char *why, size_t why_size)
+static int loader_keep_arg(struct process *p, void *ctx, uint64_t *arg)
+{
+	(void)p;
+	*arg = *(const uint64_t *)ctx;
+	return 0;
+}
+
+/* Load the image into a new process, run `hook` (if any), start its thread. */
+static int loader_start_hooked(const void *file, size_t size, const char *name, uint32_t priority,
+			       uint64_t arg, const struct loader_hook *hook, struct process **out,
+			       char *why, size_t why_size)
 {
 	struct elf_image img;
 	struct process *p;
@@ -75,6 +84,8 @@ int loader_start_image(const void *file, size_t size, const char *name, uint32_t
 	if (err == 0)
 		err = aspace_map_anon(&p->as, LOADER_STACK_TOP - LOADER_STACK_SIZE,
 				      LOADER_STACK_SIZE, PAGING_WRITE);
+	if (err == 0 && hook)
+		err = hook->before_start(p, hook->ctx, &arg);
 	if (err == 0 && !thread_create_user(p, img.entry, LOADER_STACK_TOP, arg, priority))
 		err = -KEEL_ENOMEM;
 	if (err != 0) {
@@ -86,8 +97,15 @@ int loader_start_image(const void *file, size_t size, const char *name, uint32_t
 	return 0;
 }
 
-int loader_start(const char *path, const char *name, uint32_t priority, uint64_t arg,
-		 struct process **out, char *why, size_t why_size)
+int loader_start_image(const void *file, size_t size, const char *name, uint32_t priority,
+		       uint64_t arg, struct process **out, char *why, size_t why_size)
+{
+	return loader_start_hooked(file, size, name, priority, arg, NULL, out, why, why_size);
+}
+
+int loader_start_with(const char *path, const char *name, uint32_t priority,
+		      const struct loader_hook *hook, struct process **out, char *why,
+		      size_t why_size)
 {
 	const struct keel_handoff *h = boot_info.handoff;
 	struct cpio_entry e;
@@ -103,5 +121,13 @@ int loader_start(const char *path, const char *name, uint32_t priority, uint64_t
 			     err == 0 ? "not in the ramdisk" : cpio_strerror(err));
 		return err == 0 ? -KEEL_ENOENT : -KEEL_EINVAL;
 	}
-	return loader_start_image(e.data, e.size, name, priority, arg, out, why, why_size);
+	return loader_start_hooked(e.data, e.size, name, priority, 0, hook, out, why, why_size);
+}
+
+int loader_start(const char *path, const char *name, uint32_t priority, uint64_t arg,
+		 struct process **out, char *why, size_t why_size)
+{
+	struct loader_hook none = {loader_keep_arg, &arg};
+
+	return loader_start_with(path, name, priority, &none, out, why, why_size);
 }

@@ -24,6 +24,21 @@ int loader_start(const char *path, const char *name, uint32_t priority, uint64_t
 		 struct process **out, char *why, size_t why_size);
 
 /*
+ * What a caller does to a loaded process before its thread starts (give it
+ * handles): before_start returns 0 and the thread's argument in *arg, or a
+ * negative KEEL_E* code that stops the start.
+ */
+struct loader_hook {
+	int (*before_start)(struct process *p, void *ctx, uint64_t *arg);
+	void *ctx;
+};
+
+/* As loader_start, with the argument from hook (which may also give handles). */
+int loader_start_with(const char *path, const char *name, uint32_t priority,
+		      const struct loader_hook *hook, struct process **out, char *why,
+		      size_t why_size);
+
+/*
  * Start a program from an ELF image in memory (what loader_start does after
  * finding the file). Same results.
  */
