@@ -16,6 +16,7 @@
 
 #include "arch/x86_64/syscall.h"
 #include "arch/x86_64/trap.h"
+#include "arch/x86_64/usercopy.h"
 #include "core/arch.h"
 #include "core/spinlock.h"
 #include "core/syscall.h"
@@ -40,7 +41,19 @@ struct notification {
 	struct thread *waiters, *waiters_tail;
 };
 
-static struct kslab_cache ipc_endpoint_cache, ipc_notification_cache;
+/*
+ * A slow-path message: a struct keel_msg copied in from the sender, and the
+ * handle it carries, taken out of the sender's table (the reference moves
+ * with it). It moves from the sender's ipc_out to the receiver's ipc_in by
+ * pointer; the receiver copies it out in its own context (ipc_finish_in).
+ */
+struct ipc_message {
+	struct keel_msg msg;
+	struct handle_entry handle;
+	bool has_handle;
+};
+
+static struct kslab_cache ipc_endpoint_cache, ipc_notification_cache, ipc_message_cache;
 static bool ipc_caches_ready;
 static struct spinlock ipc_caches_lock = SPINLOCK_INIT;
 
@@ -57,6 +70,9 @@ static int ipc_caches_init(void)
 		if (err == 0)
 			err = kslab_cache_init(&ipc_notification_cache, "notification",
 					       sizeof(struct notification), 64);
+		if (err == 0)
+			err = kslab_cache_init(&ipc_message_cache, "ipc message",
+					       sizeof(struct ipc_message), 64);
 		ipc_caches_ready = err == 0;
 	}
 	spin_unlock_irqrestore(&ipc_caches_lock, flags);
@@ -244,6 +260,105 @@ static int64_t ipc_badge(const struct thread *t)
 	return (int64_t)t->proc->id;
 }
 
+static void ipc_message_free(struct ipc_message *m)
+{
+	if (m->has_handle)
+		ipc_object_unref(m->handle.obj);
+	kslab_free(&ipc_message_cache, m);
+}
+
+/*
+ * The slow path's first half, in the sender's context: copy its struct
+ * keel_msg in from `buf` (0: a register-only message, nothing to do), take
+ * the handle it names out of its table, and use the message's words. 0, or
+ * an error with nothing taken.
+ */
+static int ipc_prepare_out(struct thread *me, uint64_t buf, uint64_t words[4])
+{
+	struct process *p = me->proc;
+	struct ipc_message *m;
+	uint64_t flags;
+	int err;
+
+	me->ipc_out = NULL;
+	if (buf == 0)
+		return 0;
+	if (ipc_caches_init() != 0 || !(m = kslab_alloc(&ipc_message_cache)))
+		return -KEEL_ENOMEM;
+	m->has_handle = false;
+	err = usercopy_from(&m->msg, buf, sizeof(m->msg));
+	if (err == 0 && m->msg.data_len > KEEL_MSG_DATA_MAX)
+		err = -KEEL_E2BIG;
+	if (err == 0 && m->msg.handle != KEEL_MSG_NO_HANDLE) {
+		flags = spin_lock_irqsave(&p->lock);
+		err = handle_take(&p->handles, m->msg.handle, KEEL_RIGHT_TRANSFER, &m->handle);
+		spin_unlock_irqrestore(&p->lock, flags);
+		m->has_handle = err == 0;
+	}
+	if (err != 0) {
+		kslab_free(&ipc_message_cache, m);
+		return err;
+	}
+	for (int i = 0; i < 4; i++)
+		words[i] = m->msg.word[i];
+	me->ipc_out = m;
+	return 0;
+}
+
+/* The message `from` sends becomes `to`'s (by pointer; interrupts off). */
+static void ipc_hand_over(struct thread *from, struct thread *to)
+{
+	to->ipc_in = from->ipc_out;
+	from->ipc_out = NULL;
+}
+
+/*
+ * The slow path's second half, in the receiver's context: put the handle in
+ * its table and copy the message out to its buffer. A receiver without a
+ * buffer gets the words only (the handle is dropped). The call's result, or
+ * -KEEL_EFAULT / -KEEL_ENOMEM when the message could not be given whole.
+ */
+static int64_t ipc_finish_in(struct thread *me, int64_t result)
+{
+	struct ipc_message *m = me->ipc_in;
+	struct process *p = me->proc;
+	uint64_t flags;
+	int64_t h;
+	int err;
+
+	if (!m)
+		return result;
+	me->ipc_in = NULL;
+	if (me->ipc_buf == 0) {
+		ipc_message_free(m);
+		return result;
+	}
+	m->msg.handle = KEEL_MSG_NO_HANDLE;
+	if (m->has_handle) {
+		flags = spin_lock_irqsave(&p->lock);
+		h = handle_add(&p->handles, m->handle.obj, m->handle.type, m->handle.rights);
+		spin_unlock_irqrestore(&p->lock, flags);
+		if (h < 0)
+			result = h;
+		else
+			m->msg.handle = (uint64_t)h;
+	}
+	err = usercopy_to(me->ipc_buf, &m->msg, sizeof(m->msg));
+	if (err != 0)
+		result = err;
+	ipc_message_free(m); /* drops the transferred reference: the table holds its own */
+	return result;
+}
+
+void ipc_thread_fini(struct thread *t)
+{
+	if (t->ipc_out)
+		ipc_message_free(t->ipc_out);
+	if (t->ipc_in)
+		ipc_message_free(t->ipc_in);
+	t->ipc_out = t->ipc_in = NULL;
+}
+
 /*
  * Receive on ep for the current thread (interrupts off, ep->lock held and
  * released here): take a waiting caller's message, or block until one comes.
@@ -257,6 +372,7 @@ static int64_t ipc_receive_locked(struct endpoint *ep)
 	if (caller) {
 		spin_unlock(&ep->lock);
 		me->ipc_reply_to = caller;
+		ipc_hand_over(caller, me);
 		ipc_deliver(me, caller->ipc_words, ipc_badge(caller));
 		return me->ipc_result;
 	}
@@ -275,11 +391,17 @@ int64_t ipc_sys_call(uint64_t h, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t
 	uint64_t flags;
 	int err = ipc_get(h, KEEL_OBJ_ENDPOINT, KEEL_RIGHT_WRITE, &obj);
 
-	(void)a5;
 	if (err != 0)
 		return err;
 	ep = (struct endpoint *)obj;
 	me->ipc_words[0] = w0, me->ipc_words[1] = w1, me->ipc_words[2] = w2, me->ipc_words[3] = w3;
+	/* a5 (r9): a struct keel_msg for a handle or a longer message, both ways. */
+	me->ipc_buf = a5;
+	err = ipc_prepare_out(me, a5, me->ipc_words);
+	if (err != 0) {
+		ipc_object_unref(obj);
+		return err;
+	}
 	flags = arch_irq_save();
 	spin_lock(&ep->lock);
 	receiver = ipc_dequeue(&ep->receivers, &ep->receivers_tail);
@@ -287,6 +409,7 @@ int64_t ipc_sys_call(uint64_t h, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t
 		spin_unlock(&ep->lock);
 		/* From here on nothing can fail: the receiver is ours. */
 		receiver->ipc_reply_to = me;
+		ipc_hand_over(me, receiver);
 		ipc_deliver(receiver, me->ipc_words, ipc_badge(me));
 		sched_block_and_run(receiver);
 	} else {
@@ -297,7 +420,7 @@ int64_t ipc_sys_call(uint64_t h, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t
 	}
 	arch_irq_restore(flags);
 	ipc_object_unref(obj);
-	return me->ipc_result;
+	return ipc_finish_in(me, me->ipc_result);
 }
 
 int64_t ipc_sys_recv(uint64_t h, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
@@ -307,20 +430,22 @@ int64_t ipc_sys_recv(uint64_t h, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t
 	int64_t r;
 	int err = ipc_get(h, KEEL_OBJ_ENDPOINT, KEEL_RIGHT_READ, &obj);
 
-	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	(void)a1, (void)a2, (void)a3, (void)a4;
 	if (err != 0)
 		return err;
+	thread_current()->ipc_buf = a5;
 	flags = arch_irq_save();
 	spin_lock(&((struct endpoint *)obj)->lock);
 	r = ipc_receive_locked((struct endpoint *)obj);
 	arch_irq_restore(flags);
 	ipc_object_unref(obj);
-	return r;
+	return ipc_finish_in(thread_current(), r);
 }
 
 /* Reply to the caller this thread owes one (interrupts off): it becomes runnable. */
-static void ipc_reply(struct thread *caller, const uint64_t words[4])
+static void ipc_reply(struct thread *me, struct thread *caller, const uint64_t words[4])
 {
+	ipc_hand_over(me, caller);
 	ipc_deliver(caller, words, 0);
 	sched_wake(caller);
 }
@@ -335,20 +460,29 @@ int64_t ipc_sys_reply_recv(uint64_t h, uint64_t w0, uint64_t w1, uint64_t w2, ui
 	int64_t r;
 	int err;
 
-	(void)a5;
 	/* KEEL_HANDLE_SELF: reply only (a server that ends, or hands work on). */
 	if (h == KEEL_HANDLE_SELF) {
 		if (!caller)
 			return -KEEL_ENOENT;
+		err = ipc_prepare_out(me, a5, words);
+		if (err != 0)
+			return err;
 		flags = arch_irq_save();
 		me->ipc_reply_to = NULL;
-		ipc_reply(caller, words);
+		ipc_reply(me, caller, words);
 		arch_irq_restore(flags);
 		return 0;
 	}
 	err = ipc_get(h, KEEL_OBJ_ENDPOINT, KEEL_RIGHT_READ, &obj);
 	if (err != 0)
 		return err;
+	/* a5 (r9): the reply's struct keel_msg, and where the next message goes. */
+	err = caller ? ipc_prepare_out(me, a5, words) : 0;
+	if (err != 0) {
+		ipc_object_unref(obj);
+		return err;
+	}
+	me->ipc_buf = a5;
 	ep = (struct endpoint *)obj;
 	flags = arch_irq_save();
 	me->ipc_reply_to = NULL;
@@ -361,17 +495,18 @@ int64_t ipc_sys_reply_recv(uint64_t h, uint64_t w0, uint64_t w1, uint64_t w2, ui
 		 */
 		ipc_enqueue(&ep->receivers, &ep->receivers_tail, me);
 		spin_unlock(&ep->lock);
+		ipc_hand_over(me, caller);
 		ipc_deliver(caller, words, 0);
 		sched_block_and_run(caller);
 		r = me->ipc_result;
 	} else {
 		if (caller)
-			ipc_reply(caller, words);
+			ipc_reply(me, caller, words);
 		r = ipc_receive_locked(ep);
 	}
 	arch_irq_restore(flags);
 	ipc_object_unref(obj);
-	return r;
+	return ipc_finish_in(me, r);
 }
 
 /* ---- Notifications ---- */

@@ -39,6 +39,11 @@ int64_t ipc_handle_add(struct process *p, struct object *obj, uint32_t rights);
 /* Drop a reference. */
 void ipc_object_unref(struct object *obj);
 
+struct thread;
+
+/* Free a dead thread's undelivered slow-path messages (and the handles in them). */
+void ipc_thread_fini(struct thread *t);
+
 /* The system calls (core/syscall.h's handler signature; syscall.c's table). */
 #define IPC_SYSCALL(name)                                                                          \
 	int64_t name(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)

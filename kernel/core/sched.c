@@ -225,6 +225,7 @@ void sched_after_switch(void)
 	rq->dead = NULL;
 	p = dead->proc;
 	arch_thread_free_user_state(dead);
+	ipc_thread_fini(dead);
 	vm_stack_destroy(&dead->kstack);
 	kslab_free(&sched_thread_cache, dead);
 	if (p && p->threads == 0)

@@ -47,6 +47,8 @@ struct process {
 	bool killed;         /* by a fault: exit_status is the vector */
 };
 
+struct ipc_message;
+
 struct thread {
 	uint64_t ksp; /* saved kernel rsp while switched out */
 	struct vm_stack kstack;
@@ -60,6 +62,9 @@ struct thread {
 	uint64_t ipc_words[4];
 	int64_t ipc_result;          /* what the blocked system call returns when resumed */
 	struct thread *ipc_reply_to; /* the caller this thread owes a reply */
+	struct ipc_message *ipc_out; /* the slow-path message it sends (NULL: words only) */
+	struct ipc_message *ipc_in;  /* one delivered to it, not yet copied out */
+	uint64_t ipc_buf;            /* its struct keel_msg in user memory (0: none) */
 };
 
 /*

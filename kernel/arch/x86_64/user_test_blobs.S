@@ -177,3 +177,91 @@ user_blob_ipc_client:
 4:	leaq 1(%r12), %rdi
 	SYS KEEL_SYS_EXIT
 user_blob_ipc_client_end:
+
+/* struct keel_msg (include/keel/syscall.h): words, handle, data_len, data. */
+#define MSG_HANDLE   32
+#define MSG_DATA_LEN 40
+#define MSG_DATA     48
+#define MSG_SIZE     304
+
+	.globl user_blob_xfer_client, user_blob_xfer_client_end
+/*
+ * Moves a handle to a server through the endpoint in rdi: creates a
+ * notification, duplicates the handle, sends the duplicate with 5 bytes of
+ * data ("hello") in a struct keel_msg, and waits on its own handle for the
+ * server's signal. exit(the bits) when the moved handle is gone from its own
+ * table (close says -KEEL_EBADH), else exit(1); any error: exit(2).
+ */
+user_blob_xfer_client:
+	movq %rdi, %rbx
+	subq $MSG_SIZE, %rsp
+	movl $KEEL_OBJ_NOTIFICATION, %edi
+	xorl %esi, %esi
+	SYS KEEL_SYS_OBJECT_CREATE
+	testq %rax, %rax
+	js 8f
+	movq %rax, %r12 /* the notification */
+	movq %r12, %rdi
+	movl $0xff, %esi /* KEEL_RIGHTS_ALL */
+	SYS KEEL_SYS_HANDLE_DUP
+	testq %rax, %rax
+	js 8f
+	movq %rax, %r13 /* the duplicate, to send */
+	movq %r13, MSG_HANDLE(%rsp)
+	movq $5, MSG_DATA_LEN(%rsp)
+	movl $0x6c6c6568, MSG_DATA(%rsp) /* "hell" */
+	movb $0x6f, MSG_DATA+4(%rsp)     /* "o" */
+	movq %rbx, %rdi
+	movq %rsp, %r9
+	SYS KEEL_SYS_CALL
+	testq %rax, %rax
+	jnz 8f
+	movq %r12, %rdi
+	movq $-1, %rsi /* KEEL_FOREVER */
+	SYS KEEL_SYS_WAIT
+	movq %rax, %r14
+	movq %r13, %rdi
+	SYS KEEL_SYS_HANDLE_CLOSE
+	cmpq $-KEEL_EBADH, %rax
+	jne 9f
+	movq %r14, %rdi
+	SYS KEEL_SYS_EXIT
+8:	movl $2, %edi
+	SYS KEEL_SYS_EXIT
+9:	movl $1, %edi
+	SYS KEEL_SYS_EXIT
+user_blob_xfer_client_end:
+
+	.globl user_blob_xfer_server, user_blob_xfer_server_end
+/*
+ * Receives one struct keel_msg on the endpoint in rdi, checks its 5 bytes of
+ * data, signals bits 0x5a on the handle it carried, replies and exits 0;
+ * exit(3) when the message is not as sent.
+ */
+user_blob_xfer_server:
+	movq %rdi, %rbx
+	subq $MSG_SIZE, %rsp
+	movq %rbx, %rdi
+	movq %rsp, %r9
+	SYS KEEL_SYS_RECV
+	testq %rax, %rax
+	js 9f
+	cmpq $5, MSG_DATA_LEN(%rsp)
+	jne 9f
+	cmpl $0x6c6c6568, MSG_DATA(%rsp)
+	jne 9f
+	movq MSG_HANDLE(%rsp), %rdi
+	cmpq $-1, %rdi /* KEEL_MSG_NO_HANDLE */
+	je 9f
+	movl $0x5a, %esi
+	SYS KEEL_SYS_SIGNAL
+	testq %rax, %rax
+	jnz 9f
+	xorl %edi, %edi /* reply only */
+	xorl %r9d, %r9d
+	SYS KEEL_SYS_REPLY_RECV
+	xorl %edi, %edi
+	SYS KEEL_SYS_EXIT
+9:	movl $3, %edi
+	SYS KEEL_SYS_EXIT
+user_blob_xfer_server_end:
