@@ -16,6 +16,9 @@
 #define BENCH_SERVER     (1ull << 62) /* in arg: this process serves */
 #define BENCH_CMD_YIELD  (~0ull - 1)  /* request: reply, then yield with the client */
 #define BENCH_CMD_END    (~0ull)      /* request: reply, then exit */
+#define BENCH_CMD_HANDLE (~0ull - 2)  /* request: reply, then echo messages with a handle */
+#define BENCH_CMD_NOTIFY (~0ull - 3)  /* request: reply, take two handles, then wait/signal */
+#define BENCH_ROUNDS     (BENCH_WARMUP + BENCH_ITERATIONS)
 
 static uint64_t bench_samples[BENCH_ITERATIONS];
 
@@ -89,41 +92,89 @@ static uint64_t bench_null_syscall(uint64_t overhead)
 	return bench_median() - overhead;
 }
 
-/* Register-only IPC, as the syscall ABI passes it: endpoint in rdi, words in rsi rdx r10 r8. */
+/*
+ * Register-only IPC, as the syscall ABI passes it: endpoint in rdi, words in
+ * rsi rdx r10 r8, and r9 = 0 (no struct keel_msg).
+ */
 static inline int64_t bench_ipc(uint64_t nr, uint64_t endpoint, uint64_t *w0)
 {
 	register uint64_t r10 __asm__("r10") = 0;
 	register uint64_t r8 __asm__("r8") = 0;
+	register uint64_t r9 __asm__("r9") = 0;
 	uint64_t ret, rsi = *w0, rdx = 0;
 
 	__asm__ volatile("syscall"
 			 : "=a"(ret), "+S"(rsi), "+d"(rdx), "+r"(r10), "+r"(r8)
-			 : "a"(nr), "D"(endpoint)
-			 : "rcx", "r11", "r9", "memory");
+			 : "a"(nr), "D"(endpoint), "r"(r9)
+			 : "rcx", "r11", "memory");
 	*w0 = rsi;
 	return (int64_t)ret;
 }
 
-/* The server: echo word 0 plus one; yield or end on the commands. */
+/* Echo BENCH_ROUNDS messages that each carry a handle: it goes back with the reply. */
+static void bench_serve_handles(uint64_t endpoint)
+{
+	struct keel_msg m;
+	uint64_t w = 0;
+
+	bench_ipc(KEEL_SYS_REPLY_RECV, KEEL_HANDLE_SELF, &w);
+	keel_recv(endpoint, &m);
+	for (size_t i = 1; i < BENCH_ROUNDS; i++)
+		keel_reply_recv(endpoint, &m, &m);
+	keel_reply_recv(KEEL_HANDLE_SELF, &m, &m);
+}
+
+/*
+ * Notifications: take the handle to wait on and the one to signal, each in a
+ * message of its own (answered with a bare reply), then BENCH_ROUNDS turns of
+ * wait for the client, signal it back.
+ */
+static void bench_serve_notify(uint64_t endpoint)
+{
+	struct keel_msg m;
+	uint64_t w = 0, wait_on, signal_to;
+
+	bench_ipc(KEEL_SYS_REPLY_RECV, KEEL_HANDLE_SELF, &w);
+	keel_recv(endpoint, &m);
+	wait_on = m.handle;
+	m.handle = KEEL_MSG_NO_HANDLE; /* keep it: a reply would move it back */
+	keel_reply_recv(KEEL_HANDLE_SELF, &m, &m);
+	keel_recv(endpoint, &m);
+	signal_to = m.handle;
+	m.handle = KEEL_MSG_NO_HANDLE;
+	keel_reply_recv(KEEL_HANDLE_SELF, &m, &m);
+	for (size_t i = 0; i < BENCH_ROUNDS; i++) {
+		keel_wait(wait_on, KEEL_FOREVER);
+		keel_signal(signal_to, 1);
+	}
+	keel_handle_close(wait_on);
+	keel_handle_close(signal_to);
+}
+
+/* The server: echo word 0 plus one; yield, echo handles, notify or end on the commands. */
 static int bench_serve(uint64_t endpoint)
 {
 	uint64_t w = 0;
 	int64_t r = bench_ipc(KEEL_SYS_RECV, endpoint, &w);
 
 	while (r >= 0) {
-		if (w == BENCH_CMD_END || w == BENCH_CMD_YIELD) {
-			uint64_t cmd = w;
-
+		if (w == BENCH_CMD_END) {
 			bench_ipc(KEEL_SYS_REPLY_RECV, KEEL_HANDLE_SELF, &w);
-			if (cmd == BENCH_CMD_END)
-				return 0;
-			for (size_t i = 0; i < BENCH_WARMUP + BENCH_ITERATIONS; i++)
+			return 0;
+		} else if (w == BENCH_CMD_YIELD) {
+			bench_ipc(KEEL_SYS_REPLY_RECV, KEEL_HANDLE_SELF, &w);
+			for (size_t i = 0; i < BENCH_ROUNDS; i++)
 				keel_yield();
-			r = bench_ipc(KEEL_SYS_RECV, endpoint, &w);
+		} else if (w == BENCH_CMD_HANDLE) {
+			bench_serve_handles(endpoint);
+		} else if (w == BENCH_CMD_NOTIFY) {
+			bench_serve_notify(endpoint);
+		} else {
+			w++;
+			r = bench_ipc(KEEL_SYS_REPLY_RECV, endpoint, &w);
 			continue;
 		}
-		w++;
-		r = bench_ipc(KEEL_SYS_REPLY_RECV, endpoint, &w);
+		r = bench_ipc(KEEL_SYS_RECV, endpoint, &w);
 	}
 	keel_printf("bench: the server's receive failed: %lld\n", (long long)r);
 	return 1;
@@ -186,6 +237,58 @@ static void bench_as_switch(uint64_t endpoint, uint64_t overhead, uint64_t null_
 					 (2 * BENCH_ITERATIONS) % 100));
 }
 
+/* call + reply_recv moving a handle there and back: the slow path. */
+static uint64_t bench_ipc_handle(uint64_t endpoint, uint64_t overhead)
+{
+	struct keel_msg m = {{0}, 0, 0, {0}};
+	uint64_t w = BENCH_CMD_HANDLE;
+	int64_t h = keel_object_create(KEEL_OBJ_NOTIFICATION, 0);
+
+	if (h < 0)
+		return 0;
+	bench_ipc(KEEL_SYS_CALL, endpoint, &w);
+	for (size_t i = 0; i < BENCH_ROUNDS; i++) {
+		uint64_t t0 = bench_tsc();
+
+		m.handle = (uint64_t)h;
+		m.data_len = 0;
+		keel_call(endpoint, &m);
+		h = (int64_t)m.handle;
+		if (i >= BENCH_WARMUP)
+			bench_samples[i - BENCH_WARMUP] = bench_tsc() - t0;
+	}
+	keel_handle_close((uint64_t)h);
+	return bench_median() - overhead;
+}
+
+/* signal the server, wait for its signal back: a notification round trip between processes. */
+static uint64_t bench_notify(uint64_t endpoint, uint64_t overhead)
+{
+	struct keel_msg m = {{0}, 0, 0, {0}};
+	uint64_t w = BENCH_CMD_NOTIFY;
+	int64_t mine = keel_object_create(KEEL_OBJ_NOTIFICATION, 0);
+	int64_t theirs = keel_object_create(KEEL_OBJ_NOTIFICATION, 0);
+
+	if (mine < 0 || theirs < 0)
+		return 0;
+	bench_ipc(KEEL_SYS_CALL, endpoint, &w);
+	m.handle = (uint64_t)keel_handle_dup((uint64_t)theirs, KEEL_RIGHTS_ALL);
+	keel_call(endpoint, &m);
+	m.handle = (uint64_t)keel_handle_dup((uint64_t)mine, KEEL_RIGHTS_ALL);
+	keel_call(endpoint, &m);
+	for (size_t i = 0; i < BENCH_ROUNDS; i++) {
+		uint64_t t0 = bench_tsc();
+
+		keel_signal((uint64_t)theirs, 1);
+		keel_wait((uint64_t)mine, KEEL_FOREVER);
+		if (i >= BENCH_WARMUP)
+			bench_samples[i - BENCH_WARMUP] = bench_tsc() - t0;
+	}
+	keel_handle_close((uint64_t)mine);
+	keel_handle_close((uint64_t)theirs);
+	return bench_median() - overhead;
+}
+
 int main(uint64_t arg)
 {
 	uint32_t features = 0;
@@ -201,6 +304,10 @@ int main(uint64_t arg)
 	keel_printf("bench: null_syscall_instr %llu\n", (unsigned long long)null_syscall);
 	keel_printf("bench: ipc_rt_cross_as_instr %llu\n",
 		    (unsigned long long)bench_ipc_round_trip(arg, overhead));
+	keel_printf("bench: ipc_rt_handle_instr %llu\n",
+		    (unsigned long long)bench_ipc_handle(arg, overhead));
+	keel_printf("bench: notify_rt_instr %llu\n",
+		    (unsigned long long)bench_notify(arg, overhead));
 	bench_as_switch(arg, overhead, null_syscall);
 	bench_ipc(KEEL_SYS_CALL, arg, &w);
 	return 0;

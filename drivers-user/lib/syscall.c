@@ -53,19 +53,43 @@ int64_t keel_handle_close(uint64_t handle)
 	return SYS1(KEEL_SYS_HANDLE_CLOSE, handle);
 }
 
+/*
+ * IPC (syscall.h): the words go in rsi rdx r10 r8 and come back there; the
+ * whole struct keel_msg (handle, data) goes by pointer in r9, and the kernel
+ * writes the answer's handle and data into it.
+ */
+static int64_t keel_ipc(uint64_t nr, uint64_t endpoint, struct keel_msg *msg)
+{
+	register uint64_t r10 __asm__("r10") = msg->word[2];
+	register uint64_t r8 __asm__("r8") = msg->word[3];
+	register uint64_t r9 __asm__("r9") = PTR(msg);
+	uint64_t ret, rsi = msg->word[0], rdx = msg->word[1];
+
+	__asm__ volatile("syscall"
+			 : "=a"(ret), "+S"(rsi), "+d"(rdx), "+r"(r10), "+r"(r8)
+			 : "a"(nr), "D"(endpoint), "r"(r9)
+			 : "rcx", "r11", "memory");
+	msg->word[0] = rsi, msg->word[1] = rdx, msg->word[2] = r10, msg->word[3] = r8;
+	return (int64_t)ret;
+}
+
 int64_t keel_call(uint64_t endpoint, struct keel_msg *msg)
 {
-	return SYS2(KEEL_SYS_CALL, endpoint, PTR(msg));
+	return keel_ipc(KEEL_SYS_CALL, endpoint, msg);
 }
 
 int64_t keel_recv(uint64_t endpoint, struct keel_msg *msg)
 {
-	return SYS2(KEEL_SYS_RECV, endpoint, PTR(msg));
+	return keel_ipc(KEEL_SYS_RECV, endpoint, msg);
 }
 
 int64_t keel_reply_recv(uint64_t endpoint, const struct keel_msg *reply, struct keel_msg *next)
 {
-	return SYS3(KEEL_SYS_REPLY_RECV, endpoint, PTR(reply), PTR(next));
+	/* One buffer both ways: the kernel reads the reply from it, then writes the next message.
+	 */
+	if (next != reply)
+		memcpy(next, reply, sizeof(*next));
+	return keel_ipc(KEEL_SYS_REPLY_RECV, endpoint, next);
 }
 
 int64_t keel_signal(uint64_t notification, uint64_t bits)

@@ -12,6 +12,8 @@
  */
 #include "core/ipc.h"
 
+#include <stddef.h>
+
 #include <keel/syscall.h>
 
 #include "arch/x86_64/syscall.h"
@@ -326,8 +328,16 @@ static int64_t ipc_finish_in(struct thread *me, int64_t result)
 	int64_t h;
 	int err;
 
-	if (!m)
+	if (!m) {
+		/* A register-only message: a buffer, if given, says "no handle, no data". */
+		static const uint64_t none[2] = {KEEL_MSG_NO_HANDLE, 0};
+
+		if (me->ipc_buf && result >= 0 &&
+		    usercopy_to(me->ipc_buf + offsetof(struct keel_msg, handle), none,
+				sizeof(none)) != 0)
+			return -KEEL_EFAULT;
 		return result;
+	}
 	me->ipc_in = NULL;
 	if (me->ipc_buf == 0) {
 		ipc_message_free(m);
