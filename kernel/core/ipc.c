@@ -43,6 +43,7 @@ struct notification {
 static struct kslab_cache ipc_endpoint_cache, ipc_notification_cache;
 static bool ipc_caches_ready;
 static struct spinlock ipc_caches_lock = SPINLOCK_INIT;
+static uint64_t ipc_live; /* objects allocated and not yet freed (ipc_objects_live) */
 
 /* ---- Objects ---- */
 
@@ -92,6 +93,7 @@ struct object *ipc_object_create(uint32_t type)
 	}
 	o->type = type;
 	o->refs = 1;
+	__atomic_fetch_add(&ipc_live, 1, __ATOMIC_RELAXED);
 	return o;
 }
 
@@ -109,6 +111,12 @@ void ipc_object_unref(struct object *obj)
 		kslab_free(&ipc_endpoint_cache, obj);
 	else
 		kslab_free(&ipc_notification_cache, obj);
+	__atomic_fetch_sub(&ipc_live, 1, __ATOMIC_RELAXED);
+}
+
+uint64_t ipc_objects_live(void)
+{
+	return __atomic_load_n(&ipc_live, __ATOMIC_RELAXED);
 }
 
 /* ---- Handle tables ---- */
