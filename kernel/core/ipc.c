@@ -396,6 +396,11 @@ int64_t ipc_sys_signal(uint64_t h, uint64_t bits, uint64_t a2, uint64_t a3, uint
 	(void)a2, (void)a3, (void)a4, (void)a5;
 	if (err != 0)
 		return err;
+	/* Bits are 63 wide: bit 63 alone would wake a waiter with 0, "no bits". */
+	if (bits >> 63) {
+		ipc_object_unref(obj);
+		return -KEEL_EINVAL;
+	}
 	n = (struct notification *)obj;
 	flags = spin_lock_irqsave(&n->lock);
 	n->bits |= bits;
