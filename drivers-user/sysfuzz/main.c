@@ -6,13 +6,12 @@
  * may signal, wait on and duplicate, and one it may only wait on.
  *
  * First every call meets each class of bad argument and must answer with the
- * exact code (one line "sysfuzz: ok N name" or "sysfuzz: not ok N name #
- * why" each); calls not built yet may answer -KEEL_ENOSYS instead, so the
- * checks keep passing when they arrive. Then a random run of SYSFUZZ_CALLS
- * calls with random numbers and arguments, which must all come back with a
- * value or a KEEL_E* code, never crash the kernel and never block: calls
- * that could block forever are only issued with handles that are not open.
- * The exit status is the number of failures.
+ * exact code (one line "sysfuzz: ok N name" or "sysfuzz: not ok N
+ * name # why" each, the kernel's log adding the "sysfuzz: "); calls not built yet may answer
+ * -KEEL_ENOSYS instead, so the checks keep passing when they arrive. Then a random run of
+ * SYSFUZZ_CALLS calls with random numbers and arguments, which must all come back with a value or a
+ * KEEL_E* code, never crash the kernel and never block: calls that could block forever are only
+ * issued with handles that are not open. The exit status is the number of failures.
  */
 #include "keel.h"
 
@@ -53,14 +52,13 @@ static void check(const char *name, int64_t r, const int64_t *want)
 	tests++;
 	for (const int64_t *w = want; *w != 1; w++) {
 		if (r == *w) {
-			keel_printf("sysfuzz: ok %d %s\n", tests, name);
+			keel_printf("ok %d %s\n", tests, name);
 			return;
 		}
 	}
 	failures++;
-	keel_printf("sysfuzz: not ok %d %s # got %lld (%s), expected %lld\n", tests, name,
-		    (long long)r, keel_is_error(r) ? keel_strerror(r) : "a value",
-		    (long long)want[0]);
+	keel_printf("not ok %d %s # got %lld (%s), expected %lld\n", tests, name, (long long)r,
+		    keel_is_error(r) ? keel_strerror(r) : "a value", (long long)want[0]);
 }
 
 /* Lists end with 1 (never a result one wants). */
@@ -331,6 +329,17 @@ static void fuzz_random(unsigned calls)
 			a[i] = rnd_arg();
 		switch (nr) {
 		case KEEL_SYS_EXIT: continue;
+		case KEEL_SYS_OBJECT_CREATE:
+			/* Half the time a valid request: handles to close, dup and misuse. */
+			if (rnd() & 1) {
+				a[0] = KEEL_OBJ_ENDPOINT + rnd() % 2;
+				a[1] = 0;
+			}
+			break;
+		case KEEL_SYS_HANDLE_DUP:
+			if (rnd() & 1)
+				a[1] = rnd() & KEEL_RIGHTS_ALL;
+			break;
 		case KEEL_SYS_DEBUG_LOG:
 			/* No log lines: a readable pointer only with a size past the limit. */
 			if (a[0] >= (uint64_t)(uintptr_t)scratch &&
@@ -362,13 +371,12 @@ static void fuzz_random(unsigned calls)
 		done++;
 		if (r < 0 && !keel_is_error(r)) {
 			if (bad++ < 10)
-				keel_printf(
-				    "sysfuzz: call %llu (0x%llx, 0x%llx, ...) returned %lld\n",
-				    (unsigned long long)nr, (unsigned long long)a[0],
-				    (unsigned long long)a[1], (long long)r);
+				keel_printf("call %llu (0x%llx, 0x%llx, ...) returned %lld\n",
+					    (unsigned long long)nr, (unsigned long long)a[0],
+					    (unsigned long long)a[1], (long long)r);
 		} else if (nr > KEEL_SYS_IOPORT_ENABLE && r != E(ENOSYS)) {
 			if (bad++ < 10)
-				keel_printf("sysfuzz: unknown call %llu returned %lld\n",
+				keel_printf("unknown call %llu returned %lld\n",
 					    (unsigned long long)nr, (long long)r);
 		}
 		if (r >= 0 && (nr == KEEL_SYS_OBJECT_CREATE || nr == KEEL_SYS_HANDLE_DUP)) {
@@ -379,10 +387,10 @@ static void fuzz_random(unsigned calls)
 	tests++;
 	if (bad) {
 		failures++;
-		keel_printf("sysfuzz: not ok %d random run # %u bad results in %u calls\n", tests,
-			    bad, calls);
+		keel_printf("not ok %d random run # %u bad results in %u calls\n", tests, bad,
+			    calls);
 	} else {
-		keel_printf("sysfuzz: ok %d random run # %u calls, %u handles made\n", tests, calls,
+		keel_printf("ok %d random run # %u calls, %u handles made\n", tests, calls,
 			    created);
 	}
 }
@@ -397,6 +405,6 @@ int main(uint64_t arg)
 	test_notification_and_create();
 	test_unbuilt_and_unknown();
 	fuzz_random(arg & SYSFUZZ_ARG_SHORT ? SYSFUZZ_CALLS_SHORT : SYSFUZZ_CALLS);
-	keel_printf("sysfuzz: %d tests, %d failed\n", tests, failures);
+	keel_printf("%d tests, %d failed\n", tests, failures);
 	return failures;
 }
