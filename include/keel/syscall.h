@@ -42,7 +42,7 @@
 #define KEEL_SYS_CALL           7  /* (endpoint, w0, w1, w2, w3) -> 0, reply words (below) */
 #define KEEL_SYS_RECV           8  /* (endpoint) -> badge, request words */
 #define KEEL_SYS_REPLY_RECV     9  /* (endpoint or KEEL_HANDLE_SELF, w0..w3) -> badge, words */
-#define KEEL_SYS_SIGNAL         10 /* (notification, bits) -> 0 */
+#define KEEL_SYS_SIGNAL         10 /* (notification, bits 0-62) -> 0 */
 #define KEEL_SYS_WAIT           11 /* (notification, timeout ns or KEEL_FOREVER) -> bits */
 #define KEEL_SYS_MAP            12 /* (process, vmo, vaddr, offset, size, flags) -> 0 */
 #define KEEL_SYS_UNMAP          13 /* (process, vaddr, size) -> 0 */

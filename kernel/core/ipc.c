@@ -58,6 +58,7 @@ struct ipc_message {
 static struct kslab_cache ipc_endpoint_cache, ipc_notification_cache, ipc_message_cache;
 static bool ipc_caches_ready;
 static struct spinlock ipc_caches_lock = SPINLOCK_INIT;
+static uint64_t ipc_live; /* objects allocated and not yet freed (ipc_objects_live) */
 
 /* ---- Objects ---- */
 
@@ -110,6 +111,7 @@ struct object *ipc_object_create(uint32_t type)
 	}
 	o->type = type;
 	o->refs = 1;
+	__atomic_fetch_add(&ipc_live, 1, __ATOMIC_RELAXED);
 	return o;
 }
 
@@ -127,6 +129,12 @@ void ipc_object_unref(struct object *obj)
 		kslab_free(&ipc_endpoint_cache, obj);
 	else
 		kslab_free(&ipc_notification_cache, obj);
+	__atomic_fetch_sub(&ipc_live, 1, __ATOMIC_RELAXED);
+}
+
+uint64_t ipc_objects_live(void)
+{
+	return __atomic_load_n(&ipc_live, __ATOMIC_RELAXED);
 }
 
 /* ---- Handle tables ---- */
@@ -533,6 +541,11 @@ int64_t ipc_sys_signal(uint64_t h, uint64_t bits, uint64_t a2, uint64_t a3, uint
 	(void)a2, (void)a3, (void)a4, (void)a5;
 	if (err != 0)
 		return err;
+	/* Bits are 63 wide: bit 63 alone would wake a waiter with 0, "no bits". */
+	if (bits >> 63) {
+		ipc_object_unref(obj);
+		return -KEEL_EINVAL;
+	}
 	n = (struct notification *)obj;
 	flags = spin_lock_irqsave(&n->lock);
 	n->bits |= bits;

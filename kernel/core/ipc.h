@@ -44,6 +44,9 @@ struct thread;
 /* Free a dead thread's undelivered slow-path messages (and the handles in them). */
 void ipc_thread_fini(struct thread *t);
 
+/* Endpoints and notifications allocated and not yet freed (for leak checks). */
+uint64_t ipc_objects_live(void);
+
 /* The system calls (core/syscall.h's handler signature; syscall.c's table). */
 #define IPC_SYSCALL(name)                                                                          \
 	int64_t name(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
@@ -59,5 +62,8 @@ IPC_SYSCALL(ipc_sys_wait);
 
 /* IPC and notifications, run with user processes (ipc_tests.c). */
 extern const struct ktest_suite ipc_test_suite;
+
+/* Hostile system-call arguments and notification races (fuzz_tests.c). */
+extern const struct ktest_suite fuzz_test_suite;
 
 #endif
