@@ -19,6 +19,7 @@
 #define BENCH_CMD_HANDLE (~0ull - 2)  /* request: reply, then echo messages with a handle */
 #define BENCH_CMD_NOTIFY (~0ull - 3)  /* request: reply, take two handles, then wait/signal */
 #define BENCH_ROUNDS     (BENCH_WARMUP + BENCH_ITERATIONS)
+#define BENCH_MAP_VA     0x40000000ull /* free in every bench process (linked at 0x400000) */
 
 static uint64_t bench_samples[BENCH_ITERATIONS];
 
@@ -289,6 +290,75 @@ static uint64_t bench_notify(uint64_t endpoint, uint64_t overhead)
 	return bench_median() - overhead;
 }
 
+/*
+ * map + unmap of one 4 KiB page of a VMO (read-write): two system calls, a
+ * page-table change each way and the unmap's shootdown. -1 when a call fails.
+ */
+static uint64_t bench_map_unmap(uint64_t overhead)
+{
+	int64_t vmo = keel_object_create(KEEL_OBJ_VMO, 4096), r = 0;
+
+	if (vmo < 0) {
+		keel_printf("bench: cannot create a VMO: %lld\n", (long long)vmo);
+		return ~0ull;
+	}
+	for (size_t i = 0; i < BENCH_WARMUP + BENCH_ITERATIONS && r == 0; i++) {
+		uint64_t t0 = bench_tsc();
+
+		r = keel_map(KEEL_HANDLE_SELF, (uint64_t)vmo, BENCH_MAP_VA, 0, 4096,
+			     KEEL_MAP_READ | KEEL_MAP_WRITE);
+		if (r == 0)
+			r = keel_unmap(KEEL_HANDLE_SELF, BENCH_MAP_VA, 4096);
+		if (i >= BENCH_WARMUP)
+			bench_samples[i - BENCH_WARMUP] = bench_tsc() - t0;
+	}
+	keel_handle_close((uint64_t)vmo);
+	if (r != 0) {
+		keel_printf("bench: map/unmap failed: %lld\n", (long long)r);
+		return ~0ull;
+	}
+	return bench_median() - overhead;
+}
+
+static inline uint32_t bench_rdpkru(void)
+{
+	uint32_t pkru, edx;
+
+	__asm__ volatile("rdpkru" : "=a"(pkru), "=d"(edx) : "c"(0));
+	return pkru;
+}
+
+static inline void bench_wrpkru(uint32_t pkru)
+{
+	__asm__ volatile("wrpkru" : : "a"(pkru), "c"(0), "d"(0) : "memory");
+}
+
+/*
+ * Revoke and restore this thread's access to a key with WRPKRU (DESIGN.md
+ * §5): no system call, no page-table change. With PKU only.
+ */
+static uint64_t bench_pkey_revoke_restore(uint64_t overhead)
+{
+	int64_t key = keel_pkey_alloc();
+	uint32_t allow, deny;
+
+	if (key <= 0) {
+		keel_printf("bench: pkey_alloc failed: %lld\n", (long long)key);
+		return ~0ull;
+	}
+	allow = bench_rdpkru() & ~(3u << (2 * key));
+	deny = allow | 1u << (2 * key);
+	for (size_t i = 0; i < BENCH_WARMUP + BENCH_ITERATIONS; i++) {
+		uint64_t t0 = bench_tsc();
+
+		bench_wrpkru(deny);
+		bench_wrpkru(allow);
+		if (i >= BENCH_WARMUP)
+			bench_samples[i - BENCH_WARMUP] = bench_tsc() - t0;
+	}
+	return bench_median() - overhead;
+}
+
 int main(uint64_t arg)
 {
 	uint32_t features = 0;
@@ -309,6 +379,11 @@ int main(uint64_t arg)
 	keel_printf("bench: notify_rt_instr %llu\n",
 		    (unsigned long long)bench_notify(arg, overhead));
 	bench_as_switch(arg, overhead, null_syscall);
+	keel_printf("bench: map_unmap_4k_instr %llu\n",
+		    (unsigned long long)bench_map_unmap(overhead));
+	if (features & KEEL_FEATURE_PKU)
+		keel_printf("bench: pkey_revoke_restore_instr %llu\n",
+			    (unsigned long long)bench_pkey_revoke_restore(overhead));
 	bench_ipc(KEEL_SYS_CALL, arg, &w);
 	return 0;
 }

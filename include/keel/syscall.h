@@ -88,6 +88,13 @@
 #define KEEL_MAP_PKEY_SHIFT 8
 #define KEEL_MAP_PKEY(k)    ((unsigned)(k) << KEEL_MAP_PKEY_SHIFT)
 
+/*
+ * The status of a process killed by a protection-key violation (a page fault
+ * whose error code has the PK bit, 5): vector 14 with bit 8 set, so that it
+ * is told apart from every other fault. Other faults give their vector.
+ */
+#define KEEL_KILLED_PKEY 0x10e
+
 /* The handle that names the calling process itself in KEEL_SYS_MAP and friends. */
 #define KEEL_HANDLE_SELF 0
 

@@ -15,6 +15,7 @@
 #include "core/arch.h"
 #include "core/console.h"
 #include "core/ipc.h"
+#include "core/vmo.h"
 #include "core/ktest.h"
 #include "core/loader.h"
 #include "core/thread.h"
@@ -110,6 +111,7 @@ static const char *test_sysfuzz(void)
 	/* A short run first: slab caches and handle tables keep what they keep after one. */
 	if ((err = fuzz_run(FUZZ_ARG_SHORT, &ns)) != NULL)
 		return err;
+	vmo_prime_caches(); /* the short run may not have mapped a VMO yet */
 	live = ipc_objects_live();
 	pmm_read_stats(&pb);
 	if ((err = fuzz_run(0, &ns)) != NULL)

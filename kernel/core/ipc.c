@@ -23,6 +23,7 @@
 #include "core/spinlock.h"
 #include "core/syscall.h"
 #include "core/thread.h"
+#include "core/vmo.h"
 #include "lib/kstring.h"
 #include "mm/kslab.h"
 #include "mm/pmm.h"
@@ -115,7 +116,7 @@ struct object *ipc_object_create(uint32_t type)
 	return o;
 }
 
-static void ipc_object_ref(struct object *obj)
+void ipc_object_ref(struct object *obj)
 {
 	__atomic_fetch_add(&obj->refs, 1, __ATOMIC_RELAXED);
 }
@@ -125,10 +126,15 @@ void ipc_object_unref(struct object *obj)
 	if (__atomic_sub_fetch(&obj->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
 	/* No handle and no blocked thread names it any more: its queues are empty. */
+	if (obj->type == KEEL_OBJ_VMO) {
+		vmo_destroy(obj); /* no mapping either: every one holds a reference */
+		return;
+	}
 	if (obj->type == KEEL_OBJ_ENDPOINT)
 		kslab_free(&ipc_endpoint_cache, obj);
 	else
 		kslab_free(&ipc_notification_cache, obj);
+	/* ipc_live counts endpoints and notifications (ipc_object_create). */
 	__atomic_fetch_sub(&ipc_live, 1, __ATOMIC_RELAXED);
 }
 
@@ -611,13 +617,20 @@ int64_t ipc_sys_object_create(uint64_t type, uint64_t arg, uint64_t a2, uint64_t
 	int64_t h;
 
 	(void)a2, (void)a3, (void)a4, (void)a5;
-	if (type != KEEL_OBJ_ENDPOINT && type != KEEL_OBJ_NOTIFICATION)
-		return type == KEEL_OBJ_VMO ? -KEEL_ENOSYS : -KEEL_EINVAL;
-	if (arg != 0)
-		return -KEEL_EINVAL;
-	obj = ipc_object_create((uint32_t)type);
-	if (!obj)
-		return -KEEL_ENOMEM;
+	if (type == KEEL_OBJ_VMO) {
+		int err = vmo_create(arg, &obj);
+
+		if (err != 0)
+			return err;
+	} else {
+		if (type != KEEL_OBJ_ENDPOINT && type != KEEL_OBJ_NOTIFICATION)
+			return -KEEL_EINVAL;
+		if (arg != 0)
+			return -KEEL_EINVAL;
+		obj = ipc_object_create((uint32_t)type);
+		if (!obj)
+			return -KEEL_ENOMEM;
+	}
 	h = ipc_handle_add(thread_current()->proc, obj, KEEL_RIGHTS_ALL);
 	ipc_object_unref(obj); /* the handle holds it now (or nothing does) */
 	return h;

@@ -36,6 +36,9 @@ struct object *ipc_object_create(uint32_t type);
 /* Put a handle to obj (taking a reference) with `rights` into p's table: the handle or an error. */
 int64_t ipc_handle_add(struct process *p, struct object *obj, uint32_t rights);
 
+/* Take a reference (the caller already holds one, or a lock pins a handle to obj). */
+void ipc_object_ref(struct object *obj);
+
 /* Drop a reference. */
 void ipc_object_unref(struct object *obj);
 

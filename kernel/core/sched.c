@@ -142,6 +142,7 @@ struct process *process_create(const char *name)
 static void process_free(struct process *p)
 {
 	ipc_process_fini(p);
+	vmo_process_fini(p); /* VMO pages are the VMOs': off the tables before aspace_destroy */
 	aspace_destroy(&p->as);
 	kslab_free(&sched_process_cache, p);
 }

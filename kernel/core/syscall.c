@@ -14,6 +14,7 @@
 #include "core/console.h"
 #include "core/ipc.h"
 #include "core/thread.h"
+#include "core/vmo.h"
 
 static uint64_t syscall_log_count;
 
@@ -136,9 +137,9 @@ const syscall_fn syscall_table[KEEL_SYS_COUNT + 1] = {
     [KEEL_SYS_REPLY_RECV] = ipc_sys_reply_recv,
     [KEEL_SYS_SIGNAL] = ipc_sys_signal,
     [KEEL_SYS_WAIT] = ipc_sys_wait,
-    [KEEL_SYS_MAP] = syscall_enosys,
-    [KEEL_SYS_UNMAP] = syscall_enosys,
-    [KEEL_SYS_PKEY_ALLOC] = syscall_enosys,
+    [KEEL_SYS_MAP] = vmo_sys_map,
+    [KEEL_SYS_UNMAP] = vmo_sys_unmap,
+    [KEEL_SYS_PKEY_ALLOC] = vmo_sys_pkey_alloc,
     [KEEL_SYS_PROC_CREATE] = syscall_enosys,
     [KEEL_SYS_THREAD_CREATE] = syscall_enosys,
     [KEEL_SYS_IRQ_BIND] = syscall_enosys,

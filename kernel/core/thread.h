@@ -20,6 +20,7 @@
 #include "core/handle.h"
 #include "core/ktest.h"
 #include "core/spinlock.h"
+#include "core/vmo.h"
 #include "mm/aspace.h"
 #include "mm/vm.h"
 
@@ -42,6 +43,8 @@ struct process {
 	struct spinlock lock;        /* guards handles */
 	struct handle_table handles; /* core/ipc.c */
 	struct aspace as;
+	/* VMO mappings and protection keys (core/vmo.c). */
+	struct vmo_space vmo;
 	uint32_t threads;    /* not yet dead */
 	int64_t exit_status; /* when threads == 0 */
 	bool killed;         /* by a fault: exit_status is the vector */

@@ -202,3 +202,64 @@ int aspace_unmap(struct aspace *as, uint64_t va, uint64_t size)
 	pmm_free_pages(list, 0);
 	return err;
 }
+
+int aspace_map_pages(struct aspace *as, uint64_t va, const uint64_t *phys, uint64_t npages,
+		     unsigned rights)
+{
+	uint64_t flags, i;
+	int err;
+
+	if (npages > KEEL_USER_END / KEEL_PAGE_SIZE)
+		return -KEEL_ERANGE;
+	err = aspace_check_range(va, npages * KEEL_PAGE_SIZE);
+	if (err != 0)
+		return err;
+	if (rights & ~(PAGING_WRITE | PAGING_EXEC | PAGING_PKEY(0xf)))
+		return -KEEL_EINVAL;
+	flags = spin_lock_irqsave(&as->lock);
+	for (i = 0; i < npages; i++) {
+		err = paging_map(&as->tables, va + i * KEEL_PAGE_SIZE, phys[i], KEEL_PAGE_SIZE,
+				 PAGING_4K, rights | PAGING_USER, PAGING_CACHE_WB);
+		if (err != 0) {
+			err = err == -PAGING_EEXIST ? -KEEL_EBUSY : -KEEL_ENOMEM;
+			break;
+		}
+	}
+	/*
+	 * Undo the part mapped before a failure. Those entries were never
+	 * visible to anyone but a racing thread of this process, and it could
+	 * only have reached pages it is allowed to map anyway; no flush is owed
+	 * for entries that were never present before, but one costs little.
+	 */
+	if (err != 0 && i != 0) {
+		struct tlb_shootdown batch;
+
+		paging_unmap(&as->tables, va, i * KEEL_PAGE_SIZE, NULL, NULL);
+		tlb_batch_init(&batch, &as->tlb);
+		tlb_batch_add(&batch, va, i);
+		tlb_batch_finish(&percpu_this()->pcid, &batch);
+	}
+	spin_unlock_irqrestore(&as->lock, flags);
+	return err;
+}
+
+int aspace_unmap_pages(struct aspace *as, const struct aspace_range *r, size_t n)
+{
+	struct tlb_shootdown batch;
+	uint64_t flags;
+	int err;
+
+	for (size_t i = 0; i < n; i++)
+		if ((err = aspace_check_range(r[i].va, r[i].size)) != 0)
+			return err;
+	/* The PTEs go, then one shootdown for every range; the pages are the owner's to free. */
+	flags = spin_lock_irqsave(&as->lock);
+	tlb_batch_init(&batch, &as->tlb);
+	for (size_t i = 0; i < n; i++) {
+		paging_unmap(&as->tables, r[i].va, r[i].size, NULL, NULL);
+		tlb_batch_add(&batch, r[i].va, r[i].size / KEEL_PAGE_SIZE);
+	}
+	tlb_batch_finish(&percpu_this()->pcid, &batch);
+	spin_unlock_irqrestore(&as->lock, flags);
+	return 0;
+}

@@ -14,6 +14,7 @@
 #ifndef KEEL_MM_ASPACE_H
 #define KEEL_MM_ASPACE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "arch/x86_64/paging.h"
@@ -60,6 +61,30 @@ void aspace_switch(struct aspace *as);
  * it). 0, or -KEEL_EINVAL, -KEEL_ERANGE.
  */
 int aspace_unmap(struct aspace *as, uint64_t va, uint64_t size);
+
+/*
+ * Map the npages pages phys[0..npages) at va (page-aligned, in the user
+ * half) with `rights` (PAGING_WRITE / _EXEC, a PAGING_PKEY). The pages stay
+ * their owner's (a memory object): the address space neither counts nor
+ * frees them. All or nothing: 0, or -KEEL_ERANGE, -KEEL_EINVAL, -KEEL_EBUSY
+ * (something mapped there already), -KEEL_ENOMEM.
+ */
+int aspace_map_pages(struct aspace *as, uint64_t va, const uint64_t *phys, uint64_t npages,
+		     unsigned rights);
+
+/* One range for aspace_unmap_pages. */
+struct aspace_range {
+	uint64_t va, size;
+};
+
+/*
+ * Unmap n ranges (each checked as aspace_unmap checks its one) of pages
+ * mapped with aspace_map_pages, WITHOUT freeing them, with one TLB shootdown
+ * for all of them. When it returns no CPU can reach the pages through this
+ * address space any more. 0, or -KEEL_EINVAL, -KEEL_ERANGE (then nothing is
+ * unmapped).
+ */
+int aspace_unmap_pages(struct aspace *as, const struct aspace_range *r, size_t n);
 
 /* Set up this CPU's PCID slot cache (every CPU, once, before its first switch). */
 void aspace_init_this_cpu(void);

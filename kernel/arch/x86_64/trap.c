@@ -118,6 +118,14 @@ static void trap_user_fault(struct trap_frame *f, uint64_t cr2)
 	struct thread *t = thread_current();
 
 	trap_describe_error((uint32_t)f->vector, f->error, error, sizeof(error));
+	if (f->vector == TRAP_PF && (f->error & TRAP_PF_PK)) {
+		/* DESIGN.md §5: a key violation is reported as such, with its own status. */
+		kprintf("keel: process %u (%s): protection-key violation at rip %lx touching %lx: "
+			"%s; killed\n",
+			t->proc->id, t->proc->name, (unsigned long)f->rip, (unsigned long)cr2,
+			error);
+		process_kill_current(KEEL_KILLED_PKEY);
+	}
 	if (f->vector == TRAP_PF)
 		kprintf("keel: process %u (%s): %s at rip %lx touching %lx: %s; killed\n",
 			t->proc->id, t->proc->name, trap_name((uint32_t)f->vector),

@@ -1,0 +1,378 @@
+/*
+ * kernel/core/vmo.c: memory objects, map, unmap and protection keys (vmo.h).
+ *
+ * A VMO's pages are taken one at a time (no need for contiguous memory) and
+ * listed in an array of physical addresses from the page allocator; a
+ * mapping is one node of the process's list. Every page of a VMO mapping is
+ * present from map to unmap, so "something is mapped there" (paging_map's
+ * EEXIST) is the whole overlap check, for VMO and anonymous pages alike.
+ *
+ * Why the order of an unmap is safe: the PTEs go and the one shootdown
+ * completes (aspace_unmap_pages) before the mappings' references are dropped,
+ * so a VMO's pages are freed only when no TLB can reach them any more.
+ */
+#include "core/vmo.h"
+
+#include <keel/syscall.h>
+
+#include "arch/x86_64/cpufeatures.h"
+#include "arch/x86_64/paging.h"
+#include "core/boot.h"
+#include "core/ipc.h"
+#include "core/thread.h"
+#include "lib/kstring.h"
+#include "mm/kslab.h"
+#include "mm/pmm.h"
+
+#define VMO_UNMAP_LOCAL 16 /* ranges an unmap keeps on the stack; more take a page */
+#define VMO_PKEY_MAX    15
+
+struct vmo {
+	struct object obj;
+	uint64_t pages;
+	unsigned list_order; /* of the block holding phys[] */
+	uint64_t *phys;      /* pages[i]: physical address of page i (direct map) */
+};
+
+struct vmo_mapping {
+	struct vmo_mapping *next;
+	uint64_t va, size, offset;
+	struct vmo *vmo; /* holds one reference */
+};
+
+static struct kslab_cache vmo_cache, vmo_mapping_cache;
+static bool vmo_caches_ready;
+static struct spinlock vmo_caches_lock = SPINLOCK_INIT;
+
+static int vmo_caches_init(void)
+{
+	uint64_t flags = spin_lock_irqsave(&vmo_caches_lock);
+	int err = 0;
+
+	if (!vmo_caches_ready) {
+		err = kslab_cache_init(&vmo_cache, "vmo", sizeof(struct vmo), 64);
+		if (err == 0)
+			err = kslab_cache_init(&vmo_mapping_cache, "vmo_mapping",
+					       sizeof(struct vmo_mapping), 64);
+		vmo_caches_ready = err == 0;
+	}
+	spin_unlock_irqrestore(&vmo_caches_lock, flags);
+	return err == 0 ? 0 : -KEEL_ENOMEM;
+}
+
+void vmo_prime_caches(void)
+{
+	void *a, *b;
+
+	if (vmo_caches_init() != 0)
+		return;
+	a = kslab_alloc(&vmo_cache);
+	b = kslab_alloc(&vmo_mapping_cache);
+	if (a)
+		kslab_free(&vmo_cache, a);
+	if (b)
+		kslab_free(&vmo_mapping_cache, b);
+}
+
+/* ---- Objects ---- */
+
+static unsigned vmo_order_for(uint64_t bytes)
+{
+	unsigned order = 0;
+
+	while ((KEEL_PAGE_SIZE << order) < bytes)
+		order++;
+	return order;
+}
+
+static void vmo_free_pages(struct vmo *v, uint64_t count)
+{
+	for (uint64_t i = 0; i < count; i++)
+		pmm_free_pages(v->phys[i], 0);
+	pmm_free_pages((uint64_t)(uintptr_t)v->phys - KEEL_DIRECT_MAP_BASE, v->list_order);
+}
+
+int vmo_create(uint64_t size, struct object **out)
+{
+	struct vmo *v;
+	uint64_t list, i;
+
+	if (size == 0)
+		return -KEEL_EINVAL;
+	if (size > VMO_SIZE_MAX)
+		return -KEEL_E2BIG;
+	if (vmo_caches_init() != 0 || !(v = kslab_alloc(&vmo_cache)))
+		return -KEEL_ENOMEM;
+	memset(v, 0, sizeof(*v));
+	v->pages = (size + KEEL_PAGE_SIZE - 1) / KEEL_PAGE_SIZE;
+	v->list_order = vmo_order_for(v->pages * sizeof(uint64_t));
+	if (pmm_alloc_pages(v->list_order, &list) != 0) {
+		kslab_free(&vmo_cache, v);
+		return -KEEL_ENOMEM;
+	}
+	v->phys = boot_phys_to_virt(list);
+	for (i = 0; i < v->pages; i++) {
+		if (pmm_alloc_pages(0, &v->phys[i]) != 0)
+			break;
+		memset(boot_phys_to_virt(v->phys[i]), 0, KEEL_PAGE_SIZE);
+	}
+	if (i < v->pages) {
+		vmo_free_pages(v, i);
+		kslab_free(&vmo_cache, v);
+		return -KEEL_ENOMEM;
+	}
+	v->obj.type = KEEL_OBJ_VMO;
+	v->obj.refs = 1;
+	*out = &v->obj;
+	return 0;
+}
+
+void vmo_destroy(struct object *obj)
+{
+	struct vmo *v = (struct vmo *)obj;
+
+	vmo_free_pages(v, v->pages);
+	kslab_free(&vmo_cache, v);
+}
+
+uint64_t vmo_pages(const struct object *obj)
+{
+	return ((const struct vmo *)obj)->pages;
+}
+
+void *vmo_kernel_view(const struct object *obj, uint64_t index)
+{
+	const struct vmo *v = (const struct vmo *)obj;
+
+	return index < v->pages ? boot_phys_to_virt(v->phys[index]) : NULL;
+}
+
+/* ---- map ---- */
+
+/* Whether [va, va + size) is page-aligned and non-empty (EINVAL), then in the user half (ERANGE).
+ */
+static int vmo_check_range(uint64_t va, uint64_t size)
+{
+	if (size == 0 || ((va | size) & (KEEL_PAGE_SIZE - 1)))
+		return -KEEL_EINVAL;
+	if (va < KEEL_USER_BASE || va >= KEEL_USER_END || size > KEEL_USER_END - va)
+		return -KEEL_ERANGE;
+	return 0;
+}
+
+/* The argument checks of map that need no handle (vmo.h's order). */
+static int vmo_check_map_args(const struct vmo_space *s, uint64_t va, uint64_t offset,
+			      uint64_t size, uint64_t flags)
+{
+	uint64_t key = (flags >> KEEL_MAP_PKEY_SHIFT) & 0xf;
+
+	if (flags &
+	    ~(uint64_t)(KEEL_MAP_READ | KEEL_MAP_WRITE | KEEL_MAP_EXEC | KEEL_MAP_PKEY(0xf)))
+		return -KEEL_EINVAL;
+	if (!(flags & KEEL_MAP_READ) || ((flags & KEEL_MAP_WRITE) && (flags & KEEL_MAP_EXEC)))
+		return -KEEL_EINVAL;
+	if (key != 0 && !(s->pkeys & (1u << key)))
+		return -KEEL_EINVAL;
+	if (offset & (KEEL_PAGE_SIZE - 1))
+		return -KEEL_EINVAL;
+	return vmo_check_range(va, size);
+}
+
+int64_t vmo_sys_map(uint64_t proc, uint64_t h, uint64_t va, uint64_t offset, uint64_t size,
+		    uint64_t flags)
+{
+	struct process *p = thread_current()->proc;
+	struct vmo_space *s = &p->vmo;
+	struct handle_entry e;
+	struct vmo_mapping *m;
+	struct vmo *v = NULL;
+	uint32_t need = KEEL_RIGHT_MAP | KEEL_RIGHT_READ;
+	unsigned rights = PAGING_PKEY((flags >> KEEL_MAP_PKEY_SHIFT) & 0xf);
+	uint64_t sflags, pflags;
+	int err;
+
+	if (proc != KEEL_HANDLE_SELF)
+		return -KEEL_EBADH; /* other processes' handles come with proc_create */
+	if (flags & KEEL_MAP_WRITE)
+		need |= KEEL_RIGHT_WRITE, rights |= PAGING_WRITE;
+	if (flags & KEEL_MAP_EXEC)
+		rights |= PAGING_EXEC;
+	if (vmo_caches_init() != 0)
+		return -KEEL_ENOMEM;
+	sflags = spin_lock_irqsave(&s->lock);
+	pflags = spin_lock_irqsave(&p->lock);
+	err = handle_lookup(&p->handles, h, &e);
+	if (err == 0)
+		err = vmo_check_map_args(s, va, offset, size, flags);
+	if (err == 0 && e.type != KEEL_OBJ_VMO)
+		err = -KEEL_ETYPE;
+	if (err == 0 && (e.rights & need) != need)
+		err = -KEEL_EPERM;
+	if (err == 0) {
+		v = e.obj;
+		if (offset / KEEL_PAGE_SIZE > v->pages ||
+		    size / KEEL_PAGE_SIZE > v->pages - offset / KEEL_PAGE_SIZE)
+			err = -KEEL_ERANGE;
+		else
+			ipc_object_ref(&v->obj); /* the mapping's, taken while the handle pins it */
+	}
+	spin_unlock_irqrestore(&p->lock, pflags);
+	if (err != 0)
+		goto out;
+	m = s->count < VMO_MAPS_MAX ? kslab_alloc(&vmo_mapping_cache) : NULL;
+	if (!m)
+		err = -KEEL_ENOMEM;
+	else
+		err = aspace_map_pages(&p->as, va, v->phys + offset / KEEL_PAGE_SIZE,
+				       size / KEEL_PAGE_SIZE, rights);
+	if (err != 0) {
+		if (m)
+			kslab_free(&vmo_mapping_cache, m);
+		ipc_object_unref(&v->obj);
+		goto out;
+	}
+	m->va = va, m->size = size, m->offset = offset, m->vmo = v;
+	m->next = s->maps;
+	s->maps = m;
+	s->count++;
+out:
+	spin_unlock_irqrestore(&s->lock, sflags);
+	return err;
+}
+
+/* ---- unmap ---- */
+
+/*
+ * Take the mappings of s inside [va, va + size) off its list (s->lock held),
+ * linked through next, into *gone: their count, or -KEEL_EINVAL (one
+ * straddles an end: nothing taken), -KEEL_ENOENT (none there).
+ */
+static int64_t vmo_take_mappings(struct vmo_space *s, uint64_t va, uint64_t size,
+				 struct vmo_mapping **gone)
+{
+	struct vmo_mapping **pm, *m;
+	int64_t n = 0;
+
+	for (m = s->maps; m; m = m->next) {
+		if (m->va + m->size <= va || m->va >= va + size)
+			continue;
+		if (m->va < va || m->va + m->size > va + size)
+			return -KEEL_EINVAL;
+		n++;
+	}
+	if (n == 0)
+		return -KEEL_ENOENT;
+	*gone = NULL;
+	for (pm = &s->maps; (m = *pm) != NULL;) {
+		if (m->va >= va && m->va + m->size <= va + size) {
+			*pm = m->next;
+			m->next = *gone;
+			*gone = m;
+			s->count--;
+		} else {
+			pm = &m->next;
+		}
+	}
+	return n;
+}
+
+/* Drop the references of unmapped mappings (after their shootdown) and free the nodes. */
+static void vmo_release(struct vmo_mapping *m)
+{
+	while (m) {
+		struct vmo_mapping *next = m->next;
+
+		ipc_object_unref(&m->vmo->obj);
+		kslab_free(&vmo_mapping_cache, m);
+		m = next;
+	}
+}
+
+int64_t vmo_sys_unmap(uint64_t proc, uint64_t va, uint64_t size, uint64_t a3, uint64_t a4,
+		      uint64_t a5)
+{
+	struct process *p = thread_current()->proc;
+	struct vmo_space *s = &p->vmo;
+	struct aspace_range local[VMO_UNMAP_LOCAL], *r = local;
+	struct vmo_mapping *gone = NULL, *m;
+	uint64_t flags, list = 0;
+	int64_t n;
+	int err;
+
+	(void)a3, (void)a4, (void)a5;
+	if (proc != KEEL_HANDLE_SELF)
+		return -KEEL_EBADH;
+	if ((err = vmo_check_range(va, size)) != 0)
+		return err;
+	flags = spin_lock_irqsave(&s->lock);
+	n = vmo_take_mappings(s, va, size, &gone);
+	if (n > VMO_UNMAP_LOCAL) {
+		/* VMO_MAPS_MAX ranges fit in one page. */
+		_Static_assert(VMO_MAPS_MAX * sizeof(struct aspace_range) <= KEEL_PAGE_SIZE,
+			       "an unmap's ranges fit in one page");
+		if (pmm_alloc_pages(0, &list) != 0) {
+			/* Put them back: the call fails and changes nothing. */
+			while (gone) {
+				m = gone, gone = m->next;
+				m->next = s->maps, s->maps = m, s->count++;
+			}
+			n = -KEEL_ENOMEM;
+		} else {
+			r = boot_phys_to_virt(list);
+		}
+	}
+	if (n > 0) {
+		size_t i = 0;
+
+		for (m = gone; m; m = m->next, i++)
+			r[i].va = m->va, r[i].size = m->size;
+		aspace_unmap_pages(&p->as, r, i); /* ranges checked: cannot fail */
+	}
+	spin_unlock_irqrestore(&s->lock, flags);
+	if (list)
+		pmm_free_pages(list, 0);
+	vmo_release(gone);
+	return n < 0 ? n : 0;
+}
+
+void vmo_process_fini(struct process *p)
+{
+	struct vmo_space *s = &p->vmo;
+	uint64_t flags = spin_lock_irqsave(&s->lock);
+	struct vmo_mapping *gone = s->maps;
+
+	/* No CPU runs the address space: each unmap's shootdown reaches nobody. */
+	for (struct vmo_mapping *m = gone; m; m = m->next) {
+		struct aspace_range r = {m->va, m->size};
+
+		aspace_unmap_pages(&p->as, &r, 1);
+	}
+	s->maps = NULL;
+	s->count = 0;
+	spin_unlock_irqrestore(&s->lock, flags);
+	vmo_release(gone);
+}
+
+/* ---- Protection keys ---- */
+
+int64_t vmo_sys_pkey_alloc(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+			   uint64_t a5)
+{
+	struct vmo_space *s = &thread_current()->proc->vmo;
+	int64_t key = -KEEL_ENOMEM;
+	uint64_t flags;
+
+	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	if (!cpufeatures_on(CPUFEATURE_PKU))
+		return -KEEL_ENOSYS;
+	flags = spin_lock_irqsave(&s->lock);
+	for (unsigned k = 1; k <= VMO_PKEY_MAX; k++) {
+		if (!(s->pkeys & (1u << k))) {
+			s->pkeys |= (uint16_t)(1u << k);
+			key = k;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&s->lock, flags);
+	return key;
+}

@@ -1,0 +1,98 @@
+/*
+ * kernel/core/vmo.h: memory objects (VMOs), the map and unmap system calls
+ * and protection keys (DESIGN.md §5, §6).
+ *
+ * A VMO is a run of zeroed pages taken when it is created and owned by it:
+ * mappings never own pages. Handles and mappings each hold one reference
+ * (struct object's refs); the last one frees the pages.
+ *
+ * Per process (struct vmo_space in struct process): the list of its VMO
+ * mappings {start, size, vmo, offset} and the protection keys it allocated.
+ *
+ * Choices the ABI leaves open:
+ *   - map refuses a range that overlaps anything already mapped, VMO or
+ *     anonymous (the program image, the stack): -KEEL_EBUSY.
+ *   - unmap removes every VMO mapping that lies wholly inside the range, with
+ *     one TLB shootdown for the call. A mapping that straddles an end of the
+ *     range is not split: the call is refused with -KEEL_EINVAL and nothing
+ *     changes. A range that holds no mapping is -KEEL_ENOENT. Anonymous pages
+ *     are never removed by unmap.
+ *   - Keys: a process allocates keys 1-15 with pkey_alloc; map accepts key 0
+ *     or a key this process allocated, -KEEL_EINVAL otherwise. Without PKU
+ *     (or with `nopku`) pkey_alloc is -KEEL_ENOSYS, so no key but 0 can be
+ *     allocated and a nonzero key is -KEEL_EINVAL: never silently ignored.
+ *   - Rights: map needs KEEL_RIGHT_MAP, plus KEEL_RIGHT_READ (every mapping
+ *     is readable: KEEL_MAP_READ is required) and KEEL_RIGHT_WRITE for
+ *     KEEL_MAP_WRITE. W+X is refused.
+ *
+ * Error order of map (tests rely on it): -KEEL_EBADH (process handle other
+ * than KEEL_HANDLE_SELF, then the VMO handle), -KEEL_EINVAL (flags, key,
+ * alignment, size 0), -KEEL_ERANGE (outside the user half, or offset + size
+ * past the VMO's end), -KEEL_ETYPE, -KEEL_EPERM, -KEEL_EBUSY, -KEEL_ENOMEM.
+ *
+ * Locking: vmo_space.lock guards a process's mapping list and keys and is
+ * held across a whole map or unmap, so the list always matches the page
+ * tables. Order: vmo_space.lock, then the process lock (handles), then the
+ * address-space lock.
+ */
+#ifndef KEEL_CORE_VMO_H
+#define KEEL_CORE_VMO_H
+
+#include <stdint.h>
+
+#include "core/ktest.h"
+#include "core/spinlock.h"
+
+#define VMO_SIZE_MAX (1ull << 30) /* largest VMO: 1 GiB */
+#define VMO_MAPS_MAX 256          /* VMO mappings one process may hold */
+
+struct object;
+struct process;
+struct vmo_mapping;
+
+/* A process's VMO mappings and protection keys (zeroed by process_create). */
+struct vmo_space {
+	struct spinlock lock;
+	uint16_t pkeys; /* bit k: key k allocated (key 0 always usable, never allocated) */
+	uint32_t count; /* mappings in the list */
+	struct vmo_mapping *maps;
+};
+
+/*
+ * A VMO of `size` bytes (rounded up to pages), zeroed, with one reference
+ * for the caller in *out. 0, or -KEEL_EINVAL (size 0), -KEEL_E2BIG (above
+ * VMO_SIZE_MAX), -KEEL_ENOMEM.
+ */
+int vmo_create(uint64_t size, struct object **out);
+
+/*
+ * Set the VMO slab caches up and leave each with its one empty slab, so that
+ * page accounting in tests does not count their first use (tests only).
+ */
+void vmo_prime_caches(void);
+
+/* Free a VMO whose last reference went (ipc_object_unref). */
+void vmo_destroy(struct object *obj);
+
+/* Pages of a VMO, and the kernel's view of page `index` (NULL past the end): for tests. */
+uint64_t vmo_pages(const struct object *obj);
+void *vmo_kernel_view(const struct object *obj, uint64_t index);
+
+/*
+ * Remove every VMO mapping of p and drop their references: the process is
+ * ending and no CPU runs its address space. Before aspace_destroy.
+ */
+void vmo_process_fini(struct process *p);
+
+/* The system calls (syscall.c's table). */
+int64_t vmo_sys_map(uint64_t proc, uint64_t vmo, uint64_t va, uint64_t offset, uint64_t size,
+		    uint64_t flags);
+int64_t vmo_sys_unmap(uint64_t proc, uint64_t va, uint64_t size, uint64_t a3, uint64_t a4,
+		      uint64_t a5);
+int64_t vmo_sys_pkey_alloc(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+			   uint64_t a5);
+
+/* VMOs, map/unmap and protection keys, run with user processes (vmo_tests.c). */
+extern const struct ktest_suite vmo_test_suite;
+
+#endif
