@@ -50,30 +50,46 @@ static const char *test_spawn_with(const char *start, const char *end, struct ob
 	return NULL;
 }
 
-/* Server and client on the given CPUs: 1,000 round trips, every word checked. */
-static const char *test_ping_pong(uint32_t server_cpu, uint32_t client_cpu)
+/*
+ * A server and a client program sharing one new endpoint (the server may
+ * receive, the client call), on the given CPUs, run to their end. The
+ * scheduler's counters before and after in *before and *after.
+ */
+static const char *test_run_pair(const char *server_start, const char *server_end,
+				 const char *client_start, const char *client_end,
+				 uint32_t server_cpu, uint32_t client_cpu,
+				 struct sched_stats *before, struct sched_stats *after)
 {
-	struct sched_stats before, after;
-	struct buddy_stats pb, pa;
 	struct process *server, *client;
 	struct object *ep = ipc_object_create(KEEL_OBJ_ENDPOINT);
 	const char *err;
 
 	if (!ep)
 		return ktest_fail("no endpoint");
-	sched_read_stats(&before);
-	pmm_read_stats(&pb);
-	err = test_spawn_with(user_blob_ipc_server, user_blob_ipc_server_end, ep, KEEL_RIGHT_READ,
-			      server_cpu, SCHED_PRIORITY_DRIVER, &server);
+	sched_read_stats(before);
+	err = test_spawn_with(server_start, server_end, ep, KEEL_RIGHT_READ, server_cpu,
+			      SCHED_PRIORITY_DRIVER, &server);
 	if (!err)
-		err = test_spawn_with(user_blob_ipc_client, user_blob_ipc_client_end, ep,
-				      KEEL_RIGHT_WRITE, client_cpu, SCHED_PRIORITY_APP, &client);
+		err = test_spawn_with(client_start, client_end, ep, KEEL_RIGHT_WRITE, client_cpu,
+				      SCHED_PRIORITY_APP, &client);
 	ipc_object_unref(ep); /* the handles hold it now */
 	if (err)
 		return err;
 	sched_run_until_idle();
-	sched_read_stats(&after);
-	pmm_read_stats(&pa);
+	sched_read_stats(after);
+	return NULL;
+}
+
+/* Server and client on the given CPUs: 1,000 round trips, every word checked. */
+static const char *test_ping_pong(uint32_t server_cpu, uint32_t client_cpu)
+{
+	struct sched_stats before, after;
+	const char *err =
+	    test_run_pair(user_blob_ipc_server, user_blob_ipc_server_end, user_blob_ipc_client,
+			  user_blob_ipc_client_end, server_cpu, client_cpu, &before, &after);
+
+	if (err)
+		return err;
 	kprintf("# ipc ping-pong (server CPU %u, client CPU %u): %llu context switches\n",
 		server_cpu, client_cpu,
 		(unsigned long long)(after.context_switches - before.context_switches));
@@ -110,24 +126,12 @@ static const char *test_ipc_ping_pong_two_cpus(void)
 static const char *test_transfer_once(int64_t *status, bool *killed, uint64_t *ended)
 {
 	struct sched_stats before, after;
-	struct process *server, *client;
-	struct object *ep = ipc_object_create(KEEL_OBJ_ENDPOINT);
-	const char *err;
+	const char *err = test_run_pair(user_blob_xfer_server, user_blob_xfer_server_end,
+					user_blob_xfer_client, user_blob_xfer_client_end,
+					arch_cpu_index(), arch_cpu_index(), &before, &after);
 
-	if (!ep)
-		return ktest_fail("no endpoint");
-	sched_read_stats(&before);
-	err = test_spawn_with(user_blob_xfer_server, user_blob_xfer_server_end, ep, KEEL_RIGHT_READ,
-			      arch_cpu_index(), SCHED_PRIORITY_DRIVER, &server);
-	if (!err)
-		err = test_spawn_with(user_blob_xfer_client, user_blob_xfer_client_end, ep,
-				      KEEL_RIGHT_WRITE, arch_cpu_index(), SCHED_PRIORITY_APP,
-				      &client);
-	ipc_object_unref(ep);
 	if (err)
 		return err;
-	sched_run_until_idle();
-	sched_read_stats(&after);
 	*status = after.last_status;
 	*killed = after.last_killed;
 	*ended = after.processes_ended - before.processes_ended;

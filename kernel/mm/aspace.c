@@ -20,18 +20,6 @@
 /* Address-space ids for the TLB policy: never 0, never reused. */
 static uint64_t aspace_next_id = 1;
 
-static int aspace_alloc_table(void *ctx, uint64_t *phys)
-{
-	(void)ctx;
-	return pmm_alloc_pages(0, phys);
-}
-
-static uint64_t *aspace_table_at(void *ctx, uint64_t phys)
-{
-	(void)ctx;
-	return boot_phys_to_virt(phys);
-}
-
 static void aspace_free_page(void *ctx, uint64_t phys)
 {
 	(void)ctx;
@@ -49,12 +37,13 @@ static void aspace_page_gone(void *ctx, uint64_t va, uint64_t pa)
 
 int aspace_create(struct aspace *as)
 {
-	struct paging_env env = {NULL, aspace_alloc_table, aspace_table_at, vm_tables()->env.nx};
+	/* Tables come from the page allocator through the direct map, as the kernel's do. */
+	const struct paging_env *env = &vm_tables()->env;
 	uint64_t *mine, *kernel;
 
 	as->lock = (struct spinlock)SPINLOCK_INIT;
 	as->pages = 0;
-	if (paging_init(&as->tables, &env) != 0)
+	if (paging_init(&as->tables, env) != 0)
 		return -KEEL_ENOMEM;
 	mine = boot_phys_to_virt(as->tables.root);
 	kernel = boot_phys_to_virt(vm_tables()->root);
