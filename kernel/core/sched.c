@@ -39,6 +39,12 @@ static uint32_t sched_next_id = 1;
 static struct spinlock sched_stats_lock = SPINLOCK_INIT; /* guards sched_stats */
 static struct sched_stats sched_stats;
 static uint32_t sched_live_processes; /* atomic: processes with a thread not yet dead */
+/*
+ * Atomic: processes created and not yet freed. A process's last thread dies
+ * on its CPU before that CPU frees the process (sched_after_switch), so "no
+ * live process" does not yet mean "every page back": this counter does.
+ */
+static uint32_t sched_unfreed_processes;
 
 static struct runqueue *sched_this_rq(void)
 {
@@ -135,6 +141,7 @@ struct process *process_create(const char *name)
 		kslab_free(&sched_process_cache, p);
 		return NULL;
 	}
+	__atomic_fetch_add(&sched_unfreed_processes, 1, __ATOMIC_RELAXED);
 	return p;
 }
 
@@ -145,6 +152,7 @@ static void process_free(struct process *p)
 	vmo_process_fini(p); /* VMO pages are the VMOs': off the tables before aspace_destroy */
 	aspace_destroy(&p->as);
 	kslab_free(&sched_process_cache, p);
+	__atomic_fetch_sub(&sched_unfreed_processes, 1, __ATOMIC_RELEASE);
 }
 
 void process_destroy_unstarted(struct process *p)
@@ -385,10 +393,11 @@ void sched_run_until_idle(void)
 {
 	uint64_t flags = arch_irq_save();
 
-	while (__atomic_load_n(&sched_live_processes, __ATOMIC_ACQUIRE) > 0) {
+	/* Until every process has ended and been freed, on whichever CPU it ran. */
+	while (__atomic_load_n(&sched_live_processes, __ATOMIC_ACQUIRE) > 0 ||
+	       __atomic_load_n(&sched_unfreed_processes, __ATOMIC_ACQUIRE) > 0) {
 		sched_switch();
-		if (__atomic_load_n(&sched_live_processes, __ATOMIC_ACQUIRE) > 0 &&
-		    sched_this_rq()->runnable == 0)
+		if (sched_this_rq()->runnable == 0)
 			arch_wait_for_interrupt();
 	}
 	arch_irq_restore(flags);

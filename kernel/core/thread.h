@@ -130,7 +130,7 @@ void sched_tick(void);
 /* On the way back to user mode: switch if the tick or a wake-up asked to. */
 void sched_return_to_user(void);
 
-/* Run threads until no process is left (anywhere); on the boot CPU. */
+/* Run threads until every process has ended and been freed (on any CPU); on the boot CPU. */
 void sched_run_until_idle(void);
 
 /* An AP's life after start-up: run what its queue holds, halt when it is empty. */
