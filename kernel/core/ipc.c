@@ -524,8 +524,16 @@ int64_t ipc_sys_reply_recv(uint64_t h, uint64_t w0, uint64_t w1, uint64_t w2, ui
 		sched_block_and_run(caller);
 		r = me->ipc_result;
 	} else {
-		if (caller)
+		/*
+		 * The reply wakes the caller, perhaps with a cross-call to its CPU,
+		 * which must not wait for a CPU spinning on this endpoint's lock:
+		 * reply with the lock dropped, then receive.
+		 */
+		if (caller) {
+			spin_unlock(&ep->lock);
 			ipc_reply(me, caller, words);
+			spin_lock(&ep->lock);
+		}
 		r = ipc_receive_locked(ep);
 	}
 	arch_irq_restore(flags);
