@@ -36,18 +36,18 @@
 #define KEEL_SYS_EXIT           1  /* (int64 status): never returns */
 #define KEEL_SYS_YIELD          2  /* () -> 0 */
 #define KEEL_SYS_INFO           3  /* (kind, cpu, void *buf, size_t n) -> bytes written */
-#define KEEL_SYS_OBJECT_CREATE  4  /* (type, arg) -> handle */
-#define KEEL_SYS_HANDLE_DUP     5  /* (handle, rights) -> new handle with rights (a subset) */
+#define KEEL_SYS_OBJECT_CREATE  4  /* (type, arg, arg2, resource) -> handle (types below) */
+#define KEEL_SYS_HANDLE_DUP     5  /* (handle, rights, process) -> a handle with rights (a subset), in process */
 #define KEEL_SYS_HANDLE_CLOSE   6  /* (handle) -> 0 */
 #define KEEL_SYS_CALL           7  /* (endpoint, w0, w1, w2, w3) -> 0, reply words (below) */
 #define KEEL_SYS_RECV           8  /* (endpoint) -> badge, request words */
 #define KEEL_SYS_REPLY_RECV     9  /* (endpoint or KEEL_HANDLE_SELF, w0..w3) -> badge, words */
 #define KEEL_SYS_SIGNAL         10 /* (notification, bits 0-62) -> 0 */
-#define KEEL_SYS_WAIT           11 /* (notification, timeout ns or KEEL_FOREVER) -> bits */
+#define KEEL_SYS_WAIT           11 /* (notification, timeout ns, 0 to poll, or KEEL_FOREVER) -> bits */
 #define KEEL_SYS_MAP            12 /* (process, vmo, vaddr, offset, size, flags) -> 0 */
 #define KEEL_SYS_UNMAP          13 /* (process, vaddr, size) -> 0 */
 #define KEEL_SYS_PKEY_ALLOC     14 /* () -> protection key 1-15 */
-#define KEEL_SYS_PROC_CREATE    15 /* (const char *name, size_t n) -> process handle */
+#define KEEL_SYS_PROC_CREATE    15 /* (name, n, supervisor ep, exit notification, exit bit, flags) -> process */
 #define KEEL_SYS_THREAD_CREATE  16 /* (process, entry, stack top, arg) -> thread handle */
 #define KEEL_SYS_IRQ_BIND       17 /* (interrupt, notification, bit) -> 0 */
 #define KEEL_SYS_IRQ_ACK        18 /* (interrupt) -> 0 */
@@ -65,10 +65,48 @@
  * mistaken for an error code.
  */
 
-/* KEEL_SYS_OBJECT_CREATE types. */
+/*
+ * KEEL_SYS_OBJECT_CREATE types. The device types (interrupt, I/O port range,
+ * device memory) are carved out of the resource handle that init receives
+ * (KEEL_START_RESOURCE), which the call takes as its fourth argument and which
+ * needs KEEL_RIGHT_MANAGE; the others ignore arg2 and resource.
+ */
 #define KEEL_OBJ_ENDPOINT     1 /* arg unused */
 #define KEEL_OBJ_NOTIFICATION 2 /* arg unused */
 #define KEEL_OBJ_VMO          3 /* arg: size in bytes (rounded up to pages) */
+#define KEEL_OBJ_PROCESS      4 /* made by proc_create only */
+#define KEEL_OBJ_THREAD       5 /* made by thread_create only */
+#define KEEL_OBJ_IRQ          6 /* arg: 0-15 an ISA IRQ (the MADT's overrides apply), 16 up a GSI */
+#define KEEL_OBJ_IOPORT       7 /* arg: first port, arg2: how many (to 0x10000) */
+#define KEEL_OBJ_DEVMEM       8 /* arg: physical address, arg2: bytes (page multiples): a VMO
+				   * over device memory, never RAM the kernel owns */
+#define KEEL_OBJ_RESOURCE     9 /* the root of the device types; init's only */
+
+/*
+ * KEEL_SYS_PROC_CREATE. A new process has an empty address space and no
+ * handle; its creator gets a process handle with every right, maps memory into
+ * it (KEEL_SYS_MAP), gives it handles (KEEL_SYS_HANDLE_DUP with the process)
+ * and starts it (KEEL_SYS_THREAD_CREATE). supervisor (an endpoint handle with
+ * KEEL_RIGHT_WRITE, or 0) receives its threads' faults as calls (below); the
+ * exit notification (KEEL_RIGHT_SIGNAL, or 0) gets `exit bit` set when its
+ * last thread ends. Flags: KEEL_PROC_DRIVER runs its threads at driver
+ * priority (only a driver-priority caller may ask).
+ */
+#define KEEL_PROC_DRIVER (1u << 0)
+
+/*
+ * A fault in a process with a supervisor (a page fault, #GP, #UD, a
+ * protection-key violation, ...) blocks the faulting thread and sends the
+ * supervisor endpoint a call with the process id as badge and the words
+ *   w0 = KEEL_FAULT_TAG | vector (KEEL_KILLED_PKEY for a key violation),
+ *   w1 = error code, w2 = fault address (CR2, or 0), w3 = instruction address.
+ * The supervisor's reply word 0 decides: KEEL_FAULT_RESUME runs the
+ * instruction again (after, say, mapping the page), anything else kills the
+ * process with the vector as its status. Without a supervisor the process is
+ * killed at once.
+ */
+#define KEEL_FAULT_TAG    (1ull << 62)
+#define KEEL_FAULT_RESUME 1
 
 /* Handle rights. */
 #define KEEL_RIGHT_READ      (1u << 0)
@@ -85,6 +123,7 @@
 #define KEEL_MAP_READ       (1u << 0)
 #define KEEL_MAP_WRITE      (1u << 1)
 #define KEEL_MAP_EXEC       (1u << 2)
+#define KEEL_MAP_WC         (1u << 3) /* device memory only: write-combining (else uncached) */
 #define KEEL_MAP_PKEY_SHIFT 8
 #define KEEL_MAP_PKEY(k)    ((unsigned)(k) << KEEL_MAP_PKEY_SHIFT)
 
@@ -110,6 +149,7 @@
 #define KEEL_INFO_CPUS     2 /* u32: CPUs online */
 #define KEEL_INFO_COUNTERS 3 /* struct keel_cpu_counters of CPU `cpu` */
 #define KEEL_INFO_FEATURES 4 /* u32: KEEL_FEATURE_* bits of the paths in use */
+#define KEEL_INFO_PROCESS  5 /* struct keel_process_info of the process handle `cpu` */
 
 #define KEEL_FEATURE_PCID    (1u << 0)
 #define KEEL_FEATURE_INVPCID (1u << 1)
@@ -117,6 +157,8 @@
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
+
+#include <keel/boot.h>
 
 /*
  * An IPC message: up to four words travel in registers on the fast path; a
@@ -146,6 +188,34 @@ struct keel_cpu_counters {
 	uint64_t ipc_fast;        /* IPC calls and replies on the fast path */
 	uint64_t ipc_slow;        /* ... on the slow path */
 	uint64_t context_switches;
+};
+
+/* What KEEL_INFO_PROCESS tells of a process. */
+struct keel_process_info {
+	uint64_t id;          /* the badge its calls carry */
+	uint64_t threads;     /* not yet ended */
+	int64_t exit_status;  /* once threads is 0 */
+	uint64_t killed;      /* 1: ended by a fault (exit_status is the vector) */
+};
+
+/*
+ * How a program starts: rdi points at a struct keel_start in its own memory
+ * (the top of its stack). The kernel writes init's; a parent writes its
+ * child's, and puts there the handles it gave it. handle[] slots that hold
+ * nothing are KEEL_MSG_NO_HANDLE.
+ */
+#define KEEL_START_MAGIC   0x7472617473656b6bull /* "kkestart" */
+#define KEEL_START_HANDLES 8
+#define KEEL_START_RESOURCE 0 /* init: I/O ports, IRQs, device memory (KEEL_OBJ_RESOURCE) */
+#define KEEL_START_RAMDISK  1 /* init: the ramdisk, a read-only VMO of ramdisk_size bytes */
+
+struct keel_start {
+	uint64_t magic;
+	uint64_t arg; /* the parent's word for the child */
+	uint64_t handle[KEEL_START_HANDLES];
+	uint64_t ramdisk_size;
+	struct keel_framebuffer fb; /* include/keel/boot.h; base 0: none */
+	char cmdline[256]; /* init: the kernel's command line; NUL-terminated */
 };
 #endif
 

@@ -48,6 +48,11 @@ struct process {
 	uint32_t threads;    /* not yet dead */
 	int64_t exit_status; /* when threads == 0 */
 	bool killed;         /* by a fault: exit_status is the vector */
+	uint32_t priority;   /* of its threads (SCHED_PRIORITY_*) */
+	/* Set by proc_create, fixed after: references held until the process is freed. */
+	struct object *supervisor; /* endpoint its faults are sent to (NULL: killed at once) */
+	struct object *exit_notif; /* notification told when it ends (NULL: none) */
+	uint64_t exit_bits;        /* the bit(s) set on exit_notif */
 };
 
 struct ipc_message;
