@@ -30,6 +30,8 @@
 struct vmo {
 	struct object obj;
 	uint64_t pages;
+	bool owned;          /* the pages are the VMO's (else physical memory it only names) */
+	unsigned cache;      /* PAGING_CACHE_* its mappings use */
 	unsigned list_order; /* of the block holding phys[] */
 	uint64_t *phys;      /* pages[i]: physical address of page i (direct map) */
 };
@@ -87,30 +89,46 @@ static unsigned vmo_order_for(uint64_t bytes)
 
 static void vmo_free_pages(struct vmo *v, uint64_t count)
 {
-	for (uint64_t i = 0; i < count; i++)
+	for (uint64_t i = 0; v->owned && i < count; i++)
 		pmm_free_pages(v->phys[i], 0);
 	pmm_free_pages((uint64_t)(uintptr_t)v->phys - KEEL_DIRECT_MAP_BASE, v->list_order);
+}
+
+/* A VMO of `size` bytes with its page list but no pages yet, or NULL. */
+static struct vmo *vmo_alloc(uint64_t size, bool owned, unsigned cache)
+{
+	struct vmo *v;
+	uint64_t list;
+
+	if (vmo_caches_init() != 0 || !(v = kslab_alloc(&vmo_cache)))
+		return NULL;
+	memset(v, 0, sizeof(*v));
+	v->pages = (size + KEEL_PAGE_SIZE - 1) / KEEL_PAGE_SIZE;
+	v->owned = owned;
+	v->cache = cache;
+	v->list_order = vmo_order_for(v->pages * sizeof(uint64_t));
+	if (pmm_alloc_pages(v->list_order, &list) != 0) {
+		kslab_free(&vmo_cache, v);
+		return NULL;
+	}
+	v->phys = boot_phys_to_virt(list);
+	v->obj.type = KEEL_OBJ_VMO;
+	v->obj.refs = 1;
+	return v;
 }
 
 int vmo_create(uint64_t size, struct object **out)
 {
 	struct vmo *v;
-	uint64_t list, i;
+	uint64_t i;
 
 	if (size == 0)
 		return -KEEL_EINVAL;
 	if (size > VMO_SIZE_MAX)
 		return -KEEL_E2BIG;
-	if (vmo_caches_init() != 0 || !(v = kslab_alloc(&vmo_cache)))
+	v = vmo_alloc(size, true, PAGING_CACHE_WB);
+	if (!v)
 		return -KEEL_ENOMEM;
-	memset(v, 0, sizeof(*v));
-	v->pages = (size + KEEL_PAGE_SIZE - 1) / KEEL_PAGE_SIZE;
-	v->list_order = vmo_order_for(v->pages * sizeof(uint64_t));
-	if (pmm_alloc_pages(v->list_order, &list) != 0) {
-		kslab_free(&vmo_cache, v);
-		return -KEEL_ENOMEM;
-	}
-	v->phys = boot_phys_to_virt(list);
 	for (i = 0; i < v->pages; i++) {
 		if (pmm_alloc_pages(0, &v->phys[i]) != 0)
 			break;
@@ -121,8 +139,23 @@ int vmo_create(uint64_t size, struct object **out)
 		kslab_free(&vmo_cache, v);
 		return -KEEL_ENOMEM;
 	}
-	v->obj.type = KEEL_OBJ_VMO;
-	v->obj.refs = 1;
+	*out = &v->obj;
+	return 0;
+}
+
+int vmo_create_phys(uint64_t phys, uint64_t size, unsigned cache, struct object **out)
+{
+	struct vmo *v;
+
+	if (size == 0 || (phys & (KEEL_PAGE_SIZE - 1)) || cache > PAGING_CACHE_MAX)
+		return -KEEL_EINVAL;
+	if (size > VMO_SIZE_MAX)
+		return -KEEL_E2BIG;
+	v = vmo_alloc(size, false, cache);
+	if (!v)
+		return -KEEL_ENOMEM;
+	for (uint64_t i = 0; i < v->pages; i++)
+		v->phys[i] = phys + i * KEEL_PAGE_SIZE;
 	*out = &v->obj;
 	return 0;
 }
@@ -224,7 +257,7 @@ int64_t vmo_sys_map(uint64_t proc, uint64_t h, uint64_t va, uint64_t offset, uin
 		err = -KEEL_ENOMEM;
 	else
 		err = aspace_map_pages(&p->as, va, v->phys + offset / KEEL_PAGE_SIZE,
-				       size / KEEL_PAGE_SIZE, rights);
+				       size / KEEL_PAGE_SIZE, rights, v->cache);
 	if (err != 0) {
 		if (m)
 			kslab_free(&vmo_mapping_cache, m);

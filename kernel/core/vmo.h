@@ -3,7 +3,9 @@
  * and protection keys (DESIGN.md §5, §6).
  *
  * A VMO is a run of zeroed pages taken when it is created and owned by it:
- * mappings never own pages. Handles and mappings each hold one reference
+ * mappings never own pages. A physical VMO (vmo_create_phys) only names a
+ * range of physical memory it does not own (the ramdisk, device memory),
+ * with the memory type its mappings get. Handles and mappings each hold one reference
  * (struct object's refs); the last one frees the pages.
  *
  * Per process (struct vmo_space in struct process): the list of its VMO
@@ -64,6 +66,15 @@ struct vmo_space {
  * VMO_SIZE_MAX), -KEEL_ENOMEM.
  */
 int vmo_create(uint64_t size, struct object **out);
+
+/*
+ * A VMO over the physical range [phys, phys + size rounded up to pages),
+ * which its creator vouches for (never RAM the page allocator may hand out),
+ * mapped with memory type `cache` (PAGING_CACHE_*); freeing it leaves the
+ * memory alone. 0, or -KEEL_EINVAL (size 0, phys unaligned, bad type),
+ * -KEEL_E2BIG (above VMO_SIZE_MAX), -KEEL_ENOMEM.
+ */
+int vmo_create_phys(uint64_t phys, uint64_t size, unsigned cache, struct object **out);
 
 /*
  * Set the VMO slab caches up and leave each with its one empty slab, so that

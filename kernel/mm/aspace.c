@@ -193,7 +193,7 @@ int aspace_unmap(struct aspace *as, uint64_t va, uint64_t size)
 }
 
 int aspace_map_pages(struct aspace *as, uint64_t va, const uint64_t *phys, uint64_t npages,
-		     unsigned rights)
+		     unsigned rights, unsigned cache)
 {
 	uint64_t flags, i;
 	int err;
@@ -203,12 +203,12 @@ int aspace_map_pages(struct aspace *as, uint64_t va, const uint64_t *phys, uint6
 	err = aspace_check_range(va, npages * KEEL_PAGE_SIZE);
 	if (err != 0)
 		return err;
-	if (rights & ~(PAGING_WRITE | PAGING_EXEC | PAGING_PKEY(0xf)))
+	if (rights & ~(PAGING_WRITE | PAGING_EXEC | PAGING_PKEY(0xf)) || cache > PAGING_CACHE_MAX)
 		return -KEEL_EINVAL;
 	flags = spin_lock_irqsave(&as->lock);
 	for (i = 0; i < npages; i++) {
 		err = paging_map(&as->tables, va + i * KEEL_PAGE_SIZE, phys[i], KEEL_PAGE_SIZE,
-				 PAGING_4K, rights | PAGING_USER, PAGING_CACHE_WB);
+				 PAGING_4K, rights | PAGING_USER, cache);
 		if (err != 0) {
 			err = err == -PAGING_EEXIST ? -KEEL_EBUSY : -KEEL_ENOMEM;
 			break;

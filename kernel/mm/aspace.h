@@ -64,13 +64,14 @@ int aspace_unmap(struct aspace *as, uint64_t va, uint64_t size);
 
 /*
  * Map the npages pages phys[0..npages) at va (page-aligned, in the user
- * half) with `rights` (PAGING_WRITE / _EXEC, a PAGING_PKEY). The pages stay
+ * half) with `rights` (PAGING_WRITE / _EXEC, a PAGING_PKEY) and memory type
+ * `cache` (PAGING_CACHE_*: WB for RAM, UC or WC for device memory). The pages stay
  * their owner's (a memory object): the address space neither counts nor
  * frees them. All or nothing: 0, or -KEEL_ERANGE, -KEEL_EINVAL, -KEEL_EBUSY
  * (something mapped there already), -KEEL_ENOMEM.
  */
 int aspace_map_pages(struct aspace *as, uint64_t va, const uint64_t *phys, uint64_t npages,
-		     unsigned rights);
+		     unsigned rights, unsigned cache);
 
 /* One range for aspace_unmap_pages. */
 struct aspace_range {
