@@ -36,6 +36,7 @@ KERNEL_SRCS := \
 	kernel/arch/x86_64/user_test_blobs.S \
 	kernel/arch/x86_64/fuzz_test_blobs.S \
 	kernel/arch/x86_64/vmo_test_blobs.S \
+	kernel/arch/x86_64/iopb.c \
 	kernel/arch/x86_64/smp_tests.c \
 	kernel/arch/x86_64/idt.c \
 	kernel/arch/x86_64/trap.c \

@@ -14,6 +14,7 @@
 
 #include <keel/syscall.h>
 
+#include "arch/x86_64/iopb.h"
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/thread_arch.h"
 #include "core/arch.h"
@@ -150,6 +151,7 @@ static void process_free(struct process *p)
 {
 	ipc_process_fini(p);
 	vmo_process_fini(p); /* VMO pages are the VMOs': off the tables before aspace_destroy */
+	iopb_process_fini(p);
 	aspace_destroy(&p->as);
 	kslab_free(&sched_process_cache, p);
 	__atomic_fetch_sub(&sched_unfreed_processes, 1, __ATOMIC_RELEASE);
@@ -269,8 +271,10 @@ static void sched_switch_to(struct runqueue *rq, struct thread *prev, struct thr
 	 * own tables (PCID 0, nothing flushed with PCID), so that an idle CPU
 	 * never counts as running an address space and gets no shootdowns.
 	 */
-	if (next->proc != prev->proc)
+	if (next->proc != prev->proc) {
 		aspace_switch(next->proc ? &next->proc->as : NULL);
+		iopb_switch(next->proc); /* its I/O ports, or none (iopb.h's invariant) */
+	}
 	__atomic_fetch_add(&sched_stats.context_switches, 1, __ATOMIC_RELAXED);
 	arch_switch_threads(prev, next);
 	sched_after_switch();

@@ -37,6 +37,8 @@ enum thread_state {
 	THREAD_DEAD, /* switched away from for good; its CPU frees it */
 };
 
+struct iopb;
+
 struct process {
 	uint32_t id;
 	char name[PROC_NAME_MAX];
@@ -53,6 +55,7 @@ struct process {
 	struct object *supervisor; /* endpoint its faults are sent to (NULL: killed at once) */
 	struct object *exit_notif; /* notification told when it ends (NULL: none) */
 	uint64_t exit_bits;        /* the bit(s) set on exit_notif */
+	struct iopb *iopb;         /* I/O ports it enabled (arch/x86_64/iopb.h); NULL: none */
 };
 
 struct ipc_message;

@@ -36,10 +36,31 @@ _Static_assert(GDT_TSS / 8 + 2 == GDT_ENTRIES, "the TSS descriptor ends the GDT"
 #define TSS_TYPE_AVAILABLE 0x9ull /* 64-bit TSS, not busy */
 #define GDT_PRESENT        (1ull << 47)
 
+/* The TSS descriptor, a system descriptor of 16 bytes (SDM Vol. 3A, §8.2.3), not busy. */
+static void gdt_set_tss_descriptor(struct gdt_cpu *g, const struct tss *tss, uint64_t limit)
+{
+	uint64_t base = (uint64_t)(uintptr_t)tss;
+
+	g->table[GDT_TSS / 8] = (limit & 0xffff) | (base & 0xffffff) << 16 |
+				TSS_TYPE_AVAILABLE << 40 | GDT_PRESENT |
+				((limit >> 16) & 0xf) << 48 | ((base >> 24) & 0xff) << 56;
+	g->table[GDT_TSS / 8 + 1] = base >> 32;
+}
+
+void gdt_cpu_use_tss(struct gdt_cpu *g, struct tss *tss, uint32_t limit)
+{
+	uint16_t iomap_base = tss->iomap_base;
+
+	*tss = *g->tss_active;
+	tss->iomap_base = iomap_base;
+	/* ltr needs a descriptor that is not busy: the rewrite leaves it available. */
+	gdt_set_tss_descriptor(g, tss, limit);
+	g->tss_active = tss;
+	__asm__ volatile("ltr %w0" : : "r"(GDT_TSS) : "memory");
+}
+
 void gdt_cpu_load(struct gdt_cpu *g, const uint64_t ist_top[GDT_IST_COUNT])
 {
-	uint64_t base = (uint64_t)(uintptr_t)&g->tss;
-	uint64_t limit = sizeof(g->tss) - 1;
 	struct gdt_pointer p = {sizeof(g->table) - 1, g->table};
 
 	for (size_t i = 0; i < sizeof(gdt_boot) / sizeof(gdt_boot[0]); i++)
@@ -47,11 +68,8 @@ void gdt_cpu_load(struct gdt_cpu *g, const uint64_t ist_top[GDT_IST_COUNT])
 	g->tss = (struct tss){.iomap_base = sizeof(g->tss)};
 	for (int i = 0; i < GDT_IST_COUNT; i++)
 		g->tss.ist[i] = ist_top[i]; /* slot i + 1 */
-	/* A system descriptor of 16 bytes (SDM Vol. 3A, §8.2.3). */
-	g->table[GDT_TSS / 8] = (limit & 0xffff) | (base & 0xffffff) << 16 |
-				TSS_TYPE_AVAILABLE << 40 | GDT_PRESENT |
-				((limit >> 16) & 0xf) << 48 | ((base >> 24) & 0xff) << 56;
-	g->table[GDT_TSS / 8 + 1] = base >> 32;
+	g->tss_active = &g->tss;
+	gdt_set_tss_descriptor(g, &g->tss, sizeof(g->tss) - 1);
 	/* CS is reloaded with a far return to the next instruction. */
 	__asm__ volatile("lgdt %0\n\t"
 			 "pushq %1\n\t"

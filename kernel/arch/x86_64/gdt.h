@@ -33,7 +33,7 @@
 
 #include <stdint.h>
 
-/* The 64-bit TSS (SDM Vol. 3A, §8.7): only the IST is used (no ring 3 yet). */
+/* The 64-bit TSS (SDM Vol. 3A, §8.7): the ring-0 stack, the IST and the I/O map base. */
 struct tss {
 	uint32_t reserved0;
 	uint64_t rsp[3]; /* stacks for a switch to rings 0-2 */
@@ -44,6 +44,8 @@ struct tss {
 	uint16_t iomap_base; /* past the limit: no I/O permission bitmap */
 } __attribute__((packed));
 
+#define GDT_TSS_LIMIT_MAX 0xfffff /* the descriptor's 20-bit limit, in bytes (G = 0) */
+
 /*
  * One CPU's GDT and TSS. Each CPU needs its own: ltr marks the TSS
  * descriptor busy, and a second CPU cannot load a busy one.
@@ -51,6 +53,12 @@ struct tss {
 struct gdt_cpu {
 	uint64_t table[GDT_ENTRIES];
 	struct tss tss;
+	/*
+	 * The TSS the task register holds: &tss, or once a process with I/O
+	 * ports ran here, a larger one that ends in an I/O permission bitmap
+	 * (iopb.c). Written by this CPU only, with interrupts off.
+	 */
+	struct tss *tss_active;
 };
 
 /*
@@ -62,10 +70,18 @@ struct gdt_cpu {
  */
 void gdt_cpu_load(struct gdt_cpu *g, const uint64_t ist_top[GDT_IST_COUNT]);
 
+/*
+ * Make `tss` (limit: its last byte's offset, at most GDT_TSS_LIMIT_MAX) this
+ * CPU's TSS, in place of the one gdt_cpu_load gave it: its stacks are copied
+ * from the current one, its descriptor rewritten and the task register
+ * reloaded. *tss must stay in place. This CPU only, interrupts off.
+ */
+void gdt_cpu_use_tss(struct gdt_cpu *g, struct tss *tss, uint32_t limit);
+
 /* The stack the CPU switches to on an interrupt or exception from ring 3. */
 static inline void gdt_set_kernel_stack(struct gdt_cpu *g, uint64_t top)
 {
-	g->tss.rsp[0] = top;
+	g->tss_active->rsp[0] = top;
 }
 
 /* Make the gate of `vector` switch to IST slot `ist` (idt.c). */
