@@ -75,6 +75,7 @@ KERNEL_SRCS := \
 	kernel/core/fuzz_tests.c \
 	kernel/core/vmo.c \
 	kernel/core/vmo_tests.c \
+	kernel/core/devobj.c \
 	kernel/core/handle.c \
 	kernel/core/loader.c \
 	kernel/core/user_tests.c \

@@ -262,7 +262,8 @@ static void test_unbuilt_and_unknown(void)
 	EXPECT("proc_create 1 MiB name", keel_proc_create((const char *)scratch, ALL_SIZE),
 	       E(ENOSYS), E(E2BIG));
 	EXPECT("irq_ack ~0", keel_irq_ack(~0ull), E(ENOSYS), E(EINVAL), E(EPERM), E(EBADH));
-	EXPECT("ioport_enable ~0", keel_ioport_enable(~0ull), E(ENOSYS), E(EINVAL), E(EPERM));
+	EXPECT("ioport_enable ~0", keel_ioport_enable(~0ull), E(ENOSYS), E(EINVAL), E(EPERM),
+	       E(EBADH));
 	for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++) {
 		keel_snprintf(name, sizeof(name), "unknown call 0x%llx",
 			      (unsigned long long)unknown[i]);

@@ -20,6 +20,7 @@
 #include "arch/x86_64/trap.h"
 #include "arch/x86_64/usercopy.h"
 #include "core/arch.h"
+#include "core/devobj.h"
 #include "core/spinlock.h"
 #include "core/syscall.h"
 #include "core/thread.h"
@@ -128,6 +129,10 @@ void ipc_object_unref(struct object *obj)
 	/* No handle and no blocked thread names it any more: its queues are empty. */
 	if (obj->type == KEEL_OBJ_VMO) {
 		vmo_destroy(obj); /* no mapping either: every one holds a reference */
+		return;
+	}
+	if (obj->type >= KEEL_OBJ_IRQ && obj->type <= KEEL_OBJ_RESOURCE) {
+		devobj_destroy(obj); /* core/devobj.c */
 		return;
 	}
 	if (obj->type == KEEL_OBJ_ENDPOINT)
@@ -543,13 +548,27 @@ int64_t ipc_sys_reply_recv(uint64_t h, uint64_t w0, uint64_t w1, uint64_t w2, ui
 
 /* ---- Notifications ---- */
 
+void ipc_notification_signal(struct object *obj, uint64_t bits)
+{
+	struct notification *n = (struct notification *)obj;
+	struct thread *waiter;
+	uint64_t flags = spin_lock_irqsave(&n->lock);
+
+	n->bits |= bits;
+	waiter = n->bits ? ipc_dequeue(&n->waiters, &n->waiters_tail) : NULL;
+	if (waiter) {
+		waiter->ipc_result = (int64_t)(n->bits & INT64_MAX);
+		n->bits = 0;
+	}
+	spin_unlock_irqrestore(&n->lock, flags);
+	if (waiter)
+		sched_wake(waiter);
+}
+
 int64_t ipc_sys_signal(uint64_t h, uint64_t bits, uint64_t a2, uint64_t a3, uint64_t a4,
 		       uint64_t a5)
 {
 	struct object *obj;
-	struct notification *n;
-	struct thread *waiter;
-	uint64_t flags;
 	int err = ipc_get(h, KEEL_OBJ_NOTIFICATION, KEEL_RIGHT_SIGNAL, &obj);
 
 	(void)a2, (void)a3, (void)a4, (void)a5;
@@ -560,17 +579,7 @@ int64_t ipc_sys_signal(uint64_t h, uint64_t bits, uint64_t a2, uint64_t a3, uint
 		ipc_object_unref(obj);
 		return -KEEL_EINVAL;
 	}
-	n = (struct notification *)obj;
-	flags = spin_lock_irqsave(&n->lock);
-	n->bits |= bits;
-	waiter = n->bits ? ipc_dequeue(&n->waiters, &n->waiters_tail) : NULL;
-	if (waiter) {
-		waiter->ipc_result = (int64_t)(n->bits & INT64_MAX);
-		n->bits = 0;
-	}
-	spin_unlock_irqrestore(&n->lock, flags);
-	if (waiter)
-		sched_wake(waiter);
+	ipc_notification_signal(obj, bits);
 	ipc_object_unref(obj);
 	return 0;
 }
@@ -624,7 +633,9 @@ int64_t ipc_sys_object_create(uint64_t type, uint64_t arg, uint64_t a2, uint64_t
 	struct object *obj;
 	int64_t h;
 
-	(void)a2, (void)a3, (void)a4, (void)a5;
+	(void)a4, (void)a5;
+	if (type >= KEEL_OBJ_IRQ && type <= KEEL_OBJ_RESOURCE)
+		return devobj_sys_create(type, arg, a2, a3); /* core/devobj.c */
 	if (type == KEEL_OBJ_VMO) {
 		int err = vmo_create(arg, &obj);
 

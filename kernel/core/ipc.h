@@ -36,6 +36,13 @@ struct object *ipc_object_create(uint32_t type);
 /* Put a handle to obj (taking a reference) with `rights` into p's table: the handle or an error. */
 int64_t ipc_handle_add(struct process *p, struct object *obj, uint32_t rights);
 
+/*
+ * Set `bits` on a notification and wake its first waiter: signal without the
+ * handle checks, for the kernel's own senders (interrupts, core/devobj.c);
+ * callable in interrupt context.
+ */
+void ipc_notification_signal(struct object *notification, uint64_t bits);
+
 /* Take a reference (the caller already holds one, or a lock pins a handle to obj). */
 void ipc_object_ref(struct object *obj);
 

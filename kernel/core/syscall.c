@@ -12,6 +12,7 @@
 #include "arch/x86_64/usercopy.h"
 #include "core/arch.h"
 #include "core/console.h"
+#include "core/devobj.h"
 #include "core/ipc.h"
 #include "core/thread.h"
 #include "core/vmo.h"
@@ -142,8 +143,8 @@ const syscall_fn syscall_table[KEEL_SYS_COUNT + 1] = {
     [KEEL_SYS_PKEY_ALLOC] = vmo_sys_pkey_alloc,
     [KEEL_SYS_PROC_CREATE] = syscall_enosys,
     [KEEL_SYS_THREAD_CREATE] = syscall_enosys,
-    [KEEL_SYS_IRQ_BIND] = syscall_enosys,
-    [KEEL_SYS_IRQ_ACK] = syscall_enosys,
-    [KEEL_SYS_IOPORT_ENABLE] = syscall_enosys,
+    [KEEL_SYS_IRQ_BIND] = devobj_sys_irq_bind,
+    [KEEL_SYS_IRQ_ACK] = devobj_sys_irq_ack,
+    [KEEL_SYS_IOPORT_ENABLE] = devobj_sys_ioport_enable,
     [KEEL_SYS_COUNT] = syscall_enosys,
 };

@@ -199,8 +199,8 @@ static int vmo_check_map_args(const struct vmo_space *s, uint64_t va, uint64_t o
 {
 	uint64_t key = (flags >> KEEL_MAP_PKEY_SHIFT) & 0xf;
 
-	if (flags &
-	    ~(uint64_t)(KEEL_MAP_READ | KEEL_MAP_WRITE | KEEL_MAP_EXEC | KEEL_MAP_PKEY(0xf)))
+	if (flags & ~(uint64_t)(KEEL_MAP_READ | KEEL_MAP_WRITE | KEEL_MAP_EXEC | KEEL_MAP_WC |
+				KEEL_MAP_PKEY(0xf)))
 		return -KEEL_EINVAL;
 	if (!(flags & KEEL_MAP_READ) || ((flags & KEEL_MAP_WRITE) && (flags & KEEL_MAP_EXEC)))
 		return -KEEL_EINVAL;
@@ -239,6 +239,10 @@ int64_t vmo_sys_map(uint64_t proc, uint64_t h, uint64_t va, uint64_t offset, uin
 		err = vmo_check_map_args(s, va, offset, size, flags);
 	if (err == 0 && e.type != KEEL_OBJ_VMO)
 		err = -KEEL_ETYPE;
+	/* Write-combining is for device memory only (a physical, uncached VMO). */
+	if (err == 0 && (flags & KEEL_MAP_WC) &&
+	    (((struct vmo *)e.obj)->owned || ((struct vmo *)e.obj)->cache != PAGING_CACHE_UC))
+		err = -KEEL_EINVAL;
 	if (err == 0 && (e.rights & need) != need)
 		err = -KEEL_EPERM;
 	if (err == 0) {
@@ -257,7 +261,8 @@ int64_t vmo_sys_map(uint64_t proc, uint64_t h, uint64_t va, uint64_t offset, uin
 		err = -KEEL_ENOMEM;
 	else
 		err = aspace_map_pages(&p->as, va, v->phys + offset / KEEL_PAGE_SIZE,
-				       size / KEEL_PAGE_SIZE, rights, v->cache);
+				       size / KEEL_PAGE_SIZE, rights,
+				       (flags & KEEL_MAP_WC) ? PAGING_CACHE_WC : v->cache);
 	if (err != 0) {
 		if (m)
 			kslab_free(&vmo_mapping_cache, m);

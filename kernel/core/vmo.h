@@ -27,10 +27,14 @@
  *     is readable: KEEL_MAP_READ is required) and KEEL_RIGHT_WRITE for
  *     KEEL_MAP_WRITE. W+X is refused.
  *
+ *   - KEEL_MAP_WC maps device memory (a KEEL_OBJ_DEVMEM VMO, core/devobj.c,
+ *     uncached otherwise) write-combining; on any other VMO it is refused.
+ *
  * Error order of map (tests rely on it): -KEEL_EBADH (process handle other
  * than KEEL_HANDLE_SELF, then the VMO handle), -KEEL_EINVAL (flags, key,
  * alignment, size 0), -KEEL_ERANGE (outside the user half, or offset + size
- * past the VMO's end), -KEEL_ETYPE, -KEEL_EPERM, -KEEL_EBUSY, -KEEL_ENOMEM.
+ * past the VMO's end), -KEEL_ETYPE, -KEEL_EINVAL (KEEL_MAP_WC on a VMO that
+ * is not device memory), -KEEL_EPERM, -KEEL_EBUSY, -KEEL_ENOMEM.
  *
  * Locking: vmo_space.lock guards a process's mapping list and keys and is
  * held across a whole map or unmap, so the list always matches the page

@@ -1,13 +1,15 @@
 /*
  * kernel/arch/x86_64/ioapic.c: the IOAPICs (ioapic.h).
  *
- * Locking: none yet; routing happens on the boot CPU with interrupts off.
- * IOREGSEL/IOWIN is a two-step access, so it will need a lock per IOAPIC
- * once more than one CPU routes interrupts.
+ * Locking: IOREGSEL/IOWIN is a two-step access, and interrupt objects
+ * (core/devobj.c) route, mask and unmask inputs from any CPU, in interrupt
+ * context too: ioapic_lock (interrupts off while held) covers every access
+ * to a redirection entry after ioapic_init. It nests inside devobj.c's lock.
  */
 #include "ioapic.h"
 
 #include "core/console.h"
+#include "core/spinlock.h"
 #include "irq.h"
 #include "mm/vm.h"
 #include "mmio.h"
@@ -26,6 +28,7 @@
 
 static struct ioapic ioapics[ACPI_MAX_IOAPICS];
 static uint32_t ioapic_n;
+static struct spinlock ioapic_lock = SPINLOCK_INIT;
 
 static uint32_t ioapic_reg_read(const struct ioapic *io, uint32_t reg)
 {
@@ -41,10 +44,13 @@ static void ioapic_reg_write(const struct ioapic *io, uint32_t reg, uint32_t v)
 
 static void ioapic_write_entry(const struct ioapic *io, uint32_t pin, uint64_t e)
 {
+	uint64_t flags = spin_lock_irqsave(&ioapic_lock);
+
 	/* Masked first, so that a half-written entry never fires. */
 	ioapic_reg_write(io, IOAPIC_REG_REDIR + 2 * pin, IOAPIC_REDIR_MASKED);
 	ioapic_reg_write(io, IOAPIC_REG_REDIR + 2 * pin + 1, (uint32_t)(e >> 32));
 	ioapic_reg_write(io, IOAPIC_REG_REDIR + 2 * pin, (uint32_t)e);
+	spin_unlock_irqrestore(&ioapic_lock, flags);
 }
 
 /* Whether GSIs [base, base + n) overlap an IOAPIC already in use. */
@@ -112,11 +118,15 @@ const struct ioapic *ioapic_get(uint32_t i)
 uint64_t ioapic_read_entry(uint32_t i, uint32_t pin)
 {
 	const struct ioapic *io = ioapic_get(i);
+	uint64_t flags, e;
 
 	if (!io || pin >= io->inputs)
 		return 0;
-	return (uint64_t)ioapic_reg_read(io, IOAPIC_REG_REDIR + 2 * pin + 1) << 32 |
-	       ioapic_reg_read(io, IOAPIC_REG_REDIR + 2 * pin);
+	flags = spin_lock_irqsave(&ioapic_lock);
+	e = (uint64_t)ioapic_reg_read(io, IOAPIC_REG_REDIR + 2 * pin + 1) << 32 |
+	    ioapic_reg_read(io, IOAPIC_REG_REDIR + 2 * pin);
+	spin_unlock_irqrestore(&ioapic_lock, flags);
+	return e;
 }
 
 /* The IOAPIC and its input for a GSI, or NULL. */
@@ -172,6 +182,30 @@ int ioapic_mask_gsi(uint32_t gsi)
 		return IOAPIC_ENOENT;
 	ioapic_write_entry(io, pin, IOAPIC_REDIR_MASKED);
 	return IOAPIC_OK;
+}
+
+int ioapic_set_masked(uint32_t gsi, bool masked)
+{
+	uint32_t pin, low;
+	const struct ioapic *io = ioapic_find(gsi, &pin);
+	uint64_t flags;
+
+	if (!io)
+		return IOAPIC_ENOENT;
+	/* Only the mask bit of the low word changes: vector, mode and destination stay. */
+	flags = spin_lock_irqsave(&ioapic_lock);
+	low = ioapic_reg_read(io, IOAPIC_REG_REDIR + 2 * pin);
+	low = masked ? low | IOAPIC_REDIR_MASKED : low & ~IOAPIC_REDIR_MASKED;
+	ioapic_reg_write(io, IOAPIC_REG_REDIR + 2 * pin, low);
+	spin_unlock_irqrestore(&ioapic_lock, flags);
+	return IOAPIC_OK;
+}
+
+bool ioapic_has_gsi(uint32_t gsi)
+{
+	uint32_t pin;
+
+	return ioapic_find(gsi, &pin) != NULL;
 }
 
 void ioapic_isa_irq(const struct acpi_madt *m, uint8_t irq, uint32_t *gsi, uint8_t *polarity,

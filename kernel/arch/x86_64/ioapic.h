@@ -52,8 +52,14 @@ int ioapic_route_gsi(uint32_t gsi, uint8_t polarity, uint8_t trigger, uint32_t v
 void ioapic_isa_irq(const struct acpi_madt *m, uint8_t irq, uint32_t *gsi, uint8_t *polarity,
 		    uint8_t *trigger);
 
-/* Mask one GSI again. */
+/* Mask one GSI again (its entry cleared: unrouted). */
 int ioapic_mask_gsi(uint32_t gsi);
+
+/* Mask or unmask a routed GSI, leaving the rest of its entry as it is. */
+int ioapic_set_masked(uint32_t gsi, bool masked);
+
+/* Whether an IOAPIC in use has this GSI. */
+bool ioapic_has_gsi(uint32_t gsi);
 
 const char *ioapic_strerror(int err);
 

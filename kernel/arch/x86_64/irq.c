@@ -5,6 +5,7 @@
  */
 #include "irq.h"
 
+#include "core/devobj.h"
 #include "core/thread.h"
 #include "gdt.h"
 #include "lapic.h"
@@ -42,6 +43,12 @@ void irq_dispatch(struct trap_frame *f)
 	case IRQ_VECTOR_SPURIOUS:
 		/* The LAPIC sets no in-service bit for it: an EOI would retire another. */
 		irq_counters.spurious++;
+		return;
+	}
+	/* An IOAPIC line bound to a notification (core/devobj.c): masked and signalled there. */
+	if (devobj_irq_handle(vector)) {
+		lapic_eoi();
+		irq_return(f);
 		return;
 	}
 	irq_counters.unexpected++;
