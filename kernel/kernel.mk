@@ -36,6 +36,7 @@ KERNEL_SRCS := \
 	kernel/arch/x86_64/user_test_blobs.S \
 	kernel/arch/x86_64/fuzz_test_blobs.S \
 	kernel/arch/x86_64/vmo_test_blobs.S \
+	kernel/arch/x86_64/devobj_test_blobs.S \
 	kernel/arch/x86_64/iopb.c \
 	kernel/arch/x86_64/smp_tests.c \
 	kernel/arch/x86_64/idt.c \
@@ -76,6 +77,7 @@ KERNEL_SRCS := \
 	kernel/core/vmo.c \
 	kernel/core/vmo_tests.c \
 	kernel/core/devobj.c \
+	kernel/core/devobj_tests.c \
 	kernel/core/handle.c \
 	kernel/core/loader.c \
 	kernel/core/user_tests.c \

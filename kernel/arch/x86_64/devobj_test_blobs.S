@@ -1,0 +1,380 @@
+/*
+ * kernel/arch/x86_64/devobj_test_blobs.S: the user programs of the device
+ * object tests (core/devobj_tests.c), as data like vmo_test_blobs.S:
+ * position-independent code that the test copies to a user page and runs as
+ * a process of its own.
+ *
+ * Register contract of each blob: entered at its first byte in ring 3 with
+ * rsp at the top of a stack; the test's parameters (a resource handle and
+ * physical addresses, devobj_test_blobs.h) are at DEV_BLOB_PARAMS in the
+ * same page. Each ends with exit (0, or the number of the step that went
+ * wrong) or by faulting on purpose.
+ */
+#include <keel/syscall.h>
+
+#include "devobj_test_blobs.h"
+
+.macro SYS nr
+	movl $\nr, %eax
+	syscall
+.endm
+
+/* object_create(type, arg, arg2, resource): each a register or an immediate. */
+.macro CREATE type, arg, arg2, res
+	movq \type, %rdi
+	movq \arg, %rsi
+	movq \arg2, %rdx
+	movq \res, %r10
+	SYS KEEL_SYS_OBJECT_CREATE
+.endm
+
+.macro BIND irq, notif, bit
+	movq \irq, %rdi
+	movq \notif, %rsi
+	movq \bit, %rdx
+	SYS KEEL_SYS_IRQ_BIND
+.endm
+
+.macro ACK irq
+	movq \irq, %rdi
+	SYS KEEL_SYS_IRQ_ACK
+.endm
+
+.macro ENABLE range
+	movq \range, %rdi
+	SYS KEEL_SYS_IOPORT_ENABLE
+.endm
+
+.macro DUP h, rights
+	movq \h, %rdi
+	movq \rights, %rsi
+	SYS KEEL_SYS_HANDLE_DUP
+.endm
+
+.macro CLOSE h
+	movq \h, %rdi
+	SYS KEEL_SYS_HANDLE_CLOSE
+.endm
+
+/* The last call returned -err: on to the next step, else exit(step). */
+.macro EXPECT err, fail
+	cmpq $-(\err), %rax
+	jne \fail
+	incq %r15
+.endm
+
+/* The last call returned a handle (> 0). */
+.macro EXPECT_POSITIVE fail
+	testq %rax, %rax
+	jle \fail
+	incq %r15
+.endm
+
+/* CMOS register `reg` into %al (ports 0x70-0x71). */
+.macro CMOS_READ reg
+	movb \reg, %al
+	outb %al, $0x70
+	inb $0x71, %al
+.endm
+
+	.section .rodata
+
+	.globl user_blob_dev_args, user_blob_dev_args_end
+/*
+ * Every class of bad argument of object_create's device types, irq_bind,
+ * irq_ack, ioport_enable and map with KEEL_MAP_WC, each expecting its own
+ * code (core/devobj.h), and the good calls between them. Objects stay open
+ * at exit, for the exit path to clean up.
+ */
+user_blob_dev_args:
+	movl $1, %r15d
+	movq DEV_P_RESOURCE, %rbx
+	CREATE $KEEL_OBJ_NOTIFICATION, $0, $0, $0
+	EXPECT_POSITIVE 9f /* 1 */
+	movq %rax, %r12
+	/* The resource handle. */
+	CREATE $KEEL_OBJ_IRQ, $8, $0, $0x12345
+	EXPECT KEEL_EBADH, 9f /* 2 */
+	CREATE $KEEL_OBJ_IRQ, $8, $0, %r12
+	EXPECT KEEL_ETYPE, 9f /* 3 */
+	DUP %rbx, $DEV_BLOB_RIGHTS_NO_MANAGE
+	EXPECT_POSITIVE 9f /* 4 */
+	movq %rax, %r13
+	CREATE $KEEL_OBJ_IRQ, $8, $0, %r13
+	EXPECT KEEL_EPERM, 9f /* 5 */
+	CREATE $KEEL_OBJ_IOPORT, $0x70, $2, %r13
+	EXPECT KEEL_EPERM, 9f /* 6 */
+	CREATE $KEEL_OBJ_DEVMEM, DEV_P_LAPIC, $4096, %r13
+	EXPECT KEEL_EPERM, 9f /* 7 */
+	CREATE $KEEL_OBJ_RESOURCE, $0, $0, %rbx
+	EXPECT KEEL_EINVAL, 9f /* 8 */
+
+	/* Interrupts. */
+	CREATE $KEEL_OBJ_IRQ, $8, $1, %rbx
+	EXPECT KEEL_EINVAL, 9f /* 9: arg2 */
+	movabsq $0x100000008, %rsi
+	CREATE $KEEL_OBJ_IRQ, %rsi, $0, %rbx
+	EXPECT KEEL_EINVAL, 9f /* 10: above 2^32 */
+	CREATE $KEEL_OBJ_IRQ, $0, $0, %rbx
+	EXPECT KEEL_EBUSY, 9f /* 11: the PIT's */
+	CREATE $KEEL_OBJ_IRQ, $2, $0, %rbx
+	EXPECT KEEL_EBUSY, 9f /* 12: the cascade */
+	CREATE $KEEL_OBJ_IRQ, $100000, $0, %rbx
+	EXPECT KEEL_ENOENT, 9f /* 13: no IOAPIC has it */
+	CREATE $KEEL_OBJ_IRQ, $8, $0, %rbx
+	EXPECT_POSITIVE 9f /* 14 */
+	movq %rax, %r14
+	CREATE $KEEL_OBJ_IRQ, $8, $0, %rbx
+	EXPECT KEEL_EBUSY, 9f /* 15: one object per line */
+	BIND %r14, %r12, $63
+	EXPECT KEEL_EINVAL, 9f /* 16: bit 63 */
+	BIND %r14, %r14, $0
+	EXPECT KEEL_ETYPE, 9f /* 17: an interrupt as notification */
+	BIND %r12, %r12, $0
+	EXPECT KEEL_ETYPE, 9f /* 18: a notification as interrupt */
+	BIND $0x12345, %r12, $0
+	EXPECT KEEL_EBADH, 9f /* 19 */
+	BIND %r14, $0x12345, $0
+	EXPECT KEEL_EBADH, 9f /* 20 */
+	ACK %r14
+	EXPECT KEEL_EINVAL, 9f /* 21: not bound */
+	ACK %r12
+	EXPECT KEEL_ETYPE, 9f /* 22 */
+	DUP %r14, $DEV_BLOB_RIGHT_READ
+	EXPECT_POSITIVE 9f /* 23 */
+	movq %rax, %r13
+	BIND %r13, %r12, $1
+	EXPECT KEEL_EPERM, 9f /* 24: no write right */
+	ACK %r13
+	EXPECT KEEL_EPERM, 9f /* 25 */
+	BIND %r14, %r12, $5
+	EXPECT 0, 9f /* 26 */
+	BIND %r14, %r12, $6
+	EXPECT KEEL_EBUSY, 9f /* 27: bound already */
+	ACK %r14
+	EXPECT 0, 9f /* 28 */
+	CLOSE %r13
+	EXPECT 0, 9f /* 29 */
+	CLOSE %r14
+	EXPECT 0, 9f /* 30: the line is free again */
+	CREATE $KEEL_OBJ_IRQ, $8, $0, %rbx
+	EXPECT_POSITIVE 9f /* 31 */
+	CLOSE %rax
+	EXPECT 0, 9f /* 32 */
+
+	/* I/O ports. */
+	CREATE $KEEL_OBJ_IOPORT, $0x70, $0, %rbx
+	EXPECT KEEL_EINVAL, 9f /* 33: none */
+	CREATE $KEEL_OBJ_IOPORT, $0xffff, $2, %rbx
+	EXPECT KEEL_ERANGE, 9f /* 34 */
+	CREATE $KEEL_OBJ_IOPORT, $0x10000, $1, %rbx
+	EXPECT KEEL_ERANGE, 9f /* 35 */
+	CREATE $KEEL_OBJ_IOPORT, $0x70, $-1, %rbx
+	EXPECT KEEL_ERANGE, 9f /* 36 */
+	CREATE $KEEL_OBJ_IOPORT, $0x1f, $2, %rbx
+	EXPECT KEEL_EBUSY, 9f /* 37: the 8259 */
+	CREATE $KEEL_OBJ_IOPORT, $0x40, $4, %rbx
+	EXPECT KEEL_EBUSY, 9f /* 38: the PIT */
+	CREATE $KEEL_OBJ_IOPORT, $0x3fc, $1, %rbx
+	EXPECT KEEL_EBUSY, 9f /* 39: COM1 */
+	CREATE $KEEL_OBJ_IOPORT, $0, $0x10000, %rbx
+	EXPECT KEEL_EBUSY, 9f /* 40: all of them */
+	CREATE $KEEL_OBJ_IOPORT, $0x70, $2, %rbx
+	EXPECT_POSITIVE 9f /* 41 */
+	movq %rax, %r14
+	ENABLE $0x12345
+	EXPECT KEEL_EBADH, 9f /* 42 */
+	ENABLE %r12
+	EXPECT KEEL_ETYPE, 9f /* 43 */
+	DUP %r14, $DEV_BLOB_RIGHT_READ
+	EXPECT_POSITIVE 9f /* 44 */
+	ENABLE %rax
+	EXPECT KEEL_EPERM, 9f /* 45 */
+	ENABLE %r14
+	EXPECT 0, 9f /* 46 */
+	ENABLE %r14
+	EXPECT 0, 9f /* 47: again */
+
+	/* Device memory. */
+	movq DEV_P_LAPIC, %rsi
+	incq %rsi
+	CREATE $KEEL_OBJ_DEVMEM, %rsi, $4096, %rbx
+	EXPECT KEEL_EINVAL, 9f /* 48: unaligned */
+	CREATE $KEEL_OBJ_DEVMEM, DEV_P_LAPIC, $0, %rbx
+	EXPECT KEEL_EINVAL, 9f /* 49: empty */
+	CREATE $KEEL_OBJ_DEVMEM, DEV_P_LAPIC, $100, %rbx
+	EXPECT KEEL_EINVAL, 9f /* 50: unaligned size */
+	CREATE $KEEL_OBJ_DEVMEM, $-4096, $8192, %rbx
+	EXPECT KEEL_ERANGE, 9f /* 51: wraps */
+	movabsq $0x10000000000000, %rsi
+	CREATE $KEEL_OBJ_DEVMEM, %rsi, $4096, %rbx
+	EXPECT KEEL_ERANGE, 9f /* 52: 2^52 */
+	movabsq $0x100000000000, %rsi
+	CREATE $KEEL_OBJ_DEVMEM, %rsi, $0x80000000, %rbx
+	EXPECT KEEL_E2BIG, 9f /* 53: 2 GiB */
+	CREATE $KEEL_OBJ_DEVMEM, DEV_P_RAM, $4096, %rbx
+	EXPECT KEEL_EBUSY, 9f /* 54: RAM */
+	CREATE $KEEL_OBJ_DEVMEM, DEV_P_LAPIC, $4096, %rbx
+	EXPECT KEEL_EBUSY, 9f /* 55: the LAPIC */
+	movq DEV_P_IOAPIC, %rsi
+	subq $4096, %rsi
+	CREATE $KEEL_OBJ_DEVMEM, %rsi, $8192, %rbx
+	EXPECT KEEL_EBUSY, 9f /* 56: the IOAPIC */
+
+	/* Write-combining on a VMO that is not device memory. */
+	CREATE $KEEL_OBJ_VMO, $4096, $0, $0
+	EXPECT_POSITIVE 9f /* 57 */
+	movq $0, %rdi
+	movq %rax, %rsi
+	movq $DEV_BLOB_VA, %rdx
+	xorl %r10d, %r10d
+	movq $4096, %r8
+	movq $(DEV_BLOB_MAP_RW | DEV_BLOB_MAP_WC), %r9
+	SYS KEEL_SYS_MAP
+	EXPECT KEEL_EINVAL, 9f /* 58 */
+	xorl %edi, %edi
+	SYS KEEL_SYS_EXIT
+9:	movq %r15, %rdi
+	SYS KEEL_SYS_EXIT
+user_blob_dev_args_end:
+
+	.globl user_blob_dev_noenable, user_blob_dev_noenable_end
+/* Holds the CMOS ports but never enables them: IN faults (#GP). exit(step) if not. */
+user_blob_dev_noenable:
+	movl $1, %r15d
+	CREATE $KEEL_OBJ_IOPORT, $0x70, $2, DEV_P_RESOURCE
+	EXPECT_POSITIVE 9f
+	inb $0x71, %al /* #GP */
+	movl $99, %edi
+	SYS KEEL_SYS_EXIT
+9:	movq %r15, %rdi
+	SYS KEEL_SYS_EXIT
+user_blob_dev_noenable_end:
+
+	.globl user_blob_dev_rtc, user_blob_dev_rtc_end
+/*
+ * The CMOS/RTC as a driver would use it: enable ports 0x70-0x71, read the
+ * seconds register, bind IRQ 8 to bit 3 of a notification, turn the RTC's
+ * periodic interrupt on (register B's PIE) and take DEV_BLOB_IRQS of them,
+ * each acknowledged at the RTC (reading register C) and then with irq_ack.
+ * Polls with yield, and gives up after DEV_BLOB_TIMEOUT ns: exit(100 + the
+ * interrupts seen). Turns PIE off and closes the interrupt at the end.
+ */
+user_blob_dev_rtc:
+	movl $1, %r15d
+	movq DEV_P_RESOURCE, %rbx
+	subq $16, %rsp
+	CREATE $KEEL_OBJ_IOPORT, $0x70, $2, %rbx
+	EXPECT_POSITIVE 9f /* 1 */
+	ENABLE %rax
+	EXPECT 0, 9f /* 2 */
+	CMOS_READ $0x00
+	cmpb $0x59, %al /* seconds: BCD or binary, below 60 either way */
+	ja 9f
+	incq %r15 /* 3 */
+	CREATE $KEEL_OBJ_NOTIFICATION, $0, $0, $0
+	EXPECT_POSITIVE 9f /* 4 */
+	movq %rax, %r12
+	CREATE $KEEL_OBJ_IRQ, $8, $0, %rbx
+	EXPECT_POSITIVE 9f /* 5 */
+	movq %rax, %r13
+	BIND %r13, %r12, $3
+	EXPECT 0, 9f /* 6 */
+	CMOS_READ $0x0c /* nothing stale pending */
+	CMOS_READ $0x0b
+	orb $0x40, %al
+	movb %al, %cl
+	movb $0x0b, %al
+	outb %al, $0x70
+	movb %cl, %al
+	outb %al, $0x71
+	/* The deadline in rbp. */
+	call 7f
+	movabsq $DEV_BLOB_TIMEOUT, %rbp
+	addq (%rsp), %rbp
+	xorl %r14d, %r14d
+1:	movq %r12, %rdi
+	xorl %esi, %esi
+	SYS KEEL_SYS_WAIT
+	cmpq $8, %rax
+	je 2f
+	cmpq $-KEEL_ETIMEDOUT, %rax
+	jne 9f
+	call 7f
+	cmpq %rbp, (%rsp)
+	ja 8f
+	SYS KEEL_SYS_YIELD
+	jmp 1b
+2:	incq %r14
+	CMOS_READ $0x0c /* the RTC lowers its line */
+	ACK %r13
+	testq %rax, %rax
+	jnz 9f
+	cmpq $DEV_BLOB_IRQS, %r14
+	jb 1b
+	incq %r15 /* 7 */
+	CMOS_READ $0x0b
+	andb $0xbf, %al
+	movb %al, %cl
+	movb $0x0b, %al
+	outb %al, $0x70
+	movb %cl, %al
+	outb %al, $0x71
+	CMOS_READ $0x0c
+	CLOSE %r13
+	EXPECT 0, 9f /* 8 */
+	xorl %edi, %edi
+	SYS KEEL_SYS_EXIT
+/* info(CLOCK) into 8(%rsp) of the caller's frame, i.e. (%rsp) after the return. */
+7:	movl $KEEL_INFO_CLOCK, %edi
+	xorl %esi, %esi
+	leaq 8(%rsp), %rdx
+	movl $8, %r10d
+	SYS KEEL_SYS_INFO
+	ret
+8:	leaq 100(%r14), %rdi
+	SYS KEEL_SYS_EXIT
+9:	movq %r15, %rdi
+	SYS KEEL_SYS_EXIT
+user_blob_dev_rtc_end:
+
+	.globl user_blob_dev_fb, user_blob_dev_fb_end
+/*
+ * The framebuffer as device memory: its first page mapped write-combining,
+ * its second uncached; a pixel written to each and read back.
+ */
+user_blob_dev_fb:
+	movl $1, %r15d
+	CREATE $KEEL_OBJ_DEVMEM, DEV_P_FB, DEV_P_FB_SIZE, DEV_P_RESOURCE
+	EXPECT_POSITIVE 9f /* 1 */
+	movq %rax, %rbx
+	xorl %edi, %edi
+	movq %rbx, %rsi
+	movq $DEV_BLOB_VA, %rdx
+	xorl %r10d, %r10d
+	movq $4096, %r8
+	movq $(DEV_BLOB_MAP_RW | DEV_BLOB_MAP_WC), %r9
+	SYS KEEL_SYS_MAP
+	EXPECT 0, 9f /* 2 */
+	xorl %edi, %edi
+	movq %rbx, %rsi
+	movq $(DEV_BLOB_VA + 4096), %rdx
+	movq $4096, %r10
+	movq $4096, %r8
+	movq $DEV_BLOB_MAP_RW, %r9
+	SYS KEEL_SYS_MAP
+	EXPECT 0, 9f /* 3 */
+	movl $DEV_BLOB_VA, %ecx
+	movl $DEV_BLOB_PIXEL, (%rcx)
+	sfence
+	cmpl $DEV_BLOB_PIXEL, (%rcx)
+	jne 9f
+	incq %r15 /* 4 */
+	movl $DEV_BLOB_PIXEL, 4096(%rcx)
+	cmpl $DEV_BLOB_PIXEL, 4096(%rcx)
+	jne 9f
+	xorl %edi, %edi
+	SYS KEEL_SYS_EXIT
+9:	movq %r15, %rdi
+	SYS KEEL_SYS_EXIT
+user_blob_dev_fb_end:

@@ -1,0 +1,269 @@
+/*
+ * kernel/core/devobj_tests.c: device objects (devobj.h) with the ring-3
+ * programs of arch/x86_64/devobj_test_blobs.S, each given a handle to the
+ * root resource: every bad argument's code, port I/O with and without
+ * ioport_enable, the RTC's periodic interrupt as notification bits, the
+ * framebuffer mapped write-combining, and after each run the line masked
+ * again and every page and object back.
+ */
+#include <keel/syscall.h>
+
+#include "acpi/boot.h"
+#include "arch/x86_64/devobj_test_blobs.h"
+#include "arch/x86_64/ioapic.h"
+#include "arch/x86_64/iopb.h"
+#include "arch/x86_64/paging.h"
+#include "core/arch.h"
+#include "core/boot.h"
+#include "core/console.h"
+#include "core/devobj.h"
+#include "core/ipc.h"
+#include "core/ktest.h"
+#include "core/thread.h"
+#include "core/vmo.h"
+#include "lib/kstring.h"
+#include "mm/pmm.h"
+
+#define TEST_STACK_TOP 0x7fff00000000ull
+#define TEST_STACK     (16 * 1024)
+#define TEST_TRAP_GP   13
+#define TEST_RTC_IRQ   8
+#define IOAPIC_MASKED  (1ull << 16)
+
+_Static_assert(DEV_BLOB_RIGHT_READ == KEEL_RIGHT_READ &&
+		   DEV_BLOB_RIGHTS_NO_MANAGE == (KEEL_RIGHTS_ALL & ~KEEL_RIGHT_MANAGE),
+	       "the blobs' rights");
+_Static_assert(DEV_BLOB_MAP_RW == (KEEL_MAP_READ | KEEL_MAP_WRITE) &&
+		   DEV_BLOB_MAP_WC == KEEL_MAP_WC,
+	       "the blobs' map flags");
+
+extern const char user_blob_dev_args[], user_blob_dev_args_end[];
+extern const char user_blob_dev_noenable[], user_blob_dev_noenable_end[];
+extern const char user_blob_dev_rtc[], user_blob_dev_rtc_end[];
+extern const char user_blob_dev_fb[], user_blob_dev_fb_end[];
+
+/* What the blobs read at DEV_BLOB_PARAMS. */
+struct devobj_test_params {
+	uint64_t resource, ram, lapic, ioapic, fb, fb_size;
+};
+
+static void devobj_test_params(struct devobj_test_params *t)
+{
+	const struct keel_handoff *h = boot_info.handoff;
+	const struct acpi_info *a = acpi_boot_info();
+
+	memset(t, 0, sizeof(*t));
+	for (uint32_t i = 0; i < h->range_count && !t->ram; i++)
+		if (boot_info.ranges[i].type == KEEL_RANGE_USABLE)
+			t->ram = boot_info.ranges[i].base;
+	t->lapic = a->madt.present ? a->madt.lapic_address : 0xfee00000;
+	t->ioapic = a->madt.ioapic_count ? a->madt.ioapics[0].address : 0xfec00000;
+	if ((h->flags & KEEL_HANDOFF_HAS_FB) && h->fb.base &&
+	    !(h->fb.base & (KEEL_PAGE_SIZE - 1)) && h->fb.size >= 2 * KEEL_PAGE_SIZE) {
+		t->fb = h->fb.base;
+		t->fb_size = h->fb.size & ~(uint64_t)(KEEL_PAGE_SIZE - 1);
+	}
+}
+
+/* A process running [start, end) on `cpu` with a resource handle. Queued, not yet run. */
+static const char *devobj_test_spawn(const char *start, const char *end, uint32_t cpu)
+{
+	struct process *p = process_create("devtest");
+	struct devobj_test_params params;
+	struct object *root;
+	int64_t h = -1;
+
+	if (!p)
+		return ktest_fail("no memory for a process");
+	root = devobj_resource_root();
+	if ((size_t)(end - start) > DEV_BLOB_CODE_MAX ||
+	    aspace_map_anon(&p->as, DEV_BLOB_CODE_VA, KEEL_PAGE_SIZE, PAGING_EXEC) != 0 ||
+	    aspace_map_anon(&p->as, TEST_STACK_TOP - TEST_STACK, TEST_STACK, PAGING_WRITE) != 0 ||
+	    (h = ipc_handle_add(p, root, KEEL_RIGHTS_ALL)) < 0) {
+		ipc_object_unref(root);
+		process_destroy_unstarted(p);
+		return ktest_fail("cannot set up the test process");
+	}
+	ipc_object_unref(root);
+	devobj_test_params(&params);
+	params.resource = (uint64_t)h;
+	memcpy(aspace_kernel_view(&p->as, DEV_BLOB_CODE_VA), start, (size_t)(end - start));
+	memcpy(aspace_kernel_view(&p->as, DEV_BLOB_PARAMS), &params, sizeof(params));
+	if (!thread_create_user_on(p, DEV_BLOB_CODE_VA, TEST_STACK_TOP, 0, SCHED_PRIORITY_APP,
+				   cpu)) {
+		process_destroy_unstarted(p);
+		return ktest_fail("no memory for a thread");
+	}
+	return NULL;
+}
+
+/* Run one program on `cpu` to its end and check how it ended. */
+static const char *devobj_test_run(const char *start, const char *end, uint32_t cpu, bool killed,
+				   int64_t status)
+{
+	const char *err = devobj_test_spawn(start, end, cpu);
+	struct sched_stats s;
+
+	if (err)
+		return err;
+	sched_run_until_idle();
+	sched_read_stats(&s);
+	if (s.last_killed != killed || s.last_status != status)
+		return ktest_fail("ended %s %lld, expected %s %lld",
+				  s.last_killed ? "killed by" : "with", (long long)s.last_status,
+				  killed ? "killed by" : "with", (long long)status);
+	return NULL;
+}
+
+/* Pages, device objects and IPC objects all back to what *before says. */
+struct devobj_test_counts {
+	struct buddy_stats pages;
+	uint64_t devobjs, ipc;
+};
+
+static void devobj_test_count(struct devobj_test_counts *c)
+{
+	pmm_read_stats(&c->pages);
+	c->devobjs = devobj_live();
+	c->ipc = ipc_objects_live();
+}
+
+static const char *devobj_test_all_back(const struct devobj_test_counts *before)
+{
+	struct devobj_test_counts after;
+
+	devobj_test_count(&after);
+	if (after.pages.free_pages != before->pages.free_pages)
+		return ktest_fail("%lld pages not given back",
+				  (long long)(before->pages.free_pages - after.pages.free_pages));
+	if (after.devobjs != before->devobjs || after.ipc != before->ipc)
+		return ktest_fail("%llu device and %llu IPC objects live, expected %llu and %llu",
+				  (unsigned long long)after.devobjs, (unsigned long long)after.ipc,
+				  (unsigned long long)before->devobjs,
+				  (unsigned long long)before->ipc);
+	return NULL;
+}
+
+/* The redirection entry of ISA IRQ `irq`'s GSI, or 0 when no IOAPIC has it. */
+static uint64_t devobj_test_entry(uint8_t irq)
+{
+	uint32_t gsi;
+	uint8_t pol, trig;
+
+	ioapic_isa_irq(&acpi_boot_info()->madt, irq, &gsi, &pol, &trig);
+	for (uint32_t i = 0; i < ioapic_count(); i++) {
+		const struct ioapic *io = ioapic_get(i);
+
+		if (gsi >= io->gsi_base && gsi - io->gsi_base < io->inputs)
+			return ioapic_read_entry(i, gsi - io->gsi_base);
+	}
+	return 0;
+}
+
+/* The other CPU when there are two or more, else this one. */
+static uint32_t devobj_test_cpu(void)
+{
+	uint32_t me = arch_cpu_index();
+
+	return arch_cpu_count() > 1 ? (me == 0 ? 1 : 0) : me;
+}
+
+/* Every bad argument class returns its own code; the good calls work; nothing leaks. */
+static const char *test_devobj_bad_arguments(void)
+{
+	struct devobj_test_counts before;
+	const char *err;
+
+	/* A first run warms the caches (objects, bitmaps, every CPU's bitmap TSS) up. */
+	if ((err = devobj_test_run(user_blob_dev_args, user_blob_dev_args_end, arch_cpu_index(),
+				   false, 0)))
+		return err;
+	devobj_test_count(&before);
+	if ((err = devobj_test_run(user_blob_dev_args, user_blob_dev_args_end, arch_cpu_index(),
+				   false, 0)))
+		return err;
+	if (!(devobj_test_entry(TEST_RTC_IRQ) & IOAPIC_MASKED))
+		return ktest_fail("IRQ 8's line is not masked after its objects closed");
+	kprintf("# devobj_bad_arguments: 58 steps, %u CPUs with a bitmap TSS\n", iopb_cpus_ready());
+	return devobj_test_all_back(&before);
+}
+
+/* Ports held but not enabled: IN faults, the process is killed with #GP, the system goes on. */
+static const char *test_devobj_port_without_enable(void)
+{
+	return devobj_test_run(user_blob_dev_noenable, user_blob_dev_noenable_end, arch_cpu_index(),
+			       true, TEST_TRAP_GP);
+}
+
+/*
+ * The RTC driven from user space (on the other CPU when there is one): ports
+ * enabled, seconds read, five periodic interrupts as notification bits.
+ * Then the line is masked, everything is back, and a process without ports
+ * on the same CPU still faults: the bitmap left with its owner.
+ */
+static const char *test_devobj_rtc_irq(void)
+{
+	struct devobj_test_counts before;
+	uint32_t cpu = devobj_test_cpu();
+	uint64_t delivered;
+	const char *err;
+
+	devobj_test_count(&before);
+	delivered = devobj_irqs_delivered();
+	if ((err = devobj_test_run(user_blob_dev_rtc, user_blob_dev_rtc_end, cpu, false, 0)))
+		return err;
+	delivered = devobj_irqs_delivered() - delivered;
+	if (delivered < DEV_BLOB_IRQS)
+		return ktest_fail("%llu interrupts delivered, the driver saw %u",
+				  (unsigned long long)delivered, DEV_BLOB_IRQS);
+	if (!(devobj_test_entry(TEST_RTC_IRQ) & IOAPIC_MASKED))
+		return ktest_fail("IRQ 8's line is not masked after the driver ended");
+	if ((err = devobj_test_run(user_blob_dev_noenable, user_blob_dev_noenable_end, cpu, true,
+				   TEST_TRAP_GP)))
+		return err;
+	kprintf("# devobj_rtc_irq: %llu interrupts delivered on CPU %u\n",
+		(unsigned long long)delivered, cpu);
+	return devobj_test_all_back(&before);
+}
+
+/* The framebuffer as device memory, mapped write-combining and uncached. */
+static const char *test_devobj_framebuffer(void)
+{
+	struct devobj_test_counts before;
+	struct devobj_test_params t;
+	const char *err;
+
+	devobj_test_params(&t);
+	if (!t.fb) {
+		kprintf("# devobj_framebuffer: no framebuffer\n");
+		return NULL;
+	}
+	devobj_test_count(&before);
+	if ((err = devobj_test_run(user_blob_dev_fb, user_blob_dev_fb_end, arch_cpu_index(), false,
+				   0)))
+		return err;
+	kprintf("# devobj_framebuffer: pixel written at 0x%llx\n", (unsigned long long)t.fb);
+	return devobj_test_all_back(&before);
+}
+
+/* The root resource: one object, never freed, not a type object_create makes. */
+static const char *test_devobj_root(void)
+{
+	struct object *a = devobj_resource_root(), *b = devobj_resource_root();
+	const char *err = NULL;
+
+	if (a != b || a->type != KEEL_OBJ_RESOURCE)
+		err = ktest_fail("two roots, or of type %u", a->type);
+	ipc_object_unref(a);
+	ipc_object_unref(b);
+	if (!err && a->refs == 0)
+		err = ktest_fail("the root's last reference went");
+	return err;
+}
+
+static const struct ktest devobj_tests[] = {
+    KTEST(devobj_root),    KTEST(devobj_bad_arguments), KTEST(devobj_port_without_enable),
+    KTEST(devobj_rtc_irq), KTEST(devobj_framebuffer),
+};
+
+const struct ktest_suite devobj_test_suite = {devobj_tests, KTEST_COUNT(devobj_tests)};
