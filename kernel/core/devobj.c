@@ -72,6 +72,12 @@ struct object *devobj_resource_root(void)
 	return &devobj_root;
 }
 
+int64_t devobj_resource_add(struct process *p)
+{
+	/* The root is never freed, so it needs no reference of its own here. */
+	return ipc_handle_add(p, &devobj_root, KEEL_RIGHTS_ALL);
+}
+
 uint64_t devobj_irqs_delivered(void)
 {
 	return __atomic_load_n(&devobj_delivered, __ATOMIC_RELAXED);

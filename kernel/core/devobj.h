@@ -65,12 +65,19 @@
 #include "core/ktest.h"
 
 struct object;
+struct process;
 
 /*
  * The root resource object, with a reference for the caller: the kernel puts
  * a handle to it (KEEL_RIGHTS_ALL) in init's start block. It is never freed.
  */
 struct object *devobj_resource_root(void);
+
+/*
+ * A handle to the root resource with every right in p's table (init's start
+ * block: handle[KEEL_START_RESOURCE]), or an error (-KEEL_ENOMEM).
+ */
+int64_t devobj_resource_add(struct process *p);
 
 /* object_create for KEEL_OBJ_IRQ .. KEEL_OBJ_RESOURCE (ipc.c hands them over). */
 int64_t devobj_sys_create(uint64_t type, uint64_t arg, uint64_t arg2, uint64_t resource);

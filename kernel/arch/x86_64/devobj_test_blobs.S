@@ -109,7 +109,12 @@ user_blob_dev_args:
 	CREATE $KEEL_OBJ_RESOURCE, $0, $0, %rbx
 	EXPECT KEEL_EINVAL, 9f /* 8 */
 
-	/* Interrupts. */
+	/* Interrupts (without an IOAPIC, as under Bochs: on to step 33). */
+	cmpq $0, DEV_P_IOAPIC
+	jne 1f
+	movl $33, %r15d
+	jmp 2f
+1:
 	CREATE $KEEL_OBJ_IRQ, $8, $1, %rbx
 	EXPECT KEEL_EINVAL, 9f /* 9: arg2 */
 	movabsq $0x100000008, %rsi
@@ -163,6 +168,7 @@ user_blob_dev_args:
 	EXPECT 0, 9f /* 32 */
 
 	/* I/O ports. */
+2:
 	CREATE $KEEL_OBJ_IOPORT, $0x70, $0, %rbx
 	EXPECT KEEL_EINVAL, 9f /* 33: none */
 	CREATE $KEEL_OBJ_IOPORT, $0xffff, $2, %rbx
@@ -217,9 +223,14 @@ user_blob_dev_args:
 	CREATE $KEEL_OBJ_DEVMEM, DEV_P_LAPIC, $4096, %rbx
 	EXPECT KEEL_EBUSY, 9f /* 55: the LAPIC */
 	movq DEV_P_IOAPIC, %rsi
+	testq %rsi, %rsi
+	jz 3f
 	subq $4096, %rsi
 	CREATE $KEEL_OBJ_DEVMEM, %rsi, $8192, %rbx
 	EXPECT KEEL_EBUSY, 9f /* 56: the IOAPIC */
+	jmp 4f
+3:	incq %r15
+4:
 
 	/* Write-combining on a VMO that is not device memory. */
 	CREATE $KEEL_OBJ_VMO, $4096, $0, $0
@@ -259,6 +270,7 @@ user_blob_dev_noenable_end:
  * each acknowledged at the RTC (reading register C) and then with irq_ack.
  * Polls with yield, and gives up after DEV_BLOB_TIMEOUT ns: exit(100 + the
  * interrupts seen). Turns PIE off and closes the interrupt at the end.
+ * Without an IOAPIC (DEV_P_IOAPIC 0) it stops after the seconds.
  */
 user_blob_dev_rtc:
 	movl $1, %r15d
@@ -272,6 +284,8 @@ user_blob_dev_rtc:
 	cmpb $0x59, %al /* seconds: BCD or binary, below 60 either way */
 	ja 9f
 	incq %r15 /* 3 */
+	cmpq $0, DEV_P_IOAPIC
+	je 6f /* no IOAPIC: the ports only */
 	CREATE $KEEL_OBJ_NOTIFICATION, $0, $0, $0
 	EXPECT_POSITIVE 9f /* 4 */
 	movq %rax, %r12
@@ -323,7 +337,7 @@ user_blob_dev_rtc:
 	CMOS_READ $0x0c
 	CLOSE %r13
 	EXPECT 0, 9f /* 8 */
-	xorl %edi, %edi
+6:	xorl %edi, %edi
 	SYS KEEL_SYS_EXIT
 /* info(CLOCK) into 8(%rsp) of the caller's frame, i.e. (%rsp) after the return. */
 7:	movl $KEEL_INFO_CLOCK, %edi

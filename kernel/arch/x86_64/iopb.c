@@ -50,6 +50,7 @@ struct iopb_cpu {
 	uint32_t bytes;       /* map[bytes..] is all 1s */
 };
 
+bool iopb_in_use;
 static struct iopb_cpu iopb_cpu[PERCPU_MAX];
 static struct spinlock iopb_lock = SPINLOCK_INIT;
 
@@ -103,6 +104,7 @@ int iopb_enable(struct process *p, uint32_t base, uint32_t count)
 
 	if (err != 0)
 		return err;
+	__atomic_store_n(&iopb_in_use, true, __ATOMIC_RELEASE);
 	if (!b) {
 		b = iopb_alloc_block();
 		if (!b)
@@ -118,11 +120,11 @@ int iopb_enable(struct process *p, uint32_t base, uint32_t count)
 	/* After the bits: a switch that sees this generation sees them. */
 	__atomic_fetch_add(&b->gen, 1, __ATOMIC_RELEASE);
 	/* The caller is a thread of p, running here: the new map counts from now on. */
-	iopb_switch(p);
+	iopb_switch_slow(p);
 	return 0;
 }
 
-void iopb_switch(struct process *next)
+void iopb_switch_slow(struct process *next)
 {
 	struct percpu *pc = percpu_this();
 	struct iopb_cpu *c = &iopb_cpu[pc->index];

@@ -26,6 +26,7 @@
 #ifndef KEEL_ARCH_X86_64_IOPB_H
 #define KEEL_ARCH_X86_64_IOPB_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define IOPB_PORTS 0x10000u
@@ -48,8 +49,21 @@ struct iopb {
  */
 int iopb_enable(struct process *p, uint32_t base, uint32_t count);
 
-/* The switch to `next` (NULL: the idle thread) on this CPU, interrupts off (sched.c). */
-void iopb_switch(struct process *next);
+/* Set (for good) by the first ioport_enable, before any process has a bitmap. */
+extern bool iopb_in_use;
+
+void iopb_switch_slow(struct process *next);
+
+/*
+ * The switch to `next` (NULL: the idle thread) on this CPU, interrupts off
+ * (sched.c). Until some process enabled a port no CPU has a bitmap to put
+ * right, so the switch costs one load and a branch.
+ */
+static inline void iopb_switch(struct process *next)
+{
+	if (__atomic_load_n(&iopb_in_use, __ATOMIC_ACQUIRE))
+		iopb_switch_slow(next);
+}
 
 /* p ended and no CPU runs it: forget its copies and free its bitmap (sched.c). */
 void iopb_process_fini(struct process *p);
