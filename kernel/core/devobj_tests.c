@@ -44,7 +44,7 @@ extern const char user_blob_dev_fb[], user_blob_dev_fb_end[];
 
 /* What the blobs read at DEV_BLOB_PARAMS. */
 struct devobj_test_params {
-	uint64_t resource, ram, lapic, ioapic, fb, fb_size;
+	uint64_t resource, ram, lapic, ioapic, fb, fb_size, notif;
 };
 
 static void devobj_test_params(struct devobj_test_params *t)
@@ -65,24 +65,31 @@ static void devobj_test_params(struct devobj_test_params *t)
 	}
 }
 
-/* A process running [start, end) on `cpu` with a resource handle. Queued, not yet run. */
-static const char *devobj_test_spawn(const char *start, const char *end, uint32_t cpu)
+/*
+ * A process running [start, end) on `cpu` with a resource handle, and a
+ * handle to notif when it is not NULL; *out (if not NULL) gets it. Queued,
+ * not yet run.
+ */
+static const char *devobj_test_spawn_with(const char *start, const char *end, uint32_t cpu,
+					  struct object *notif, struct process **out)
 {
 	struct process *p = process_create("devtest");
 	struct devobj_test_params params;
-	int64_t h = -1;
+	int64_t h = -1, n = 0;
 
 	if (!p)
 		return ktest_fail("no memory for a process");
 	if ((size_t)(end - start) > DEV_BLOB_CODE_MAX ||
 	    aspace_map_anon(&p->as, DEV_BLOB_CODE_VA, KEEL_PAGE_SIZE, PAGING_EXEC) != 0 ||
 	    aspace_map_anon(&p->as, TEST_STACK_TOP - TEST_STACK, TEST_STACK, PAGING_WRITE) != 0 ||
-	    (h = devobj_resource_add(p)) < 0) {
+	    (h = devobj_resource_add(p)) < 0 ||
+	    (notif && (n = ipc_handle_add(p, notif, KEEL_RIGHTS_ALL)) < 0)) {
 		process_destroy_unstarted(p);
 		return ktest_fail("cannot set up the test process");
 	}
 	devobj_test_params(&params);
 	params.resource = (uint64_t)h;
+	params.notif = (uint64_t)n;
 	memcpy(aspace_kernel_view(&p->as, DEV_BLOB_CODE_VA), start, (size_t)(end - start));
 	memcpy(aspace_kernel_view(&p->as, DEV_BLOB_PARAMS), &params, sizeof(params));
 	if (!thread_create_user_on(p, DEV_BLOB_CODE_VA, TEST_STACK_TOP, 0, SCHED_PRIORITY_APP,
@@ -90,7 +97,14 @@ static const char *devobj_test_spawn(const char *start, const char *end, uint32_
 		process_destroy_unstarted(p);
 		return ktest_fail("no memory for a thread");
 	}
+	if (out)
+		*out = p;
 	return NULL;
+}
+
+static const char *devobj_test_spawn(const char *start, const char *end, uint32_t cpu)
+{
+	return devobj_test_spawn_with(start, end, cpu, NULL, NULL);
 }
 
 /* Run one program on `cpu` to its end and check how it ended. */
@@ -225,11 +239,19 @@ static const char *test_devobj_rtc_irq(void)
 	return devobj_test_all_back(&before);
 }
 
-/* The framebuffer as device memory, mapped write-combining and uncached. */
+/*
+ * The framebuffer as device memory, mapped write-combining and uncached; its
+ * page tables are looked at while the program waits: WC, then UC, on the
+ * framebuffer's pages.
+ */
 static const char *test_devobj_framebuffer(void)
 {
 	struct devobj_test_counts before;
 	struct devobj_test_params t;
+	struct paging_leaf wc, uc;
+	struct sched_stats s0, s;
+	struct process *p;
+	struct object *n;
 	const char *err;
 
 	devobj_test_params(&t);
@@ -238,10 +260,40 @@ static const char *test_devobj_framebuffer(void)
 		return NULL;
 	}
 	devobj_test_count(&before);
-	if ((err = devobj_test_run(user_blob_dev_fb, user_blob_dev_fb_end, arch_cpu_index(), false,
-				   0)))
+	n = ipc_object_create(KEEL_OBJ_NOTIFICATION);
+	if (!n)
+		return ktest_fail("no notification");
+	sched_read_stats(&s0);
+	err =
+	    devobj_test_spawn_with(user_blob_dev_fb, user_blob_dev_fb_end, arch_cpu_index(), n, &p);
+	if (err) {
+		ipc_object_unref(n);
 		return err;
-	kprintf("# devobj_framebuffer: pixel written at 0x%llx\n", (unsigned long long)t.fb);
+	}
+	/* This CPU runs the program until it blocks in wait (or ends: then p is gone). */
+	sched_yield();
+	sched_read_stats(&s);
+	if (s.processes_ended == s0.processes_ended) {
+		if (paging_lookup(&p->as.tables, DEV_BLOB_VA, &wc) != 0 ||
+		    paging_lookup(&p->as.tables, DEV_BLOB_VA + KEEL_PAGE_SIZE, &uc) != 0)
+			err = ktest_fail("the framebuffer is not mapped");
+		else if (wc.cache != PAGING_CACHE_WC || uc.cache != PAGING_CACHE_UC ||
+			 wc.phys != t.fb || uc.phys != t.fb + KEEL_PAGE_SIZE)
+			err = ktest_fail("mapped as types %u and %u at 0x%llx and 0x%llx", wc.cache,
+					 uc.cache, (unsigned long long)wc.phys,
+					 (unsigned long long)uc.phys);
+		ipc_notification_signal(n, 1);
+		sched_run_until_idle();
+		sched_read_stats(&s);
+	}
+	ipc_object_unref(n);
+	if (err)
+		return err;
+	if (s.last_killed || s.last_status != 0)
+		return ktest_fail("ended %s %lld", s.last_killed ? "killed by" : "with",
+				  (long long)s.last_status);
+	kprintf("# devobj_framebuffer: WC and UC pages at 0x%llx, pixel written and read\n",
+		(unsigned long long)t.fb);
 	return devobj_test_all_back(&before);
 }
 

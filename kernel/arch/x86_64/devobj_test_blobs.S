@@ -355,7 +355,9 @@ user_blob_dev_rtc_end:
 	.globl user_blob_dev_fb, user_blob_dev_fb_end
 /*
  * The framebuffer as device memory: its first page mapped write-combining,
- * its second uncached; a pixel written to each and read back.
+ * its second uncached; a pixel written to each and read back. Then it waits
+ * on the notification DEV_P_NOTIF (the test looks at its page tables
+ * meanwhile) and exits.
  */
 user_blob_dev_fb:
 	movl $1, %r15d
@@ -387,6 +389,12 @@ user_blob_dev_fb:
 	movl $DEV_BLOB_PIXEL, 4096(%rcx)
 	cmpl $DEV_BLOB_PIXEL, 4096(%rcx)
 	jne 9f
+	incq %r15 /* 5 */
+	movq DEV_P_NOTIF, %rdi
+	movq $-1, %rsi
+	SYS KEEL_SYS_WAIT
+	testq %rax, %rax
+	jle 9f
 	xorl %edi, %edi
 	SYS KEEL_SYS_EXIT
 9:	movq %r15, %rdi

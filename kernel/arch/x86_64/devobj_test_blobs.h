@@ -14,6 +14,7 @@
 #define DEV_P_IOAPIC      0x400f18 /* the first IOAPIC's */
 #define DEV_P_FB          0x400f20 /* the framebuffer (0: none) */
 #define DEV_P_FB_SIZE     0x400f28 /* its size in bytes, whole pages */
+#define DEV_P_NOTIF       0x400f30 /* a notification handle (fb blob), or 0 */
 #define DEV_BLOB_VA       0x600000 /* mappings go here */
 #define DEV_BLOB_PIXEL    0x00c0ffee
 #define DEV_BLOB_IRQS     5          /* RTC interrupts the rtc blob waits for */
