@@ -77,6 +77,7 @@ KERNEL_SRCS := \
 	kernel/core/vmo_tests.c \
 	kernel/core/handle.c \
 	kernel/core/loader.c \
+	kernel/core/init_start.c \
 	kernel/core/user_tests.c \
 	kernel/core/fpu_tests.c \
 	kernel/core/ksyms.c \

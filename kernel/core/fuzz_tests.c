@@ -41,8 +41,9 @@ struct fuzz_objects {
 };
 
 /* The loader hook: sysfuzz's three handles, packed into its argument. */
-static int fuzz_give_handles(struct process *p, void *ctx, uint64_t *arg)
+static int fuzz_give_handles(struct process *p, void *ctx, uint64_t *arg, uint64_t *stack_top)
 {
+	(void)stack_top;
 	const struct fuzz_objects *o = ctx;
 	int64_t h[3] = {
 	    ipc_handle_add(p, o->ep, KEEL_RIGHT_WRITE),

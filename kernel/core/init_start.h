@@ -1,0 +1,17 @@
+/*
+ * kernel/core/init_start.h: starting init with its start block
+ * (include/keel/syscall.h, struct keel_start): the root handles, the ramdisk
+ * and the kernel's command line, at the top of its stack, its address in rdi.
+ */
+#ifndef KEEL_CORE_INIT_START_H
+#define KEEL_CORE_INIT_START_H
+
+#include <stddef.h>
+
+/*
+ * Start the ramdisk program `path` as init. 0, or a negative KEEL_E* code
+ * with the reason in why.
+ */
+int init_start(const char *path, char *why, size_t why_size);
+
+#endif
