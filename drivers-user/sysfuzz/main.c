@@ -255,12 +255,12 @@ static void test_unbuilt_and_unknown(void)
 	       E(ENOSYS), E(ERANGE), E(EINVAL));
 	EXPECT("unmap a kernel range", keel_unmap(KEEL_HANDLE_SELF, BAD_KERNEL, 4096), E(ENOSYS),
 	       E(ERANGE), E(EINVAL));
-	EXPECT("proc_create kernel name", keel_proc_create((const char *)BAD_KERNEL, 4), E(ENOSYS),
-	       E(EFAULT));
-	EXPECT("proc_create non-canonical name", keel_proc_create((const char *)BAD_NONCANON, 4),
+	EXPECT("proc_create kernel name", keel_proc_create((const char *)BAD_KERNEL, 4, 0, 0, 0, 0),
 	       E(ENOSYS), E(EFAULT));
-	EXPECT("proc_create 1 MiB name", keel_proc_create((const char *)scratch, ALL_SIZE),
-	       E(ENOSYS), E(E2BIG));
+	EXPECT("proc_create non-canonical name",
+	       keel_proc_create((const char *)BAD_NONCANON, 4, 0, 0, 0, 0), E(ENOSYS), E(EFAULT));
+	EXPECT("proc_create 1 MiB name",
+	       keel_proc_create((const char *)scratch, ALL_SIZE, 0, 0, 0, 0), E(ENOSYS), E(E2BIG));
 	EXPECT("irq_ack ~0", keel_irq_ack(~0ull), E(ENOSYS), E(EINVAL), E(EPERM), E(EBADH));
 	EXPECT("ioport_enable ~0", keel_ioport_enable(~0ull), E(ENOSYS), E(EINVAL), E(EPERM));
 	for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++) {

@@ -23,7 +23,7 @@
 #include "lib/fmt.h"
 #include "lib/kstring.h"
 
-#define INIT_RAMDISK_RIGHTS                                                                       \
+#define INIT_RAMDISK_RIGHTS                                                                        \
 	(KEEL_RIGHT_READ | KEEL_RIGHT_MAP | KEEL_RIGHT_DUPLICATE | KEEL_RIGHT_TRANSFER)
 
 /* Put a new handle to obj (the caller's reference stays its own) in slot `slot`. */

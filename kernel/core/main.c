@@ -31,9 +31,9 @@
 #include "mm/slab_tests.h"
 #include "mm/vm.h"
 
-#define WHY_MAX           200
-#define MAIN_INIT_PATH    "bin/init"
-#define MAIN_PATH_MAX     64
+#define WHY_MAX        200
+#define MAIN_INIT_PATH "bin/init"
+#define MAIN_PATH_MAX  64
 
 struct boot_info boot_info;
 
