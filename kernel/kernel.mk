@@ -71,6 +71,7 @@ KERNEL_SRCS := \
 	kernel/core/syscall.c \
 	kernel/core/ipc.c \
 	kernel/core/proc.c \
+	kernel/core/proc_tests.c \
 	kernel/core/ipc_tests.c \
 	kernel/core/fuzz_tests.c \
 	kernel/core/vmo.c \

@@ -7,11 +7,18 @@
 #define KEEL_CORE_INIT_START_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * Start the ramdisk program `path` as init. 0, or a negative KEEL_E* code
  * with the reason in why.
  */
 int init_start(const char *path, char *why, size_t why_size);
+
+/*
+ * Start a test program the same way, at application priority, with `arg` in
+ * its start block and the ramdisk but no device resource. Same results.
+ */
+int init_start_test(const char *path, const char *name, uint64_t arg, char *why, size_t why_size);
 
 #endif

@@ -170,10 +170,15 @@ void process_free(struct process *p)
 	ipc_process_fini(p);
 	vmo_process_fini(p); /* VMO pages are the VMOs': off the tables before aspace_destroy */
 	aspace_destroy(&p->as);
-	__atomic_fetch_sub(&sched_unfreed_processes, 1, __ATOMIC_RELEASE);
 	if (ran)
 		proc_notify_exit(p); /* after the pages are back: a waiter may count them */
+	/*
+	 * Counted as freed only after its life's reference is gone (with the
+	 * struct and what it holds, when nothing else names it): a test that
+	 * waits for sched_run_until_idle then finds every object back.
+	 */
 	ipc_object_unref(&p->obj);
+	__atomic_fetch_sub(&sched_unfreed_processes, 1, __ATOMIC_RELEASE);
 }
 
 void proc_struct_free(struct process *p)
