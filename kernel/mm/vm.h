@@ -58,6 +58,13 @@ int vm_stack_create(struct vm_stack *s, char *why, size_t why_size);
 void vm_stack_destroy(const struct vm_stack *s);
 
 /*
+ * The 2 MiB regions of the stack window used so far. Stack addresses are
+ * never reused, so each new region costs a page-table page that stays: page
+ * accounting in tests allows that many more pages in use (tests only).
+ */
+uint64_t vm_stack_regions_used(void);
+
+/*
  * The IST stacks of one CPU (#DF, NMI, #MC; arch/x86_64/gdt.h numbers the
  * slots): their tops into ist_top, GDT_IST_COUNT of them. 0, or as
  * vm_stack_create.
