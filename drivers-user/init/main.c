@@ -77,7 +77,8 @@ static int init_run_utest(const struct keel_start *sb)
 	keel_spawn_init(&s, "bin/utest", "utest");
 	s.handle[KEEL_START_RAMDISK] = sb->handle[KEEL_START_RAMDISK];
 	s.rights[KEEL_START_RAMDISK] = KEEL_RIGHT_READ | KEEL_RIGHT_MAP | KEEL_RIGHT_DUPLICATE;
-	s.arg = sb->ramdisk_size;
+	s.ramdisk_size = sb->ramdisk_size;
+	s.arg = 0; /* every case */
 	s.exit_notif = (uint64_t)n;
 	s.exit_bit = INIT_EXIT_BIT;
 	r = keel_spawn(sb->handle[KEEL_START_RAMDISK], sb->ramdisk_size, &s, &child);

@@ -108,6 +108,7 @@ struct keel_spawn {
 	uint64_t handle[KEEL_START_HANDLES];
 	uint64_t rights[KEEL_START_HANDLES];
 	uint64_t supervisor, exit_notif, exit_bit, flags;
+	uint64_t ramdisk_size; /* for the start block (with the ramdisk in a handle slot) */
 };
 void keel_spawn_init(struct keel_spawn *s, const char *path, const char *name);
 

@@ -2,12 +2,11 @@
  * drivers-user/utest/main.c: processes from user space, tested from user
  * space (Keel issue 5 items 2 and 7). The kernel's proc suite
  * (kernel/core/proc_tests.c) starts bin/utest once per case, with the case
- * number as its start block's arg and the ramdisk in
- * handle[KEEL_START_RAMDISK]; a case spawns copies of bin/utest as children
- * (arg UTEST_CHILD | what the child does) and checks what it sees. Each
- * check logs "ok N name" or "not ok N name # why"; the exit status is the
- * number of failed checks, which the kernel turns into its KTAP result (and
- * it checks that every page and object came back).
+ * number as its start block's arg (0: every case, as init runs it with the
+ * command line word `utest`) and the ramdisk in handle[KEEL_START_RAMDISK]; a case spawns copies of
+ * bin/utest as children (arg UTEST_CHILD | what the child does) and checks what it sees. Each check
+ * logs "ok N name" or "not ok N name # why"; the exit status is the number of failed checks, which
+ * the kernel turns into its KTAP result (and it checks that every page and object came back).
  */
 #include "keel.h"
 
@@ -461,11 +460,14 @@ int main(uint64_t arg)
 	}
 	if (start->arg & UTEST_CHILD)
 		return child_main(start->arg & ~UTEST_CHILD);
-	if (start->arg == 0 || start->arg >= sizeof(cases) / sizeof(cases[0])) {
+	if (start->arg >= sizeof(cases) / sizeof(cases[0])) {
 		keel_printf("no case %llu\n", (unsigned long long)start->arg);
 		return 1;
 	}
-	cases[start->arg]();
+	/* 0: every case in turn (init's `utest`). */
+	for (size_t i = 1; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (start->arg == 0 || start->arg == i)
+			cases[i]();
 	keel_printf("%d checks, %d failed\n", tests, failures);
 	return failures;
 }

@@ -299,8 +299,8 @@ int64_t proc_handle_dup_to(uint64_t h, uint64_t rights, uint64_t process)
 	flags = spin_lock_irqsave(&target->lock);
 	if (target->ended || target->handles.ops == NULL)
 		r = -KEEL_ECLOSED;
-	else if (e.type == KEEL_OBJ_PROCESS && !target->started)
-		r = -KEEL_EINVAL; /* proc.h: no process handle in an unstarted process */
+	else if ((e.type == KEEL_OBJ_PROCESS || e.type == KEEL_OBJ_THREAD) && !target->started)
+		r = -KEEL_EINVAL; /* proc.h: nothing that pins a process in an unstarted one */
 	else
 		r = handle_add(&target->handles, e.obj, e.type, (uint32_t)rights);
 	spin_unlock_irqrestore(&target->lock, flags);

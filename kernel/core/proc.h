@@ -15,9 +15,10 @@
  * Why no reference cycle keeps a process forever: a process's handle table
  * is emptied when it is taken apart, and a started process ends. Only a
  * process that never starts could hold itself (or another such) alive
- * through its table, so no process handle may be put into a process that has
- * not started a thread (handle_dup to it: -KEEL_EINVAL); an unstarted process
- * cannot receive a message either.
+ * through its table, so no process or thread handle (a thread object holds
+ * its process) may be put into a process that has not started a thread
+ * (handle_dup to it: -KEEL_EINVAL); an unstarted process cannot receive a
+ * message either.
  */
 #ifndef KEEL_CORE_PROC_H
 #define KEEL_CORE_PROC_H
