@@ -117,7 +117,7 @@ static const char *fuzz_run(uint64_t flags, uint64_t *ns)
 static const char *test_sysfuzz(void)
 {
 	struct buddy_stats pb, pa;
-	uint64_t live, procs, regions, ns;
+	uint64_t live, procs, ns;
 	const char *err;
 
 	/* A short run first: slab caches and handle tables keep what they keep after one. */
@@ -126,19 +126,15 @@ static const char *test_sysfuzz(void)
 	vmo_prime_caches(); /* the short run may not have mapped a VMO yet */
 	live = ipc_objects_live();
 	procs = proc_objects_live();
-	regions = vm_stack_regions_used();
-	pmm_read_stats(&pb);
+	vm_read_steady_stats(&pb);
 	if ((err = fuzz_run(0, &ns)) != NULL)
 		return err;
-	pmm_read_stats(&pa);
+	vm_read_steady_stats(&pa);
 	kprintf("# sysfuzz: 100000 random calls and the checks in %llu ms\n",
 		(unsigned long long)(ns / 1000000));
-	/* The children's kernel stacks may have needed page-table pages that stay (vm.h). */
-	regions = vm_stack_regions_used() - regions;
-	if (pa.free_pages + regions < pb.free_pages || pa.free_pages > pb.free_pages)
-		return ktest_fail("%lld pages not given back (%llu new kernel stack page tables)",
-				  (long long)(pb.free_pages - pa.free_pages),
-				  (unsigned long long)regions);
+	if (pa.free_pages != pb.free_pages)
+		return ktest_fail("%lld pages not given back",
+				  (long long)(pb.free_pages - pa.free_pages));
 	if (ipc_objects_live() != live)
 		return ktest_fail("%llu IPC objects live after, %llu before",
 				  (unsigned long long)ipc_objects_live(), (unsigned long long)live);

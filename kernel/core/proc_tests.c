@@ -56,7 +56,7 @@ static const char *proc_run(uint64_t n)
 static const char *proc_case(uint64_t n)
 {
 	struct buddy_stats before, after;
-	uint64_t objects, procs, regions, tables;
+	uint64_t objects, procs;
 	const char *err;
 
 	/* A first run fills the slab caches (each keeps an empty slab after). */
@@ -68,17 +68,13 @@ static const char *proc_case(uint64_t n)
 	}
 	objects = ipc_objects_live();
 	procs = proc_objects_live();
-	regions = vm_stack_regions_used();
-	pmm_read_stats(&before);
+	vm_read_steady_stats(&before);
 	if ((err = proc_run(n)) != NULL)
 		return err;
-	pmm_read_stats(&after);
-	/* Kernel stacks moving into a new 2 MiB region keep its page-table page (vm.h). */
-	tables = vm_stack_regions_used() - regions;
-	if (after.free_pages + tables < before.free_pages || after.free_pages > before.free_pages)
-		return ktest_fail("%lld pages not given back (%llu new kernel stack page tables)",
-				  (long long)(before.free_pages - after.free_pages),
-				  (unsigned long long)tables);
+	vm_read_steady_stats(&after);
+	if (after.free_pages != before.free_pages)
+		return ktest_fail("%lld pages not given back",
+				  (long long)(before.free_pages - after.free_pages));
 	if (ipc_objects_live() != objects)
 		return ktest_fail("%llu IPC objects live after, %llu before",
 				  (unsigned long long)ipc_objects_live(),

@@ -111,6 +111,13 @@ uint64_t vm_stack_regions_used(void)
 	return ((next + (1ull << 21) - 1) >> 21) - (VM_STACK_BASE >> 21);
 }
 
+void vm_read_steady_stats(struct buddy_stats *out)
+{
+	/* Each region's page-table page was taken when its first stack was made. */
+	pmm_read_stats(out);
+	out->free_pages += vm_stack_regions_used();
+}
+
 /* paging_unmap's report: the first page of the stack's block. */
 static void vm_stack_page_gone(void *ctx, uint64_t va, uint64_t pa)
 {
