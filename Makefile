@@ -50,13 +50,14 @@ include tests/unit/unit.mk
 # Staged today: init as bin/init (without symbols or debug sections, which
 # build/user/init keeps for gdb) and its configuration as etc/init.conf.
 $(BUILD)/initrd.cpio: scripts/mkinitrd drivers-user/init/init.conf $(BUILD)/user/init \
-		$(BUILD)/user/bench $(BUILD)/user/sysfuzz
+		$(BUILD)/user/bench $(BUILD)/user/sysfuzz $(BUILD)/user/utest
 	@mkdir -p $(BUILD)
 	rm -rf $(BUILD)/initrd-root && mkdir -p $(BUILD)/initrd-root/etc $(BUILD)/initrd-root/bin
 	cp drivers-user/init/init.conf $(BUILD)/initrd-root/etc/init.conf
 	llvm-objcopy --strip-all $(BUILD)/user/init $(BUILD)/initrd-root/bin/init
 	llvm-objcopy --strip-all $(BUILD)/user/bench $(BUILD)/initrd-root/bin/bench
 	llvm-objcopy --strip-all $(BUILD)/user/sysfuzz $(BUILD)/initrd-root/bin/sysfuzz
+	llvm-objcopy --strip-all $(BUILD)/user/utest $(BUILD)/initrd-root/bin/utest
 	scripts/mkinitrd $(BUILD)/initrd-root $@
 
 # ---- esp/: the tree to copy onto an EFI system partition ----

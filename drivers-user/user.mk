@@ -2,7 +2,8 @@
 #
 # build/user/libkeel.a   libkeel (drivers-user/lib): syscall wrappers, printf,
 #                        strings (kernel/lib/fmt.c and string.c, as they are),
-#                        heap; build/user/crt0.o is linked first, apart
+#                        heap, spawn (with kernel/lib/cpio.c and elf.c, as
+#                        they are); build/user/crt0.o is linked first, apart
 # build/user/PROGRAM     each program in USER_PROGRAMS: static ELF, user.ld
 #
 # A new program: put its sources in drivers-user/NAME/*.c, add NAME to
@@ -20,15 +21,16 @@ USER_LDS := drivers-user/lib/user.ld
 USER_LDFLAGS := -T $(USER_LDS) -z max-page-size=4096 -static -nostdlib --no-undefined
 
 LIBKEEL_SRCS := drivers-user/lib/syscall.c drivers-user/lib/start.c drivers-user/lib/printf.c \
-	drivers-user/lib/ualloc.c drivers-user/lib/malloc.c kernel/lib/fmt.c kernel/lib/string.c
+	drivers-user/lib/ualloc.c drivers-user/lib/malloc.c drivers-user/lib/spawn.c \
+	kernel/lib/fmt.c kernel/lib/string.c kernel/lib/cpio.c kernel/lib/elf.c
 LIBKEEL_OBJS := $(patsubst %,$(BUILD)/user/obj/%.o,$(LIBKEEL_SRCS))
 USER_CRT0 := $(BUILD)/user/crt0.o
 
-USER_PROGRAMS := init bench sysfuzz
+USER_PROGRAMS := init bench sysfuzz utest
 USER_BINS := $(addprefix $(BUILD)/user/,$(USER_PROGRAMS))
 USER_PROG_OBJS = $(patsubst %,$(BUILD)/user/obj/%.o,$(wildcard drivers-user/$(1)/*.c))
 
-# libkeel's own sources also see kernel/ (lib/fmt.h); programs see only keel.h.
+# libkeel's own sources also see kernel/ (lib/fmt.h, lib/cpio.h, lib/elf.h); programs see only keel.h.
 $(LIBKEEL_OBJS): USER_EXTRA := -Ikernel
 
 $(BUILD)/user/obj/%.c.o: %.c

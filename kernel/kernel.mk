@@ -72,6 +72,8 @@ KERNEL_SRCS := \
 	kernel/core/sched.c \
 	kernel/core/syscall.c \
 	kernel/core/ipc.c \
+	kernel/core/proc.c \
+	kernel/core/proc_tests.c \
 	kernel/core/ipc_tests.c \
 	kernel/core/fuzz_tests.c \
 	kernel/core/vmo.c \
@@ -80,6 +82,7 @@ KERNEL_SRCS := \
 	kernel/core/devobj_tests.c \
 	kernel/core/handle.c \
 	kernel/core/loader.c \
+	kernel/core/init_start.c \
 	kernel/core/user_tests.c \
 	kernel/core/fpu_tests.c \
 	kernel/core/ksyms.c \

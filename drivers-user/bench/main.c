@@ -1,8 +1,9 @@
 /*
- * drivers-user/bench/main.c: the user-space benchmark (`make bench`). The
- * kernel runs it instead of init when the command line says init=bin/bench,
- * twice: as the client (arg: a handle to an endpoint it may call) and as the
- * server in a second process (arg: BENCH_SERVER | a handle it may receive on).
+ * drivers-user/bench/main.c: the user-space benchmark (`make bench`). init
+ * starts it when the kernel command line has the word `bench`, twice, each
+ * with one endpoint in handle[0] of its start block: the server (start block
+ * arg BENCH_SERVER, a handle it may receive on) first, then the client (a
+ * handle it may call).
  * Under QEMU's -icount the TSC counts instructions, so each figure is the
  * instructions one operation costs: the median of BENCH_ITERATIONS samples
  * taken after BENCH_WARMUP unmeasured ones, less the cost of the two TSC
@@ -359,13 +360,20 @@ static uint64_t bench_pkey_revoke_restore(uint64_t overhead)
 	return bench_median() - overhead;
 }
 
-int main(uint64_t arg)
+int main(uint64_t start)
 {
+	const struct keel_start *sb = (const struct keel_start *)(uintptr_t)start;
 	uint32_t features = 0;
-	uint64_t overhead, null_syscall, w = BENCH_CMD_END;
+	uint64_t overhead, null_syscall, w = BENCH_CMD_END, arg;
 
-	if (arg & BENCH_SERVER)
-		return bench_serve(arg & ~BENCH_SERVER);
+	if (!sb || sb->magic != KEEL_START_MAGIC) {
+		keel_printf(
+		    "bench: no start block: init starts bench (kernel command line: bench)\n");
+		return 1;
+	}
+	arg = sb->handle[0]; /* the endpoint */
+	if (sb->arg & BENCH_SERVER)
+		return bench_serve(arg);
 	keel_info(KEEL_INFO_FEATURES, 0, &features, sizeof(features));
 	overhead = bench_overhead();
 	null_syscall = bench_null_syscall(overhead);

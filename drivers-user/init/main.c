@@ -1,14 +1,113 @@
 /*
  * drivers-user/init/main.c: init, the first user program (DESIGN.md §7).
- * The kernel starts it from bin/init in the ramdisk with its bootstrap handle
- * as the argument. For now it only says hello and exits; starting drivers
- * from etc/init.conf comes with the next issues.
+ * The kernel starts it from bin/init in the ramdisk (or init=PATH) with its
+ * start block (struct keel_start) in rdi: the ramdisk VMO, the framebuffer
+ * and the kernel's command line. It says hello; with the word `bench` on
+ * the command line it starts bin/bench twice, a server and a client sharing
+ * one endpoint (make bench); with `utest` it runs bin/utest and ends with its
+ * status. Starting drivers from etc/init.conf comes with the next issues.
  */
 #include "keel.h"
 
-int main(uint64_t arg)
+#define INIT_BENCH_SERVER (1ull << 62) /* drivers-user/bench: this copy serves */
+#define INIT_EXIT_BIT     0
+
+/* Whether the command line has `word` as a whole word (or word=...). */
+static int init_has_word(const char *cmdline, const char *word)
 {
-	(void)arg;
+	size_t n = strlen(word);
+
+	for (const char *p = cmdline; *p;) {
+		while (*p == ' ')
+			p++;
+		if (strncmp(p, word, n) == 0 && (p[n] == ' ' || p[n] == '\0' || p[n] == '='))
+			return 1;
+		while (*p && *p != ' ')
+			p++;
+	}
+	return 0;
+}
+
+/* Start one copy of bin/bench with `ep` (rights) in handle[0]. */
+static int64_t init_spawn_bench(const struct keel_start *sb, const char *name, uint64_t ep,
+				uint64_t rights, uint64_t arg)
+{
+	struct keel_spawn s;
+	uint64_t child;
+	int64_t r;
+
+	keel_spawn_init(&s, "bin/bench", name);
+	s.arg = arg;
+	s.handle[0] = ep;
+	s.rights[0] = rights;
+	r = keel_spawn(sb->handle[KEEL_START_RAMDISK], sb->ramdisk_size, &s, &child);
+	if (r == 0)
+		keel_handle_close(child);
+	return r;
+}
+
+/* make bench: the server, then the client; they end by themselves. */
+static int init_start_bench(const struct keel_start *sb)
+{
+	int64_t ep = keel_object_create(KEEL_OBJ_ENDPOINT, 0), r;
+
+	if (ep < 0)
+		return (int)-ep;
+	r = init_spawn_bench(sb, "bench-server", (uint64_t)ep, KEEL_RIGHT_READ, INIT_BENCH_SERVER);
+	if (r == 0)
+		r = init_spawn_bench(sb, "bench", (uint64_t)ep, KEEL_RIGHT_WRITE, 0);
+	keel_handle_close((uint64_t)ep);
+	if (r != 0) {
+		keel_printf("cannot start bin/bench: %lld (%s)\n", (long long)r, keel_strerror(r));
+		return 1;
+	}
+	return 0;
+}
+
+/* Run bin/utest (given the ramdisk too) to its end: its exit status. */
+static int init_run_utest(const struct keel_start *sb)
+{
+	struct keel_process_info info;
+	struct keel_spawn s;
+	int64_t n = keel_object_create(KEEL_OBJ_NOTIFICATION, 0), r;
+	uint64_t child;
+
+	if (n < 0)
+		return 1;
+	keel_spawn_init(&s, "bin/utest", "utest");
+	s.handle[KEEL_START_RAMDISK] = sb->handle[KEEL_START_RAMDISK];
+	s.rights[KEEL_START_RAMDISK] = KEEL_RIGHT_READ | KEEL_RIGHT_MAP | KEEL_RIGHT_DUPLICATE;
+	s.ramdisk_size = sb->ramdisk_size;
+	s.arg = 0; /* every case */
+	s.exit_notif = (uint64_t)n;
+	s.exit_bit = INIT_EXIT_BIT;
+	r = keel_spawn(sb->handle[KEEL_START_RAMDISK], sb->ramdisk_size, &s, &child);
+	if (r != 0) {
+		keel_printf("cannot start bin/utest: %lld (%s)\n", (long long)r, keel_strerror(r));
+		return 1;
+	}
+	keel_wait((uint64_t)n, KEEL_FOREVER);
+	r = keel_info(KEEL_INFO_PROCESS, child, &info, sizeof(info));
+	keel_handle_close(child);
+	keel_handle_close((uint64_t)n);
+	if (r < 0)
+		return 1;
+	keel_printf("utest ended %s %lld\n", info.killed ? "killed by vector" : "with status",
+		    (long long)info.exit_status);
+	return info.killed ? 1 : (int)info.exit_status;
+}
+
+int main(uint64_t start)
+{
+	const struct keel_start *sb = (const struct keel_start *)(uintptr_t)start;
+
 	keel_printf("hello from user space\n");
+	/* A kernel test may start init bare (rdi 0): nothing more to do then. */
+	if (!sb || sb->magic != KEEL_START_MAGIC)
+		return 0;
+	if (init_has_word(sb->cmdline, "bench"))
+		return init_start_bench(sb);
+	if (init_has_word(sb->cmdline, "utest"))
+		return init_run_utest(sb);
 	return 0;
 }

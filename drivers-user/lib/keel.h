@@ -64,6 +64,8 @@ int64_t keel_yield(void);
 int64_t keel_info(uint64_t kind, uint64_t cpu, void *buf, size_t n);
 int64_t keel_object_create(uint64_t type, uint64_t arg);
 int64_t keel_handle_dup(uint64_t handle, uint64_t rights);
+/* handle_dup into another process (a process handle with KEEL_RIGHT_MANAGE). */
+int64_t keel_handle_dup_to(uint64_t handle, uint64_t rights, uint64_t process);
 int64_t keel_handle_close(uint64_t handle);
 int64_t keel_call(uint64_t endpoint, struct keel_msg *msg);
 int64_t keel_recv(uint64_t endpoint, struct keel_msg *msg);
@@ -74,11 +76,52 @@ int64_t keel_map(uint64_t process, uint64_t vmo, uint64_t vaddr, uint64_t offset
 		 uint64_t flags);
 int64_t keel_unmap(uint64_t process, uint64_t vaddr, uint64_t size);
 int64_t keel_pkey_alloc(void);
-int64_t keel_proc_create(const char *name, size_t n);
+int64_t keel_proc_create(const char *name, size_t n, uint64_t supervisor, uint64_t exit_notif,
+			 uint64_t exit_bit, uint64_t flags);
 int64_t keel_thread_create(uint64_t process, uint64_t entry, uint64_t stack_top, uint64_t arg);
 int64_t keel_irq_bind(uint64_t interrupt, uint64_t notification, uint64_t bit);
 int64_t keel_irq_ack(uint64_t interrupt);
 int64_t keel_ioport_enable(uint64_t ioports);
+
+/* ---- Starting programs (spawn.c) ---- */
+/*
+ * Where keel_spawn puts things: the child's stack (its struct keel_start at
+ * the top), and in the caller the ramdisk mapping (kept) and a scratch window
+ * (mapped only while a VMO is filled).
+ */
+#define KEEL_SPAWN_STACK_TOP   0x00007fffffff0000ull
+#define KEEL_SPAWN_STACK_SIZE  (64 * 1024ull)
+#define KEEL_SPAWN_RAMDISK_VA  0x0000100000000000ull
+#define KEEL_SPAWN_RAMDISK_MAX (1ull << 30)
+#define KEEL_SPAWN_SCRATCH_VA  0x0000200000000000ull
+
+/*
+ * A program to start: the ramdisk file `path`, as a process named `name`
+ * (1-15 bytes), with the proc_create arguments, `arg` in its start block,
+ * and handle[i] (a handle of the caller with KEEL_RIGHT_DUPLICATE, or
+ * KEEL_MSG_NO_HANDLE) given to it with rights[i] in the same slot.
+ * keel_spawn_init sets every slot to none and the rest to 0.
+ */
+struct keel_spawn {
+	const char *path, *name;
+	uint64_t arg;
+	uint64_t handle[KEEL_START_HANDLES];
+	uint64_t rights[KEEL_START_HANDLES];
+	uint64_t supervisor, exit_notif, exit_bit, flags;
+	uint64_t ramdisk_size; /* for the start block (with the ramdisk in a handle slot) */
+};
+void keel_spawn_init(struct keel_spawn *s, const char *path, const char *name);
+
+/*
+ * Start s->path from the ramdisk VMO (ramdisk_size bytes; mapped read-only
+ * into the caller at KEEL_SPAWN_RAMDISK_VA at the first call and kept): 0
+ * and the child's process handle (every right) in *process, or an error
+ * with nothing left behind: -KEEL_ENOENT (no such file), -KEEL_EINVAL (not
+ * an archive or not a program the kernel would run, bad arguments),
+ * -KEEL_ERANGE (segments reach the stack), or what a system call said.
+ */
+int64_t keel_spawn(uint64_t ramdisk, uint64_t ramdisk_size, const struct keel_spawn *s,
+		   uint64_t *process);
 
 /* A short constant name of a wrapper's negative result ("bad handle"). */
 const char *keel_strerror(int64_t err);

@@ -48,6 +48,11 @@ int64_t keel_handle_dup(uint64_t handle, uint64_t rights)
 	return SYS2(KEEL_SYS_HANDLE_DUP, handle, rights);
 }
 
+int64_t keel_handle_dup_to(uint64_t handle, uint64_t rights, uint64_t process)
+{
+	return SYS3(KEEL_SYS_HANDLE_DUP, handle, rights, process);
+}
+
 int64_t keel_handle_close(uint64_t handle)
 {
 	return SYS1(KEEL_SYS_HANDLE_CLOSE, handle);
@@ -118,9 +123,10 @@ int64_t keel_pkey_alloc(void)
 	return SYS0(KEEL_SYS_PKEY_ALLOC);
 }
 
-int64_t keel_proc_create(const char *name, size_t n)
+int64_t keel_proc_create(const char *name, size_t n, uint64_t supervisor, uint64_t exit_notif,
+			 uint64_t exit_bit, uint64_t flags)
 {
-	return SYS2(KEEL_SYS_PROC_CREATE, PTR(name), n);
+	return SYS6(KEEL_SYS_PROC_CREATE, PTR(name), n, supervisor, exit_notif, exit_bit, flags);
 }
 
 int64_t keel_thread_create(uint64_t process, uint64_t entry, uint64_t stack_top, uint64_t arg)

@@ -11,7 +11,9 @@
  * -KEEL_ENOSYS instead, so the checks keep passing when they arrive. Then a random run of
  * SYSFUZZ_CALLS calls with random numbers and arguments, which must all come back with a value or a
  * KEEL_E* code, never crash the kernel and never block: calls that could block forever are only
- * issued with handles that are not open. The exit status is the number of failures.
+ * issued with handles that are not open. It also makes children (proc_create, unstarted or with
+ * threads that fault at once and are killed), gives them handles and maps into them; the kernel
+ * then counts pages, IPC objects and processes. The exit status is the number of failures.
  */
 #include "keel.h"
 
@@ -23,6 +25,7 @@
 #define SYSFUZZ_CALLS_SHORT 10000
 #define SYSFUZZ_NR_MAX      25 /* random call numbers: 0..SYSFUZZ_NR_MAX */
 #define SYSFUZZ_POOL        64 /* handles the random run remembers */
+#define SYSFUZZ_PROCS       8  /* ... of which processes it made (each reused slot closed) */
 
 /* Addresses no call may use. */
 #define BAD_KERNEL    0xffffffff80000000ull /* the kernel image */
@@ -244,6 +247,39 @@ static void test_notification_and_create(void)
 	       E(E2BIG), E(EINVAL), E(ENOMEM));
 }
 
+/* Processes: the arguments a child's creation and use can get wrong. */
+static void test_processes(void)
+{
+	struct keel_process_info info;
+	int64_t p;
+
+	EXPECT("proc_create name of 0 bytes", keel_proc_create("x", 0, 0, 0, 0, 0), E(EINVAL));
+	EXPECT("proc_create unknown flags", keel_proc_create("x", 1, 0, 0, 0, ~0ull), E(EINVAL));
+	EXPECT("proc_create exit bit 63", keel_proc_create("x", 1, 0, h_notif, 63, 0), E(EINVAL));
+	EXPECT("proc_create supervisor a notification", keel_proc_create("x", 1, h_notif, 0, 0, 0),
+	       E(ETYPE));
+	EXPECT("proc_create exit notification an endpoint", keel_proc_create("x", 1, 0, h_ep, 0, 0),
+	       E(ETYPE));
+	EXPECT("proc_create exit notification without signal",
+	       keel_proc_create("x", 1, 0, h_waitonly, 0, 0), E(EPERM));
+	EXPECT("thread_create here at a kernel entry",
+	       keel_thread_create(KEEL_HANDLE_SELF, BAD_KERNEL, STACK_TOP, 0), E(ERANGE));
+	EXPECT("thread_create here with a non-canonical stack",
+	       keel_thread_create(KEEL_HANDLE_SELF, 0x400000, BAD_NONCANON2, 0), E(ERANGE));
+	EXPECT("handle_dup into an endpoint", keel_handle_dup_to(h_notif, 0, h_ep), E(ETYPE));
+	EXPECT("info of an endpoint as a process",
+	       keel_info(KEEL_INFO_PROCESS, h_ep, &info, sizeof(info)), E(ETYPE));
+	p = keel_proc_create("fuzzchild", 9, 0, h_notif, 5, 0);
+	EXPECT("proc_create", p < 0 ? p : 0, 0);
+	EXPECT("handle_dup a process into itself, unstarted",
+	       keel_handle_dup_to((uint64_t)p, KEEL_RIGHT_READ, (uint64_t)p), E(EINVAL));
+	EXPECT("map into a child at a kernel address",
+	       keel_map((uint64_t)p, h_notif, BAD_KERNEL, 0, 4096, KEEL_MAP_READ), E(ERANGE));
+	EXPECT("info of the unstarted child", keel_info(KEEL_INFO_PROCESS, (uint64_t)p, &info, 8),
+	       E(E2BIG));
+	EXPECT("close the unstarted child", keel_handle_close((uint64_t)p), 0);
+}
+
 /* Calls being built: ENOSYS now, the proper error later. */
 static void test_unbuilt_and_unknown(void)
 {
@@ -255,12 +291,12 @@ static void test_unbuilt_and_unknown(void)
 	       E(ENOSYS), E(ERANGE), E(EINVAL));
 	EXPECT("unmap a kernel range", keel_unmap(KEEL_HANDLE_SELF, BAD_KERNEL, 4096), E(ENOSYS),
 	       E(ERANGE), E(EINVAL));
-	EXPECT("proc_create kernel name", keel_proc_create((const char *)BAD_KERNEL, 4), E(ENOSYS),
-	       E(EFAULT));
-	EXPECT("proc_create non-canonical name", keel_proc_create((const char *)BAD_NONCANON, 4),
+	EXPECT("proc_create kernel name", keel_proc_create((const char *)BAD_KERNEL, 4, 0, 0, 0, 0),
 	       E(ENOSYS), E(EFAULT));
-	EXPECT("proc_create 1 MiB name", keel_proc_create((const char *)scratch, ALL_SIZE),
-	       E(ENOSYS), E(E2BIG));
+	EXPECT("proc_create non-canonical name",
+	       keel_proc_create((const char *)BAD_NONCANON, 4, 0, 0, 0, 0), E(ENOSYS), E(EFAULT));
+	EXPECT("proc_create 1 MiB name",
+	       keel_proc_create((const char *)scratch, ALL_SIZE, 0, 0, 0, 0), E(ENOSYS), E(E2BIG));
 	EXPECT("irq_ack ~0", keel_irq_ack(~0ull), E(ENOSYS), E(EINVAL), E(EPERM), E(EBADH));
 	EXPECT("ioport_enable ~0", keel_ioport_enable(~0ull), E(ENOSYS), E(EINVAL), E(EPERM),
 	       E(EBADH));
@@ -275,6 +311,7 @@ static void test_unbuilt_and_unknown(void)
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
 static uint64_t pool[SYSFUZZ_POOL];
+static uint64_t proc_pool[SYSFUZZ_PROCS]; /* process handles made by the random run */
 static unsigned pool_next;
 
 static uint64_t rnd(void)
@@ -306,6 +343,12 @@ static uint64_t rnd_arg(void)
 	}
 }
 
+/* One of the children made so far (never an empty slot: 0 would name this process). */
+static uint64_t proc_pick(unsigned procs)
+{
+	return proc_pool[rnd() % (procs < SYSFUZZ_PROCS ? procs : SYSFUZZ_PROCS)];
+}
+
 /* Whether h is an open handle of this process (a dup with no rights answers EBADH if not). */
 static int handle_open(uint64_t h)
 {
@@ -318,7 +361,7 @@ static int handle_open(uint64_t h)
 
 static void fuzz_random(unsigned calls)
 {
-	unsigned done = 0, bad = 0, created = 0;
+	unsigned done = 0, bad = 0, created = 0, procs = 0, threads = 0;
 	uint64_t a[6], nr;
 	int64_t r;
 
@@ -340,6 +383,8 @@ static void fuzz_random(unsigned calls)
 		case KEEL_SYS_HANDLE_DUP:
 			if (rnd() & 1)
 				a[1] = rnd() & KEEL_RIGHTS_ALL;
+			/* Into this process, a child, or something random. */
+			a[2] = (rnd() & 1) ? 0 : (procs && (rnd() & 1)) ? proc_pick(procs) : a[2];
 			break;
 		case KEEL_SYS_DEBUG_LOG:
 			/* No log lines: a readable pointer only with a size past the limit. */
@@ -365,6 +410,22 @@ static void fuzz_random(unsigned calls)
 			/* Not on this process: a random mapping or thread would kill it. */
 			if (a[0] == KEEL_HANDLE_SELF)
 				a[0] = 0xdeadbeef;
+			/* Half the time on a child made here (a thread there just faults). */
+			if ((rnd() & 1) && procs)
+				a[0] = proc_pick(procs);
+			break;
+		case KEEL_SYS_PROC_CREATE:
+			/*
+			 * Half the time a valid request. Never a supervisor: a fault sent to
+			 * an endpoint nobody serves would hold a child's thread for ever.
+			 */
+			if (rnd() & 1) {
+				a[0] = (uint64_t)(uintptr_t) "fuzzchild";
+				a[1] = 1 + rnd() % 9;
+				a[4] = rnd() % 63;
+				a[5] = 0;
+			}
+			a[2] = 0;
 			break;
 		default: break;
 		}
@@ -380,10 +441,21 @@ static void fuzz_random(unsigned calls)
 				keel_printf("unknown call %llu returned %lld\n",
 					    (unsigned long long)nr, (long long)r);
 		}
-		if (r >= 0 && (nr == KEEL_SYS_OBJECT_CREATE || nr == KEEL_SYS_HANDLE_DUP)) {
+		/* A handle duplicated into a child is not one of ours. */
+		if (r >= 0 && (nr == KEEL_SYS_OBJECT_CREATE ||
+			       (nr == KEEL_SYS_HANDLE_DUP && a[2] == KEEL_HANDLE_SELF))) {
 			pool[pool_next++ % SYSFUZZ_POOL] = (uint64_t)r;
 			created++;
 		}
+		if (r >= 0 && nr == KEEL_SYS_PROC_CREATE) {
+			/* A slot reused closes the child it held: unstarted, it is taken apart. */
+			if (proc_pool[procs % SYSFUZZ_PROCS])
+				keel_handle_close(proc_pool[procs % SYSFUZZ_PROCS]);
+			proc_pool[procs++ % SYSFUZZ_PROCS] = (uint64_t)r;
+			pool[pool_next++ % SYSFUZZ_POOL] = (uint64_t)r;
+		}
+		if (r >= 0 && nr == KEEL_SYS_THREAD_CREATE)
+			threads++;
 	}
 	tests++;
 	if (bad) {
@@ -391,8 +463,9 @@ static void fuzz_random(unsigned calls)
 		keel_printf("not ok %d random run # %u bad results in %u calls\n", tests, bad,
 			    calls);
 	} else {
-		keel_printf("ok %d random run # %u calls, %u handles made\n", tests, calls,
-			    created);
+		keel_printf("ok %d random run # %u calls, %u handles made, %u processes, %u "
+			    "threads started\n",
+			    tests, calls, created, procs, threads);
 	}
 }
 
@@ -404,6 +477,7 @@ int main(uint64_t arg)
 	test_pointers();
 	test_handles();
 	test_notification_and_create();
+	test_processes();
 	test_unbuilt_and_unknown();
 	fuzz_random(arg & SYSFUZZ_ARG_SHORT ? SYSFUZZ_CALLS_SHORT : SYSFUZZ_CALLS);
 	keel_printf("%d tests, %d failed\n", tests, failures);

@@ -23,6 +23,7 @@
 #include "core/vmo.h"
 #include "lib/kstring.h"
 #include "mm/pmm.h"
+#include "mm/vm.h"
 
 #define TEST_STACK_TOP 0x7fff00000000ull
 #define TEST_STACK     (16 * 1024)
@@ -133,7 +134,7 @@ struct devobj_test_counts {
 
 static void devobj_test_count(struct devobj_test_counts *c)
 {
-	pmm_read_stats(&c->pages);
+	vm_read_steady_stats(&c->pages);
 	c->devobjs = devobj_live();
 	c->ipc = ipc_objects_live();
 }

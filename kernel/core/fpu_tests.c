@@ -22,6 +22,7 @@
 #include "core/thread.h"
 #include "lib/kstring.h"
 #include "mm/pmm.h"
+#include "mm/vm.h"
 
 #define TEST_CODE_VA    0x400000ull
 #define TEST_CODE_PAGES 2 /* user_blob_fpu is about 5.5 KiB */
@@ -127,13 +128,13 @@ static const char *test_fpu_two_processes(const char *name, uint64_t mode, uint6
 	const char *err;
 
 	sched_read_stats(&before);
-	pmm_read_stats(&pb);
+	vm_read_steady_stats(&pb);
 	if ((err = test_fpu_spawn(flags, TEST_SEED_A)) ||
 	    (err = test_fpu_spawn(flags, TEST_SEED_B)))
 		return err;
 	sched_run_until_idle();
 	sched_read_stats(&s);
-	pmm_read_stats(&pa);
+	vm_read_steady_stats(&pa);
 	switches = s.context_switches - before.context_switches;
 	passed = syscall_log_lines() - lines;
 	kprintf("# %s: %s, %u-byte areas, components 0x%llx, avx %s, pku %s, fsgsbase %s; %llu "

@@ -21,6 +21,7 @@
 #include "arch/x86_64/usercopy.h"
 #include "core/arch.h"
 #include "core/devobj.h"
+#include "core/proc.h"
 #include "core/spinlock.h"
 #include "core/syscall.h"
 #include "core/thread.h"
@@ -124,6 +125,11 @@ void ipc_object_ref(struct object *obj)
 
 void ipc_object_unref(struct object *obj)
 {
+	/* Processes and threads have their own last-reference rules (proc.c). */
+	if (obj->type == KEEL_OBJ_PROCESS || obj->type == KEEL_OBJ_THREAD) {
+		proc_object_unref(obj);
+		return;
+	}
 	if (__atomic_sub_fetch(&obj->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
 	/* No handle and no blocked thread names it any more: its queues are empty. */
@@ -203,7 +209,19 @@ int ipc_process_init(struct process *p)
 
 void ipc_process_fini(struct process *p)
 {
-	handle_table_destroy(&p->handles);
+	struct handle_table t;
+	uint64_t flags;
+
+	/*
+	 * Another process may be adding a handle here (handle_dup to a process):
+	 * take the table out under the lock, leaving an unusable one (every call
+	 * on it fails), and empty it outside, where unrefs may take other locks.
+	 */
+	flags = spin_lock_irqsave(&p->lock);
+	t = p->handles;
+	memset(&p->handles, 0, sizeof(p->handles));
+	spin_unlock_irqrestore(&p->lock, flags);
+	handle_table_destroy(&t);
 }
 
 int64_t ipc_handle_add(struct process *p, struct object *obj, uint32_t rights)
@@ -655,14 +673,18 @@ int64_t ipc_sys_object_create(uint64_t type, uint64_t arg, uint64_t a2, uint64_t
 	return h;
 }
 
-int64_t ipc_sys_handle_dup(uint64_t h, uint64_t rights, uint64_t a2, uint64_t a3, uint64_t a4,
+int64_t ipc_sys_handle_dup(uint64_t h, uint64_t rights, uint64_t proc, uint64_t a3, uint64_t a4,
 			   uint64_t a5)
 {
 	struct process *p = thread_current()->proc;
-	uint64_t flags = spin_lock_irqsave(&p->lock);
-	int64_t r = handle_dup(&p->handles, h, rights);
+	uint64_t flags;
+	int64_t r;
 
-	(void)a2, (void)a3, (void)a4, (void)a5;
+	(void)a3, (void)a4, (void)a5;
+	if (proc != KEEL_HANDLE_SELF)
+		return proc_handle_dup_to(h, rights, proc); /* into another table (proc.c) */
+	flags = spin_lock_irqsave(&p->lock);
+	r = handle_dup(&p->handles, h, rights);
 	spin_unlock_irqrestore(&p->lock, flags);
 	return r;
 }

@@ -49,6 +49,9 @@ void ipc_object_ref(struct object *obj);
 /* Drop a reference. */
 void ipc_object_unref(struct object *obj);
 
+/* Set bits (0-62) on a notification and wake its waiter, if any. No lock held. */
+void ipc_notification_signal(struct object *obj, uint64_t bits);
+
 struct thread;
 
 /* Free a dead thread's undelivered slow-path messages (and the handles in them). */

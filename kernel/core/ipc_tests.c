@@ -15,6 +15,7 @@
 #include "core/thread.h"
 #include "lib/kstring.h"
 #include "mm/pmm.h"
+#include "mm/vm.h"
 
 #define TEST_CODE_VA   0x400000ull
 #define TEST_STACK_TOP 0x7fff00000000ull
@@ -155,10 +156,10 @@ static const char *test_ipc_handle_transfer(void)
 
 	if (err)
 		return err;
-	pmm_read_stats(&pb);
+	vm_read_steady_stats(&pb);
 	if ((err = test_transfer_once(&status, &killed, &ended)) != NULL)
 		return err;
-	pmm_read_stats(&pa);
+	vm_read_steady_stats(&pa);
 	if (ended != 2)
 		return ktest_fail("%llu processes ended, expected 2", (unsigned long long)ended);
 	if (killed || status != 0x5a)

@@ -41,11 +41,23 @@ static int loader_map_segment(struct aspace *as, const uint8_t *file, const stru
 	return 0;
 }
 
-static int loader_keep_arg(struct process *p, void *ctx, uint64_t *arg)
+static int loader_keep_arg(struct process *p, void *ctx, uint64_t *arg, uint64_t *stack_top)
 {
-	(void)p;
+	(void)p, (void)stack_top;
 	*arg = *(const uint64_t *)ctx;
 	return 0;
+}
+
+uint64_t loader_write_start(struct process *p, const struct keel_start *s)
+{
+	uint64_t va = (LOADER_STACK_TOP - sizeof(*s)) & ~15ull;
+
+	/* One page: the stack's top page, mapped by the loader before the hook runs. */
+	_Static_assert(sizeof(*s) + 15 <= KEEL_PAGE_SIZE, "a start block fits in a page");
+	memcpy((uint8_t *)aspace_kernel_view(&p->as, va & ~(KEEL_PAGE_SIZE - 1)) +
+		   (va & (KEEL_PAGE_SIZE - 1)),
+	       s, sizeof(*s));
+	return va;
 }
 
 /* Load the image into a new process, run `hook` (if any), start its thread. */
@@ -55,6 +67,7 @@ static int loader_start_hooked(const void *file, size_t size, const char *name, 
 {
 	struct elf_image img;
 	struct process *p;
+	uint64_t sp = LOADER_STACK_TOP;
 	int err = elf_check_user(file, size, &img);
 
 	if (err != ELF_OK) {
@@ -84,9 +97,10 @@ static int loader_start_hooked(const void *file, size_t size, const char *name, 
 	if (err == 0)
 		err = aspace_map_anon(&p->as, LOADER_STACK_TOP - LOADER_STACK_SIZE,
 				      LOADER_STACK_SIZE, PAGING_WRITE);
+	p->priority = priority;
 	if (err == 0 && hook)
-		err = hook->before_start(p, hook->ctx, &arg);
-	if (err == 0 && !thread_create_user(p, img.entry, LOADER_STACK_TOP, arg, priority))
+		err = hook->before_start(p, hook->ctx, &arg, &sp);
+	if (err == 0 && !thread_create_user(p, img.entry, sp, arg, priority))
 		err = -KEEL_ENOMEM;
 	if (err != 0) {
 		fmt_snprintf(why, why_size, "setting up its address space: error %d", err);

@@ -25,13 +25,23 @@ int loader_start(const char *path, const char *name, uint32_t priority, uint64_t
 
 /*
  * What a caller does to a loaded process before its thread starts (give it
- * handles): before_start returns 0 and the thread's argument in *arg, or a
- * negative KEEL_E* code that stops the start.
+ * handles, write its start block): before_start returns 0 with the thread's
+ * argument in *arg and its rsp in *stack_top (LOADER_STACK_TOP unless it
+ * lowers it), or a negative KEEL_E* code that stops the start.
  */
 struct loader_hook {
-	int (*before_start)(struct process *p, void *ctx, uint64_t *arg);
+	int (*before_start)(struct process *p, void *ctx, uint64_t *arg, uint64_t *stack_top);
 	void *ctx;
 };
+
+struct keel_start;
+
+/*
+ * Write *s at the top of p's stack (loaded, not started), 16-byte aligned:
+ * its address, which is both the argument (rdi) and the stack top (rsp) the
+ * program starts with (include/keel/syscall.h).
+ */
+uint64_t loader_write_start(struct process *p, const struct keel_start *s);
 
 /* As loader_start, with the argument from hook (which may also give handles). */
 int loader_start_with(const char *path, const char *name, uint32_t priority,

@@ -17,9 +17,11 @@
 #include "core/console.h"
 #include "core/devobj.h"
 #include "core/handoff.h"
+#include "core/init_start.h"
 #include "core/ipc.h"
 #include "core/ktest.h"
 #include "core/loader.h"
+#include "core/proc.h"
 #include "core/thread.h"
 #include "core/summary.h"
 #include "dev/fbcon.h"
@@ -31,11 +33,9 @@
 #include "mm/slab_tests.h"
 #include "mm/vm.h"
 
-#define WHY_MAX           200
-#define MAIN_INIT_PATH    "bin/init"
-#define MAIN_PATH_MAX     64
-#define MAIN_BENCH_PATH   "bin/bench"
-#define MAIN_BENCH_SERVER (1ull << 62) /* drivers-user/bench: this copy serves */
+#define WHY_MAX        200
+#define MAIN_INIT_PATH "bin/init"
+#define MAIN_PATH_MAX  64
 
 struct boot_info boot_info;
 
@@ -96,58 +96,12 @@ static noreturn void main_reject(const struct keel_handoff *h, const char *why)
 }
 
 /*
- * make bench's program (drivers-user/bench) measures IPC between two
- * processes: when it is init, a second copy is started first as the server,
- * and each gets a handle to one endpoint in its argument (the server's with
- * MAIN_BENCH_SERVER). Until init can start programs itself, this is how two
- * processes come to share an endpoint.
- */
-struct main_bench {
-	struct object *ep;
-	uint32_t rights;
-	uint64_t flag;
-};
-
-static int main_bench_give_endpoint(struct process *p, void *ctx, uint64_t *arg)
-{
-	const struct main_bench *b = ctx;
-	int64_t h = ipc_handle_add(p, b->ep, b->rights);
-
-	if (h < 0)
-		return (int)h;
-	*arg = b->flag | (uint64_t)h;
-	return 0;
-}
-
-static int main_start_bench(const char *path, char *why, size_t why_size)
-{
-	struct main_bench server = {ipc_object_create(KEEL_OBJ_ENDPOINT), KEEL_RIGHT_READ,
-				    MAIN_BENCH_SERVER};
-	struct main_bench client = {server.ep, KEEL_RIGHT_WRITE, 0};
-	struct loader_hook sh = {main_bench_give_endpoint, &server};
-	struct loader_hook ch = {main_bench_give_endpoint, &client};
-	struct process *p;
-	int err;
-
-	if (!server.ep) {
-		fmt_snprintf(why, why_size, "no memory for an endpoint");
-		return -KEEL_ENOMEM;
-	}
-	err = loader_start_with(path, "bench-server", SCHED_PRIORITY_APP, &sh, &p, why, why_size);
-	if (err == 0)
-		err = loader_start_with(path, "init", SCHED_PRIORITY_APP, &ch, &p, why, why_size);
-	ipc_object_unref(server.ep); /* the handles hold it */
-	return err;
-}
-
-/*
  * Start init from the ramdisk (bin/init, or the file init=PATH names) and run
  * until no process is left.
  */
 static void main_start_init(void)
 {
 	char why[WHY_MAX], path[MAIN_PATH_MAX];
-	struct process *init;
 	size_t len;
 	int err;
 	const char *given = bootargs_get(boot_info.handoff->cmdline, "init", &len);
@@ -162,10 +116,7 @@ static void main_start_init(void)
 	}
 	memcpy(path, given, len);
 	path[len] = '\0';
-	if (strcmp(path, MAIN_BENCH_PATH) == 0)
-		err = main_start_bench(path, why, sizeof(why));
-	else
-		err = loader_start(path, "init", SCHED_PRIORITY_DRIVER, 0, &init, why, sizeof(why));
+	err = init_start(path, why, sizeof(why));
 	if (err != 0) {
 		kprintf("keel: cannot start %s: %s\n", path, why);
 		return;
@@ -184,7 +135,8 @@ static noreturn void main_run_tests(void)
 	    &boot_test_suite, &arch_test_suite,      &cpufeatures_test_suite, &pmm_test_suite,
 	    &acpi_test_suite, &interrupt_test_suite, &smp_test_suite,         &vm_test_suite,
 	    &slab_test_suite, &backtrace_test_suite, &user_test_suite,        &ipc_test_suite,
-	    &fpu_test_suite,  &fuzz_test_suite,      &vmo_test_suite,         &devobj_test_suite};
+	    &fpu_test_suite,  &fuzz_test_suite,      &vmo_test_suite,         &devobj_test_suite,
+	    &proc_test_suite};
 	size_t failed = ktest_run(suites, KTEST_COUNT(suites));
 
 	/*

@@ -20,6 +20,7 @@
 #include "core/arch.h"
 #include "core/console.h"
 #include "core/ipc.h"
+#include "core/proc.h"
 #include "core/spinlock.h"
 #include "lib/kstring.h"
 #include "mm/kslab.h"
@@ -129,6 +130,9 @@ struct process *process_create(const char *name)
 		return NULL;
 	}
 	memset(p, 0, sizeof(*p));
+	p->obj.type = KEEL_OBJ_PROCESS;
+	p->obj.refs = 1; /* its life's (dropped by process_free) */
+	p->priority = SCHED_PRIORITY_APP;
 	p->id = __atomic_fetch_add(&sched_next_id, 1, __ATOMIC_RELAXED);
 	arch_irq_restore(flags);
 	for (size_t i = 0; i + 1 < PROC_NAME_MAX && name[i]; i++)
@@ -143,18 +147,45 @@ struct process *process_create(const char *name)
 		return NULL;
 	}
 	__atomic_fetch_add(&sched_unfreed_processes, 1, __ATOMIC_RELAXED);
+	proc_note_created();
 	return p;
 }
 
-/* Free a process whose last thread is gone and whose address space no CPU runs. */
-static void process_free(struct process *p)
+/*
+ * Free a process's resources, once: its last thread is freed (no CPU runs
+ * its address space any more), or it never started and nothing names it.
+ * Interrupts may be off; no lock held. The struct goes with its last
+ * reference (proc_struct_free).
+ */
+void process_free(struct process *p)
 {
+	uint64_t flags;
+	bool ran;
+
+	if (__atomic_exchange_n(&p->torn_down, true, __ATOMIC_ACQ_REL))
+		return;
+	flags = spin_lock_irqsave(&p->lock);
+	p->ended = true; /* no thread may start in what is being taken apart */
+	ran = p->started;
+	spin_unlock_irqrestore(&p->lock, flags);
 	ipc_process_fini(p);
 	vmo_process_fini(p); /* VMO pages are the VMOs': off the tables before aspace_destroy */
 	iopb_process_fini(p);
 	aspace_destroy(&p->as);
-	kslab_free(&sched_process_cache, p);
+	if (ran)
+		proc_notify_exit(p); /* after the pages are back: a waiter may count them */
+	/*
+	 * Counted as freed only after its life's reference is gone (with the
+	 * struct and what it holds, when nothing else names it): a test that
+	 * waits for sched_run_until_idle then finds every object back.
+	 */
+	ipc_object_unref(&p->obj);
 	__atomic_fetch_sub(&sched_unfreed_processes, 1, __ATOMIC_RELEASE);
+}
+
+void proc_struct_free(struct process *p)
+{
+	kslab_free(&sched_process_cache, p);
 }
 
 void process_destroy_unstarted(struct process *p)
@@ -198,8 +229,20 @@ struct thread *thread_create_user_on(struct process *p, uint64_t entry, uint64_t
 	t->cpu = cpu;
 	t->id = __atomic_fetch_add(&sched_next_id, 1, __ATOMIC_RELAXED);
 	arch_thread_prepare_user(t, entry, stack_top, arg);
-	if (__atomic_fetch_add(&p->threads, 1, __ATOMIC_RELAXED) == 0)
+	/* p->lock: an ended process (its last thread died) never gets a thread again. */
+	flags = spin_lock_irqsave(&p->lock);
+	if (p->ended) {
+		spin_unlock_irqrestore(&p->lock, flags);
+		arch_thread_free_user_state(t);
+		vm_stack_destroy(&t->kstack);
+		kslab_free(&sched_thread_cache, t);
+		return NULL;
+	}
+	if (p->threads++ == 0)
 		__atomic_fetch_add(&sched_live_processes, 1, __ATOMIC_RELAXED);
+	p->started = true;
+	__atomic_fetch_add(&p->unfreed_threads, 1, __ATOMIC_RELAXED);
+	spin_unlock_irqrestore(&p->lock, flags);
 	rq = &sched_rq[cpu];
 	flags = spin_lock_irqsave(&rq->lock);
 	sched_enqueue(rq, t);
@@ -239,7 +282,11 @@ void sched_after_switch(void)
 	ipc_thread_fini(dead);
 	vm_stack_destroy(&dead->kstack);
 	kslab_free(&sched_thread_cache, dead);
-	if (p && p->threads == 0)
+	/*
+	 * The last of p's threads to be freed takes p apart: every one has died
+	 * (so p has ended) and switched away, so no CPU runs its address space.
+	 */
+	if (p && __atomic_sub_fetch(&p->unfreed_threads, 1, __ATOMIC_ACQ_REL) == 0)
 		process_free(p);
 }
 
@@ -362,14 +409,21 @@ void thread_exit(int64_t status)
 	struct thread *t;
 	struct process *p;
 	uint64_t flags;
+	bool last;
 
 	arch_irq_save();
 	t = thread_current();
 	p = t->proc;
 	t->state = THREAD_DEAD;
-	if (__atomic_sub_fetch(&p->threads, 1, __ATOMIC_ACQ_REL) == 0) {
+	spin_lock(&p->lock);
+	last = --p->threads == 0;
+	if (last) {
+		p->ended = true; /* under the lock: thread_create_user_on sees it */
 		if (!p->killed)
 			p->exit_status = status;
+	}
+	spin_unlock(&p->lock);
+	if (last) {
 		kprintf("keel: process %u (%s) %s %lld\n", p->id, p->name,
 			p->killed ? "killed by vector" : "exited with status",
 			(long long)p->exit_status);

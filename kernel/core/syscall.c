@@ -14,6 +14,7 @@
 #include "core/console.h"
 #include "core/devobj.h"
 #include "core/ipc.h"
+#include "core/proc.h"
 #include "core/thread.h"
 #include "core/vmo.h"
 
@@ -60,6 +61,7 @@ static int64_t syscall_info(uint64_t kind, uint64_t cpu, uint64_t ubuf, uint64_t
 {
 	uint64_t v64;
 	struct keel_cpu_counters c = {0};
+	struct keel_process_info pi;
 	const struct percpu *p;
 	uint32_t v32;
 	const void *src;
@@ -93,6 +95,13 @@ static int64_t syscall_info(uint64_t kind, uint64_t cpu, uint64_t ubuf, uint64_t
 		c.invpcid_all = p->tlb.counters.invpcid_all;
 		c.pcid_deferred = p->tlb.counters.pcid_deferred;
 		src = &c, size = sizeof(c);
+		break;
+	case KEEL_INFO_PROCESS:
+		/* `cpu` is a process handle (or KEEL_HANDLE_SELF) with KEEL_RIGHT_READ. */
+		err = proc_info(cpu, &pi);
+		if (err != 0)
+			return err;
+		src = &pi, size = sizeof(pi);
 		break;
 	default: return -KEEL_EINVAL;
 	}
@@ -141,8 +150,8 @@ const syscall_fn syscall_table[KEEL_SYS_COUNT + 1] = {
     [KEEL_SYS_MAP] = vmo_sys_map,
     [KEEL_SYS_UNMAP] = vmo_sys_unmap,
     [KEEL_SYS_PKEY_ALLOC] = vmo_sys_pkey_alloc,
-    [KEEL_SYS_PROC_CREATE] = syscall_enosys,
-    [KEEL_SYS_THREAD_CREATE] = syscall_enosys,
+    [KEEL_SYS_PROC_CREATE] = proc_sys_create,
+    [KEEL_SYS_THREAD_CREATE] = proc_sys_thread_create,
     [KEEL_SYS_IRQ_BIND] = devobj_sys_irq_bind,
     [KEEL_SYS_IRQ_ACK] = devobj_sys_irq_ack,
     [KEEL_SYS_IOPORT_ENABLE] = devobj_sys_ioport_enable,

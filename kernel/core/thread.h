@@ -18,6 +18,7 @@
 
 #include "arch/x86_64/thread_arch.h"
 #include "core/handle.h"
+#include "core/ipc.h"
 #include "core/ktest.h"
 #include "core/spinlock.h"
 #include "core/vmo.h"
@@ -39,7 +40,15 @@ enum thread_state {
 
 struct iopb;
 
+/*
+ * A process is an object (core/proc.c): handles and thread objects hold
+ * references on obj, and so does its life, from process_create until its
+ * resources (threads, address space, handles, mappings) are gone; the last
+ * reference frees the struct, so KEEL_INFO_PROCESS still answers after the
+ * end. lock also guards threads, started and ended.
+ */
 struct process {
+	struct object obj; /* KEEL_OBJ_PROCESS; first member */
 	uint32_t id;
 	char name[PROC_NAME_MAX];
 	struct spinlock lock;        /* guards handles */
@@ -47,10 +56,14 @@ struct process {
 	struct aspace as;
 	/* VMO mappings and protection keys (core/vmo.c). */
 	struct vmo_space vmo;
-	uint32_t threads;    /* not yet dead */
-	int64_t exit_status; /* when threads == 0 */
-	bool killed;         /* by a fault: exit_status is the vector */
-	uint32_t priority;   /* of its threads (SCHED_PRIORITY_*) */
+	uint32_t threads;         /* not yet dead */
+	bool started;             /* a thread was created (under lock) */
+	bool ended;               /* its last thread died: no thread may start (under lock) */
+	bool torn_down;           /* resources gone (process_free) */
+	uint32_t unfreed_threads; /* atomic: created and not yet freed by their CPU */
+	int64_t exit_status;      /* when threads == 0 */
+	bool killed;              /* by a fault: exit_status is the vector */
+	uint32_t priority;        /* of its threads (SCHED_PRIORITY_*) */
 	/* Set by proc_create, fixed after: references held until the process is freed. */
 	struct object *supervisor; /* endpoint its faults are sent to (NULL: killed at once) */
 	struct object *exit_notif; /* notification told when it ends (NULL: none) */
@@ -84,8 +97,19 @@ struct thread {
  */
 struct process *process_create(const char *name);
 
-/* Free a process none of whose threads ever started (a failed start). */
+/*
+ * Drop the creator's hold on a process none of whose threads ever started
+ * (a failed start): its resources go, and the struct with its last reference.
+ */
 void process_destroy_unstarted(struct process *p);
+
+/*
+ * Free a process's resources (handles, mappings, address space) once, and
+ * drop the reference its life held: its last thread is freed, or it never
+ * started and nothing else names it (proc.c). Signals its exit notification
+ * when it had run.
+ */
+void process_free(struct process *p);
 
 /*
  * A thread of p that starts in user mode at `entry` with rsp = stack_top and
@@ -94,7 +118,10 @@ void process_destroy_unstarted(struct process *p);
 struct thread *thread_create_user(struct process *p, uint64_t entry, uint64_t stack_top,
 				  uint64_t arg, uint32_t priority);
 
-/* As thread_create_user, queued on CPU `cpu` (online), which is woken to run it. */
+/*
+ * As thread_create_user, queued on CPU `cpu` (online), which is woken to run
+ * it. NULL also when p has ended (p->ended: its last thread died).
+ */
 struct thread *thread_create_user_on(struct process *p, uint64_t entry, uint64_t stack_top,
 				     uint64_t arg, uint32_t priority, uint32_t cpu);
 

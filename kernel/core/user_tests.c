@@ -17,6 +17,7 @@
 #include "core/thread.h"
 #include "lib/kstring.h"
 #include "mm/pmm.h"
+#include "mm/vm.h"
 
 #define TEST_CODE_VA    0x400000ull
 #define TEST_STACK_TOP  0x7fff00000000ull
@@ -79,12 +80,12 @@ static const char *test_run(const char *start, const char *end, uint64_t arg,
 	struct buddy_stats before, after;
 	const char *err;
 
-	pmm_read_stats(&before);
+	vm_read_steady_stats(&before);
 	if ((err = test_spawn(start, end, arg)) != NULL)
 		return err;
 	sched_run_until_idle();
 	sched_read_stats(out);
-	pmm_read_stats(&after);
+	vm_read_steady_stats(&after);
 	if (after.free_pages != before.free_pages)
 		return ktest_fail("%lld pages not given back",
 				  (long long)(before.free_pages - after.free_pages));
@@ -166,7 +167,7 @@ static const char *test_user_yield_switches(void)
 	const char *err;
 
 	sched_read_stats(&before);
-	pmm_read_stats(&pb);
+	vm_read_steady_stats(&pb);
 	if ((err = test_spawn(user_blob_yield, user_blob_yield_end, 0)) ||
 	    (err = test_spawn(user_blob_yield, user_blob_yield_end, 0)))
 		return err;
@@ -174,7 +175,7 @@ static const char *test_user_yield_switches(void)
 	sched_run_until_idle();
 	ca = *c;
 	sched_read_stats(&s);
-	pmm_read_stats(&pa);
+	vm_read_steady_stats(&pa);
 	switches = s.context_switches - before.context_switches;
 	if (s.processes_ended != before.processes_ended + 2 || s.last_status != 500)
 		return ktest_fail("%llu ended, last status %lld (expected 2, 500)",
@@ -255,7 +256,7 @@ static const char *test_user_bad_images(void)
 	struct process *p;
 	struct buddy_stats before, after;
 
-	pmm_read_stats(&before);
+	vm_read_steady_stats(&before);
 	if (loader_start_image(garbage, sizeof(garbage), "bad", SCHED_PRIORITY_APP, 0, &p, why,
 			       sizeof(why)) != -KEEL_EINVAL)
 		return ktest_fail("garbage was accepted");
@@ -265,7 +266,7 @@ static const char *test_user_bad_images(void)
 	if (loader_start("bin/nothing", "bad", SCHED_PRIORITY_APP, 0, &p, why, sizeof(why)) !=
 	    -KEEL_ENOENT)
 		return ktest_fail("a missing file was not reported as missing");
-	pmm_read_stats(&after);
+	vm_read_steady_stats(&after);
 	if (after.free_pages != before.free_pages)
 		return ktest_fail("refused images cost pages");
 	return NULL;

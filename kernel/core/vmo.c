@@ -19,6 +19,7 @@
 #include "arch/x86_64/paging.h"
 #include "core/boot.h"
 #include "core/ipc.h"
+#include "core/proc.h"
 #include "core/thread.h"
 #include "lib/kstring.h"
 #include "mm/kslab.h"
@@ -214,8 +215,8 @@ static int vmo_check_map_args(const struct vmo_space *s, uint64_t va, uint64_t o
 int64_t vmo_sys_map(uint64_t proc, uint64_t h, uint64_t va, uint64_t offset, uint64_t size,
 		    uint64_t flags)
 {
-	struct process *p = thread_current()->proc;
-	struct vmo_space *s = &p->vmo;
+	struct process *me = thread_current()->proc, *p;
+	struct vmo_space *s;
 	struct handle_entry e;
 	struct vmo_mapping *m;
 	struct vmo *v = NULL;
@@ -224,17 +225,23 @@ int64_t vmo_sys_map(uint64_t proc, uint64_t h, uint64_t va, uint64_t offset, uin
 	uint64_t sflags, pflags;
 	int err;
 
-	if (proc != KEEL_HANDLE_SELF)
-		return -KEEL_EBADH; /* other processes' handles come with proc_create */
+	/* The process mapped into: this one, or a process handle with MANAGE (proc.c). */
+	err = proc_get(proc, KEEL_RIGHT_MANAGE, &p);
+	if (err != 0)
+		return err;
+	s = &p->vmo;
 	if (flags & KEEL_MAP_WRITE)
 		need |= KEEL_RIGHT_WRITE, rights |= PAGING_WRITE;
 	if (flags & KEEL_MAP_EXEC)
 		rights |= PAGING_EXEC;
-	if (vmo_caches_init() != 0)
+	if (vmo_caches_init() != 0) {
+		proc_put(p);
 		return -KEEL_ENOMEM;
+	}
+	/* Lock order (vmo.h): the target's vmo_space, then the caller's process lock. */
 	sflags = spin_lock_irqsave(&s->lock);
-	pflags = spin_lock_irqsave(&p->lock);
-	err = handle_lookup(&p->handles, h, &e);
+	pflags = spin_lock_irqsave(&me->lock);
+	err = handle_lookup(&me->handles, h, &e);
 	if (err == 0)
 		err = vmo_check_map_args(s, va, offset, size, flags);
 	if (err == 0 && e.type != KEEL_OBJ_VMO)
@@ -245,6 +252,8 @@ int64_t vmo_sys_map(uint64_t proc, uint64_t h, uint64_t va, uint64_t offset, uin
 		err = -KEEL_EINVAL;
 	if (err == 0 && (e.rights & need) != need)
 		err = -KEEL_EPERM;
+	if (err == 0 && s->closed)
+		err = -KEEL_ECLOSED; /* taken apart: its address space is gone */
 	if (err == 0) {
 		v = e.obj;
 		if (offset / KEEL_PAGE_SIZE > v->pages ||
@@ -253,7 +262,7 @@ int64_t vmo_sys_map(uint64_t proc, uint64_t h, uint64_t va, uint64_t offset, uin
 		else
 			ipc_object_ref(&v->obj); /* the mapping's, taken while the handle pins it */
 	}
-	spin_unlock_irqrestore(&p->lock, pflags);
+	spin_unlock_irqrestore(&me->lock, pflags);
 	if (err != 0)
 		goto out;
 	m = s->count < VMO_MAPS_MAX ? kslab_alloc(&vmo_mapping_cache) : NULL;
@@ -275,6 +284,7 @@ int64_t vmo_sys_map(uint64_t proc, uint64_t h, uint64_t va, uint64_t offset, uin
 	s->count++;
 out:
 	spin_unlock_irqrestore(&s->lock, sflags);
+	proc_put(p);
 	return err;
 }
 
@@ -329,8 +339,8 @@ static void vmo_release(struct vmo_mapping *m)
 int64_t vmo_sys_unmap(uint64_t proc, uint64_t va, uint64_t size, uint64_t a3, uint64_t a4,
 		      uint64_t a5)
 {
-	struct process *p = thread_current()->proc;
-	struct vmo_space *s = &p->vmo;
+	struct process *p;
+	struct vmo_space *s;
 	struct aspace_range local[VMO_UNMAP_LOCAL], *r = local;
 	struct vmo_mapping *gone = NULL, *m;
 	uint64_t flags, list = 0;
@@ -338,12 +348,19 @@ int64_t vmo_sys_unmap(uint64_t proc, uint64_t va, uint64_t size, uint64_t a3, ui
 	int err;
 
 	(void)a3, (void)a4, (void)a5;
-	if (proc != KEEL_HANDLE_SELF)
-		return -KEEL_EBADH;
-	if ((err = vmo_check_range(va, size)) != 0)
+	if ((err = proc_get(proc, KEEL_RIGHT_MANAGE, &p)) != 0)
 		return err;
+	if ((err = vmo_check_range(va, size)) != 0) {
+		proc_put(p);
+		return err;
+	}
+	s = &p->vmo;
 	flags = spin_lock_irqsave(&s->lock);
-	n = vmo_take_mappings(s, va, size, &gone);
+	/*
+	 * The shootdown below goes to the CPUs running p's address space (this
+	 * one's or another process's): aspace_unmap_pages targets them.
+	 */
+	n = s->closed ? -KEEL_ECLOSED : vmo_take_mappings(s, va, size, &gone);
 	if (n > VMO_UNMAP_LOCAL) {
 		/* VMO_MAPS_MAX ranges fit in one page. */
 		_Static_assert(VMO_MAPS_MAX * sizeof(struct aspace_range) <= KEEL_PAGE_SIZE,
@@ -370,6 +387,7 @@ int64_t vmo_sys_unmap(uint64_t proc, uint64_t va, uint64_t size, uint64_t a3, ui
 	if (list)
 		pmm_free_pages(list, 0);
 	vmo_release(gone);
+	proc_put(p);
 	return n < 0 ? n : 0;
 }
 
@@ -387,6 +405,7 @@ void vmo_process_fini(struct process *p)
 	}
 	s->maps = NULL;
 	s->count = 0;
+	s->closed = true; /* map and unmap refuse it from now on (ECLOSED) */
 	spin_unlock_irqrestore(&s->lock, flags);
 	vmo_release(gone);
 }

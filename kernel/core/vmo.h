@@ -30,20 +30,29 @@
  *   - KEEL_MAP_WC maps device memory (a KEEL_OBJ_DEVMEM VMO, core/devobj.c,
  *     uncached otherwise) write-combining; on any other VMO it is refused.
  *
- * Error order of map (tests rely on it): -KEEL_EBADH (process handle other
- * than KEEL_HANDLE_SELF, then the VMO handle), -KEEL_EINVAL (flags, key,
+ * The process argument of map and unmap is KEEL_HANDLE_SELF or a process
+ * handle with KEEL_RIGHT_MANAGE (its own errors first: -KEEL_EBADH,
+ * -KEEL_ETYPE, -KEEL_EPERM); a process taken apart is -KEEL_ECLOSED. Keys
+ * are the target process's.
+ *
+ * Error order of map (tests rely on it): the process handle's, then
+ * -KEEL_EBADH (the VMO handle), -KEEL_EINVAL (flags, key,
  * alignment, size 0), -KEEL_ERANGE (outside the user half, or offset + size
  * past the VMO's end), -KEEL_ETYPE, -KEEL_EINVAL (KEEL_MAP_WC on a VMO that
- * is not device memory), -KEEL_EPERM, -KEEL_EBUSY, -KEEL_ENOMEM.
+ * is not device memory), -KEEL_EPERM, -KEEL_ECLOSED, -KEEL_EBUSY,
+ * -KEEL_ENOMEM.
  *
  * Locking: vmo_space.lock guards a process's mapping list and keys and is
  * held across a whole map or unmap, so the list always matches the page
  * tables. Order: vmo_space.lock, then the process lock (handles), then the
- * address-space lock.
+ * address-space lock. Mapping into another process takes the target's
+ * vmo_space.lock, then the caller's process lock (its handles); nothing holds
+ * a process lock while it waits for a vmo_space.lock.
  */
 #ifndef KEEL_CORE_VMO_H
 #define KEEL_CORE_VMO_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/ktest.h"
@@ -61,6 +70,7 @@ struct vmo_space {
 	struct spinlock lock;
 	uint16_t pkeys; /* bit k: key k allocated (key 0 always usable, never allocated) */
 	uint32_t count; /* mappings in the list */
+	bool closed;    /* the process is taken apart: no map or unmap */
 	struct vmo_mapping *maps;
 };
 

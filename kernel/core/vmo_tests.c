@@ -17,6 +17,7 @@
 #include "core/vmo.h"
 #include "lib/kstring.h"
 #include "mm/pmm.h"
+#include "mm/vm.h"
 
 #define TEST_STACK_TOP 0x7fff00000000ull
 #define TEST_STACK     (16 * 1024)
@@ -89,7 +90,7 @@ static const char *test_vmo_pages_back(const struct buddy_stats *before)
 {
 	struct buddy_stats after;
 
-	pmm_read_stats(&after);
+	vm_read_steady_stats(&after);
 	if (after.free_pages != before->free_pages)
 		return ktest_fail("%lld pages not given back",
 				  (long long)(before->free_pages - after.free_pages));
@@ -108,7 +109,7 @@ static const char *test_vmo_bad_arguments(void)
 	if ((err = test_vmo_run(user_blob_vmo_args, user_blob_vmo_args_end, NULL, pku, &s)) ||
 	    (err = test_vmo_ended(&s, false, 0)))
 		return err;
-	pmm_read_stats(&before);
+	vm_read_steady_stats(&before);
 	if ((err = test_vmo_run(user_blob_vmo_args, user_blob_vmo_args_end, NULL, pku, &s)) ||
 	    (err = test_vmo_ended(&s, false, 0)))
 		return err;
@@ -124,7 +125,7 @@ static const char *test_vmo_create_kernel(void)
 	uint64_t *w;
 	int err;
 
-	pmm_read_stats(&before);
+	vm_read_steady_stats(&before);
 	if ((err = vmo_create(0, &o)) != -KEEL_EINVAL)
 		return ktest_fail("size 0: %d", err);
 	if ((err = vmo_create(VMO_SIZE_MAX + 1, &o)) != -KEEL_E2BIG)
@@ -155,7 +156,7 @@ static const char *test_vmo_map_rw_unmap(void)
 	const uint64_t *w0, *w1;
 	const char *err;
 
-	pmm_read_stats(&before);
+	vm_read_steady_stats(&before);
 	if (vmo_create(2 * KEEL_PAGE_SIZE, &vmo) != 0)
 		return ktest_fail("no VMO");
 	err = test_vmo_run(user_blob_vmo_rw, user_blob_vmo_rw_end, vmo, 0, &s);
@@ -183,7 +184,7 @@ static const char *test_vmo_shared(void)
 
 	if (arch_cpu_count() > 1)
 		other = me == 0 ? 1 : 0;
-	pmm_read_stats(&before);
+	vm_read_steady_stats(&before);
 	sched_read_stats(&sb);
 	if (vmo_create(KEEL_PAGE_SIZE, &vmo) != 0)
 		return ktest_fail("no VMO");
@@ -224,7 +225,7 @@ static const char *test_vmo_pkey_violation(void)
 		kprintf("# vmo_pkey_violation: no PKU (the no-key path is in vmo_bad_arguments)\n");
 		return NULL;
 	}
-	pmm_read_stats(&before);
+	vm_read_steady_stats(&before);
 	if (vmo_create(KEEL_PAGE_SIZE, &vmo) != 0)
 		return ktest_fail("no VMO");
 	err = test_vmo_run(user_blob_vmo_pkey, user_blob_vmo_pkey_end, vmo, 0, &s);

@@ -102,6 +102,22 @@ int vm_stack_create(struct vm_stack *s, char *why, size_t why_size)
 	return err;
 }
 
+uint64_t vm_stack_regions_used(void)
+{
+	uint64_t flags = spin_lock_irqsave(&vm_lock);
+	uint64_t next = vm_stack_next;
+
+	spin_unlock_irqrestore(&vm_lock, flags);
+	return ((next + (1ull << 21) - 1) >> 21) - (VM_STACK_BASE >> 21);
+}
+
+void vm_read_steady_stats(struct buddy_stats *out)
+{
+	/* Each region's page-table page was taken when its first stack was made. */
+	pmm_read_stats(out);
+	out->free_pages += vm_stack_regions_used();
+}
+
 /* paging_unmap's report: the first page of the stack's block. */
 static void vm_stack_page_gone(void *ctx, uint64_t va, uint64_t pa)
 {

@@ -58,6 +58,22 @@ int vm_stack_create(struct vm_stack *s, char *why, size_t why_size);
 void vm_stack_destroy(const struct vm_stack *s);
 
 /*
+ * The 2 MiB regions of the stack window used so far. Stack addresses are
+ * never reused, so each new region costs a page-table page that stays.
+ */
+uint64_t vm_stack_regions_used(void);
+
+struct buddy_stats;
+
+/*
+ * pmm_read_stats, with free_pages counting the page-table pages kernel stacks
+ * have kept as free: the figure page accounting in tests compares, which
+ * comes back exactly when everything else does, however many threads (and
+ * new stack regions) the test made.
+ */
+void vm_read_steady_stats(struct buddy_stats *out);
+
+/*
  * The IST stacks of one CPU (#DF, NMI, #MC; arch/x86_64/gdt.h numbers the
  * slots): their tops into ist_top, GDT_IST_COUNT of them. 0, or as
  * vm_stack_create.

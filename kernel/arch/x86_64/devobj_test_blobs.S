@@ -48,6 +48,7 @@
 .macro DUP h, rights
 	movq \h, %rdi
 	movq \rights, %rsi
+	xorl %edx, %edx /* into this process */
 	SYS KEEL_SYS_HANDLE_DUP
 .endm
 

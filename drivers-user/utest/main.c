@@ -1,0 +1,473 @@
+/*
+ * drivers-user/utest/main.c: processes from user space, tested from user
+ * space (Keel issue 5 items 2 and 7). The kernel's proc suite
+ * (kernel/core/proc_tests.c) starts bin/utest once per case, with the case
+ * number as its start block's arg (0: every case, as init runs it with the
+ * command line word `utest`) and the ramdisk in handle[KEEL_START_RAMDISK]; a case spawns copies of
+ * bin/utest as children (arg UTEST_CHILD | what the child does) and checks what it sees. Each check
+ * logs "ok N name" or "not ok N name # why"; the exit status is the number of failed checks, which
+ * the kernel turns into its KTAP result (and it checks that every page and object came back).
+ */
+#include "keel.h"
+
+#define UTEST_CHILD     (1ull << 62)
+#define UTEST_C_EXIT    (1ull << 56) /* exit with the low 8 bits */
+#define UTEST_C_SIGNAL  (2ull << 56) /* signal UTEST_BIT on handle[0], exit 0 */
+#define UTEST_C_READ    (3ull << 56) /* wait on handle[1], exit with the word at UTEST_SHARED_VA */
+#define UTEST_C_KERNEL  (4ull << 56) /* read kernel memory */
+#define UTEST_C_PARENT  (5ull << 56) /* read UTEST_PARENT_VA, mapped in the parent only */
+#define UTEST_C_WAIT    (6ull << 56) /* wait on handle[1], exit 0 */
+#define UTEST_C_MASK    (7ull << 56)
+#define UTEST_SHARED_VA 0x0000300000000000ull
+#define UTEST_PARENT_VA 0x0000310000000000ull
+#define UTEST_MAGIC     0x5a
+#define UTEST_EXIT_BIT  5 /* the children's exit notification bit */
+#define UTEST_BIT       4 /* the bit a child signals */
+#define UTEST_KERNEL_VA 0xffffffff80000000ull
+#define UTEST_VECTOR_PF 14
+
+#define E(code) (-(int64_t)KEEL_##code)
+
+static const struct keel_start *start;
+static int tests, failures;
+
+static void check(const char *name, int64_t got, int64_t want)
+{
+	tests++;
+	if (got == want) {
+		keel_printf("ok %d %s\n", tests, name);
+		return;
+	}
+	failures++;
+	keel_printf("not ok %d %s # got %lld (%s), expected %lld (%s)\n", tests, name,
+		    (long long)got, keel_is_error(got) ? keel_strerror(got) : "value",
+		    (long long)want, keel_is_error(want) ? keel_strerror(want) : "value");
+}
+
+/* A check that only wants success (a value >= 0). */
+static int64_t check_ok(const char *name, int64_t got)
+{
+	check(name, got < 0 ? got : 0, 0);
+	return got;
+}
+
+/* ---- Children ---- */
+
+static int child_main(uint64_t what)
+{
+	volatile const uint64_t *p;
+
+	switch (what & UTEST_C_MASK) {
+	case UTEST_C_EXIT: return (int)(what & 0xff);
+	case UTEST_C_SIGNAL: return keel_signal(start->handle[0], 1u << UTEST_BIT) == 0 ? 0 : 1;
+	case UTEST_C_READ:
+		keel_wait(start->handle[1], KEEL_FOREVER);
+		return (int)*(volatile const uint64_t *)UTEST_SHARED_VA;
+	case UTEST_C_KERNEL: p = (volatile const uint64_t *)UTEST_KERNEL_VA; return (int)*p;
+	case UTEST_C_PARENT: p = (volatile const uint64_t *)UTEST_PARENT_VA; return (int)*p;
+	case UTEST_C_WAIT: keel_wait(start->handle[1], KEEL_FOREVER); return 0;
+	default: return 99;
+	}
+}
+
+/*
+ * Spawn a child doing `what` with an exit notification (bit UTEST_EXIT_BIT
+ * of notif, 0: none) and up to two handles: the process handle, or an error.
+ */
+static int64_t spawn_child(uint64_t what, uint64_t notif, uint64_t h0, uint64_t r0, uint64_t h1,
+			   uint64_t r1)
+{
+	struct keel_spawn s;
+	uint64_t child;
+	int64_t r;
+
+	keel_spawn_init(&s, "bin/utest", "child");
+	s.arg = UTEST_CHILD | what;
+	s.exit_notif = notif;
+	s.exit_bit = UTEST_EXIT_BIT;
+	s.handle[0] = h0, s.rights[0] = r0;
+	s.handle[1] = h1, s.rights[1] = r1;
+	r = keel_spawn(start->handle[KEEL_START_RAMDISK], start->ramdisk_size, &s, &child);
+	return r < 0 ? r : (int64_t)child;
+}
+
+/*
+ * Wait for the child's exit notification (other bits may come first, or
+ * with it: they are returned) and read how it ended.
+ */
+static uint64_t wait_child(uint64_t notif, uint64_t child, struct keel_process_info *info)
+{
+	uint64_t bits = 0;
+	int64_t r;
+
+	do {
+		r = keel_wait(notif, KEEL_FOREVER);
+		if (r < 0)
+			break;
+		bits |= (uint64_t)r;
+	} while (!(bits & (1ull << UTEST_EXIT_BIT)));
+	check("the exit notification carries the exit bit", r < 0 ? r : 0, 0);
+	memset(info, 0xff, sizeof(*info));
+	check("info on the ended child", keel_info(KEEL_INFO_PROCESS, child, info, sizeof(*info)),
+	      sizeof(*info));
+	check("the ended child has no thread", (int64_t)info->threads, 0);
+	return bits;
+}
+
+/* ---- Cases ---- */
+
+/* A child exits with a status its parent reads (exit notification, KEEL_INFO_PROCESS). */
+static void case_exit_status(void)
+{
+	struct keel_process_info info;
+	int64_t n = check_ok("notification", keel_object_create(KEEL_OBJ_NOTIFICATION, 0));
+	int64_t c = check_ok("spawn", spawn_child(UTEST_C_EXIT | 42, (uint64_t)n,
+						  KEEL_MSG_NO_HANDLE, 0, KEEL_MSG_NO_HANDLE, 0));
+
+	if (c < 0 || n < 0)
+		return;
+	wait_child((uint64_t)n, (uint64_t)c, &info);
+	check("exit status 42", info.exit_status, 42);
+	check("not killed", (int64_t)info.killed, 0);
+	check("close the ended child's handle", keel_handle_close((uint64_t)c), 0);
+	keel_handle_close((uint64_t)n);
+}
+
+/* A handle given into a child works there: it signals our notification. */
+static void case_handle_into_child(void)
+{
+	struct keel_process_info info;
+	int64_t n = check_ok("notification", keel_object_create(KEEL_OBJ_NOTIFICATION, 0));
+	int64_t c = check_ok("spawn", spawn_child(UTEST_C_SIGNAL, (uint64_t)n, (uint64_t)n,
+						  KEEL_RIGHT_SIGNAL, KEEL_MSG_NO_HANDLE, 0));
+
+	if (c < 0 || n < 0)
+		return;
+	/* Its signal and its exit may come as one wake-up or two. */
+	check("the child signalled with the handle it was given",
+	      (int64_t)(wait_child((uint64_t)n, (uint64_t)c, &info) & (1ull << UTEST_BIT)),
+	      1ll << UTEST_BIT);
+	check("and exited with 0", info.exit_status, 0);
+	keel_handle_close((uint64_t)c);
+	keel_handle_close((uint64_t)n);
+}
+
+/* A VMO mapped into a running child by its parent: the child reads the parent's byte. */
+static void case_map_into_child(void)
+{
+	struct keel_process_info info;
+	int64_t n = check_ok("notification", keel_object_create(KEEL_OBJ_NOTIFICATION, 0));
+	int64_t go = check_ok("go notification", keel_object_create(KEEL_OBJ_NOTIFICATION, 0));
+	int64_t v = check_ok("vmo", keel_object_create(KEEL_OBJ_VMO, 4096));
+	int64_t c;
+
+	if (n < 0 || go < 0 || v < 0)
+		return;
+	check("map the vmo here",
+	      keel_map(KEEL_HANDLE_SELF, (uint64_t)v, UTEST_SHARED_VA, 0, 4096,
+		       KEEL_MAP_READ | KEEL_MAP_WRITE),
+	      0);
+	*(volatile uint64_t *)UTEST_SHARED_VA = UTEST_MAGIC;
+	c = check_ok("spawn", spawn_child(UTEST_C_READ, (uint64_t)n, KEEL_MSG_NO_HANDLE, 0,
+					  (uint64_t)go, KEEL_RIGHT_WAIT));
+	if (c < 0)
+		return;
+	check("map into the child",
+	      keel_map((uint64_t)c, (uint64_t)v, UTEST_SHARED_VA, 0, 4096, KEEL_MAP_READ), 0);
+	check("map twice into the child",
+	      keel_map((uint64_t)c, (uint64_t)v, UTEST_SHARED_VA, 0, 4096, KEEL_MAP_READ),
+	      E(EBUSY));
+	check("signal the child", keel_signal((uint64_t)go, 1), 0);
+	wait_child((uint64_t)n, (uint64_t)c, &info);
+	check("the child read the parent's word through the mapping", info.exit_status,
+	      UTEST_MAGIC);
+	check("map into the ended child",
+	      keel_map((uint64_t)c, (uint64_t)v, UTEST_SHARED_VA, 0, 4096, KEEL_MAP_READ),
+	      E(ECLOSED));
+	check("unmap from the ended child", keel_unmap((uint64_t)c, UTEST_SHARED_VA, 4096),
+	      E(ECLOSED));
+	check("unmap here", keel_unmap(KEEL_HANDLE_SELF, UTEST_SHARED_VA, 4096), 0);
+	keel_handle_close((uint64_t)c);
+	keel_handle_close((uint64_t)v);
+	keel_handle_close((uint64_t)go);
+	keel_handle_close((uint64_t)n);
+}
+
+/* Children that touch kernel memory or their parent's memory are killed; we go on. */
+static void case_kill(void)
+{
+	struct keel_process_info info;
+	int64_t n = check_ok("notification", keel_object_create(KEEL_OBJ_NOTIFICATION, 0));
+	int64_t v = check_ok("vmo", keel_object_create(KEEL_OBJ_VMO, 4096));
+	int64_t c;
+
+	if (n < 0 || v < 0)
+		return;
+	c = check_ok(
+	    "spawn (kernel reader)",
+	    spawn_child(UTEST_C_KERNEL, (uint64_t)n, KEEL_MSG_NO_HANDLE, 0, KEEL_MSG_NO_HANDLE, 0));
+	if (c >= 0) {
+		wait_child((uint64_t)n, (uint64_t)c, &info);
+		check("kernel reader killed", (int64_t)info.killed, 1);
+		check("by a page fault", info.exit_status, UTEST_VECTOR_PF);
+		keel_handle_close((uint64_t)c);
+	}
+	/* Memory of ours at an address the child does not have. */
+	check("map here",
+	      keel_map(KEEL_HANDLE_SELF, (uint64_t)v, UTEST_PARENT_VA, 0, 4096,
+		       KEEL_MAP_READ | KEEL_MAP_WRITE),
+	      0);
+	*(volatile uint64_t *)UTEST_PARENT_VA = 1;
+	c = check_ok(
+	    "spawn (parent reader)",
+	    spawn_child(UTEST_C_PARENT, (uint64_t)n, KEEL_MSG_NO_HANDLE, 0, KEEL_MSG_NO_HANDLE, 0));
+	if (c >= 0) {
+		wait_child((uint64_t)n, (uint64_t)c, &info);
+		check("parent reader killed", (int64_t)info.killed, 1);
+		check("by a page fault", info.exit_status, UTEST_VECTOR_PF);
+		keel_handle_close((uint64_t)c);
+	}
+	check("our memory is intact", (int64_t) * (volatile uint64_t *)UTEST_PARENT_VA, 1);
+	keel_unmap(KEEL_HANDLE_SELF, UTEST_PARENT_VA, 4096);
+	keel_handle_close((uint64_t)v);
+	keel_handle_close((uint64_t)n);
+}
+
+/* proc_create's arguments, each bad one with its own code. */
+static void case_proc_create_errors(void)
+{
+	int64_t ep = keel_object_create(KEEL_OBJ_ENDPOINT, 0);
+	int64_t n = keel_object_create(KEEL_OBJ_NOTIFICATION, 0);
+	int64_t ep_r = keel_handle_dup((uint64_t)ep, KEEL_RIGHT_READ | KEEL_RIGHT_DUPLICATE);
+	int64_t n_w = keel_handle_dup((uint64_t)n, KEEL_RIGHT_WAIT);
+	int64_t p;
+
+	check("name length 0", keel_proc_create("x", 0, 0, 0, 0, 0), E(EINVAL));
+	check("name of 16 bytes", keel_proc_create("0123456789abcdef", 16, 0, 0, 0, 0), E(E2BIG));
+	check("name ~0 bytes", keel_proc_create("x", ~0ull, 0, 0, 0, 0), E(E2BIG));
+	check("name in the kernel", keel_proc_create((const char *)UTEST_KERNEL_VA, 4, 0, 0, 0, 0),
+	      E(EFAULT));
+	check("name unmapped", keel_proc_create((const char *)UTEST_SHARED_VA, 4, 0, 0, 0, 0),
+	      E(EFAULT));
+	check("name with a NUL", keel_proc_create("a\0b", 3, 0, 0, 0, 0), E(EINVAL));
+	check("unknown flag", keel_proc_create("x", 1, 0, 0, 0, 1u << 1), E(EINVAL));
+	check("driver flag at application priority",
+	      keel_proc_create("x", 1, 0, 0, 0, KEEL_PROC_DRIVER), E(EPERM));
+	check("exit bit 63", keel_proc_create("x", 1, 0, (uint64_t)n, 63, 0), E(EINVAL));
+	check("exit bit ~0", keel_proc_create("x", 1, 0, (uint64_t)n, ~0ull, 0), E(EINVAL));
+	check("supervisor not a handle", keel_proc_create("x", 1, 0x12345, 0, 0, 0), E(EBADH));
+	check("supervisor a notification", keel_proc_create("x", 1, (uint64_t)n, 0, 0, 0),
+	      E(ETYPE));
+	check("supervisor without write", keel_proc_create("x", 1, (uint64_t)ep_r, 0, 0, 0),
+	      E(EPERM));
+	check("exit notification not a handle", keel_proc_create("x", 1, 0, 0x12345, 0, 0),
+	      E(EBADH));
+	check("exit notification an endpoint", keel_proc_create("x", 1, 0, (uint64_t)ep, 0, 0),
+	      E(ETYPE));
+	check("exit notification without signal", keel_proc_create("x", 1, 0, (uint64_t)n_w, 0, 0),
+	      E(EPERM));
+	p = keel_proc_create("good", 4, (uint64_t)ep, (uint64_t)n, 62, 0);
+	check("proc_create with both", p < 0 ? p : 0, 0);
+	/* Never started: closing its handle takes it apart (the kernel counts the pages). */
+	check("close the unstarted process", keel_handle_close((uint64_t)p), 0);
+	keel_handle_close((uint64_t)n_w);
+	keel_handle_close((uint64_t)ep_r);
+	keel_handle_close((uint64_t)n);
+	keel_handle_close((uint64_t)ep);
+}
+
+/* thread_create, handle_dup into a process, map and info: the bad arguments. */
+static void case_process_handle_errors(void)
+{
+	struct keel_process_info info;
+	int64_t ep = keel_object_create(KEEL_OBJ_ENDPOINT, 0);
+	int64_t n = keel_object_create(KEEL_OBJ_NOTIFICATION, 0);
+	int64_t v = keel_object_create(KEEL_OBJ_VMO, 4096);
+	int64_t p = keel_proc_create("empty", 5, 0, 0, 0, 0);
+	int64_t p_ro = keel_handle_dup((uint64_t)p, KEEL_RIGHT_READ | KEEL_RIGHT_DUPLICATE);
+	int64_t p_none = keel_handle_dup((uint64_t)p, KEEL_RIGHT_MANAGE);
+	int64_t go = keel_object_create(KEEL_OBJ_NOTIFICATION, 0), c, h;
+	uint64_t stack = 0x7fff0000;
+
+	if (p < 0 || p_ro < 0 || p_none < 0) {
+		check("setup", p < 0 ? p : p_ro < 0 ? p_ro : p_none, 0);
+		return;
+	}
+	check("thread_create on a bad handle", keel_thread_create(0x12345, 0x400000, stack, 0),
+	      E(EBADH));
+	check("thread_create on an endpoint", keel_thread_create((uint64_t)ep, 0x400000, stack, 0),
+	      E(ETYPE));
+	check("thread_create without manage",
+	      keel_thread_create((uint64_t)p_ro, 0x400000, stack, 0), E(EPERM));
+	check("thread_create entry in the kernel",
+	      keel_thread_create((uint64_t)p, UTEST_KERNEL_VA, stack, 0), E(ERANGE));
+	check("thread_create entry 0", keel_thread_create((uint64_t)p, 0, stack, 0), E(ERANGE));
+	check("thread_create stack non-canonical",
+	      keel_thread_create((uint64_t)p, 0x400000, 0x0000800000001000ull, 0), E(ERANGE));
+	check("thread_create stack unaligned",
+	      keel_thread_create((uint64_t)p, 0x400000, stack + 8, 0), E(EINVAL));
+
+	check("handle_dup into a bad process", keel_handle_dup_to((uint64_t)n, 0, 0x12345),
+	      E(EBADH));
+	check("handle_dup into an endpoint", keel_handle_dup_to((uint64_t)n, 0, (uint64_t)ep),
+	      E(ETYPE));
+	check("handle_dup into a process without manage",
+	      keel_handle_dup_to((uint64_t)n, 0, (uint64_t)p_ro), E(EPERM));
+	check("handle_dup of a bad handle into a process",
+	      keel_handle_dup_to(0x12345, 0, (uint64_t)p), E(EBADH));
+	check("handle_dup into a process, rights past the bits",
+	      keel_handle_dup_to((uint64_t)n, 1u << 8, (uint64_t)p), E(EINVAL));
+	check("handle_dup a process handle into an unstarted process",
+	      keel_handle_dup_to((uint64_t)p, KEEL_RIGHT_READ, (uint64_t)p), E(EINVAL));
+	h = keel_handle_dup_to((uint64_t)n, KEEL_RIGHT_SIGNAL, (uint64_t)p);
+	check("handle_dup into a process", h < 0 ? h : 0, 0);
+
+	check("map into a process without manage",
+	      keel_map((uint64_t)p_ro, (uint64_t)v, UTEST_SHARED_VA, 0, 4096, KEEL_MAP_READ),
+	      E(EPERM));
+	check("map into an endpoint",
+	      keel_map((uint64_t)ep, (uint64_t)v, UTEST_SHARED_VA, 0, 4096, KEEL_MAP_READ),
+	      E(ETYPE));
+	check("map into a process, a kernel address",
+	      keel_map((uint64_t)p, (uint64_t)v, UTEST_KERNEL_VA, 0, 4096, KEEL_MAP_READ),
+	      E(ERANGE));
+	check("map into a process",
+	      keel_map((uint64_t)p, (uint64_t)v, UTEST_SHARED_VA, 0, 4096, KEEL_MAP_READ), 0);
+	check("unmap from a process without manage",
+	      keel_unmap((uint64_t)p_ro, UTEST_SHARED_VA, 4096), E(EPERM));
+	check("unmap from a process", keel_unmap((uint64_t)p, UTEST_SHARED_VA, 4096), 0);
+
+	check("info on a bad handle", keel_info(KEEL_INFO_PROCESS, 0x12345, &info, sizeof(info)),
+	      E(EBADH));
+	check("info on an endpoint",
+	      keel_info(KEEL_INFO_PROCESS, (uint64_t)ep, &info, sizeof(info)), E(ETYPE));
+	check("info without read",
+	      keel_info(KEEL_INFO_PROCESS, (uint64_t)p_none, &info, sizeof(info)), E(EPERM));
+	check("info into a short buffer", keel_info(KEEL_INFO_PROCESS, (uint64_t)p, &info, 8),
+	      E(E2BIG));
+	check("info into the kernel",
+	      keel_info(KEEL_INFO_PROCESS, (uint64_t)p, (void *)UTEST_KERNEL_VA, sizeof(info)),
+	      E(EFAULT));
+	check("info on an unstarted process",
+	      keel_info(KEEL_INFO_PROCESS, (uint64_t)p, &info, sizeof(info)), sizeof(info));
+	check("it has no thread", (int64_t)info.threads, 0);
+	check("info on myself", keel_info(KEEL_INFO_PROCESS, KEEL_HANDLE_SELF, &info, sizeof(info)),
+	      sizeof(info));
+	check("I have a thread", (int64_t)info.threads, 1);
+
+	/* An ended process: no thread, no handle, no mapping any more. */
+	c = spawn_child(UTEST_C_WAIT, (uint64_t)n, KEEL_MSG_NO_HANDLE, 0, (uint64_t)go,
+			KEEL_RIGHT_WAIT);
+	check("spawn", c < 0 ? c : 0, 0);
+	if (c >= 0) {
+		check("handle_dup a process handle into a started process",
+		      (h = keel_handle_dup_to((uint64_t)c, KEEL_RIGHT_READ, (uint64_t)c)) < 0 ? h
+											      : 0,
+		      0);
+		keel_signal((uint64_t)go, 1);
+		wait_child((uint64_t)n, (uint64_t)c, &info);
+		check("thread_create in an ended process",
+		      keel_thread_create((uint64_t)c, 0x400000, stack, 0), E(ECLOSED));
+		check("handle_dup into an ended process",
+		      keel_handle_dup_to((uint64_t)n, 0, (uint64_t)c), E(ECLOSED));
+		keel_handle_close((uint64_t)c);
+	}
+	keel_handle_close((uint64_t)p_none);
+	keel_handle_close((uint64_t)p_ro);
+	keel_handle_close((uint64_t)p);
+	keel_handle_close((uint64_t)go);
+	keel_handle_close((uint64_t)v);
+	keel_handle_close((uint64_t)n);
+	keel_handle_close((uint64_t)ep);
+}
+
+/* keel_spawn's own refusals: nothing left behind (the kernel counts). */
+static void case_spawn_errors(void)
+{
+	struct keel_spawn s;
+	uint64_t child;
+
+	keel_spawn_init(&s, "bin/nothing", "x");
+	check("spawn a missing file",
+	      keel_spawn(start->handle[KEEL_START_RAMDISK], start->ramdisk_size, &s, &child),
+	      E(ENOENT));
+	keel_spawn_init(&s, "etc/init.conf", "x");
+	check("spawn a text file",
+	      keel_spawn(start->handle[KEEL_START_RAMDISK], start->ramdisk_size, &s, &child),
+	      E(EINVAL));
+	keel_spawn_init(&s, "bin/utest", "0123456789abcdefg");
+	check("spawn with a long name",
+	      keel_spawn(start->handle[KEEL_START_RAMDISK], start->ramdisk_size, &s, &child),
+	      E(E2BIG));
+	keel_spawn_init(&s, "bin/utest", "x");
+	s.handle[2] = 0x12345;
+	check("spawn giving a bad handle",
+	      keel_spawn(start->handle[KEEL_START_RAMDISK], start->ramdisk_size, &s, &child),
+	      E(EBADH));
+}
+
+/* Many children at once, spread over the CPUs, all reaped. */
+static void case_many_children(void)
+{
+	enum { CHILDREN = 8 };
+	struct keel_process_info info;
+	int64_t c[CHILDREN];
+	int64_t n = check_ok("notification", keel_object_create(KEEL_OBJ_NOTIFICATION, 0));
+	int sum = 0;
+
+	if (n < 0)
+		return;
+	for (int i = 0; i < CHILDREN; i++)
+		c[i] = spawn_child(UTEST_C_EXIT | (uint64_t)(i + 1), 0, KEEL_MSG_NO_HANDLE, 0,
+				   KEEL_MSG_NO_HANDLE, 0);
+	for (int i = 0; i < CHILDREN; i++) {
+		if (c[i] < 0) {
+			check("spawn", c[i], 0);
+			continue;
+		}
+		/* No exit notification: poll until it has ended. */
+		for (;;) {
+			if (keel_info(KEEL_INFO_PROCESS, (uint64_t)c[i], &info, sizeof(info)) < 0 ||
+			    info.threads == 0)
+				break;
+			keel_yield();
+		}
+		sum += (int)info.exit_status;
+		keel_handle_close((uint64_t)c[i]);
+	}
+	check("the children's statuses add up", sum, CHILDREN * (CHILDREN + 1) / 2);
+	keel_handle_close((uint64_t)n);
+}
+
+static void (*const cases[])(void) = {
+    0,
+    case_exit_status,
+    case_handle_into_child,
+    case_map_into_child,
+    case_kill,
+    case_proc_create_errors,
+    case_process_handle_errors,
+    case_spawn_errors,
+    case_many_children,
+};
+
+int main(uint64_t arg)
+{
+	start = (const struct keel_start *)(uintptr_t)arg;
+	if (!start || start->magic != KEEL_START_MAGIC) {
+		keel_printf("no start block\n");
+		return 1;
+	}
+	if (start->arg & UTEST_CHILD)
+		return child_main(start->arg & ~UTEST_CHILD);
+	if (start->arg >= sizeof(cases) / sizeof(cases[0])) {
+		keel_printf("no case %llu\n", (unsigned long long)start->arg);
+		return 1;
+	}
+	/* 0: every case in turn (init's `utest`). */
+	for (size_t i = 1; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (start->arg == 0 || start->arg == i)
+			cases[i]();
+	keel_printf("%d checks, %d failed\n", tests, failures);
+	return failures;
+}

@@ -1,0 +1,24 @@
+/*
+ * kernel/core/init_start.h: starting init with its start block
+ * (include/keel/syscall.h, struct keel_start): the root handles, the ramdisk
+ * and the kernel's command line, at the top of its stack, its address in rdi.
+ */
+#ifndef KEEL_CORE_INIT_START_H
+#define KEEL_CORE_INIT_START_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Start the ramdisk program `path` as init. 0, or a negative KEEL_E* code
+ * with the reason in why.
+ */
+int init_start(const char *path, char *why, size_t why_size);
+
+/*
+ * Start a test program the same way, at application priority, with `arg` in
+ * its start block and the ramdisk but no device resource. Same results.
+ */
+int init_start_test(const char *path, const char *name, uint64_t arg, char *why, size_t why_size);
+
+#endif
