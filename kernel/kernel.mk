@@ -75,6 +75,7 @@ KERNEL_SRCS := \
 	kernel/core/vmo.c \
 	kernel/core/vmo_tests.c \
 	kernel/core/handle.c \
+	kernel/core/timeout.c \
 	kernel/core/loader.c \
 	kernel/core/user_tests.c \
 	kernel/core/fpu_tests.c \

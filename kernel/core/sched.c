@@ -149,6 +149,12 @@ struct process *process_create(const char *name)
 static void process_free(struct process *p)
 {
 	ipc_process_fini(p);
+	/* proc_create's references: the supervisor endpoint, the exit notification. */
+	if (p->supervisor)
+		ipc_object_unref(p->supervisor);
+	if (p->exit_notif)
+		ipc_object_unref(p->exit_notif);
+	p->supervisor = p->exit_notif = NULL;
 	vmo_process_fini(p); /* VMO pages are the VMOs': off the tables before aspace_destroy */
 	aspace_destroy(&p->as);
 	kslab_free(&sched_process_cache, p);
@@ -345,6 +351,7 @@ void sched_tick(void)
 	/* Ticks start (arch_interrupts_init) before this CPU has threads (arch_smp_init). */
 	if (t && t->proc && t->slice > 0 && --t->slice == 0)
 		percpu_this()->need_resched = true;
+	ipc_tick(); /* timed waits of this CPU that ran out */
 }
 
 void sched_return_to_user(void)
@@ -362,6 +369,7 @@ void thread_exit(int64_t status)
 	arch_irq_save();
 	t = thread_current();
 	p = t->proc;
+	ipc_thread_exit(t); /* a caller still owed a reply by t: -KEEL_ECLOSED */
 	t->state = THREAD_DEAD;
 	if (__atomic_sub_fetch(&p->threads, 1, __ATOMIC_ACQ_REL) == 0) {
 		if (!p->killed)
@@ -371,6 +379,8 @@ void thread_exit(int64_t status)
 			(long long)p->exit_status);
 		flags = spin_lock_irqsave(&sched_stats_lock);
 		sched_stats.processes_ended++;
+		sched_stats.prev_status = sched_stats.last_status;
+		sched_stats.prev_killed = sched_stats.last_killed;
 		sched_stats.last_status = p->exit_status;
 		sched_stats.last_killed = p->killed;
 		spin_unlock_irqrestore(&sched_stats_lock, flags);
