@@ -36,6 +36,7 @@ KERNEL_SRCS := \
 	kernel/arch/x86_64/user_test_blobs.S \
 	kernel/arch/x86_64/fuzz_test_blobs.S \
 	kernel/arch/x86_64/vmo_test_blobs.S \
+	kernel/arch/x86_64/peer_test_blobs.S \
 	kernel/arch/x86_64/smp_tests.c \
 	kernel/arch/x86_64/idt.c \
 	kernel/arch/x86_64/trap.c \
@@ -71,6 +72,7 @@ KERNEL_SRCS := \
 	kernel/core/syscall.c \
 	kernel/core/ipc.c \
 	kernel/core/ipc_tests.c \
+	kernel/core/peer_tests.c \
 	kernel/core/fuzz_tests.c \
 	kernel/core/vmo.c \
 	kernel/core/vmo_tests.c \

@@ -95,6 +95,9 @@ IPC_SYSCALL(ipc_sys_wait);
 /* IPC and notifications, run with user processes (ipc_tests.c). */
 extern const struct ktest_suite ipc_test_suite;
 
+/* Wait timeouts, peer death and faults sent to a supervisor (peer_tests.c). */
+extern const struct ktest_suite peer_test_suite;
+
 /* Hostile system-call arguments and notification races (fuzz_tests.c). */
 extern const struct ktest_suite fuzz_test_suite;
 

@@ -183,7 +183,7 @@ static noreturn void main_run_tests(void)
 	    &boot_test_suite, &arch_test_suite,      &cpufeatures_test_suite, &pmm_test_suite,
 	    &acpi_test_suite, &interrupt_test_suite, &smp_test_suite,         &vm_test_suite,
 	    &slab_test_suite, &backtrace_test_suite, &user_test_suite,        &ipc_test_suite,
-	    &fpu_test_suite,  &fuzz_test_suite,      &vmo_test_suite};
+	    &fpu_test_suite,  &fuzz_test_suite,      &vmo_test_suite,         &peer_test_suite};
 	size_t failed = ktest_run(suites, KTEST_COUNT(suites));
 
 	/*

@@ -694,8 +694,8 @@ static const char *test_rights_callbacks(void)
 	struct env *e = env_new();
 	struct handle_table t;
 	struct handle_entry ent;
-	const uint32_t rw = KEEL_RIGHT_READ | KEEL_RIGHT_WRITE | KEEL_RIGHT_DUPLICATE |
-			    KEEL_RIGHT_TRANSFER;
+	const uint32_t rw =
+	    KEEL_RIGHT_READ | KEEL_RIGHT_WRITE | KEEL_RIGHT_DUPLICATE | KEEL_RIGHT_TRANSFER;
 	int64_t h, d, w;
 
 	KT_EQ(handle_table_init(&t, 16, &env_ops, e), 0);

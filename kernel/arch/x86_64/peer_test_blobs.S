@@ -1,0 +1,232 @@
+/*
+ * kernel/arch/x86_64/peer_test_blobs.S: tiny user programs for the wait
+ * timeout, peer death and supervisor tests (core/peer_tests.c), as data:
+ * position-independent code the test copies to the start of a user page.
+ *
+ * Register contract of each blob: entered at its first byte in ring 3 with
+ * rsp at the top of a stack and rdi = its first handle; it reads further
+ * words (PARAM(i)) that the test wrote at byte PEER_PARAMS of its own code
+ * page, and ends with the exit call (status in rdi), or by faulting.
+ */
+#include <keel/syscall.h>
+
+#define PEER_PARAMS 0x800 /* peer_tests.c: PEER_PARAMS */
+#define PARAM(i)    (8 * (i))(%r15)
+#define ANY         -1 /* a parameter that matches every value */
+
+.macro SYS nr
+	movl $\nr, %eax
+	syscall
+.endm
+
+/* r15 = the parameters, after the blob at the start of this page. */
+.macro PARAMS blob
+	leaq \blob(%rip), %r15
+	addq $PEER_PARAMS, %r15
+.endm
+
+/* \reg = KEEL_INFO_CLOCK (ns); uses the 8 bytes at rsp. */
+.macro CLOCK reg
+	movl $KEEL_INFO_CLOCK, %edi
+	xorl %esi, %esi
+	movq %rsp, %rdx
+	movl $8, %r10d
+	SYS KEEL_SYS_INFO
+	movq (%rsp), \reg
+.endm
+
+	.section .rodata
+
+	.globl peer_blob_timed_waiter, peer_blob_timed_waiter_end
+/*
+ * rdi: a notification (wait). PARAM(0) = n; waits i = 1..n with timeout
+ * PARAM(i), each expecting bit 1 << (i - 1) from a signaller; then a wait of
+ * PARAM(7) ns that nobody signals, which must end with -KEEL_ETIMEDOUT.
+ * exit(ns that last wait took, by KEEL_INFO_CLOCK), or on a wrong result
+ * exit(-(i << 16 | the result's low 16 bits)).
+ */
+peer_blob_timed_waiter:
+	movq %rdi, %rbx
+	PARAMS peer_blob_timed_waiter
+	subq $16, %rsp
+	movl $1, %r12d /* i */
+	movl $1, %r13d /* the bit expected */
+1:	cmpq PARAM(0), %r12
+	ja 2f
+	movq %rbx, %rdi
+	movq (%r15, %r12, 8), %rsi
+	SYS KEEL_SYS_WAIT
+	cmpq %r13, %rax
+	jne 9f
+	shlq $1, %r13
+	incq %r12
+	jmp 1b
+2:	CLOCK %r14
+	movq %rbx, %rdi
+	movq PARAM(7), %rsi
+	SYS KEEL_SYS_WAIT
+	cmpq $-KEEL_ETIMEDOUT, %rax
+	jne 9f
+	CLOCK %rax
+	subq %r14, %rax
+	movq %rax, %rdi
+	SYS KEEL_SYS_EXIT
+9:	movzwl %ax, %eax
+	movq %r12, %rdi
+	shlq $16, %rdi
+	orq %rax, %rdi
+	negq %rdi
+	SYS KEEL_SYS_EXIT
+peer_blob_timed_waiter_end:
+
+	.globl peer_blob_signaller, peer_blob_signaller_end
+/* rdi: a notification (signal). Signal bits 1, 2, 4, ... PARAM(0) times; exit(0), or exit(the error). */
+peer_blob_signaller:
+	movq %rdi, %rbx
+	PARAMS peer_blob_signaller
+	xorl %r12d, %r12d
+	movl $1, %r13d
+1:	cmpq PARAM(0), %r12
+	jae 2f
+	movq %rbx, %rdi
+	movq %r13, %rsi
+	SYS KEEL_SYS_SIGNAL
+	testq %rax, %rax
+	jnz 9f
+	shlq $1, %r13
+	incq %r12
+	jmp 1b
+2:	xorl %eax, %eax
+9:	movq %rax, %rdi
+	SYS KEEL_SYS_EXIT
+peer_blob_signaller_end:
+
+	.globl peer_blob_caller, peer_blob_caller_end
+/*
+ * rdi: an endpoint (write). Call it twice, with words (1, 2, 3, 4);
+ * exit((-r1) | (-r2) << 8) of the two results.
+ */
+peer_blob_caller:
+	movq %rdi, %rbx
+	movl $1, %esi
+	movl $2, %edx
+	movl $3, %r10d
+	movl $4, %r8d
+	SYS KEEL_SYS_CALL
+	negq %rax
+	movq %rax, %r12
+	movq %rbx, %rdi
+	SYS KEEL_SYS_CALL
+	negq %rax
+	shlq $8, %rax
+	orq %r12, %rax
+	movq %rax, %rdi
+	SYS KEEL_SYS_EXIT
+peer_blob_caller_end:
+
+	.globl peer_blob_server, peer_blob_server_end
+/*
+ * rdi: an endpoint handle. PARAM(0) says what to do:
+ *   0: receive one call and exit(0) without replying (-1: recv failed);
+ *   1: receive one call and fault (ud2) without replying;
+ *   2: close the handle and exit(the close's result);
+ *   3: exit(0) at once (the handle closes as the process ends);
+ *   4: receive and exit(the result): -KEEL_ECLOSED when the writers go.
+ */
+peer_blob_server:
+	movq %rdi, %rbx
+	PARAMS peer_blob_server
+	movq PARAM(0), %r12
+	cmpq $2, %r12
+	je 2f
+	cmpq $3, %r12
+	je 3f
+	SYS KEEL_SYS_RECV
+	cmpq $4, %r12
+	je 4f
+	testq %rax, %rax
+	js 5f
+	cmpq $1, %r12
+	jne 3f
+	ud2
+2:	movq %rbx, %rdi
+	SYS KEEL_SYS_HANDLE_CLOSE
+4:	movq %rax, %rdi
+	SYS KEEL_SYS_EXIT
+3:	xorl %edi, %edi
+	SYS KEEL_SYS_EXIT
+5:	movq $-1, %rdi
+	SYS KEEL_SYS_EXIT
+peer_blob_server_end:
+
+	.globl peer_blob_supervisor, peer_blob_supervisor_end
+/*
+ * rdi: an endpoint (read) that receives fault messages. Each must carry
+ * badge PARAM(5) and words PARAM(1..4) (ANY: not checked). Answers
+ * KEEL_FAULT_RESUME to the first PARAM(0), then 0 to the next (kill) and
+ * exits with the number of messages seen. PARAM(6) = 1: exit(200 + seen) on
+ * the first message without replying. A wrong message: exit(1000 + 16 *
+ * seen + which part (1-4: words, 5: badge)) without replying; a failed
+ * recv: exit(900 + seen).
+ */
+.macro CHECK reg, param, which
+	movq PARAM(\param), %r13
+	cmpq $ANY, %r13
+	je 10f
+	cmpq %r13, \reg
+	movl $\which, %r14d
+	jne 7f
+10:
+.endm
+
+peer_blob_supervisor:
+	movq %rdi, %rbx
+	PARAMS peer_blob_supervisor
+	xorl %r12d, %r12d /* messages seen */
+	movq %rbx, %rdi
+	SYS KEEL_SYS_RECV
+1:	incq %r12
+	testq %rax, %rax
+	js 8f
+	cmpq $1, PARAM(6)
+	je 6f
+	CHECK %rax, 5, 5
+	CHECK %rsi, 1, 1
+	CHECK %rdx, 2, 2
+	CHECK %r10, 3, 3
+	CHECK %r8, 4, 4
+	cmpq PARAM(0), %r12
+	ja 3f
+	movq %rbx, %rdi
+	movl $KEEL_FAULT_RESUME, %esi
+	SYS KEEL_SYS_REPLY_RECV
+	jmp 1b
+3:	xorl %edi, %edi /* KEEL_HANDLE_SELF: reply only, word 0 = 0: kill */
+	xorl %esi, %esi
+	SYS KEEL_SYS_REPLY_RECV
+	movq %r12, %rdi
+	SYS KEEL_SYS_EXIT
+6:	leaq 200(%r12), %rdi
+	SYS KEEL_SYS_EXIT
+7:	movq %r12, %rdi
+	shlq $4, %rdi
+	addq %r14, %rdi
+	addq $1000, %rdi
+	SYS KEEL_SYS_EXIT
+8:	leaq 900(%r12), %rdi
+	SYS KEEL_SYS_EXIT
+peer_blob_supervisor_end:
+
+	.globl peer_blob_ud2, peer_blob_ud2_end
+/* An invalid opcode at its first byte, again each time it is resumed. */
+peer_blob_ud2:
+	ud2
+peer_blob_ud2_end:
+
+	.globl peer_blob_page_fault, peer_blob_page_fault_end
+/* A read of 0x100000 (never mapped in these tests) at its first byte; exit(0) if it returns. */
+peer_blob_page_fault:
+	movb 0x100000, %al
+	xorl %edi, %edi
+	SYS KEEL_SYS_EXIT
+peer_blob_page_fault_end:
