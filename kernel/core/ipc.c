@@ -268,9 +268,15 @@ static void ipc_endpoint_count(struct object *obj, uint32_t rights, bool add)
 
 void ipc_wake_pending(void)
 {
-	uint64_t flags = arch_irq_save();
-	struct thread **pending = &ipc_pending_wake[arch_cpu_index()], *t = *pending, *next;
+	uint64_t flags;
+	struct thread **pending, *t, *next;
 
+	/* Kernel code stays on its CPU: a look without interrupts off is safe. */
+	if (__builtin_expect(!ipc_pending_wake[arch_cpu_index()], 1))
+		return;
+	flags = arch_irq_save();
+	pending = &ipc_pending_wake[arch_cpu_index()];
+	t = *pending;
 	*pending = NULL;
 	arch_irq_restore(flags);
 	for (; t; t = next) {
@@ -357,10 +363,7 @@ int ipc_process_init(struct process *p)
 
 void ipc_process_fini(struct process *p)
 {
-	uint64_t flags = arch_irq_save(); /* the pending list is this CPU's */
-
 	handle_table_destroy(&p->handles);
-	arch_irq_restore(flags);
 	ipc_wake_pending();
 }
 
@@ -416,12 +419,9 @@ static int64_t ipc_badge(const struct thread *t)
 
 static void ipc_message_free(struct ipc_message *m)
 {
-	uint64_t flags = arch_irq_save(); /* the pending list is this CPU's */
-
 	if (m->has_handle)
 		ipc_handle_unref(m->handle.obj, m->handle.type, m->handle.rights);
 	kslab_free(&ipc_message_cache, m);
-	arch_irq_restore(flags);
 }
 
 /*
@@ -556,7 +556,8 @@ static int64_t ipc_receive_locked(struct endpoint *ep)
  * from ep. A message never handed over is dropped (with the handle it
  * carried). The reply's words are in the thread's frame.
  */
-static int64_t ipc_call_endpoint(struct thread *me, struct endpoint *ep)
+static inline __attribute__((always_inline)) int64_t ipc_call_endpoint(struct thread *me,
+								       struct endpoint *ep)
 {
 	struct thread *receiver;
 	uint64_t flags = arch_irq_save();
@@ -832,8 +833,10 @@ int64_t ipc_sys_wait(uint64_t h, uint64_t timeout, uint64_t a2, uint64_t a3, uin
 		 * Back on the CPU it blocked on (sched_wake queues it there):
 		 * woken by a signal, its deadline is still on this CPU's list.
 		 */
-		timeout_remove(&ipc_timeouts[arch_cpu_index()], &me->wait_timeout);
-		me->wait_notif = NULL;
+		if (timeout != KEEL_FOREVER) {
+			timeout_remove(&ipc_timeouts[arch_cpu_index()], &me->wait_timeout);
+			me->wait_notif = NULL;
+		}
 		r = me->ipc_result;
 	}
 	arch_irq_restore(flags);

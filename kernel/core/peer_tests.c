@@ -35,6 +35,7 @@ BLOB(server);
 BLOB(supervisor);
 BLOB(ud2);
 BLOB(page_fault);
+BLOB(step_regs);
 #undef BLOB
 extern const char user_blob_vmo_pkey[], user_blob_vmo_pkey_end[];
 
@@ -391,6 +392,20 @@ static const char *test_fault_page_fault_words(void)
 			       ENDED(1), KILLED(14));
 }
 
+/*
+ * A resumed thread keeps its registers (the reply's words land in its frame
+ * meanwhile): single-step traps resumed, then ud2 (resumed until the
+ * supervisor's 100 are used up) if rsi, rdx, r10 and r8 are intact, else a
+ * #GP.
+ */
+static const char *test_fault_resume_keeps_registers(void)
+{
+	const uint64_t p[PEER_NPARAMS] = {100, ANY, ANY, ANY, ANY, ANY, 0};
+
+	return peer_supervised(peer_blob_step_regs, peer_blob_step_regs_end, NULL, p, true,
+			       ENDED(101), KILLED(6));
+}
+
 /* The supervisor ends without replying: the faulting process is killed as before. */
 static const char *test_fault_supervisor_dies(void)
 {
@@ -449,6 +464,7 @@ static const struct ktest peer_tests[] = {
     KTEST(peer_writer_closed),
     KTEST(fault_resume_twice),
     KTEST(fault_page_fault_words),
+    KTEST(fault_resume_keeps_registers),
     KTEST(fault_supervisor_dies),
     KTEST(fault_no_reader),
     KTEST(fault_unsupervised),

@@ -230,3 +230,37 @@ peer_blob_page_fault:
 	xorl %edi, %edi
 	SYS KEEL_SYS_EXIT
 peer_blob_page_fault_end:
+
+	.globl peer_blob_step_regs, peer_blob_step_regs_end
+/*
+ * The message words' registers survive a fault sent to the supervisor: set
+ * rsi, rdx, r10 and r8, then single-step a few instructions (TF: a #DB trap
+ * after each, resumed after it), clear TF, and ud2 if all four registers are
+ * unchanged, else execute int3 (a #GP from ring 3). The supervisor resumes
+ * every message up to its limit, then kills: by vector 6 or 13.
+ */
+peer_blob_step_regs:
+	movl $0x1111, %esi
+	movl $0x2222, %edx
+	movl $0x3333, %r10d
+	movl $0x4444, %r8d
+	pushfq
+	orq $0x100, (%rsp)
+	popfq
+	nop
+	nop
+	pushfq
+	andq $~0x100, (%rsp)
+	popfq
+	cmpq $0x1111, %rsi
+	jne 1f
+	cmpq $0x2222, %rdx
+	jne 1f
+	cmpq $0x3333, %r10
+	jne 1f
+	cmpq $0x4444, %r8
+	jne 1f
+	ud2
+1:	int3
+	ud2
+peer_blob_step_regs_end:
