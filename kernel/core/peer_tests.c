@@ -36,6 +36,8 @@ BLOB(supervisor);
 BLOB(ud2);
 BLOB(page_fault);
 BLOB(step_regs);
+BLOB(race_waiter);
+BLOB(race_signaller);
 #undef BLOB
 extern const char user_blob_vmo_pkey[], user_blob_vmo_pkey_end[];
 
@@ -47,25 +49,31 @@ struct peer_prog {
 	uint64_t param[PEER_NPARAMS];
 	uint32_t priority, cpu;
 	struct object *supervisor; /* set as the process's supervisor (a reference) */
+	struct object *obj2;       /* a second handle (rights2), its value in param[7] */
+	uint32_t rights2;
 };
 
 static const char *peer_spawn(const struct peer_prog *g, uint32_t *id)
 {
 	struct process *p = process_create("peertest");
-	int64_t h = 0;
+	int64_t h = 0, h2 = 0;
 
 	if (!p)
 		return ktest_fail("no memory for a process");
 	if ((size_t)(g->end - g->start) > PEER_PARAMS ||
 	    aspace_map_anon(&p->as, TEST_CODE_VA, KEEL_PAGE_SIZE, PAGING_EXEC) != 0 ||
 	    aspace_map_anon(&p->as, TEST_STACK_TOP - TEST_STACK, TEST_STACK, PAGING_WRITE) != 0 ||
-	    (g->obj && (h = ipc_handle_add(p, g->obj, g->rights)) < 0)) {
+	    (g->obj && (h = ipc_handle_add(p, g->obj, g->rights)) < 0) ||
+	    (g->obj2 && (h2 = ipc_handle_add(p, g->obj2, g->rights2)) < 0)) {
 		process_destroy_unstarted(p);
 		return ktest_fail("cannot set up the test process");
 	}
 	memcpy(aspace_kernel_view(&p->as, TEST_CODE_VA), g->start, (size_t)(g->end - g->start));
 	memcpy((char *)aspace_kernel_view(&p->as, TEST_CODE_VA) + PEER_PARAMS, g->param,
 	       sizeof(g->param));
+	if (g->obj2)
+		memcpy((char *)aspace_kernel_view(&p->as, TEST_CODE_VA) + PEER_PARAMS + 7 * 8, &h2,
+		       sizeof(h2));
 	if (g->supervisor) {
 		ipc_object_ref(g->supervisor); /* dropped when the process is freed */
 		p->supervisor = g->supervisor;
@@ -142,9 +150,16 @@ static struct object *peer_object(uint32_t type)
 static const char *test_wait_timeout(void)
 {
 	struct object *n = peer_object(KEEL_OBJ_NOTIFICATION);
-	struct peer_prog w = {
-	    peer_blob_timed_waiter, peer_blob_timed_waiter_end, n,   KEEL_RIGHT_WAIT, {0},
-	    SCHED_PRIORITY_APP,     arch_cpu_index(),           NULL};
+	struct peer_prog w = {peer_blob_timed_waiter,
+			      peer_blob_timed_waiter_end,
+			      n,
+			      KEEL_RIGHT_WAIT,
+			      {0},
+			      SCHED_PRIORITY_APP,
+			      arch_cpu_index(),
+			      NULL,
+			      NULL,
+			      0};
 	struct sched_stats s;
 	const char *err;
 
@@ -174,12 +189,26 @@ static const char *test_wait_timeout(void)
 static const char *test_wait_signal_wins(void)
 {
 	struct object *n = peer_object(KEEL_OBJ_NOTIFICATION);
-	struct peer_prog w = {
-	    peer_blob_timed_waiter, peer_blob_timed_waiter_end, n,   KEEL_RIGHT_WAIT, {0},
-	    SCHED_PRIORITY_DRIVER,  arch_cpu_index(),           NULL};
-	struct peer_prog s = {
-	    peer_blob_signaller, peer_blob_signaller_end, n,   KEEL_RIGHT_SIGNAL, {3},
-	    SCHED_PRIORITY_APP,  arch_cpu_index(),        NULL};
+	struct peer_prog w = {peer_blob_timed_waiter,
+			      peer_blob_timed_waiter_end,
+			      n,
+			      KEEL_RIGHT_WAIT,
+			      {0},
+			      SCHED_PRIORITY_DRIVER,
+			      arch_cpu_index(),
+			      NULL,
+			      NULL,
+			      0};
+	struct peer_prog s = {peer_blob_signaller,
+			      peer_blob_signaller_end,
+			      n,
+			      KEEL_RIGHT_SIGNAL,
+			      {3},
+			      SCHED_PRIORITY_APP,
+			      arch_cpu_index(),
+			      NULL,
+			      NULL,
+			      0};
 	struct sched_stats st;
 	const char *err;
 
@@ -214,10 +243,19 @@ static const char *test_wait_signal_other_cpu(void)
 			      {1, 5000 * MS, 0, 0, 0, 0, 0, 20 * MS},
 			      SCHED_PRIORITY_APP,
 			      other,
-			      NULL};
-	struct peer_prog s = {
-	    peer_blob_signaller, peer_blob_signaller_end, NULL, KEEL_RIGHT_SIGNAL, {1},
-	    SCHED_PRIORITY_APP,  arch_cpu_index(),        NULL};
+			      NULL,
+			      NULL,
+			      0};
+	struct peer_prog s = {peer_blob_signaller,
+			      peer_blob_signaller_end,
+			      NULL,
+			      KEEL_RIGHT_SIGNAL,
+			      {1},
+			      SCHED_PRIORITY_APP,
+			      arch_cpu_index(),
+			      NULL,
+			      NULL,
+			      0};
 	struct sched_stats before, after;
 	const char *err;
 
@@ -250,6 +288,67 @@ static const char *test_wait_signal_other_cpu(void)
 	return NULL;
 }
 
+/*
+ * Signals racing timeouts on two CPUs: a waiter on one waits with a 1 ns
+ * timeout (ended by the tick) again and again, a signaller on the other
+ * signals at varying moments and waits for the acknowledgement. Every wait
+ * returns the bit or -KEEL_ETIMEDOUT, never both, and no bit is lost (the
+ * signaller's 2 s wait for the acknowledgement would end with an error).
+ */
+#define RACE_ROUNDS 300
+static const char *test_wait_timeout_races_signal(void)
+{
+	uint32_t other = arch_cpu_index() == 0 ? 1 : 0;
+	struct object *a = peer_object(KEEL_OBJ_NOTIFICATION),
+		      *b = peer_object(KEEL_OBJ_NOTIFICATION);
+	struct peer_prog w = {peer_blob_race_waiter,
+			      peer_blob_race_waiter_end,
+			      a,
+			      KEEL_RIGHT_WAIT,
+			      {RACE_ROUNDS},
+			      SCHED_PRIORITY_APP,
+			      arch_cpu_index(),
+			      NULL,
+			      b,
+			      KEEL_RIGHT_SIGNAL};
+	struct peer_prog s = {peer_blob_race_signaller,
+			      peer_blob_race_signaller_end,
+			      a,
+			      KEEL_RIGHT_SIGNAL,
+			      {RACE_ROUNDS},
+			      SCHED_PRIORITY_APP,
+			      other,
+			      NULL,
+			      b,
+			      KEEL_RIGHT_WAIT};
+	struct sched_stats st;
+	const char *err = NULL;
+	int64_t ws;
+
+	if (arch_cpu_count() < 2)
+		kprintf("# wait_timeout_races_signal: one CPU\n");
+	else if (!a || !b)
+		err = ktest_fail("no notification");
+	else
+		err = peer_run(&w, &s, ENDED(PEER_ANY), ENDED(PEER_ANY), &st);
+	if (a)
+		ipc_object_unref(a);
+	if (b)
+		ipc_object_unref(b);
+	if (err || arch_cpu_count() < 2)
+		return err;
+	/* Either may end last: the signaller with 0. */
+	ws = st.last_status ? st.last_status : st.prev_status;
+	if ((st.last_status && st.prev_status) || (ws & 0xffffffff) != RACE_ROUNDS)
+		return ktest_fail("ended with %lld and %lld (waiter: rounds | timeouts << 32, "
+				  "or -(round << 16 | result); signaller: 1000 + the round "
+				  "of a lost bit)",
+				  (long long)st.prev_status, (long long)st.last_status);
+	kprintf("# wait_timeout_races_signal: %d rounds, %lld waits timed out\n", RACE_ROUNDS,
+		(long long)(ws >> 32));
+	return NULL;
+}
+
 /* ---- Peer death ---- */
 
 /* Two calls after the server ended: -KEEL_ECLOSED both (10 | 10 << 8). */
@@ -259,11 +358,26 @@ static const char *test_wait_signal_other_cpu(void)
 static const char *peer_server_ends(uint64_t mode, struct peer_end server_end)
 {
 	struct object *ep = peer_object(KEEL_OBJ_ENDPOINT);
-	struct peer_prog srv = {
-	    peer_blob_server,      peer_blob_server_end, ep,  KEEL_RIGHT_READ, {mode},
-	    SCHED_PRIORITY_DRIVER, arch_cpu_index(),     NULL};
-	struct peer_prog cl = {peer_blob_caller,   peer_blob_caller_end, ep,  KEEL_RIGHT_WRITE, {0},
-			       SCHED_PRIORITY_APP, arch_cpu_index(),     NULL};
+	struct peer_prog srv = {peer_blob_server,
+				peer_blob_server_end,
+				ep,
+				KEEL_RIGHT_READ,
+				{mode},
+				SCHED_PRIORITY_DRIVER,
+				arch_cpu_index(),
+				NULL,
+				NULL,
+				0};
+	struct peer_prog cl = {peer_blob_caller,
+			       peer_blob_caller_end,
+			       ep,
+			       KEEL_RIGHT_WRITE,
+			       {0},
+			       SCHED_PRIORITY_APP,
+			       arch_cpu_index(),
+			       NULL,
+			       NULL,
+			       0};
 	const char *err;
 
 	if (!ep)
@@ -291,12 +405,26 @@ static const char *test_peer_server_killed(void)
 static const char *peer_readers_gone(uint64_t mode)
 {
 	struct object *ep = peer_object(KEEL_OBJ_ENDPOINT);
-	struct peer_prog cl = {
-	    peer_blob_caller,      peer_blob_caller_end, ep,  KEEL_RIGHT_WRITE, {0},
-	    SCHED_PRIORITY_DRIVER, arch_cpu_index(),     NULL};
-	struct peer_prog srv = {
-	    peer_blob_server,   peer_blob_server_end, ep,  KEEL_RIGHT_READ, {mode},
-	    SCHED_PRIORITY_APP, arch_cpu_index(),     NULL};
+	struct peer_prog cl = {peer_blob_caller,
+			       peer_blob_caller_end,
+			       ep,
+			       KEEL_RIGHT_WRITE,
+			       {0},
+			       SCHED_PRIORITY_DRIVER,
+			       arch_cpu_index(),
+			       NULL,
+			       NULL,
+			       0};
+	struct peer_prog srv = {peer_blob_server,
+				peer_blob_server_end,
+				ep,
+				KEEL_RIGHT_READ,
+				{mode},
+				SCHED_PRIORITY_APP,
+				arch_cpu_index(),
+				NULL,
+				NULL,
+				0};
 	const char *err;
 
 	if (!ep)
@@ -326,12 +454,26 @@ static const char *test_peer_reader_process_ends(void)
 static const char *test_peer_writer_closed(void)
 {
 	struct object *ep = peer_object(KEEL_OBJ_ENDPOINT);
-	struct peer_prog srv = {
-	    peer_blob_server,      peer_blob_server_end, ep,  KEEL_RIGHT_READ, {4},
-	    SCHED_PRIORITY_DRIVER, arch_cpu_index(),     NULL};
-	struct peer_prog closer = {
-	    peer_blob_server,   peer_blob_server_end, ep,  KEEL_RIGHT_WRITE, {2},
-	    SCHED_PRIORITY_APP, arch_cpu_index(),     NULL};
+	struct peer_prog srv = {peer_blob_server,
+				peer_blob_server_end,
+				ep,
+				KEEL_RIGHT_READ,
+				{4},
+				SCHED_PRIORITY_DRIVER,
+				arch_cpu_index(),
+				NULL,
+				NULL,
+				0};
+	struct peer_prog closer = {peer_blob_server,
+				   peer_blob_server_end,
+				   ep,
+				   KEEL_RIGHT_WRITE,
+				   {2},
+				   SCHED_PRIORITY_APP,
+				   arch_cpu_index(),
+				   NULL,
+				   NULL,
+				   0};
 	const char *err;
 
 	if (!ep)
@@ -354,11 +496,19 @@ static const char *peer_supervised(const char *start, const char *end, struct ob
 {
 	uint64_t live = ipc_objects_live();
 	struct object *ep = peer_object(KEEL_OBJ_ENDPOINT);
-	struct peer_prog sup = {
-	    peer_blob_supervisor,  peer_blob_supervisor_end, ep,  KEEL_RIGHT_READ, {0},
-	    SCHED_PRIORITY_DRIVER, arch_cpu_index(),         NULL};
+	struct peer_prog sup = {peer_blob_supervisor,
+				peer_blob_supervisor_end,
+				ep,
+				KEEL_RIGHT_READ,
+				{0},
+				SCHED_PRIORITY_DRIVER,
+				arch_cpu_index(),
+				NULL,
+				NULL,
+				0};
 	struct peer_prog f = {
-	    start, end, arg, KEEL_RIGHTS_ALL, {0}, SCHED_PRIORITY_APP, arch_cpu_index(), ep};
+	    start, end,  arg, KEEL_RIGHTS_ALL, {0}, SCHED_PRIORITY_APP, arch_cpu_index(),
+	    ep,    NULL, 0};
 	const char *err;
 
 	if (!ep)
@@ -427,8 +577,8 @@ static const char *test_fault_no_reader(void)
 /* No supervisor: killed at once, as before. */
 static const char *test_fault_unsupervised(void)
 {
-	struct peer_prog f = {peer_blob_ud2,      peer_blob_ud2_end, NULL, 0, {0},
-			      SCHED_PRIORITY_APP, arch_cpu_index(),  NULL};
+	struct peer_prog f = {peer_blob_ud2,      peer_blob_ud2_end, NULL, 0,    {0},
+			      SCHED_PRIORITY_APP, arch_cpu_index(), NULL, NULL, 0};
 
 	return peer_run(&f, NULL, KILLED(6), KILLED(6), NULL);
 }
@@ -454,21 +604,14 @@ static const char *test_fault_pkey(void)
 }
 
 static const struct ktest peer_tests[] = {
-    KTEST(wait_timeout),
-    KTEST(wait_signal_wins),
-    KTEST(wait_signal_other_cpu),
-    KTEST(peer_server_exits),
-    KTEST(peer_server_killed),
-    KTEST(peer_reader_closed),
-    KTEST(peer_reader_process_ends),
-    KTEST(peer_writer_closed),
-    KTEST(fault_resume_twice),
-    KTEST(fault_page_fault_words),
-    KTEST(fault_resume_keeps_registers),
-    KTEST(fault_supervisor_dies),
-    KTEST(fault_no_reader),
-    KTEST(fault_unsupervised),
-    KTEST(fault_pkey),
+    KTEST(wait_timeout),           KTEST(wait_signal_wins),
+    KTEST(wait_signal_other_cpu),  KTEST(wait_timeout_races_signal),
+    KTEST(peer_server_exits),      KTEST(peer_server_killed),
+    KTEST(peer_reader_closed),     KTEST(peer_reader_process_ends),
+    KTEST(peer_writer_closed),     KTEST(fault_resume_twice),
+    KTEST(fault_page_fault_words), KTEST(fault_resume_keeps_registers),
+    KTEST(fault_supervisor_dies),  KTEST(fault_no_reader),
+    KTEST(fault_unsupervised),     KTEST(fault_pkey),
 };
 
 const struct ktest_suite peer_test_suite = {peer_tests, KTEST_COUNT(peer_tests)};

@@ -264,3 +264,83 @@ peer_blob_step_regs:
 1:	int3
 	ud2
 peer_blob_step_regs_end:
+
+	.globl peer_blob_race_waiter, peer_blob_race_waiter_end
+/*
+ * rdi: notification A (wait); PARAM(7): notification B (signal). PARAM(0)
+ * = K rounds: wait on A with a 1 ns timeout (it ends at the next tick if
+ * nothing came) until bit 1 arrives, then acknowledge it on B. Every wait
+ * must return 1 or -KEEL_ETIMEDOUT. exit(K | timeouts << 32), or on a wrong
+ * result exit(-(the round << 16 | its low 16 bits)).
+ */
+peer_blob_race_waiter:
+	movq %rdi, %rbx
+	PARAMS peer_blob_race_waiter
+	movq PARAM(7), %r13
+	xorl %r12d, %r12d /* rounds done */
+	xorl %r14d, %r14d /* timeouts seen */
+1:	cmpq PARAM(0), %r12
+	jae 3f
+	movq %rbx, %rdi
+	movl $1, %esi
+	SYS KEEL_SYS_WAIT
+	cmpq $-KEEL_ETIMEDOUT, %rax
+	je 2f
+	cmpq $1, %rax
+	jne 9f
+	incq %r12
+	movq %r13, %rdi
+	movl $1, %esi
+	SYS KEEL_SYS_SIGNAL
+	jmp 1b
+2:	incq %r14
+	jmp 1b
+3:	shlq $32, %r14
+	orq %r14, %r12
+	movq %r12, %rdi
+	SYS KEEL_SYS_EXIT
+9:	movzwl %ax, %eax
+	movq %r12, %rdi
+	shlq $16, %rdi
+	orq %rax, %rdi
+	negq %rdi
+	SYS KEEL_SYS_EXIT
+peer_blob_race_waiter_end:
+
+	.globl peer_blob_race_signaller, peer_blob_race_signaller_end
+/*
+ * rdi: notification A (signal); PARAM(7): notification B (wait). PARAM(0)
+ * = K rounds: spin a while (0 to 500,000 pauses, varying), signal bit 1 on
+ * A, and wait up to 2 s for the acknowledgement on B. exit(0), or exit(1000
+ * + the round) when an acknowledgement never came (a bit lost).
+ */
+peer_blob_race_signaller:
+	movq %rdi, %rbx
+	PARAMS peer_blob_race_signaller
+	movq PARAM(7), %r13
+	xorl %r12d, %r12d
+1:	cmpq PARAM(0), %r12
+	jae 3f
+	imulq $7919, %r12, %rcx
+	movq %rcx, %rax
+	xorl %edx, %edx
+	movl $500000, %ecx
+	divq %rcx /* rdx: the spin count */
+2:	pause
+	subq $1, %rdx
+	jae 2b
+	movq %rbx, %rdi
+	movl $1, %esi
+	SYS KEEL_SYS_SIGNAL
+	movq %r13, %rdi
+	movabsq $2000000000, %rsi
+	SYS KEEL_SYS_WAIT
+	cmpq $1, %rax
+	jne 9f
+	incq %r12
+	jmp 1b
+3:	xorl %edi, %edi
+	SYS KEEL_SYS_EXIT
+9:	leaq 1000(%r12), %rdi
+	SYS KEEL_SYS_EXIT
+peer_blob_race_signaller_end:
