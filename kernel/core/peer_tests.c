@@ -578,7 +578,7 @@ static const char *test_fault_no_reader(void)
 static const char *test_fault_unsupervised(void)
 {
 	struct peer_prog f = {peer_blob_ud2,      peer_blob_ud2_end, NULL, 0,    {0},
-			      SCHED_PRIORITY_APP, arch_cpu_index(), NULL, NULL, 0};
+			      SCHED_PRIORITY_APP, arch_cpu_index(),  NULL, NULL, 0};
 
 	return peer_run(&f, NULL, KILLED(6), KILLED(6), NULL);
 }
