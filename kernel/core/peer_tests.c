@@ -295,7 +295,7 @@ static const char *test_wait_signal_other_cpu(void)
  * returns the bit or -KEEL_ETIMEDOUT, never both, and no bit is lost (the
  * signaller's 2 s wait for the acknowledgement would end with an error).
  */
-#define RACE_ROUNDS 300
+#define RACE_ROUNDS 200
 static const char *test_wait_timeout_races_signal(void)
 {
 	uint32_t other = arch_cpu_index() == 0 ? 1 : 0;

@@ -310,7 +310,7 @@ peer_blob_race_waiter_end:
 	.globl peer_blob_race_signaller, peer_blob_race_signaller_end
 /*
  * rdi: notification A (signal); PARAM(7): notification B (wait). PARAM(0)
- * = K rounds: spin a while (0 to 500,000 pauses, varying), signal bit 1 on
+ * = K rounds: spin a while (0 to 100,000 pauses, varying), signal bit 1 on
  * A, and wait up to 2 s for the acknowledgement on B. exit(0), or exit(1000
  * + the round) when an acknowledgement never came (a bit lost).
  */
@@ -324,7 +324,7 @@ peer_blob_race_signaller:
 	imulq $7919, %r12, %rcx
 	movq %rcx, %rax
 	xorl %edx, %edx
-	movl $500000, %ecx
+	movl $100000, %ecx
 	divq %rcx /* rdx: the spin count */
 2:	pause
 	subq $1, %rdx
