@@ -62,7 +62,7 @@
  * reply_recv with KEEL_HANDLE_SELF only replies and returns 0. A receiver
  * needs KEEL_RIGHT_READ on the endpoint, a caller KEEL_RIGHT_WRITE.
  * A peer gone ends a call or recv with -KEEL_ECLOSED: a call whose receiver
- * ended before replying, a call on (or queued on) an endpoint whose last
+ * ended, or called recv again, before replying, a call on (or queued on) an endpoint whose last
  * handle with KEEL_RIGHT_READ closed, a recv blocked when the last handle with
  * KEEL_RIGHT_WRITE closed. A slow-path message refused so is dropped with the
  * handle it carried.

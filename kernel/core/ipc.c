@@ -20,7 +20,8 @@
  * with -KEEL_ECLOSED (a later recv blocks: a supervised process's faults
  * reach its supervisor without a handle, through the reference in struct
  * process). A thread that ends owing a reply wakes its caller with
- * -KEEL_ECLOSED (ipc_thread_exit). Those wake-ups are found under locks
+ * -KEEL_ECLOSED (ipc_thread_exit), and so does one that calls recv again
+ * before replying (it gives that caller up). Those wake-ups are found under locks
  * (the process's, when a handle closes) that must not be held across
  * sched_wake's cross-call, so they are queued on this CPU's pending list and
  * woken once the locks are dropped (ipc_wake_pending).
@@ -295,6 +296,18 @@ void ipc_thread_exit(struct thread *t)
 		caller->ipc_result = -KEEL_ECLOSED;
 		sched_wake(caller);
 	}
+}
+
+/* A receiver that receives again without replying gives its caller up: -KEEL_ECLOSED. */
+static void ipc_drop_caller(struct thread *me)
+{
+	uint64_t flags;
+
+	if (__builtin_expect(me->ipc_reply_to == NULL, 1))
+		return;
+	flags = arch_irq_save();
+	ipc_thread_exit(me);
+	arch_irq_restore(flags);
 }
 
 /* ---- Handle tables ---- */
@@ -643,6 +656,7 @@ int64_t ipc_sys_recv(uint64_t h, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t
 	(void)a1, (void)a2, (void)a3, (void)a4;
 	if (err != 0)
 		return err;
+	ipc_drop_caller(thread_current());
 	thread_current()->ipc_buf = a5;
 	flags = arch_irq_save();
 	spin_lock(&((struct endpoint *)obj)->lock);

@@ -397,6 +397,13 @@ static const char *test_peer_server_killed(void)
 	return peer_server_ends(1, KILLED(6));
 }
 
+/* The server receives the call, then receives again without replying: the first caller is given up.
+ */
+static const char *test_peer_server_recv_again(void)
+{
+	return peer_server_ends(5, ENDED(0));
+}
+
 /*
  * A caller queued (no receiver yet) when the only reading handle goes
  * (mode 2: closed; 3: its process ends): woken with -KEEL_ECLOSED, and the
@@ -604,14 +611,23 @@ static const char *test_fault_pkey(void)
 }
 
 static const struct ktest peer_tests[] = {
-    KTEST(wait_timeout),           KTEST(wait_signal_wins),
-    KTEST(wait_signal_other_cpu),  KTEST(wait_timeout_races_signal),
-    KTEST(peer_server_exits),      KTEST(peer_server_killed),
-    KTEST(peer_reader_closed),     KTEST(peer_reader_process_ends),
-    KTEST(peer_writer_closed),     KTEST(fault_resume_twice),
-    KTEST(fault_page_fault_words), KTEST(fault_resume_keeps_registers),
-    KTEST(fault_supervisor_dies),  KTEST(fault_no_reader),
-    KTEST(fault_unsupervised),     KTEST(fault_pkey),
+    KTEST(wait_timeout),
+    KTEST(wait_signal_wins),
+    KTEST(wait_signal_other_cpu),
+    KTEST(wait_timeout_races_signal),
+    KTEST(peer_server_exits),
+    KTEST(peer_server_killed),
+    KTEST(peer_server_recv_again),
+    KTEST(peer_reader_closed),
+    KTEST(peer_reader_process_ends),
+    KTEST(peer_writer_closed),
+    KTEST(fault_resume_twice),
+    KTEST(fault_page_fault_words),
+    KTEST(fault_resume_keeps_registers),
+    KTEST(fault_supervisor_dies),
+    KTEST(fault_no_reader),
+    KTEST(fault_unsupervised),
+    KTEST(fault_pkey),
 };
 
 const struct ktest_suite peer_test_suite = {peer_tests, KTEST_COUNT(peer_tests)};

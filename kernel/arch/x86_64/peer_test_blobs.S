@@ -131,7 +131,8 @@ peer_blob_caller_end:
  *   1: receive one call and fault (ud2) without replying;
  *   2: close the handle and exit(the close's result);
  *   3: exit(0) at once (the handle closes as the process ends);
- *   4: receive and exit(the result): -KEEL_ECLOSED when the writers go.
+ *   4: receive and exit(the result): -KEEL_ECLOSED when the writers go;
+ *   5: receive, receive again (giving the first caller up), exit(0).
  */
 peer_blob_server:
 	movq %rdi, %rbx
@@ -144,6 +145,11 @@ peer_blob_server:
 	SYS KEEL_SYS_RECV
 	cmpq $4, %r12
 	je 4f
+	cmpq $5, %r12
+	jne 6f
+	movq %rbx, %rdi
+	SYS KEEL_SYS_RECV
+6:
 	testq %rax, %rax
 	js 5f
 	cmpq $1, %r12
