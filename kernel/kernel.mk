@@ -38,6 +38,7 @@ KERNEL_SRCS := \
 	kernel/arch/x86_64/vmo_test_blobs.S \
 	kernel/arch/x86_64/devobj_test_blobs.S \
 	kernel/arch/x86_64/iopb.c \
+	kernel/arch/x86_64/peer_test_blobs.S \
 	kernel/arch/x86_64/smp_tests.c \
 	kernel/arch/x86_64/idt.c \
 	kernel/arch/x86_64/trap.c \
@@ -75,12 +76,14 @@ KERNEL_SRCS := \
 	kernel/core/proc.c \
 	kernel/core/proc_tests.c \
 	kernel/core/ipc_tests.c \
+	kernel/core/peer_tests.c \
 	kernel/core/fuzz_tests.c \
 	kernel/core/vmo.c \
 	kernel/core/vmo_tests.c \
 	kernel/core/devobj.c \
 	kernel/core/devobj_tests.c \
 	kernel/core/handle.c \
+	kernel/core/timeout.c \
 	kernel/core/loader.c \
 	kernel/core/init_start.c \
 	kernel/core/user_tests.c \

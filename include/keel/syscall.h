@@ -61,6 +61,11 @@
  * return the caller's badge (its process id, never negative) with its words.
  * reply_recv with KEEL_HANDLE_SELF only replies and returns 0. A receiver
  * needs KEEL_RIGHT_READ on the endpoint, a caller KEEL_RIGHT_WRITE.
+ * A peer gone ends a call or recv with -KEEL_ECLOSED: a call whose receiver
+ * ended, or called recv again, before replying, a call on (or queued on) an endpoint whose last
+ * handle with KEEL_RIGHT_READ closed, a recv blocked when the last handle with
+ * KEEL_RIGHT_WRITE closed. A slow-path message refused so is dropped with the
+ * handle it carried.
  * Notification bits and badges are 63 bits wide, so a result is never
  * mistaken for an error code.
  */
@@ -137,7 +142,10 @@
 /* The handle that names the calling process itself in KEEL_SYS_MAP and friends. */
 #define KEEL_HANDLE_SELF 0
 
-/* KEEL_SYS_WAIT: no timeout. */
+/*
+ * KEEL_SYS_WAIT: no timeout. Other timeouts end the wait with -KEEL_ETIMEDOUT
+ * no sooner than asked, at the kernel's next tick (100 Hz) after it.
+ */
 #define KEEL_FOREVER (~0ull)
 
 /* The user half of the address space: [KEEL_USER_BASE, KEEL_USER_END). */

@@ -53,7 +53,7 @@ void handle_table_destroy(struct handle_table *t)
 
 	for (uint32_t i = 0; i < capacity; i++) {
 		if (slots[i].obj != NULL)
-			ops->unref(ctx, slots[i].obj, slots[i].type);
+			ops->unref(ctx, slots[i].obj, slots[i].type, slots[i].rights);
 	}
 	if (slots != NULL)
 		ops->free(ctx, slots, (size_t)capacity * sizeof(*slots));
@@ -158,7 +158,7 @@ static int64_t handle_insert(struct handle_table *t, void *obj, uint32_t type, u
 	s->type = (uint16_t)type;
 	s->rights = (uint16_t)rights;
 	t->stats.open++;
-	t->ops->ref(t->ctx, obj, type);
+	t->ops->ref(t->ctx, obj, type, rights);
 	return (int64_t)handle_value(t, s);
 }
 
@@ -237,15 +237,16 @@ int64_t handle_dup(struct handle_table *t, uint64_t h, uint64_t rights)
 int handle_close(struct handle_table *t, uint64_t h)
 {
 	struct handle_slot *s = handle_slot_of(t, h);
-	uint32_t type;
+	uint32_t type, rights;
 	void *obj;
 
 	if (s == NULL)
 		return -KEEL_EBADH;
 	obj = s->obj;
 	type = s->type;
+	rights = s->rights;
 	handle_remove(t, s);
-	t->ops->unref(t->ctx, obj, type);
+	t->ops->unref(t->ctx, obj, type, rights);
 	return 0;
 }
 

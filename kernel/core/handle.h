@@ -23,7 +23,11 @@
  * caller (no ref, no unref). ops->unref is called after the table is
  * consistent again (the handle already gone), so it may free the object and
  * may call back into the table (a process object holding a handle to itself,
- * say). Both are called with the caller's lock held.
+ * say). Both are called with the caller's lock held, and both are told the
+ * handle's rights, so that an owner can count the handles holding a right
+ * (the kernel counts an endpoint's receivers and senders to tell a peer gone,
+ * ipc.c). handle_take moves a handle away with its reference and rights: no
+ * callback, the caller accounts for it.
  *
  * Errors, in this order, for every call that names a handle (user-space tests
  * rely on the distinct codes):
@@ -71,11 +75,12 @@
  * What a table needs from its owner; ctx is passed to each call. ref and
  * unref count the table's references on an object (see above); alloc gives
  * `bytes` of memory aligned for pointers, or NULL; free takes back a block
- * alloc gave, with its size.
+ * alloc gave, with its size. ref and unref get the rights of the handle
+ * they count.
  */
 struct handle_table_ops {
-	void (*ref)(void *ctx, void *obj, uint32_t type);
-	void (*unref)(void *ctx, void *obj, uint32_t type);
+	void (*ref)(void *ctx, void *obj, uint32_t type, uint32_t rights);
+	void (*unref)(void *ctx, void *obj, uint32_t type, uint32_t rights);
 	void *(*alloc)(void *ctx, size_t bytes);
 	void (*free)(void *ctx, void *mem, size_t bytes);
 };

@@ -9,6 +9,35 @@
  * The call fast path (ipc_call with a receiver waiting): look the endpoint
  * up, take the waiting receiver, hand it the words, and switch to it
  * directly; after the receiver is taken off the queue nothing can fail.
+ *
+ * Peer death (-KEEL_ECLOSED). An endpoint counts the handles that hold
+ * KEEL_RIGHT_READ (receivers) and KEEL_RIGHT_WRITE (senders), through the
+ * handle table's ref/unref callbacks, which are told each handle's rights; a
+ * handle in flight in a message still counts until the message is delivered
+ * or dropped. When the last reading handle closes, the queued callers wake
+ * with -KEEL_ECLOSED, and a call on an endpoint with no reading handle fails
+ * at once. When the last writing handle closes, the blocked receivers wake
+ * with -KEEL_ECLOSED (a later recv blocks: a supervised process's faults
+ * reach its supervisor without a handle, through the reference in struct
+ * process). A thread that ends owing a reply wakes its caller with
+ * -KEEL_ECLOSED (ipc_thread_exit), and so does one that calls recv again
+ * before replying (it gives that caller up). Those wake-ups are found under locks
+ * (the process's, when a handle closes) that must not be held across
+ * sched_wake's cross-call, so they are queued on this CPU's pending list and
+ * woken once the locks are dropped (ipc_wake_pending).
+ *
+ * Wait timeouts. A wait with a timeout other than 0 and KEEL_FOREVER puts
+ * the thread's deadline (ns of KEEL_INFO_CLOCK, saturating: an absurd
+ * timeout is a long wait) on the timeout list of the CPU it blocks on; that
+ * CPU's 100 Hz tick (ipc_tick) pops the expired ones, so a wait ends between
+ * its timeout and one tick (10 ms) later. A blocked waiter is woken on the
+ * CPU it blocked on (sched_wake), so its list is only ever touched by that
+ * CPU with interrupts off, and the waiter cannot run, end or drop its
+ * reference to the notification while the tick looks at it. Exactly one of
+ * signal and tick wins: whoever takes the thread off the notification's
+ * waiters queue, under the notification's lock, gives the answer (bits or
+ * -KEEL_ETIMEDOUT); the other finds it gone and does nothing, and bits that
+ * come after are kept for the next wait.
  */
 #include "core/ipc.h"
 
@@ -16,8 +45,10 @@
 
 #include <keel/syscall.h>
 
+#include "arch/x86_64/percpu.h"
 #include "arch/x86_64/syscall.h"
 #include "arch/x86_64/trap.h"
+#include "arch/x86_64/tsc.h"
 #include "arch/x86_64/usercopy.h"
 #include "core/arch.h"
 #include "core/devobj.h"
@@ -25,6 +56,7 @@
 #include "core/spinlock.h"
 #include "core/syscall.h"
 #include "core/thread.h"
+#include "core/timeout.h"
 #include "core/vmo.h"
 #include "lib/kstring.h"
 #include "mm/kslab.h"
@@ -37,6 +69,7 @@ struct endpoint {
 	struct spinlock lock;
 	struct thread *receivers, *receivers_tail; /* blocked in recv */
 	struct thread *callers, *callers_tail;     /* blocked in call, no receiver yet */
+	uint32_t readers, writers; /* open handles with KEEL_RIGHT_READ, KEEL_RIGHT_WRITE */
 };
 
 struct notification {
@@ -62,6 +95,14 @@ static struct kslab_cache ipc_endpoint_cache, ipc_notification_cache, ipc_messag
 static bool ipc_caches_ready;
 static struct spinlock ipc_caches_lock = SPINLOCK_INIT;
 static uint64_t ipc_live; /* objects allocated and not yet freed (ipc_objects_live) */
+
+/*
+ * Per CPU, touched only by that CPU with interrupts off: threads to wake
+ * with -KEEL_ECLOSED once the locks are dropped (linked through
+ * thread->next), and the deadlines of the timed waits blocked there.
+ */
+static struct thread *ipc_pending_wake[PERCPU_MAX];
+static struct timeout_list ipc_timeouts[PERCPU_MAX];
 
 /* ---- Objects ---- */
 
@@ -156,18 +197,155 @@ uint64_t ipc_objects_live(void)
 
 /* ---- Handle tables ---- */
 
-static void ipc_table_ref(void *ctx, void *obj, uint32_t type)
+/* ---- Wait queues (FIFO, through thread->next; the object's lock held) ---- */
+
+static void ipc_enqueue(struct thread **head, struct thread **tail, struct thread *t)
+{
+	t->next = NULL;
+	if (*tail)
+		(*tail)->next = t;
+	else
+		*head = t;
+	*tail = t;
+}
+
+static struct thread *ipc_dequeue(struct thread **head, struct thread **tail)
+{
+	struct thread *t = *head;
+
+	if (t) {
+		*head = t->next;
+		if (!*head)
+			*tail = NULL;
+		t->next = NULL;
+	}
+	return t;
+}
+
+/* Take t out of the queue wherever it is: true if it was there. */
+static bool ipc_unqueue(struct thread **head, struct thread **tail, struct thread *t)
+{
+	struct thread *prev = NULL;
+
+	for (struct thread *c = *head; c; prev = c, c = c->next) {
+		if (c != t)
+			continue;
+		if (prev)
+			prev->next = c->next;
+		else
+			*head = c->next;
+		if (*tail == c)
+			*tail = prev;
+		c->next = NULL;
+		return true;
+	}
+	return false;
+}
+
+/* ---- Peer death ---- */
+
+/*
+ * Move every thread of a queue to this CPU's pending wake-ups, to return
+ * -KEEL_ECLOSED. The queue's lock held, interrupts off.
+ */
+static void ipc_close_queue(struct thread **head, struct thread **tail)
+{
+	struct thread **pending = &ipc_pending_wake[arch_cpu_index()];
+	struct thread *t;
+
+	while ((t = ipc_dequeue(head, tail)) != NULL) {
+		t->ipc_result = -KEEL_ECLOSED;
+		t->next = *pending;
+		*pending = t;
+	}
+}
+
+/* Count a handle with `rights` on endpoint obj in (add) or out. */
+static void ipc_endpoint_count(struct object *obj, uint32_t rights, bool add)
+{
+	struct endpoint *ep = (struct endpoint *)obj;
+	uint64_t flags = spin_lock_irqsave(&ep->lock);
+
+	if (add) {
+		ep->readers += (rights & KEEL_RIGHT_READ) != 0;
+		ep->writers += (rights & KEEL_RIGHT_WRITE) != 0;
+	} else {
+		if ((rights & KEEL_RIGHT_READ) && --ep->readers == 0)
+			ipc_close_queue(&ep->callers, &ep->callers_tail);
+		if ((rights & KEEL_RIGHT_WRITE) && --ep->writers == 0)
+			ipc_close_queue(&ep->receivers, &ep->receivers_tail);
+	}
+	spin_unlock_irqrestore(&ep->lock, flags);
+}
+
+void ipc_wake_pending(void)
+{
+	uint64_t flags;
+	struct thread **pending, *t, *next;
+
+	/* Kernel code stays on its CPU: a look without interrupts off is safe. */
+	if (__builtin_expect(!ipc_pending_wake[arch_cpu_index()], 1))
+		return;
+	flags = arch_irq_save();
+	pending = &ipc_pending_wake[arch_cpu_index()];
+	t = *pending;
+	*pending = NULL;
+	arch_irq_restore(flags);
+	for (; t; t = next) {
+		next = t->next; /* sched_wake reuses the link */
+		sched_wake(t);
+	}
+}
+
+void ipc_thread_exit(struct thread *t)
+{
+	struct thread *caller = t->ipc_reply_to;
+
+	/* Interrupts off: the caller is blocked on no queue, owed a reply by t alone. */
+	if (caller) {
+		t->ipc_reply_to = NULL;
+		caller->ipc_result = -KEEL_ECLOSED;
+		sched_wake(caller);
+	}
+}
+
+/* A receiver that receives again without replying gives its caller up: -KEEL_ECLOSED. */
+static void ipc_drop_caller(struct thread *me)
+{
+	uint64_t flags;
+
+	if (__builtin_expect(me->ipc_reply_to == NULL, 1))
+		return;
+	flags = arch_irq_save();
+	ipc_thread_exit(me);
+	arch_irq_restore(flags);
+}
+
+/* ---- Handle tables ---- */
+
+static void ipc_table_ref(void *ctx, void *obj, uint32_t type, uint32_t rights)
 {
 	(void)ctx;
-	(void)type;
+	if (type == KEEL_OBJ_ENDPOINT)
+		ipc_endpoint_count(obj, rights, true);
 	ipc_object_ref(obj);
 }
 
-static void ipc_table_unref(void *ctx, void *obj, uint32_t type)
+/*
+ * Drop a handle's reference (closed, or carried by a message never
+ * delivered). Wake-ups it causes wait on the pending list.
+ */
+static void ipc_handle_unref(void *obj, uint32_t type, uint32_t rights)
+{
+	if (type == KEEL_OBJ_ENDPOINT)
+		ipc_endpoint_count(obj, rights, false);
+	ipc_object_unref(obj);
+}
+
+static void ipc_table_unref(void *ctx, void *obj, uint32_t type, uint32_t rights)
 {
 	(void)ctx;
-	(void)type;
-	ipc_object_unref(obj);
+	ipc_handle_unref(obj, type, rights);
 }
 
 /* Table storage: whole pages from the page allocator (the table grows by doubling). */
@@ -222,6 +400,7 @@ void ipc_process_fini(struct process *p)
 	memset(&p->handles, 0, sizeof(p->handles));
 	spin_unlock_irqrestore(&p->lock, flags);
 	handle_table_destroy(&t);
+	ipc_wake_pending();
 }
 
 int64_t ipc_handle_add(struct process *p, struct object *obj, uint32_t rights)
@@ -247,31 +426,6 @@ static int ipc_get(uint64_t h, uint32_t type, uint32_t rights, struct object **o
 	}
 	spin_unlock_irqrestore(&p->lock, flags);
 	return err;
-}
-
-/* ---- Wait queues (FIFO, through thread->next; the object's lock held) ---- */
-
-static void ipc_enqueue(struct thread **head, struct thread **tail, struct thread *t)
-{
-	t->next = NULL;
-	if (*tail)
-		(*tail)->next = t;
-	else
-		*head = t;
-	*tail = t;
-}
-
-static struct thread *ipc_dequeue(struct thread **head, struct thread **tail)
-{
-	struct thread *t = *head;
-
-	if (t) {
-		*head = t->next;
-		if (!*head)
-			*tail = NULL;
-		t->next = NULL;
-	}
-	return t;
 }
 
 /* ---- Messages ---- */
@@ -302,7 +456,7 @@ static int64_t ipc_badge(const struct thread *t)
 static void ipc_message_free(struct ipc_message *m)
 {
 	if (m->has_handle)
-		ipc_object_unref(m->handle.obj);
+		ipc_handle_unref(m->handle.obj, m->handle.type, m->handle.rights);
 	kslab_free(&ipc_message_cache, m);
 }
 
@@ -394,6 +548,7 @@ static int64_t ipc_finish_in(struct thread *me, int64_t result)
 	if (err != 0)
 		result = err;
 	ipc_message_free(m); /* drops the transferred reference: the table holds its own */
+	ipc_wake_pending();
 	return result;
 }
 
@@ -404,6 +559,7 @@ void ipc_thread_fini(struct thread *t)
 	if (t->ipc_in)
 		ipc_message_free(t->ipc_in);
 	t->ipc_out = t->ipc_in = NULL;
+	ipc_wake_pending();
 }
 
 /*
@@ -430,29 +586,23 @@ static int64_t ipc_receive_locked(struct endpoint *ep)
 	return me->ipc_result;
 }
 
-int64_t ipc_sys_call(uint64_t h, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3, uint64_t a5)
+/*
+ * Call ep with the current thread's ipc_words (and ipc_out) and block until
+ * the reply: its result, or -KEEL_ECLOSED at once when no handle can receive
+ * from ep. A message never handed over is dropped (with the handle it
+ * carried). The reply's words are in the thread's frame.
+ */
+static inline __attribute__((always_inline)) int64_t ipc_call_endpoint(struct thread *me,
+								       struct endpoint *ep)
 {
-	struct thread *me = thread_current(), *receiver;
-	struct object *obj;
-	struct endpoint *ep;
-	uint64_t flags;
-	int err = ipc_get(h, KEEL_OBJ_ENDPOINT, KEEL_RIGHT_WRITE, &obj);
+	struct thread *receiver;
+	uint64_t flags = arch_irq_save();
 
-	if (err != 0)
-		return err;
-	ep = (struct endpoint *)obj;
-	me->ipc_words[0] = w0, me->ipc_words[1] = w1, me->ipc_words[2] = w2, me->ipc_words[3] = w3;
-	/* a5 (r9): a struct keel_msg for a handle or a longer message, both ways. */
-	me->ipc_buf = a5;
-	err = ipc_prepare_out(me, a5, me->ipc_words);
-	if (err != 0) {
-		ipc_object_unref(obj);
-		return err;
-	}
-	flags = arch_irq_save();
 	spin_lock(&ep->lock);
-	receiver = ipc_dequeue(&ep->receivers, &ep->receivers_tail);
-	if (receiver) {
+	if (ep->readers == 0) {
+		spin_unlock(&ep->lock);
+		me->ipc_result = -KEEL_ECLOSED;
+	} else if ((receiver = ipc_dequeue(&ep->receivers, &ep->receivers_tail)) != NULL) {
 		spin_unlock(&ep->lock);
 		/* From here on nothing can fail: the receiver is ours. */
 		receiver->ipc_reply_to = me;
@@ -466,8 +616,57 @@ int64_t ipc_sys_call(uint64_t h, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t
 		sched_block();
 	}
 	arch_irq_restore(flags);
+	if (me->ipc_out) {
+		/* Refused, or the endpoint closed while queued: nobody took it. */
+		ipc_message_free(me->ipc_out);
+		me->ipc_out = NULL;
+		ipc_wake_pending();
+	}
+	return me->ipc_result;
+}
+
+int64_t ipc_sys_call(uint64_t h, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3, uint64_t a5)
+{
+	struct thread *me = thread_current();
+	struct object *obj;
+	int64_t r;
+	int err = ipc_get(h, KEEL_OBJ_ENDPOINT, KEEL_RIGHT_WRITE, &obj);
+
+	if (err != 0)
+		return err;
+	me->ipc_words[0] = w0, me->ipc_words[1] = w1, me->ipc_words[2] = w2, me->ipc_words[3] = w3;
+	/* a5 (r9): a struct keel_msg for a handle or a longer message, both ways. */
+	me->ipc_buf = a5;
+	err = ipc_prepare_out(me, a5, me->ipc_words);
+	if (err != 0) {
+		ipc_object_unref(obj);
+		return err;
+	}
+	r = ipc_call_endpoint(me, (struct endpoint *)obj);
 	ipc_object_unref(obj);
-	return ipc_finish_in(me, me->ipc_result);
+	return ipc_finish_in(me, r);
+}
+
+int64_t ipc_fault_call(struct object *ep, const uint64_t words[4], uint64_t reply[4])
+{
+	struct thread *me = thread_current();
+	struct trap_frame *f = ipc_frame_of(me);
+	/* The reply's words land in the frame: keep the faulting code's registers. */
+	uint64_t saved[4] = {f->rsi, f->rdx, f->r10, f->r8};
+	int64_t r;
+
+	if (ep->type != KEEL_OBJ_ENDPOINT)
+		return -KEEL_ETYPE;
+	for (int i = 0; i < 4; i++)
+		me->ipc_words[i] = words[i];
+	me->ipc_buf = 0; /* a slow-path reply is dropped: only its words count */
+	me->ipc_out = NULL;
+	ipc_object_ref(ep); /* the process's reference may go while this thread blocks */
+	r = ipc_finish_in(me, ipc_call_endpoint(me, (struct endpoint *)ep));
+	ipc_object_unref(ep);
+	reply[0] = f->rsi, reply[1] = f->rdx, reply[2] = f->r10, reply[3] = f->r8;
+	f->rsi = saved[0], f->rdx = saved[1], f->r10 = saved[2], f->r8 = saved[3];
+	return r;
 }
 
 int64_t ipc_sys_recv(uint64_t h, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
@@ -480,6 +679,7 @@ int64_t ipc_sys_recv(uint64_t h, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t
 	(void)a1, (void)a2, (void)a3, (void)a4;
 	if (err != 0)
 		return err;
+	ipc_drop_caller(thread_current());
 	thread_current()->ipc_buf = a5;
 	flags = arch_irq_save();
 	spin_lock(&((struct endpoint *)obj)->lock);
@@ -583,6 +783,40 @@ void ipc_notification_signal(struct object *obj, uint64_t bits)
 		sched_wake(waiter);
 }
 
+/* Nanoseconds since boot, as KEEL_INFO_CLOCK tells user space (syscall.c). */
+static uint64_t ipc_clock_ns(void)
+{
+	uint64_t per_us = tsc_info.hz / 1000000;
+
+	return per_us ? tsc_read() / per_us * 1000 : 0;
+}
+
+void ipc_tick(void)
+{
+	struct timeout_list *l = &ipc_timeouts[arch_cpu_index()];
+	struct timeout *to;
+	uint64_t now;
+
+	if (!l->head)
+		return;
+	now = ipc_clock_ns();
+	while ((to = timeout_pop_expired(l, now)) != NULL) {
+		struct thread *t =
+		    (struct thread *)(void *)((char *)to - offsetof(struct thread, wait_timeout));
+		struct notification *n = t->wait_notif;
+		bool mine;
+
+		/* Blocked (it cannot run on this CPU while the tick does): n is pinned by it. */
+		spin_lock(&n->lock);
+		mine = ipc_unqueue(&n->waiters, &n->waiters_tail, t);
+		if (mine)
+			t->ipc_result = -KEEL_ETIMEDOUT;
+		spin_unlock(&n->lock);
+		if (mine)
+			sched_wake(t); /* this CPU: no cross-call */
+	}
+}
+
 int64_t ipc_sys_signal(uint64_t h, uint64_t bits, uint64_t a2, uint64_t a3, uint64_t a4,
 		       uint64_t a5)
 {
@@ -615,11 +849,6 @@ int64_t ipc_sys_wait(uint64_t h, uint64_t timeout, uint64_t a2, uint64_t a3, uin
 	(void)a2, (void)a3, (void)a4, (void)a5;
 	if (err != 0)
 		return err;
-	/* Timeouts other than none (0: poll) and forever come with the timer wheel. */
-	if (timeout != 0 && timeout != KEEL_FOREVER) {
-		ipc_object_unref(obj);
-		return -KEEL_EINVAL;
-	}
 	n = (struct notification *)obj;
 	flags = arch_irq_save();
 	spin_lock(&n->lock);
@@ -634,8 +863,21 @@ int64_t ipc_sys_wait(uint64_t h, uint64_t timeout, uint64_t a2, uint64_t a3, uin
 	} else {
 		ipc_enqueue(&n->waiters, &n->waiters_tail, me);
 		me->state = THREAD_BLOCKED;
+		if (timeout != KEEL_FOREVER) {
+			me->wait_notif = n;
+			timeout_insert(&ipc_timeouts[arch_cpu_index()], &me->wait_timeout,
+				       timeout_deadline(ipc_clock_ns(), timeout));
+		}
 		spin_unlock(&n->lock);
 		sched_block();
+		/*
+		 * Back on the CPU it blocked on (sched_wake queues it there):
+		 * woken by a signal, its deadline is still on this CPU's list.
+		 */
+		if (timeout != KEEL_FOREVER) {
+			timeout_remove(&ipc_timeouts[arch_cpu_index()], &me->wait_timeout);
+			me->wait_notif = NULL;
+		}
 		r = me->ipc_result;
 	}
 	arch_irq_restore(flags);
@@ -698,5 +940,6 @@ int64_t ipc_sys_handle_close(uint64_t h, uint64_t a1, uint64_t a2, uint64_t a3, 
 
 	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
 	spin_unlock_irqrestore(&p->lock, flags);
+	ipc_wake_pending(); /* the last reading or writing handle of an endpoint */
 	return r;
 }

@@ -57,6 +57,35 @@ struct thread;
 /* Free a dead thread's undelivered slow-path messages (and the handles in them). */
 void ipc_thread_fini(struct thread *t);
 
+/*
+ * t (the current thread, interrupts off) ends: a caller it owes a reply
+ * wakes with -KEEL_ECLOSED.
+ */
+void ipc_thread_exit(struct thread *t);
+
+/*
+ * Wake the threads an endpoint's last reading or writing handle left to
+ * wake (with -KEEL_ECLOSED) on this CPU. Call it with no lock held after
+ * closing or dropping handles (the handle table's unref runs under the
+ * process's lock, where sched_wake's cross-call must not happen).
+ */
+void ipc_wake_pending(void);
+
+/*
+ * The tick (interrupt context, every CPU): end the timed waits of this CPU
+ * whose deadline passed, with -KEEL_ETIMEDOUT. One tick of granularity.
+ */
+void ipc_tick(void);
+
+/*
+ * A user fault of the current thread, as a call on the supervisor endpoint
+ * ep (words as include/keel/syscall.h says; badge: the process id), blocked
+ * until the reply. The call's result (0, or -KEEL_ECLOSED when nobody can
+ * receive or the supervisor ended first), with the reply's words in reply[];
+ * the thread's user registers are left as they were. Interrupts off.
+ */
+int64_t ipc_fault_call(struct object *ep, const uint64_t words[4], uint64_t reply[4]);
+
 /* Endpoints and notifications allocated and not yet freed (for leak checks). */
 uint64_t ipc_objects_live(void);
 
@@ -75,6 +104,9 @@ IPC_SYSCALL(ipc_sys_wait);
 
 /* IPC and notifications, run with user processes (ipc_tests.c). */
 extern const struct ktest_suite ipc_test_suite;
+
+/* Wait timeouts, peer death and faults sent to a supervisor (peer_tests.c). */
+extern const struct ktest_suite peer_test_suite;
 
 /* Hostile system-call arguments and notification races (fuzz_tests.c). */
 extern const struct ktest_suite fuzz_test_suite;

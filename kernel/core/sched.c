@@ -396,6 +396,7 @@ void sched_tick(void)
 	/* Ticks start (arch_interrupts_init) before this CPU has threads (arch_smp_init). */
 	if (t && t->proc && t->slice > 0 && --t->slice == 0)
 		percpu_this()->need_resched = true;
+	ipc_tick(); /* timed waits of this CPU that ran out */
 }
 
 void sched_return_to_user(void)
@@ -414,6 +415,7 @@ void thread_exit(int64_t status)
 	arch_irq_save();
 	t = thread_current();
 	p = t->proc;
+	ipc_thread_exit(t); /* a caller still owed a reply by t: -KEEL_ECLOSED */
 	t->state = THREAD_DEAD;
 	spin_lock(&p->lock);
 	last = --p->threads == 0;
@@ -429,6 +431,8 @@ void thread_exit(int64_t status)
 			(long long)p->exit_status);
 		flags = spin_lock_irqsave(&sched_stats_lock);
 		sched_stats.processes_ended++;
+		sched_stats.prev_status = sched_stats.last_status;
+		sched_stats.prev_killed = sched_stats.last_killed;
 		sched_stats.last_status = p->exit_status;
 		sched_stats.last_killed = p->killed;
 		spin_unlock_irqrestore(&sched_stats_lock, flags);

@@ -21,6 +21,7 @@
 #include "core/ipc.h"
 #include "core/ktest.h"
 #include "core/spinlock.h"
+#include "core/timeout.h"
 #include "core/vmo.h"
 #include "mm/aspace.h"
 #include "mm/vm.h"
@@ -89,6 +90,12 @@ struct thread {
 	struct ipc_message *ipc_out; /* the slow-path message it sends (NULL: words only) */
 	struct ipc_message *ipc_in;  /* one delivered to it, not yet copied out */
 	uint64_t ipc_buf;            /* its struct keel_msg in user memory (0: none) */
+	/*
+	 * A wait with a timeout (ipc.c): the deadline, on the list of the CPU it
+	 * blocked on, and the notification it waits on (it holds a reference).
+	 */
+	struct timeout wait_timeout;
+	void *wait_notif;
 };
 
 /*
@@ -133,7 +140,10 @@ noreturn void thread_exit(int64_t status);
 
 /*
  * End the current thread's whole process because of a fault (vector): it is
- * reported, its threads die (only single-threaded processes for now).
+ * reported, its threads die (only single-threaded processes for now). The
+ * trap path first offers a fault to the process's supervisor, if it has one
+ * (trap.c, ipc_fault_call): only a reply other than KEEL_FAULT_RESUME, or a
+ * supervisor gone, comes here.
  */
 noreturn void process_kill_current(uint64_t vector);
 
@@ -171,11 +181,13 @@ void sched_run_until_idle(void);
 /* An AP's life after start-up: run what its queue holds, halt when it is empty. */
 noreturn void sched_idle_loop(void);
 
-/* How many processes have ended, and the last one's status (for tests). */
+/* How many processes have ended, and the last two ones' status (for tests). */
 struct sched_stats {
 	uint64_t processes_ended;
 	int64_t last_status;
 	bool last_killed;
+	int64_t prev_status; /* the one that ended before the last */
+	bool prev_killed;
 	uint64_t context_switches;
 };
 void sched_read_stats(struct sched_stats *out);

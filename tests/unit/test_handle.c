@@ -40,6 +40,7 @@ struct prov {
 
 struct obj {
 	long refs;
+	long read_refs; /* references of handles with KEEL_RIGHT_READ (the rights callbacks) */
 	int id;
 };
 
@@ -47,27 +48,37 @@ struct env {
 	struct prov prov;
 	struct obj obj[NOBJ];
 	uint64_t refs_taken, refs_dropped, underflows;
+	uint32_t last_ref_rights, last_unref_rights; /* what the last callbacks were told */
 	/* A callback to run inside unref (re-entrancy tests), once. */
 	void (*on_unref)(struct env *e, struct obj *o);
 	struct handle_table *table;
 };
 
-static void env_ref(void *ctx, void *obj, uint32_t type)
+static void env_ref(void *ctx, void *obj, uint32_t type, uint32_t rights)
 {
 	struct env *e = ctx;
 	struct obj *o = obj;
 
 	(void)type;
+	e->last_ref_rights = rights;
+	if (rights & KEEL_RIGHT_READ)
+		o->read_refs++;
 	o->refs++;
 	e->refs_taken++;
 }
 
-static void env_unref(void *ctx, void *obj, uint32_t type)
+static void env_unref(void *ctx, void *obj, uint32_t type, uint32_t rights)
 {
 	struct env *e = ctx;
 	struct obj *o = obj;
 
 	(void)type;
+	e->last_unref_rights = rights;
+	if (rights & KEEL_RIGHT_READ) {
+		if (o->read_refs <= 0)
+			e->underflows++;
+		o->read_refs--;
+	}
 	if (o->refs <= 0)
 		e->underflows++;
 	o->refs--;
@@ -144,6 +155,9 @@ static const char *env_finish(struct env *e, const long *held)
 		if (e->obj[i].refs != (held ? held[i] : 0))
 			err = ktest_msg("object %d has %ld references left, expected %ld", i,
 					e->obj[i].refs, held ? held[i] : 0);
+		else if (e->obj[i].read_refs != 0)
+			err = ktest_msg("object %d has %ld read-right references left", i,
+					e->obj[i].read_refs);
 	}
 	if (err == NULL && e->underflows != 0)
 		err = ktest_msg("%llu references dropped below zero",
@@ -371,7 +385,7 @@ static const char *test_stale(void)
 	h3 = handle_add(&t, &e->obj[2], T_VMO, 0);
 	KT_ASSERT(h3 > 0 && h3 != h1 && h3 != h2);
 	KT_EQ(handle_get(&t, (uint64_t)h2, HANDLE_TYPE_ANY, 0, &obj), -KEEL_EBADH);
-	env_unref(e, ent.obj, ent.type);
+	env_unref(e, ent.obj, ent.type, ent.rights);
 	CHECK(&t);
 	handle_table_destroy(&t);
 	return env_finish(e, NULL);
@@ -504,7 +518,7 @@ static const char *test_capacity_limit(void)
 	KT_EQ(handle_close(&t, (uint64_t)d), 0);
 	KT_ASSERT(handle_add(&t, &e->obj[1], T_VMO, 0) > 0);
 	KT_EQ(e->obj[1].refs, 1);
-	env_unref(e, ent.obj, ent.type);
+	env_unref(e, ent.obj, ent.type, ent.rights);
 	CHECK(&t);
 	handle_table_destroy(&t);
 	return env_finish(e, NULL);
@@ -656,7 +670,7 @@ static const char *test_take_transfer(void)
 	/* The receiver's table takes its own reference; the mover drops the one it held. */
 	hb = handle_add(&b, ent.obj, ent.type, ent.rights);
 	KT_ASSERT(hb > 0);
-	env_unref(e, ent.obj, ent.type);
+	env_unref(e, ent.obj, ent.type, ent.rights);
 	KT_EQ(e->obj[0].refs, 1);
 	KT_EQ(handle_get(&b, (uint64_t)hb, T_ENDPOINT, KEEL_RIGHT_WRITE, &obj), 0);
 	KT_ASSERT(obj == &e->obj[0]);
@@ -668,6 +682,47 @@ static const char *test_take_transfer(void)
 	CHECK(&b);
 	handle_table_destroy(&a);
 	handle_table_destroy(&b);
+	return env_finish(e, NULL);
+}
+
+/*
+ * ref and unref are told each handle's own rights: add, dup (the subset),
+ * close and destroy; take moves the rights to the caller with no callback.
+ */
+static const char *test_rights_callbacks(void)
+{
+	struct env *e = env_new();
+	struct handle_table t;
+	struct handle_entry ent;
+	const uint32_t rw =
+	    KEEL_RIGHT_READ | KEEL_RIGHT_WRITE | KEEL_RIGHT_DUPLICATE | KEEL_RIGHT_TRANSFER;
+	int64_t h, d, w;
+
+	KT_EQ(handle_table_init(&t, 16, &env_ops, e), 0);
+	h = handle_add(&t, &e->obj[0], T_ENDPOINT, rw);
+	KT_ASSERT(h > 0);
+	KT_EQ(e->last_ref_rights, rw);
+	d = handle_dup(&t, (uint64_t)h, KEEL_RIGHT_READ);
+	KT_ASSERT(d > 0);
+	KT_EQ(e->last_ref_rights, KEEL_RIGHT_READ);
+	w = handle_dup(&t, (uint64_t)h, KEEL_RIGHT_WRITE | KEEL_RIGHT_TRANSFER);
+	KT_ASSERT(w > 0);
+	KT_EQ(e->last_ref_rights, KEEL_RIGHT_WRITE | KEEL_RIGHT_TRANSFER);
+	KT_EQ(e->obj[0].read_refs, 2);
+	/* A refused dup tells nothing. */
+	KT_EQ(handle_dup(&t, (uint64_t)d, KEEL_RIGHT_READ), -KEEL_EPERM);
+	KT_EQ(e->last_ref_rights, KEEL_RIGHT_WRITE | KEEL_RIGHT_TRANSFER);
+	KT_EQ(handle_close(&t, (uint64_t)d), 0);
+	KT_EQ(e->last_unref_rights, KEEL_RIGHT_READ);
+	KT_EQ(e->obj[0].read_refs, 1);
+	e->last_unref_rights = 0xdead;
+	KT_EQ(handle_take(&t, (uint64_t)w, 0, &ent), 0);
+	KT_EQ(e->last_unref_rights, 0xdead);
+	KT_EQ(ent.rights, KEEL_RIGHT_WRITE | KEEL_RIGHT_TRANSFER);
+	env_unref(e, ent.obj, ent.type, ent.rights);
+	handle_table_destroy(&t);
+	KT_EQ(e->last_unref_rights, rw);
+	KT_EQ(e->obj[0].read_refs, 0);
 	return env_finish(e, NULL);
 }
 
@@ -689,7 +744,7 @@ static const char *test_destroy(void)
 			KT_ASSERT(handle_dup(&t, (uint64_t)h, 0) > 0);
 	}
 	/* The test holds a reference of its own on object 7. */
-	env_ref(e, &e->obj[7], T_VMO);
+	env_ref(e, &e->obj[7], T_VMO, 0);
 	held[7] = 1;
 	handle_table_destroy(&t);
 	KT_EQ(e->refs_taken, e->refs_dropped + 1);
@@ -1056,7 +1111,7 @@ static const char *test_random_model(void)
 					err = ktest_msg("step %ld: moving add gave %lld", step,
 							(long long)got);
 				}
-				env_unref(e, ent.obj, ent.type);
+				env_unref(e, ent.obj, ent.type, ent.rights);
 				expect_refs[n.obj]--;
 				counts[5]++;
 			}
@@ -1107,6 +1162,7 @@ static const struct ktest tests[] = {
     KTEST(test_dup_rights),        KTEST(test_take_transfer),
     KTEST(test_destroy),           KTEST(test_reentrant_unref),
     KTEST(test_generation_retire), KTEST(test_random_model),
+    KTEST(test_rights_callbacks),
 };
 
 int main(void)

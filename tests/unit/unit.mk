@@ -14,6 +14,7 @@ UNIT_SRCS_bootmap := kernel/lib/bootmap.c
 UNIT_SRCS_fmt := kernel/lib/fmt.c
 UNIT_SRCS_acpi_rsdp := kernel/lib/acpi_rsdp.c
 UNIT_SRCS_handle := kernel/core/handle.c
+UNIT_SRCS_timeout := kernel/core/timeout.c
 
 UNIT_NAMES := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_TESTS := $(addprefix $(BUILD)/unit/test_,$(UNIT_NAMES))

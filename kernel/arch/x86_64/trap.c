@@ -19,6 +19,7 @@
 #include "core/arch.h"
 #include "backtrace.h"
 #include "core/console.h"
+#include "core/ipc.h"
 #include "core/thread.h"
 #include "cpu.h"
 #include "gdt.h"
@@ -108,17 +109,44 @@ static bool trap_expect_take(struct trap_frame *f, uint64_t cr2)
 }
 
 /*
- * A fault in user mode ends the process: one line says which, where and why,
- * then the thread exits (never returning to the faulting code). A breakpoint
- * is a fault like any other there.
+ * A fault of a process with a supervisor becomes a call on the supervisor's
+ * endpoint (include/keel/syscall.h: w0 = KEEL_FAULT_TAG | status, w1 = error
+ * code, w2 = CR2 for a page fault, w3 = rip; badge = process id), the
+ * faulting thread blocked until the reply. true: the reply was
+ * KEEL_FAULT_RESUME, return to user mode and run the instruction again.
+ */
+static bool trap_user_supervised(const struct trap_frame *f, uint64_t cr2, uint64_t status)
+{
+	struct process *p = thread_current()->proc;
+	uint64_t words[4], reply[4];
+
+	if (!p->supervisor)
+		return false;
+	words[0] = KEEL_FAULT_TAG | status;
+	words[1] = f->error;
+	words[2] = f->vector == TRAP_PF ? cr2 : 0;
+	words[3] = f->rip;
+	if (ipc_fault_call(p->supervisor, words, reply) != 0)
+		return false; /* nobody can receive, or the supervisor ended first */
+	return reply[0] == KEEL_FAULT_RESUME;
+}
+
+/*
+ * A fault in user mode goes to the process's supervisor if it has one, and
+ * otherwise (or if the supervisor says so) ends the process: one line says
+ * which, where and why, then the thread exits (never returning to the
+ * faulting code). A breakpoint is a fault like any other there.
  */
 static void trap_user_fault(struct trap_frame *f, uint64_t cr2)
 {
 	char error[TRAP_USER_DECODE_MAX];
 	struct thread *t = thread_current();
+	bool pkey = f->vector == TRAP_PF && (f->error & TRAP_PF_PK);
 
+	if (trap_user_supervised(f, cr2, pkey ? KEEL_KILLED_PKEY : f->vector))
+		return;
 	trap_describe_error((uint32_t)f->vector, f->error, error, sizeof(error));
-	if (f->vector == TRAP_PF && (f->error & TRAP_PF_PK)) {
+	if (pkey) {
 		/* DESIGN.md §5: a key violation is reported as such, with its own status. */
 		kprintf("keel: process %u (%s): protection-key violation at rip %lx touching %lx: "
 			"%s; killed\n",
