@@ -70,6 +70,7 @@ KERNEL_SRCS := \
 	kernel/core/sched.c \
 	kernel/core/syscall.c \
 	kernel/core/ipc.c \
+	kernel/core/ipc_fast.c \
 	kernel/core/ipc_tests.c \
 	kernel/core/fuzz_tests.c \
 	kernel/core/vmo.c \

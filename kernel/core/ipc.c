@@ -20,6 +20,7 @@
 #include "arch/x86_64/trap.h"
 #include "arch/x86_64/usercopy.h"
 #include "core/arch.h"
+#include "core/ipc_impl.h"
 #include "core/spinlock.h"
 #include "core/syscall.h"
 #include "core/thread.h"
@@ -29,13 +30,6 @@
 #include "mm/pmm.h"
 
 #define IPC_HANDLES_MAX 4096 /* handles one process may hold */
-
-struct endpoint {
-	struct object obj;
-	struct spinlock lock;
-	struct thread *receivers, *receivers_tail; /* blocked in recv */
-	struct thread *callers, *callers_tail;     /* blocked in call, no receiver yet */
-};
 
 struct notification {
 	struct object obj;
@@ -334,7 +328,7 @@ static void ipc_hand_over(struct thread *from, struct thread *to)
  * buffer gets the words only (the handle is dropped). The call's result, or
  * -KEEL_EFAULT / -KEEL_ENOMEM when the message could not be given whole.
  */
-static int64_t ipc_finish_in(struct thread *me, int64_t result)
+int64_t ipc_finish_in(struct thread *me, int64_t result)
 {
 	struct ipc_message *m = me->ipc_in;
 	struct process *p = me->proc;

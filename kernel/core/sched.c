@@ -48,7 +48,7 @@ static uint32_t sched_unfreed_processes;
 
 static struct runqueue *sched_this_rq(void)
 {
-	return &sched_rq[arch_cpu_index()];
+	return &sched_rq[percpu_this()->index];
 }
 
 struct thread *thread_current(void)
@@ -258,7 +258,7 @@ static void sched_switch_to(struct runqueue *rq, struct thread *prev, struct thr
 		arch_cpu_relax();
 	next->state = THREAD_RUNNING;
 	next->slice = SCHED_SLICE_TICKS;
-	next->cpu = arch_cpu_index();
+	next->cpu = percpu_this()->index;
 	next->on_cpu = true;
 	if (prev->state == THREAD_DEAD)
 		rq->dead = prev;

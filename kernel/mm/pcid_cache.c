@@ -155,6 +155,23 @@ int pcid_switch_to(struct pcid_cache *c, struct tlb_as *next)
 
 	/* Announce first, then read the generation: see the comment at the top. */
 	__atomic_fetch_or(&next->cpus_active, bit, TLB_ATOMIC);
+	if (!c->pcid) {
+		/*
+		 * No PCIDs: every load flushes and slot 0 is all there is. The
+		 * short way (the IPC fast path switches here on every message):
+		 * the same load, slot and counters as below, with no slot search.
+		 */
+		gen = __atomic_load_n(&next->gen, TLB_ATOMIC);
+		err = c->ops->load_cr3(c->ops_ctx, next->root, PCID_KERNEL, false);
+		if (err) {
+			__atomic_fetch_and(&next->cpus_active, ~bit, TLB_ATOMIC);
+			return err;
+		}
+		c->slots[0] =
+		    (struct pcid_slot){.as_id = next->id, .gen = gen, .stamp = ++c->clock};
+		c->counters.switch_flush++;
+		goto switched;
+	}
 	gen = __atomic_load_n(&next->gen, TLB_ATOMIC);
 	if (c->pcid) {
 		slot = pcid_slot_find(c, next->id);
