@@ -22,19 +22,22 @@
  * the switch happens.
  *
  * Locks: interrupts off, then the process lock (the handle table), then the
- * endpoint's lock, taken before the process lock is dropped (ipc.c's order:
- * process, then object). While the process lock is held the handle's own
- * reference keeps the endpoint alive; after it is dropped:
- *  - call: the queued receiver holds a reference (every thread blocked on an
- *    endpoint does, ipc.c and below), and it is taken off the queue under
- *    the endpoint lock; the caller itself needs the endpoint no more (it
- *    blocks for the reply, which comes through ipc_reply_to), so the fast
- *    call takes no reference at all;
+ * endpoint's lock (ipc.c's order: process, then object), both held until
+ * the queue is changed, and both only taken when free: the fast path never
+ * spins, a busy lock sends it to the slow path. The invariant that keeps
+ * the endpoint alive without a reference of the fast path's own: while the
+ * process lock is held the handle cannot be closed, and the handle holds a
+ * reference. Once the locks are dropped:
+ *  - call: the caller needs the endpoint no more (it blocks for the reply,
+ *    which comes through ipc_reply_to), so the fast call takes no reference
+ *    at all; the receiver it took off the queue keeps the one it held while
+ *    queued (every thread blocked on an endpoint holds one, ipc.c and below)
+ *    and drops it itself when it runs;
  *  - reply_recv: this thread queues itself as a receiver, so it takes a
- *    reference (one atomic add) under the process lock and drops it when it
- *    runs again, as ipc_sys_recv does.
- * A handle closed by another thread of the process after the lookup cannot
- * free the endpoint under us: the reference above outlives the lock.
+ *    reference (one atomic add) under both locks and drops it when it runs
+ *    again, as ipc_sys_recv does.
+ * So a handle closed by another thread of the process right after the locks
+ * are dropped frees nothing the fast path or a queued thread still uses.
  *
  * What the partner finds when it runs: a thread blocked in call or recv,
  * on either path, resumes in its own system call with the words in its
@@ -56,6 +59,25 @@
 #include "core/ipc_impl.h"
 #include "core/spinlock.h"
 #include "core/thread.h"
+
+/*
+ * The ticket lock of spinlock.c taken only when free (its spin_trylock,
+ * inline): the fast path never waits for a lock, it falls back instead. The
+ * unlock is spin_unlock's store-release of serving + 1.
+ */
+static inline bool ipc_fast_trylock(struct spinlock *l)
+{
+	uint32_t serving = __atomic_load_n(&l->serving, __ATOMIC_RELAXED), expected = serving;
+
+	return __atomic_compare_exchange_n(&l->next, &expected, serving + 1, false,
+					   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+}
+
+static inline void ipc_fast_unlock(struct spinlock *l)
+{
+	__atomic_store_n(&l->serving, __atomic_load_n(&l->serving, __ATOMIC_RELAXED) + 1,
+			 __ATOMIC_RELEASE);
+}
 
 /* Whether t can be switched to directly from `me` on this CPU (see the top). */
 static inline bool ipc_fast_partner_ok(const struct percpu *pc, const struct thread *me,
@@ -105,33 +127,34 @@ int64_t ipc_fast_call(uint64_t h, uint64_t w0, uint64_t w1, uint64_t w2, uint64_
 	if (a5 != 0)
 		goto slow;
 	flags = cpu_irq_save();
-	spin_lock(&p->lock);
+	if (!ipc_fast_trylock(&p->lock))
+		goto slow_irq;
 	ep = handle_peek(&p->handles, h, KEEL_OBJ_ENDPOINT, KEEL_RIGHT_WRITE);
-	if (!ep) {
-		spin_unlock(&p->lock);
-		cpu_irq_restore(flags);
-		goto slow;
+	if (!ep || !ipc_fast_trylock(&ep->lock)) {
+		ipc_fast_unlock(&p->lock);
+		goto slow_irq;
 	}
-	spin_lock(&ep->lock);
-	spin_unlock(&p->lock);
 	to = ep->receivers;
 	if (!to || !ipc_fast_partner_ok(pc, me, to)) {
-		spin_unlock(&ep->lock);
-		cpu_irq_restore(flags);
-		goto slow;
+		ipc_fast_unlock(&ep->lock);
+		ipc_fast_unlock(&p->lock);
+		goto slow_irq;
 	}
 	/* From here nothing can fail: the receiver is ours. */
 	ep->receivers = to->next;
 	if (!ep->receivers)
 		ep->receivers_tail = NULL;
 	to->next = NULL;
-	spin_unlock(&ep->lock);
+	ipc_fast_unlock(&ep->lock);
+	ipc_fast_unlock(&p->lock);
 	to->ipc_reply_to = me;
 	ipc_fast_deliver(to, w0, w1, w2, w3, (int64_t)p->id); /* the badge */
 	me->ipc_buf = 0; /* the reply is words only for us, whoever sends it */
 	pc->ipc_fast++;
 	sched_block_and_run(to);
 	return ipc_fast_resumed(me, flags);
+slow_irq:
+	cpu_irq_restore(flags);
 slow:
 	ipc_fast_count_slow();
 	return ipc_sys_call(h, w0, w1, w2, w3, a5);
@@ -150,24 +173,20 @@ int64_t ipc_fast_reply_recv(uint64_t h, uint64_t w0, uint64_t w1, uint64_t w2, u
 	if (a5 != 0 || !caller || h == KEEL_HANDLE_SELF)
 		goto slow;
 	flags = cpu_irq_save();
-	spin_lock(&p->lock);
+	if (!ipc_fast_trylock(&p->lock))
+		goto slow_irq;
 	ep = handle_peek(&p->handles, h, KEEL_OBJ_ENDPOINT, KEEL_RIGHT_READ);
-	if (!ep) {
-		spin_unlock(&p->lock);
-		cpu_irq_restore(flags);
-		goto slow;
+	if (!ep || !ipc_fast_trylock(&ep->lock)) {
+		ipc_fast_unlock(&p->lock);
+		goto slow_irq;
 	}
-	/* The reference this thread holds while queued on ep (see the top). */
-	ipc_object_ref(&ep->obj);
-	spin_lock(&ep->lock);
-	spin_unlock(&p->lock);
 	if (ep->callers || !ipc_fast_partner_ok(pc, me, caller)) {
-		spin_unlock(&ep->lock);
-		cpu_irq_restore(flags);
-		ipc_object_unref(&ep->obj);
-		goto slow;
+		ipc_fast_unlock(&ep->lock);
+		ipc_fast_unlock(&p->lock);
+		goto slow_irq;
 	}
 	/* From here nothing can fail: this thread receives next, the caller runs now. */
+	ipc_object_ref(&ep->obj); /* held while queued on ep (see the top) */
 	me->ipc_reply_to = NULL;
 	me->ipc_buf = 0;
 	me->next = NULL;
@@ -176,13 +195,16 @@ int64_t ipc_fast_reply_recv(uint64_t h, uint64_t w0, uint64_t w1, uint64_t w2, u
 	else
 		ep->receivers = me;
 	ep->receivers_tail = me;
-	spin_unlock(&ep->lock);
+	ipc_fast_unlock(&ep->lock);
+	ipc_fast_unlock(&p->lock);
 	ipc_fast_deliver(caller, w0, w1, w2, w3, 0);
 	pc->ipc_fast++;
 	sched_block_and_run(caller);
 	r = ipc_fast_resumed(me, flags);
 	ipc_object_unref(&ep->obj);
 	return r;
+slow_irq:
+	cpu_irq_restore(flags);
 slow:
 	ipc_fast_count_slow();
 	return ipc_sys_reply_recv(h, w0, w1, w2, w3, a5);
