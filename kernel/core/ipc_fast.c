@@ -151,7 +151,7 @@ int64_t ipc_fast_call(uint64_t h, uint64_t w0, uint64_t w1, uint64_t w2, uint64_
 	ipc_fast_deliver(to, w0, w1, w2, w3, (int64_t)p->id); /* the badge */
 	me->ipc_buf = 0; /* the reply is words only for us, whoever sends it */
 	pc->ipc_fast++;
-	sched_block_and_run(to);
+	sched_block_and_run_here(to);
 	return ipc_fast_resumed(me, flags);
 slow_irq:
 	cpu_irq_restore(flags);
@@ -199,7 +199,7 @@ int64_t ipc_fast_reply_recv(uint64_t h, uint64_t w0, uint64_t w1, uint64_t w2, u
 	ipc_fast_unlock(&p->lock);
 	ipc_fast_deliver(caller, w0, w1, w2, w3, 0);
 	pc->ipc_fast++;
-	sched_block_and_run(caller);
+	sched_block_and_run_here(caller);
 	r = ipc_fast_resumed(me, flags);
 	ipc_object_unref(&ep->obj);
 	return r;

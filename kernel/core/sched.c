@@ -308,6 +308,31 @@ void sched_block_and_run(struct thread *next)
 	sched_switch_to(sched_this_rq(), prev, next);
 }
 
+/*
+ * sched_switch_to's work for a direct switch between two user threads with
+ * nothing to wait for or decide (thread.h): the same state changes, the
+ * same hand-over through switched_from, the same address-space and register
+ * switch, in one function for the IPC fast path.
+ */
+void sched_block_and_run_here(struct thread *next)
+{
+	struct percpu *pc = percpu_this();
+	struct runqueue *rq = &sched_rq[pc->index];
+	struct thread *prev = pc->current;
+
+	prev->state = THREAD_BLOCKED;
+	pc->need_resched = false;
+	next->state = THREAD_RUNNING;
+	next->slice = SCHED_SLICE_TICKS;
+	next->on_cpu = true; /* next->cpu is this CPU already */
+	rq->switched_from = prev;
+	if (next->proc != prev->proc)
+		aspace_switch(&next->proc->as);
+	__atomic_fetch_add(&sched_stats.context_switches, 1, __ATOMIC_RELAXED);
+	arch_switch_threads(prev, next);
+	sched_after_switch();
+}
+
 void sched_wake(struct thread *t)
 {
 	struct runqueue *rq;
