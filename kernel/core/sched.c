@@ -326,11 +326,26 @@ void sched_block_and_run_here(struct thread *next)
 	next->slice = SCHED_SLICE_TICKS;
 	next->on_cpu = true; /* next->cpu is this CPU already */
 	rq->switched_from = prev;
-	if (next->proc != prev->proc)
-		aspace_switch(&next->proc->as);
+	/* aspace_switch's work and warning, without its call and its NULL case. */
+	if (next->proc != prev->proc && pcid_switch_to(&pc->pcid, &next->proc->as.tlb) != 0)
+		kprintf("aspace: warning: CR3 refused an address space\n");
 	__atomic_fetch_add(&sched_stats.context_switches, 1, __ATOMIC_RELAXED);
 	arch_switch_threads(prev, next);
-	sched_after_switch();
+	/*
+	 * sched_after_switch, on this thread's stack again: what the switch
+	 * that resumed it left. A thread switched away from here for good
+	 * (rq->dead) takes the long way.
+	 */
+	rq = sched_this_rq();
+	if (rq->dead) {
+		sched_after_switch();
+		return;
+	}
+	prev = rq->switched_from;
+	if (prev) {
+		rq->switched_from = NULL;
+		__atomic_store_n(&prev->on_cpu, false, __ATOMIC_RELEASE);
+	}
 }
 
 void sched_wake(struct thread *t)

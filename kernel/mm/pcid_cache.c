@@ -156,7 +156,11 @@ __attribute__((noinline)) static int pcid_switch_flat(struct pcid_cache *c, stru
 		__atomic_fetch_and(&next->cpus_active, ~bit, TLB_ATOMIC);
 		return err;
 	}
-	c->slots[0] = (struct pcid_slot){.as_id = next->id, .gen = gen, .stamp = ++c->clock};
+	/* Field by field: a compound literal would copy its padding too. */
+	c->slots[0].as_id = next->id;
+	c->slots[0].gen = gen;
+	c->slots[0].stamp = ++c->clock;
+	c->slots[0].clean = false;
 	c->counters.switch_flush++;
 	if (prev != NULL)
 		__atomic_fetch_and(&prev->cpus_active, ~bit, TLB_ATOMIC);
