@@ -102,6 +102,26 @@ static inline void ipc_fast_deliver(struct thread *to, uint64_t w0, uint64_t w1,
 	to->ipc_in = NULL;
 }
 
+/*
+ * ipc_object_ref and ipc_object_unref, inline (the same atomics): the
+ * reference a fast reply_recv holds while queued. A drop that may be the
+ * last one (the handle closed meanwhile) takes ipc_object_unref, which
+ * frees.
+ */
+static inline void ipc_fast_ref(struct object *o)
+{
+	__atomic_fetch_add(&o->refs, 1, __ATOMIC_RELAXED);
+}
+
+static inline void ipc_fast_unref(struct object *o)
+{
+	uint32_t refs = __atomic_load_n(&o->refs, __ATOMIC_RELAXED);
+
+	if (refs < 2 || !__atomic_compare_exchange_n(&o->refs, &refs, refs - 1, false,
+						     __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+		ipc_object_unref(o);
+}
+
 /* What a thread blocked here returns when it runs again (interrupts still off). */
 static inline int64_t ipc_fast_resumed(struct thread *me, uint64_t flags)
 {
@@ -186,7 +206,7 @@ int64_t ipc_fast_reply_recv(uint64_t h, uint64_t w0, uint64_t w1, uint64_t w2, u
 		goto slow_irq;
 	}
 	/* From here nothing can fail: this thread receives next, the caller runs now. */
-	ipc_object_ref(&ep->obj); /* held while queued on ep (see the top) */
+	ipc_fast_ref(&ep->obj); /* held while queued on ep (see the top) */
 	me->ipc_reply_to = NULL;
 	me->ipc_buf = 0;
 	me->next = NULL;
@@ -201,7 +221,7 @@ int64_t ipc_fast_reply_recv(uint64_t h, uint64_t w0, uint64_t w1, uint64_t w2, u
 	pc->ipc_fast++;
 	sched_block_and_run_here(caller);
 	r = ipc_fast_resumed(me, flags);
-	ipc_object_unref(&ep->obj);
+	ipc_fast_unref(&ep->obj);
 	return r;
 slow_irq:
 	cpu_irq_restore(flags);
