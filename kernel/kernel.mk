@@ -75,6 +75,7 @@ KERNEL_SRCS := \
 	kernel/core/ipc.c \
 	kernel/core/proc.c \
 	kernel/core/proc_tests.c \
+	kernel/core/ipc_fast.c \
 	kernel/core/ipc_tests.c \
 	kernel/core/peer_tests.c \
 	kernel/core/fuzz_tests.c \

@@ -165,6 +165,27 @@ int64_t handle_add(struct handle_table *t, void *obj, uint32_t type, uint32_t ri
 int handle_get(const struct handle_table *t, uint64_t h, uint32_t type, uint32_t rights_needed,
 	       void **obj);
 
+/*
+ * handle_get for the IPC fast path, inline: the object, or NULL for every
+ * refusal (the caller then takes the slow path, which says which one). The
+ * same checks as handle_slot_of and handle_get, in a few instructions; the
+ * same borrowing rule (the caller's lock keeps the handle open).
+ */
+static inline void *handle_peek(const struct handle_table *t, uint64_t h, uint32_t type,
+				uint32_t rights_needed)
+{
+	uint64_t gen = h >> HANDLE_INDEX_BITS, index = h & HANDLE_INDEX_MASK;
+	const struct handle_slot *s;
+
+	if (t->ops == NULL || gen == 0 || gen > HANDLE_GEN_MAX || index >= t->capacity)
+		return NULL;
+	s = &t->slots[index];
+	if (s->obj == NULL || s->gen != gen || s->type != type ||
+	    (s->rights & rights_needed) != rights_needed)
+		return NULL;
+	return s->obj;
+}
+
 /* What h names, with no type or rights check. 0, or -KEEL_EBADH. */
 int handle_lookup(const struct handle_table *t, uint64_t h, struct handle_entry *out);
 

@@ -53,6 +53,7 @@
 #include "core/arch.h"
 #include "core/devobj.h"
 #include "core/proc.h"
+#include "core/ipc_impl.h"
 #include "core/spinlock.h"
 #include "core/syscall.h"
 #include "core/thread.h"
@@ -63,14 +64,6 @@
 #include "mm/pmm.h"
 
 #define IPC_HANDLES_MAX 4096 /* handles one process may hold */
-
-struct endpoint {
-	struct object obj;
-	struct spinlock lock;
-	struct thread *receivers, *receivers_tail; /* blocked in recv */
-	struct thread *callers, *callers_tail;     /* blocked in call, no receiver yet */
-	uint32_t readers, writers; /* open handles with KEEL_RIGHT_READ, KEEL_RIGHT_WRITE */
-};
 
 struct notification {
 	struct object obj;
@@ -511,7 +504,7 @@ static void ipc_hand_over(struct thread *from, struct thread *to)
  * buffer gets the words only (the handle is dropped). The call's result, or
  * -KEEL_EFAULT / -KEEL_ENOMEM when the message could not be given whole.
  */
-static int64_t ipc_finish_in(struct thread *me, int64_t result)
+int64_t ipc_finish_in(struct thread *me, int64_t result)
 {
 	struct ipc_message *m = me->ipc_in;
 	struct process *p = me->proc;

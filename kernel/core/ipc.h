@@ -100,6 +100,8 @@ IPC_SYSCALL(ipc_sys_recv);
 IPC_SYSCALL(ipc_sys_reply_recv);
 IPC_SYSCALL(ipc_sys_signal);
 IPC_SYSCALL(ipc_sys_wait);
+IPC_SYSCALL(ipc_fast_call);       /* ipc_fast.c: call, falling back to ipc_sys_call */
+IPC_SYSCALL(ipc_fast_reply_recv); /* ... reply_recv, falling back to ipc_sys_reply_recv */
 #undef IPC_SYSCALL
 
 /* IPC and notifications, run with user processes (ipc_tests.c). */

@@ -8,6 +8,7 @@
 #include <keel/syscall.h>
 
 #include "arch/x86_64/paging.h"
+#include "arch/x86_64/percpu.h"
 #include "core/arch.h"
 #include "core/console.h"
 #include "core/ipc.h"
@@ -56,10 +57,11 @@ static const char *test_spawn_with(const char *start, const char *end, struct ob
  * receive, the client call), on the given CPUs, run to their end. The
  * scheduler's counters before and after in *before and *after.
  */
-static const char *test_run_pair(const char *server_start, const char *server_end,
-				 const char *client_start, const char *client_end,
-				 uint32_t server_cpu, uint32_t client_cpu,
-				 struct sched_stats *before, struct sched_stats *after)
+static const char *test_run_pair_at(const char *server_start, const char *server_end,
+				    const char *client_start, const char *client_end,
+				    uint32_t server_cpu, uint32_t client_cpu, uint32_t server_prio,
+				    uint32_t client_prio, struct sched_stats *before,
+				    struct sched_stats *after)
 {
 	struct process *server, *client;
 	struct object *ep = ipc_object_create(KEEL_OBJ_ENDPOINT);
@@ -69,16 +71,27 @@ static const char *test_run_pair(const char *server_start, const char *server_en
 		return ktest_fail("no endpoint");
 	sched_read_stats(before);
 	err = test_spawn_with(server_start, server_end, ep, KEEL_RIGHT_READ, server_cpu,
-			      SCHED_PRIORITY_DRIVER, &server);
+			      server_prio, &server);
 	if (!err)
 		err = test_spawn_with(client_start, client_end, ep, KEEL_RIGHT_WRITE, client_cpu,
-				      SCHED_PRIORITY_APP, &client);
+				      client_prio, &client);
 	ipc_object_unref(ep); /* the handles hold it now */
 	if (err)
 		return err;
 	sched_run_until_idle();
 	sched_read_stats(after);
 	return NULL;
+}
+
+/* test_run_pair_at with the server at driver priority (it receives first), the client at app. */
+static const char *test_run_pair(const char *server_start, const char *server_end,
+				 const char *client_start, const char *client_end,
+				 uint32_t server_cpu, uint32_t client_cpu,
+				 struct sched_stats *before, struct sched_stats *after)
+{
+	return test_run_pair_at(server_start, server_end, client_start, client_end, server_cpu,
+				client_cpu, SCHED_PRIORITY_DRIVER, SCHED_PRIORITY_APP, before,
+				after);
 }
 
 /* Server and client on the given CPUs: 1,000 round trips, every word checked. */
@@ -171,10 +184,58 @@ static const char *test_ipc_handle_transfer(void)
 	return NULL;
 }
 
+/*
+ * The fast path's counters (ipc_fast.c) over the ping-pong on this CPU, the
+ * client's 1,000 round trips and its ending request: with the server
+ * receiving first, every call and every reply_recv on the endpoint takes the
+ * fast path (2 per round trip, and the ending call: 2,001) and only the
+ * final KEEL_HANDLE_SELF reply falls back (1). With the client first, its
+ * first call finds no receiver and falls back too (2,000 and 2), and the
+ * server's receive then takes that queued caller on the slow path. Both
+ * runs check every word: the client ends last with 0 when every reply was
+ * right; in the second run the server, woken last, ends last with its count
+ * of requests (1,000), which it reaches only if the client got every reply
+ * right (a wrong one ends the client early, without the ending request).
+ */
+static const char *test_fast_counts(uint32_t server_prio, uint32_t client_prio, uint64_t want_fast,
+				    uint64_t want_slow, int64_t want_last)
+{
+	struct sched_stats before, after;
+	const struct percpu *pc = percpu_this();
+	uint64_t fast = pc->ipc_fast, slow = pc->ipc_slow;
+	const char *err =
+	    test_run_pair_at(user_blob_ipc_server, user_blob_ipc_server_end, user_blob_ipc_client,
+			     user_blob_ipc_client_end, arch_cpu_index(), arch_cpu_index(),
+			     server_prio, client_prio, &before, &after);
+
+	if (err)
+		return err;
+	if (after.last_killed || after.last_status != want_last)
+		return ktest_fail("the last process ended %s %lld, not with %lld",
+				  after.last_killed ? "killed by" : "with",
+				  (long long)after.last_status, (long long)want_last);
+	fast = pc->ipc_fast - fast;
+	slow = pc->ipc_slow - slow;
+	if (fast != want_fast || slow != want_slow)
+		return ktest_fail("%llu fast, %llu slow; expected %llu and %llu",
+				  (unsigned long long)fast, (unsigned long long)slow,
+				  (unsigned long long)want_fast, (unsigned long long)want_slow);
+	return NULL;
+}
+
+static const char *test_ipc_fast_path(void)
+{
+	return test_fast_counts(SCHED_PRIORITY_DRIVER, SCHED_PRIORITY_APP, 2001, 1, 0);
+}
+
+static const char *test_ipc_fast_path_no_receiver(void)
+{
+	return test_fast_counts(SCHED_PRIORITY_APP, SCHED_PRIORITY_DRIVER, 2000, 2, 1000);
+}
+
 static const struct ktest ipc_tests[] = {
-    KTEST(ipc_ping_pong),
-    KTEST(ipc_ping_pong_two_cpus),
-    KTEST(ipc_handle_transfer),
+    KTEST(ipc_fast_path),          KTEST(ipc_fast_path_no_receiver), KTEST(ipc_ping_pong),
+    KTEST(ipc_ping_pong_two_cpus), KTEST(ipc_handle_transfer),
 };
 
 const struct ktest_suite ipc_test_suite = {ipc_tests, KTEST_COUNT(ipc_tests)};

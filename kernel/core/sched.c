@@ -50,7 +50,7 @@ static uint32_t sched_unfreed_processes;
 
 static struct runqueue *sched_this_rq(void)
 {
-	return &sched_rq[arch_cpu_index()];
+	return &sched_rq[percpu_this()->index];
 }
 
 struct thread *thread_current(void)
@@ -307,7 +307,7 @@ static void sched_switch_to(struct runqueue *rq, struct thread *prev, struct thr
 		arch_cpu_relax();
 	next->state = THREAD_RUNNING;
 	next->slice = SCHED_SLICE_TICKS;
-	next->cpu = arch_cpu_index();
+	next->cpu = percpu_this()->index;
 	next->on_cpu = true;
 	if (prev->state == THREAD_DEAD)
 		rq->dead = prev;
@@ -357,6 +357,46 @@ void sched_block_and_run(struct thread *next)
 
 	prev->state = THREAD_BLOCKED;
 	sched_switch_to(sched_this_rq(), prev, next);
+}
+
+/*
+ * sched_switch_to's work for a direct switch between two user threads with
+ * nothing to wait for or decide (thread.h): the same state changes, the
+ * same hand-over through switched_from, the same address-space and register
+ * switch, in one function for the IPC fast path.
+ */
+void sched_block_and_run_here(struct thread *next)
+{
+	struct percpu *pc = percpu_this();
+	struct runqueue *rq = &sched_rq[pc->index];
+	struct thread *prev = pc->current;
+
+	prev->state = THREAD_BLOCKED;
+	pc->need_resched = false;
+	next->state = THREAD_RUNNING;
+	next->slice = SCHED_SLICE_TICKS;
+	next->on_cpu = true; /* next->cpu is this CPU already */
+	rq->switched_from = prev;
+	/* aspace_switch's work and warning, without its call and its NULL case. */
+	if (next->proc != prev->proc && pcid_switch_to(&pc->pcid, &next->proc->as.tlb) != 0)
+		kprintf("aspace: warning: CR3 refused an address space\n");
+	__atomic_fetch_add(&sched_stats.context_switches, 1, __ATOMIC_RELAXED);
+	arch_switch_threads(prev, next);
+	/*
+	 * sched_after_switch, on this thread's stack again: what the switch
+	 * that resumed it left. A thread switched away from here for good
+	 * (rq->dead) takes the long way.
+	 */
+	rq = sched_this_rq();
+	if (rq->dead) {
+		sched_after_switch();
+		return;
+	}
+	prev = rq->switched_from;
+	if (prev) {
+		rq->switched_from = NULL;
+		__atomic_store_n(&prev->on_cpu, false, __ATOMIC_RELEASE);
+	}
 }
 
 void sched_wake(struct thread *t)

@@ -94,6 +94,8 @@ static int64_t syscall_info(uint64_t kind, uint64_t cpu, uint64_t ubuf, uint64_t
 		c.invpcid_single = p->tlb.counters.invpcid_single;
 		c.invpcid_all = p->tlb.counters.invpcid_all;
 		c.pcid_deferred = p->tlb.counters.pcid_deferred;
+		c.ipc_fast = __atomic_load_n(&p->ipc_fast, __ATOMIC_RELAXED);
+		c.ipc_slow = __atomic_load_n(&p->ipc_slow, __ATOMIC_RELAXED);
 		src = &c, size = sizeof(c);
 		break;
 	case KEEL_INFO_PROCESS:
@@ -142,9 +144,9 @@ const syscall_fn syscall_table[KEEL_SYS_COUNT + 1] = {
     [KEEL_SYS_OBJECT_CREATE] = ipc_sys_object_create,
     [KEEL_SYS_HANDLE_DUP] = ipc_sys_handle_dup,
     [KEEL_SYS_HANDLE_CLOSE] = ipc_sys_handle_close,
-    [KEEL_SYS_CALL] = ipc_sys_call,
+    [KEEL_SYS_CALL] = ipc_fast_call,
     [KEEL_SYS_RECV] = ipc_sys_recv,
-    [KEEL_SYS_REPLY_RECV] = ipc_sys_reply_recv,
+    [KEEL_SYS_REPLY_RECV] = ipc_fast_reply_recv,
     [KEEL_SYS_SIGNAL] = ipc_sys_signal,
     [KEEL_SYS_WAIT] = ipc_sys_wait,
     [KEEL_SYS_MAP] = vmo_sys_map,

@@ -135,7 +135,42 @@ static int pcid_switch_to_kernel(struct pcid_cache *c)
 	return 0;
 }
 
-int pcid_switch_to(struct pcid_cache *c, struct tlb_as *next)
+/*
+ * pcid_switch_to without PCIDs, between two address spaces: every load
+ * flushes and slot 0 is all there is. The same announcement, load, slot,
+ * counters and hand-over as pcid_switch_slots below, in a function of its
+ * own: the IPC fast path comes here on every message, and the slot search's
+ * register pressure would cost it a long prologue.
+ */
+__attribute__((noinline)) static int pcid_switch_flat(struct pcid_cache *c, struct tlb_as *next)
+{
+	struct tlb_as *prev = c->current;
+	uint64_t bit = 1ull << c->cpu, gen;
+	int err;
+
+	/* Announce first, then read the generation: see the comment at the top. */
+	__atomic_fetch_or(&next->cpus_active, bit, TLB_ATOMIC);
+	gen = __atomic_load_n(&next->gen, TLB_ATOMIC);
+	err = c->ops->load_cr3(c->ops_ctx, next->root, PCID_KERNEL, false);
+	if (err) {
+		__atomic_fetch_and(&next->cpus_active, ~bit, TLB_ATOMIC);
+		return err;
+	}
+	/* Field by field: a compound literal would copy its padding too. */
+	c->slots[0].as_id = next->id;
+	c->slots[0].gen = gen;
+	c->slots[0].stamp = ++c->clock;
+	c->slots[0].clean = false;
+	c->counters.switch_flush++;
+	if (prev != NULL)
+		__atomic_fetch_and(&prev->cpus_active, ~bit, TLB_ATOMIC);
+	c->current = next;
+	c->current_slot = 0;
+	return 0;
+}
+
+/* pcid_switch_to's general case: with PCIDs, or to or from the kernel's tables. */
+__attribute__((noinline)) static int pcid_switch_slots(struct pcid_cache *c, struct tlb_as *next)
 {
 	struct tlb_as *prev = c->current;
 	uint64_t bit = 1ull << c->cpu;
@@ -201,6 +236,13 @@ switched:
 	c->current = next;
 	c->current_slot = slot;
 	return 0;
+}
+
+int pcid_switch_to(struct pcid_cache *c, struct tlb_as *next)
+{
+	if (!c->pcid && next != NULL && next != c->current)
+		return pcid_switch_flat(c, next);
+	return pcid_switch_slots(c, next);
 }
 
 int pcid_cache_forget(struct pcid_cache *c, const struct tlb_as *as)

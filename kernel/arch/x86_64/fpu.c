@@ -132,30 +132,3 @@ void fpu_area_free(void *area)
 	if (area && kslab_free(&fpu_cache, area) != 0)
 		kprintf("fpu: warning: freeing %p refused by the cache\n", area);
 }
-
-/* The REX.W forms: 64-bit x87 instruction and operand pointers. */
-void fpu_save(void *area)
-{
-	uint32_t lo = (uint32_t)fpu_info.xcr0, hi = (uint32_t)(fpu_info.xcr0 >> 32);
-
-	if (!fpu_info.xsave)
-		__asm__ volatile("fxsave64 (%0)" : : "r"(area) : "memory");
-	else if (fpu_info.xsaveopt)
-		__asm__ volatile("xsaveopt64 (%0)" : : "r"(area), "a"(lo), "d"(hi) : "memory");
-	else
-		__asm__ volatile("xsave64 (%0)" : : "r"(area), "a"(lo), "d"(hi) : "memory");
-}
-
-void fpu_restore(const void *area)
-{
-	static const uint32_t zero;
-	uint32_t lo = (uint32_t)fpu_info.xcr0, hi = (uint32_t)(fpu_info.xcr0 >> 32);
-
-	if (fpu_info.clear_error_pointers)
-		__asm__ volatile("fnclex; emms; fildl %0" : : "m"(zero) : "memory");
-
-	if (!fpu_info.xsave)
-		__asm__ volatile("fxrstor64 (%0)" : : "r"(area) : "memory");
-	else
-		__asm__ volatile("xrstor64 (%0)" : : "r"(area), "a"(lo), "d"(hi) : "memory");
-}

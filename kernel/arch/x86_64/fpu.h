@@ -48,8 +48,35 @@ void *fpu_area_alloc(void);
 /* Give an area back (NULL is ignored). */
 void fpu_area_free(void *area);
 
-/* Store this CPU's registers into area / load them from it. Interrupts off. */
-void fpu_save(void *area);
-void fpu_restore(const void *area);
+/*
+ * Store this CPU's registers into area / load them from it. Interrupts off.
+ * Inline: they run on every switch between user threads (thread_arch.c).
+ * The REX.W forms: 64-bit x87 instruction and operand pointers.
+ */
+static inline void fpu_save(void *area)
+{
+	uint32_t lo = (uint32_t)fpu_info.xcr0, hi = (uint32_t)(fpu_info.xcr0 >> 32);
+
+	if (!fpu_info.xsave)
+		__asm__ volatile("fxsave64 (%0)" : : "r"(area) : "memory");
+	else if (fpu_info.xsaveopt)
+		__asm__ volatile("xsaveopt64 (%0)" : : "r"(area), "a"(lo), "d"(hi) : "memory");
+	else
+		__asm__ volatile("xsave64 (%0)" : : "r"(area), "a"(lo), "d"(hi) : "memory");
+}
+
+static inline void fpu_restore(const void *area)
+{
+	static const uint32_t zero;
+	uint32_t lo = (uint32_t)fpu_info.xcr0, hi = (uint32_t)(fpu_info.xcr0 >> 32);
+
+	if (fpu_info.clear_error_pointers)
+		__asm__ volatile("fnclex; emms; fildl %0" : : "m"(zero) : "memory");
+
+	if (!fpu_info.xsave)
+		__asm__ volatile("fxrstor64 (%0)" : : "r"(area) : "memory");
+	else
+		__asm__ volatile("xrstor64 (%0)" : : "r"(area), "a"(lo), "d"(hi) : "memory");
+}
 
 #endif

@@ -32,6 +32,7 @@ void arch_interrupts_init(void)
 	kprintf("apic: %s id %u, %u IOAPIC%s (%u inputs, all masked), 8259s masked\n",
 		lapic_x2apic_mode() ? "x2APIC" : "xAPIC", lapic_id(), ioapic_count(),
 		ioapic_count() == 1 ? "" : "s", inputs);
+	timer_calibrate_begin(); /* the LAPIC timer is measured over the TSC's window too */
 	tsc_init(a);
 	timer_init();
 	__asm__ volatile("sti" : : : "memory");

@@ -66,6 +66,8 @@ struct percpu {
 	struct pcid_cache pcid; /* the address spaces this CPU's PCIDs hold (mm/tlbpolicy.h) */
 	struct timer_cpu timer;
 	struct xcall_cpu xcall;
+	uint64_t ipc_fast; /* calls and replies that took the IPC fast path (ipc_fast.c) */
+	uint64_t ipc_slow; /* ... that fell back to the slow path */
 };
 
 /* This CPU's struct. */

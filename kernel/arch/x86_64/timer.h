@@ -41,6 +41,13 @@ struct timer_cpu *timer_this_cpu(void);
  */
 void timer_init(void);
 
+/*
+ * Start the LAPIC timer counting for timer_init's measurement, before the
+ * TSC is measured (tsc_init): the TSC's window then serves both (boot CPU,
+ * LAPIC up, interrupts off).
+ */
+void timer_calibrate_begin(void);
+
 /* Start this AP's tick in the mode and at the rate timer_init chose. Interrupts off. */
 void timer_start_this_cpu(void);
 
