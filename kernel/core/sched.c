@@ -64,6 +64,14 @@ void sched_read_stats(struct sched_stats *out)
 
 	*out = sched_stats;
 	spin_unlock_irqrestore(&sched_stats_lock, flags);
+	out->context_switches = 0;
+	for (uint32_t cpu = 0; cpu < PERCPU_MAX; cpu++) {
+		const struct percpu *pc = percpu_get(cpu);
+
+		if (pc)
+			out->context_switches +=
+			    __atomic_load_n(&pc->context_switches, __ATOMIC_RELAXED);
+	}
 }
 
 static int sched_caches_init(void)
@@ -322,7 +330,7 @@ static void sched_switch_to(struct runqueue *rq, struct thread *prev, struct thr
 		aspace_switch(next->proc ? &next->proc->as : NULL);
 		iopb_switch(next->proc); /* its I/O ports, or none (iopb.h's invariant) */
 	}
-	__atomic_fetch_add(&sched_stats.context_switches, 1, __ATOMIC_RELAXED);
+	percpu_this()->context_switches++; /* this CPU's only; others read it relaxed */
 	arch_switch_threads(prev, next);
 	sched_after_switch();
 }
@@ -378,9 +386,12 @@ void sched_block_and_run_here(struct thread *next)
 	next->on_cpu = true; /* next->cpu is this CPU already */
 	rq->switched_from = prev;
 	/* aspace_switch's work and warning, without its call and its NULL case. */
-	if (next->proc != prev->proc && pcid_switch_to(&pc->pcid, &next->proc->as.tlb) != 0)
-		kprintf("aspace: warning: CR3 refused an address space\n");
-	__atomic_fetch_add(&sched_stats.context_switches, 1, __ATOMIC_RELAXED);
+	if (next->proc != prev->proc) {
+		if (pcid_switch_to(&pc->pcid, &next->proc->as.tlb) != 0)
+			kprintf("aspace: warning: CR3 refused an address space\n");
+		iopb_switch(next->proc); /* its I/O ports, or none (iopb.h's invariant) */
+	}
+	pc->context_switches++;
 	arch_switch_threads(prev, next);
 	/*
 	 * sched_after_switch, on this thread's stack again: what the switch

@@ -68,6 +68,7 @@ struct percpu {
 	struct xcall_cpu xcall;
 	uint64_t ipc_fast; /* calls and replies that took the IPC fast path (ipc_fast.c) */
 	uint64_t ipc_slow; /* ... that fell back to the slow path */
+	uint64_t context_switches; /* thread switches on this CPU (sched.c) */
 };
 
 /* This CPU's struct. */
