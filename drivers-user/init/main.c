@@ -64,7 +64,7 @@ static int init_start_bench(const struct keel_start *sb)
 	return 0;
 }
 
-/* Run bin/utest (given the ramdisk too) to its end: its exit status. */
+/* Run bin/utest (given the ramdisk and the device resource too) to its end: its exit status. */
 static int init_run_utest(const struct keel_start *sb)
 {
 	struct keel_process_info info;
@@ -77,6 +77,8 @@ static int init_run_utest(const struct keel_start *sb)
 	keel_spawn_init(&s, "bin/utest", "utest");
 	s.handle[KEEL_START_RAMDISK] = sb->handle[KEEL_START_RAMDISK];
 	s.rights[KEEL_START_RAMDISK] = KEEL_RIGHT_READ | KEEL_RIGHT_MAP | KEEL_RIGHT_DUPLICATE;
+	s.handle[KEEL_START_RESOURCE] = sb->handle[KEEL_START_RESOURCE];
+	s.rights[KEEL_START_RESOURCE] = KEEL_RIGHTS_ALL;
 	s.ramdisk_size = sb->ramdisk_size;
 	s.arg = 0; /* every case */
 	s.exit_notif = (uint64_t)n;

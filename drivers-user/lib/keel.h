@@ -63,6 +63,8 @@ _Noreturn void keel_exit(int64_t status);
 int64_t keel_yield(void);
 int64_t keel_info(uint64_t kind, uint64_t cpu, void *buf, size_t n);
 int64_t keel_object_create(uint64_t type, uint64_t arg);
+/* A device object (KEEL_OBJ_IRQ, _IOPORT, _DEVMEM) carved from a resource handle. */
+int64_t keel_device_create(uint64_t type, uint64_t arg, uint64_t arg2, uint64_t resource);
 int64_t keel_handle_dup(uint64_t handle, uint64_t rights);
 /* handle_dup into another process (a process handle with KEEL_RIGHT_MANAGE). */
 int64_t keel_handle_dup_to(uint64_t handle, uint64_t rights, uint64_t process);
@@ -70,6 +72,13 @@ int64_t keel_handle_close(uint64_t handle);
 int64_t keel_call(uint64_t endpoint, struct keel_msg *msg);
 int64_t keel_recv(uint64_t endpoint, struct keel_msg *msg);
 int64_t keel_reply_recv(uint64_t endpoint, const struct keel_msg *reply, struct keel_msg *next);
+/*
+ * The same with the four words alone (no struct keel_msg: the kernel's fast
+ * path when the partner waits): w goes out and the answer's words come back in it.
+ */
+int64_t keel_call_words(uint64_t endpoint, uint64_t w[KEEL_MSG_WORDS]);
+int64_t keel_recv_words(uint64_t endpoint, uint64_t w[KEEL_MSG_WORDS]);
+int64_t keel_reply_recv_words(uint64_t endpoint, uint64_t w[KEEL_MSG_WORDS]);
 int64_t keel_signal(uint64_t notification, uint64_t bits);
 int64_t keel_wait(uint64_t notification, uint64_t timeout_ns);
 int64_t keel_map(uint64_t process, uint64_t vmo, uint64_t vaddr, uint64_t offset, uint64_t size,

@@ -43,6 +43,11 @@ int64_t keel_object_create(uint64_t type, uint64_t arg)
 	return SYS2(KEEL_SYS_OBJECT_CREATE, type, arg);
 }
 
+int64_t keel_device_create(uint64_t type, uint64_t arg, uint64_t arg2, uint64_t resource)
+{
+	return SYS4(KEEL_SYS_OBJECT_CREATE, type, arg, arg2, resource);
+}
+
 int64_t keel_handle_dup(uint64_t handle, uint64_t rights)
 {
 	return SYS2(KEEL_SYS_HANDLE_DUP, handle, rights);
@@ -63,19 +68,40 @@ int64_t keel_handle_close(uint64_t handle)
  * whole struct keel_msg (handle, data) goes by pointer in r9, and the kernel
  * writes the answer's handle and data into it.
  */
-static int64_t keel_ipc(uint64_t nr, uint64_t endpoint, struct keel_msg *msg)
+static int64_t keel_ipc_regs(uint64_t nr, uint64_t endpoint, uint64_t w[KEEL_MSG_WORDS],
+			     uint64_t msg)
 {
-	register uint64_t r10 __asm__("r10") = msg->word[2];
-	register uint64_t r8 __asm__("r8") = msg->word[3];
-	register uint64_t r9 __asm__("r9") = PTR(msg);
-	uint64_t ret, rsi = msg->word[0], rdx = msg->word[1];
+	register uint64_t r10 __asm__("r10") = w[2];
+	register uint64_t r8 __asm__("r8") = w[3];
+	register uint64_t r9 __asm__("r9") = msg;
+	uint64_t ret, rsi = w[0], rdx = w[1];
 
 	__asm__ volatile("syscall"
 			 : "=a"(ret), "+S"(rsi), "+d"(rdx), "+r"(r10), "+r"(r8)
 			 : "a"(nr), "D"(endpoint), "r"(r9)
 			 : "rcx", "r11", "memory");
-	msg->word[0] = rsi, msg->word[1] = rdx, msg->word[2] = r10, msg->word[3] = r8;
+	w[0] = rsi, w[1] = rdx, w[2] = r10, w[3] = r8;
 	return (int64_t)ret;
+}
+
+static int64_t keel_ipc(uint64_t nr, uint64_t endpoint, struct keel_msg *msg)
+{
+	return keel_ipc_regs(nr, endpoint, msg->word, PTR(msg));
+}
+
+int64_t keel_call_words(uint64_t endpoint, uint64_t w[KEEL_MSG_WORDS])
+{
+	return keel_ipc_regs(KEEL_SYS_CALL, endpoint, w, 0);
+}
+
+int64_t keel_recv_words(uint64_t endpoint, uint64_t w[KEEL_MSG_WORDS])
+{
+	return keel_ipc_regs(KEEL_SYS_RECV, endpoint, w, 0);
+}
+
+int64_t keel_reply_recv_words(uint64_t endpoint, uint64_t w[KEEL_MSG_WORDS])
+{
+	return keel_ipc_regs(KEEL_SYS_REPLY_RECV, endpoint, w, 0);
 }
 
 int64_t keel_call(uint64_t endpoint, struct keel_msg *msg)

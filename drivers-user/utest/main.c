@@ -17,6 +17,7 @@
 #define UTEST_C_KERNEL  (4ull << 56) /* read kernel memory */
 #define UTEST_C_PARENT  (5ull << 56) /* read UTEST_PARENT_VA, mapped in the parent only */
 #define UTEST_C_WAIT    (6ull << 56) /* wait on handle[1], exit 0 */
+#define UTEST_C_PORTS   (7ull << 56) /* signal handle[0], receive on handle[1], read a CMOS port */
 #define UTEST_C_MASK    (7ull << 56)
 #define UTEST_SHARED_VA 0x0000300000000000ull
 #define UTEST_PARENT_VA 0x0000310000000000ull
@@ -25,6 +26,8 @@
 #define UTEST_BIT       4 /* the bit a child signals */
 #define UTEST_KERNEL_VA 0xffffffff80000000ull
 #define UTEST_VECTOR_PF 14
+#define UTEST_VECTOR_GP 13
+#define UTEST_CMOS_PORT 0x70 /* and 0x71: index and data */
 
 #define E(code) (-(int64_t)KEEL_##code)
 
@@ -66,6 +69,17 @@ static int child_main(uint64_t what)
 	case UTEST_C_KERNEL: p = (volatile const uint64_t *)UTEST_KERNEL_VA; return (int)*p;
 	case UTEST_C_PARENT: p = (volatile const uint64_t *)UTEST_PARENT_VA; return (int)*p;
 	case UTEST_C_WAIT: keel_wait(start->handle[1], KEEL_FOREVER); return 0;
+	case UTEST_C_PORTS: {
+		uint64_t w[KEEL_MSG_WORDS] = {0};
+		uint8_t v;
+
+		keel_signal(start->handle[0], 1u << UTEST_BIT);
+		if (keel_recv_words(start->handle[1], w) < 0)
+			return 98;
+		/* This process holds no port: the IN must fault (#GP) and end it here. */
+		__asm__ volatile("inb %w1, %0" : "=a"(v) : "Nd"(UTEST_CMOS_PORT + 1));
+		return 97;
+	}
 	default: return 99;
 	}
 }
@@ -230,6 +244,49 @@ static void case_kill(void)
 	check("our memory is intact", (int64_t) * (volatile uint64_t *)UTEST_PARENT_VA, 1);
 	keel_unmap(KEEL_HANDLE_SELF, UTEST_PARENT_VA, 4096);
 	keel_handle_close((uint64_t)v);
+	keel_handle_close((uint64_t)n);
+}
+
+/*
+ * I/O ports stay with the process that enabled them across every switch,
+ * the IPC fast path's too: this process enables the CMOS ports, then calls a
+ * child that holds none with a register-only message (the fast path when the
+ * child already waits on this CPU, as with one CPU); the child's IN faults.
+ */
+static void case_ports_stay_home(void)
+{
+	struct keel_process_info info;
+	struct keel_cpu_counters before, after;
+	uint64_t w[KEEL_MSG_WORDS] = {1, 2, 3, 4}, cpus = 0;
+	int64_t n = check_ok("notification", keel_object_create(KEEL_OBJ_NOTIFICATION, 0));
+	int64_t ep = check_ok("endpoint", keel_object_create(KEEL_OBJ_ENDPOINT, 0));
+	int64_t io = check_ok("CMOS ports", keel_device_create(KEEL_OBJ_IOPORT, UTEST_CMOS_PORT, 2,
+							       start->handle[KEEL_START_RESOURCE]));
+	int64_t c;
+
+	if (n < 0 || ep < 0 || io < 0)
+		return;
+	check("enable them", keel_ioport_enable((uint64_t)io), 0);
+	c = check_ok("spawn", spawn_child(UTEST_C_PORTS, (uint64_t)n, (uint64_t)n,
+					  KEEL_RIGHT_SIGNAL, (uint64_t)ep, KEEL_RIGHT_READ));
+	if (c < 0)
+		return;
+	/* Its signal says it is about to receive; yields let it get there on one CPU. */
+	keel_wait((uint64_t)n, KEEL_FOREVER);
+	for (int i = 0; i < 3; i++)
+		keel_yield();
+	keel_info(KEEL_INFO_CPUS, 0, &cpus, sizeof(uint32_t));
+	keel_info(KEEL_INFO_COUNTERS, 0, &before, sizeof(before));
+	check("the child ends without replying", keel_call_words((uint64_t)ep, w), E(ECLOSED));
+	keel_info(KEEL_INFO_COUNTERS, 0, &after, sizeof(after));
+	if (cpus == 1)
+		check("the call took the fast path", (int64_t)(after.ipc_fast - before.ipc_fast), 1);
+	wait_child((uint64_t)n, (uint64_t)c, &info);
+	check("the child without ports was killed", (int64_t)info.killed, 1);
+	check("by #GP", info.exit_status, UTEST_VECTOR_GP);
+	keel_handle_close((uint64_t)c);
+	keel_handle_close((uint64_t)io);
+	keel_handle_close((uint64_t)ep);
 	keel_handle_close((uint64_t)n);
 }
 
@@ -449,6 +506,7 @@ static void (*const cases[])(void) = {
     case_process_handle_errors,
     case_spawn_errors,
     case_many_children,
+    case_ports_stay_home,
 };
 
 int main(uint64_t arg)

@@ -13,7 +13,6 @@
  */
 #include "core/init_start.h"
 
-#include <stdbool.h>
 
 #include <keel/syscall.h>
 
@@ -42,18 +41,12 @@ static int init_start_give(struct process *p, struct keel_start *s, unsigned slo
 	return 0;
 }
 
-/* What a start is for: init, or a test program with an argument. */
-struct init_start_ctx {
-	bool init;
-	uint64_t arg;
-};
-
 /*
  * The handles init starts with: one slot each, filled here and nowhere else
- * (a test program gets the ramdisk only). 0, or the error that stops the
- * start.
+ * (a test program started in init's place gets the same). 0, or the error
+ * that stops the start.
  */
-static int init_start_give_handles(struct process *p, struct keel_start *s, bool init)
+static int init_start_give_handles(struct process *p, struct keel_start *s)
 {
 	const struct keel_handoff *h = boot_info.handoff;
 	struct object *ramdisk;
@@ -69,9 +62,7 @@ static int init_start_give_handles(struct process *p, struct keel_start *s, bool
 			return err;
 		s->ramdisk_size = h->initrd_size;
 	}
-	if (!init)
-		return 0;
-	/* The device resource root (KEEL_OBJ_RESOURCE): init's alone. */
+	/* The device resource root (KEEL_OBJ_RESOURCE): init's (or a test's in its place). */
 	int64_t resource = devobj_resource_add(p);
 
 	if (resource < 0)
@@ -83,14 +74,14 @@ static int init_start_give_handles(struct process *p, struct keel_start *s, bool
 static int init_start_hook(struct process *p, void *ctx, uint64_t *arg, uint64_t *stack_top)
 {
 	const struct keel_handoff *h = boot_info.handoff;
-	const struct init_start_ctx *c = ctx;
+	const uint64_t *start_arg = ctx;
 	struct keel_start s;
 	size_t n;
 	int err;
 
 	memset(&s, 0, sizeof(s));
 	s.magic = KEEL_START_MAGIC;
-	s.arg = c->arg;
+	s.arg = *start_arg;
 	for (unsigned i = 0; i < KEEL_START_HANDLES; i++)
 		s.handle[i] = KEEL_MSG_NO_HANDLE;
 	if (h->flags & KEEL_HANDOFF_HAS_FB)
@@ -99,7 +90,7 @@ static int init_start_hook(struct process *p, void *ctx, uint64_t *arg, uint64_t
 	if (n >= sizeof(s.cmdline))
 		n = sizeof(s.cmdline) - 1;
 	memcpy(s.cmdline, h->cmdline, n);
-	err = init_start_give_handles(p, &s, c->init);
+	err = init_start_give_handles(p, &s);
 	if (err != 0)
 		return err;
 	*arg = *stack_top = loader_write_start(p, &s);
@@ -108,8 +99,8 @@ static int init_start_hook(struct process *p, void *ctx, uint64_t *arg, uint64_t
 
 int init_start(const char *path, char *why, size_t why_size)
 {
-	struct init_start_ctx ctx = {true, 0};
-	struct loader_hook hook = {init_start_hook, &ctx};
+	uint64_t arg = 0;
+	struct loader_hook hook = {init_start_hook, &arg};
 	struct process *p;
 
 	return loader_start_with(path, "init", SCHED_PRIORITY_DRIVER, &hook, &p, why, why_size);
@@ -117,8 +108,7 @@ int init_start(const char *path, char *why, size_t why_size)
 
 int init_start_test(const char *path, const char *name, uint64_t arg, char *why, size_t why_size)
 {
-	struct init_start_ctx ctx = {false, arg};
-	struct loader_hook hook = {init_start_hook, &ctx};
+	struct loader_hook hook = {init_start_hook, &arg};
 	struct process *p;
 
 	return loader_start_with(path, name, SCHED_PRIORITY_APP, &hook, &p, why, why_size);

@@ -17,7 +17,8 @@ int init_start(const char *path, char *why, size_t why_size);
 
 /*
  * Start a test program the same way, at application priority, with `arg` in
- * its start block and the ramdisk but no device resource. Same results.
+ * its start block and init's handles (the ramdisk, the device resource).
+ * Same results.
  */
 int init_start_test(const char *path, const char *name, uint64_t arg, char *why, size_t why_size);
 
