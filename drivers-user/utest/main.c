@@ -280,7 +280,8 @@ static void case_ports_stay_home(void)
 	check("the child ends without replying", keel_call_words((uint64_t)ep, w), E(ECLOSED));
 	keel_info(KEEL_INFO_COUNTERS, 0, &after, sizeof(after));
 	if (cpus == 1)
-		check("the call took the fast path", (int64_t)(after.ipc_fast - before.ipc_fast), 1);
+		check("the call took the fast path", (int64_t)(after.ipc_fast - before.ipc_fast),
+		      1);
 	wait_child((uint64_t)n, (uint64_t)c, &info);
 	check("the child without ports was killed", (int64_t)info.killed, 1);
 	check("by #GP", info.exit_status, UTEST_VECTOR_GP);

@@ -13,7 +13,6 @@
  */
 #include "core/init_start.h"
 
-
 #include <keel/syscall.h>
 
 #include "arch/x86_64/paging.h"
