@@ -91,7 +91,14 @@
  * KEEL_SYS_PROC_CREATE. A new process has an empty address space and no
  * handle; its creator gets a process handle with every right, maps memory into
  * it (KEEL_SYS_MAP), gives it handles (KEEL_SYS_HANDLE_DUP with the process)
- * and starts it (KEEL_SYS_THREAD_CREATE). supervisor (an endpoint handle with
+ * and starts it (KEEL_SYS_THREAD_CREATE). Rights on a process handle:
+ * KEEL_RIGHT_MANAGE for thread_create, map, unmap and handle_dup into it,
+ * KEEL_RIGHT_READ for KEEL_INFO_PROCESS. A process that has ended answers
+ * those (but info) with -KEEL_ECLOSED; no process or thread handle may be
+ * given to a process that has not started (-KEEL_EINVAL: it could keep
+ * itself alive). thread_create's stack top is 16-byte aligned (-KEEL_EINVAL
+ * otherwise), in the user half like the entry; the thread starts with rdi =
+ * arg at the process's priority, on the next CPU in turn. supervisor (an endpoint handle with
  * KEEL_RIGHT_WRITE, or 0) receives its threads' faults as calls (below); the
  * exit notification (KEEL_RIGHT_SIGNAL, or 0) gets `exit bit` set when its
  * last thread ends. Flags: KEEL_PROC_DRIVER runs its threads at driver
