@@ -57,15 +57,16 @@ static int64_t check_ok(const char *name, int64_t got)
 /*
  * A child with many threads (UTEST_C_THREADS): one spins in user mode, the
  * others block in the kernel (recv on an endpoint nobody sends to, wait
- * with and without a timeout, call to an endpoint nobody serves), then the
- * first thread faults: the whole process must end with the fault's vector.
- * Each thread has its own struct keel_msg (the slow path, which a kill finds).
+ * with and without a timeout, call to an endpoint nobody serves, and a
+ * server that answered its client with a words-only reply_recv, the fast
+ * path when both share a CPU), then the first thread faults: the whole
+ * process must end with the fault's vector.
  */
-enum { T_SPIN, T_RECV, T_WAIT, T_WAIT_TIMEOUT, T_CALL, T_COUNT };
+enum { T_SPIN, T_RECV, T_WAIT, T_WAIT_TIMEOUT, T_CALL, T_SERVE, T_CLIENT, T_COUNT };
 #define T_STACK      4096
 #define T_TIMEOUT_NS 60000000000ull /* 60 s: the kill comes long before */
 
-static uint64_t t_ep_recv, t_ep_call, t_notif;
+static uint64_t t_ep_recv, t_ep_call, t_ep_serve, t_notif;
 static uint32_t t_started; /* atomic */
 static struct keel_msg t_msg[T_COUNT];
 static uint8_t t_stacks[T_COUNT][T_STACK] __attribute__((aligned(16)));
@@ -94,6 +95,15 @@ void utest_thread_main(uint64_t role)
 	case T_WAIT: keel_wait(t_notif, KEEL_FOREVER); break;
 	case T_WAIT_TIMEOUT: keel_wait(t_notif, T_TIMEOUT_NS); break;
 	case T_CALL: keel_call(t_ep_call, m); break;
+	case T_SERVE:
+		/* Words only (r9 = 0): the reply, and the wait for the next call, may go fast. */
+		if (keel_syscall6(KEEL_SYS_RECV, t_ep_serve, 0, 0, 0, 0, 0) >= 0)
+			keel_syscall6(KEEL_SYS_REPLY_RECV, t_ep_serve, 0, 0, 0, 0, 0);
+		break;
+	case T_CLIENT:
+		keel_syscall6(KEEL_SYS_CALL, t_ep_serve, 1, 2, 3, 4, 0);
+		keel_wait(t_notif, KEEL_FOREVER);
+		break;
 	}
 	keel_exit(100 + (int64_t)role); /* never: the kill ends it inside the kernel */
 }
@@ -104,9 +114,10 @@ static int child_threads(void)
 
 	t_ep_recv = (uint64_t)keel_object_create(KEEL_OBJ_ENDPOINT, 0);
 	t_ep_call = (uint64_t)keel_object_create(KEEL_OBJ_ENDPOINT, 0);
+	t_ep_serve = (uint64_t)keel_object_create(KEEL_OBJ_ENDPOINT, 0);
 	t_notif = (uint64_t)keel_object_create(KEEL_OBJ_NOTIFICATION, 0);
 	if (nap < 0 || keel_is_error((int64_t)t_ep_recv) || keel_is_error((int64_t)t_ep_call) ||
-	    keel_is_error((int64_t)t_notif))
+	    keel_is_error((int64_t)t_ep_serve) || keel_is_error((int64_t)t_notif))
 		return 90;
 	for (uint64_t i = 0; i < T_COUNT; i++)
 		if (keel_thread_create(KEEL_HANDLE_SELF, (uint64_t)(uintptr_t)utest_thread_start,
@@ -302,8 +313,8 @@ static void case_kill(void)
 }
 
 /*
- * A child with five threads (one spinning, four blocked in recv, wait, a
- * timed wait and call) whose first thread reads kernel memory: the whole
+ * A child with seven threads (one spinning, the others blocked in recv,
+ * wait, a timed wait, call, a fast reply_recv) whose first one reads kernel memory: the whole
  * process is killed with vector 14, unsupervised, then with a supervisor
  * that answers the fault with "kill" while the other threads run and wait.
  */

@@ -54,8 +54,12 @@
  *    wait_obj (both sequentially consistent), so at least one of them sees
  *    the other; whoever takes the thread off the queue, under the object's
  *    lock, decides: the thread itself does not block, or the killer wakes it.
- * The fast path (ipc_fast.c) records nothing: a receiver queued there by a
- * fast reply_recv is not found by a kill (it ends at its next message).
+ * The fast path (ipc_fast.c) records nothing, but a fast reply_recv queues
+ * its thread as a receiver under the process's lock, which the killer holds
+ * while it looks, and refuses a killed process's thread: the killer finds
+ * one it queued before through the handle its frame names (rdi of
+ * KEEL_SYS_REPLY_RECV), looked up under that lock; a stale frame or handle
+ * finds nothing, as the thread is taken only if it is on that queue.
  */
 #include "core/ipc.h"
 
@@ -366,6 +370,31 @@ static void ipc_wait_done(struct thread *me)
 		arch_cpu_relax();
 }
 
+/* The frame of a thread in a system call; defined with the messages below. */
+static struct trap_frame *ipc_frame_of(struct thread *t);
+
+/*
+ * t queued as a receiver by the fast path's reply_recv (no wait_obj): the
+ * endpoint its frame's handle names, and t taken off its receivers if there.
+ * t->proc->lock held: the handle stays, and no fast reply_recv queues now.
+ */
+static bool ipc_cancel_fast_receiver(struct thread *t)
+{
+	struct trap_frame *f = ipc_frame_of(t);
+	struct endpoint *ep;
+	void *obj;
+	bool taken;
+
+	if (f->rax != KEEL_SYS_REPLY_RECV ||
+	    handle_get(&t->proc->handles, f->rdi, KEEL_OBJ_ENDPOINT, KEEL_RIGHT_READ, &obj) != 0)
+		return false;
+	ep = obj;
+	spin_lock(&ep->lock);
+	taken = ipc_unqueue(&ep->receivers, &ep->receivers_tail, t);
+	spin_unlock(&ep->lock);
+	return taken;
+}
+
 void ipc_thread_cancel(struct thread *t)
 {
 	struct thread **pending = &ipc_pending_wake[arch_cpu_index()];
@@ -390,6 +419,8 @@ void ipc_thread_cancel(struct thread *t)
 		spin_unlock(&n->lock);
 	}
 	__atomic_fetch_sub(&t->wait_pin, 1, __ATOMIC_RELEASE);
+	if (!taken)
+		taken = ipc_cancel_fast_receiver(t);
 	/*
 	 * Taken off its queue, t is ours to wake (nobody else finds it); not
 	 * there, whoever took it wakes it (a receiver or a signal, the tick).
