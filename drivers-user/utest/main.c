@@ -59,14 +59,15 @@ static int64_t check_ok(const char *name, int64_t got)
  * others block in the kernel (recv on an endpoint nobody sends to, wait
  * with and without a timeout, call to an endpoint nobody serves, and a
  * server that answered its client with a words-only reply_recv, the fast
- * path when both share a CPU), then the first thread faults: the whole
- * process must end with the fault's vector.
+ * path when both share a CPU), then the first thread faults, and one more
+ * at about the same time (T_FAULT, after the same naps): the whole process
+ * must end once, with the fault's vector.
  */
-enum { T_SPIN, T_RECV, T_WAIT, T_WAIT_TIMEOUT, T_CALL, T_SERVE, T_CLIENT, T_COUNT };
+enum { T_SPIN, T_RECV, T_WAIT, T_WAIT_TIMEOUT, T_CALL, T_SERVE, T_CLIENT, T_FAULT, T_COUNT };
 #define T_STACK      4096
 #define T_TIMEOUT_NS 60000000000ull /* 60 s: the kill comes long before */
 
-static uint64_t t_ep_recv, t_ep_call, t_ep_serve, t_notif;
+static uint64_t t_ep_recv, t_ep_call, t_ep_serve, t_notif, t_nap;
 static uint32_t t_started; /* atomic */
 static struct keel_msg t_msg[T_COUNT];
 static uint8_t t_stacks[T_COUNT][T_STACK] __attribute__((aligned(16)));
@@ -100,6 +101,13 @@ void utest_thread_main(uint64_t role)
 		if (keel_syscall6(KEEL_SYS_RECV, t_ep_serve, 0, 0, 0, 0, 0) >= 0)
 			keel_syscall6(KEEL_SYS_REPLY_RECV, t_ep_serve, 0, 0, 0, 0, 0);
 		break;
+	case T_FAULT:
+		while (__atomic_load_n(&t_started, __ATOMIC_ACQUIRE) < T_COUNT)
+			keel_wait(t_nap, 10000000);
+		for (int i = 0; i < 5; i++)
+			keel_wait(t_nap, 10000000);
+		(void)*(volatile const uint64_t *)UTEST_KERNEL_VA;
+		break;
 	case T_CLIENT:
 		keel_syscall6(KEEL_SYS_CALL, t_ep_serve, 1, 2, 3, 4, 0);
 		keel_wait(t_notif, KEEL_FOREVER);
@@ -112,6 +120,7 @@ static int child_threads(void)
 {
 	int64_t nap = keel_object_create(KEEL_OBJ_NOTIFICATION, 0);
 
+	t_nap = (uint64_t)nap;
 	t_ep_recv = (uint64_t)keel_object_create(KEEL_OBJ_ENDPOINT, 0);
 	t_ep_call = (uint64_t)keel_object_create(KEEL_OBJ_ENDPOINT, 0);
 	t_ep_serve = (uint64_t)keel_object_create(KEEL_OBJ_ENDPOINT, 0);
