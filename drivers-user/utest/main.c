@@ -17,8 +17,9 @@
 #define UTEST_C_KERNEL  (4ull << 56) /* read kernel memory */
 #define UTEST_C_PARENT  (5ull << 56) /* read UTEST_PARENT_VA, mapped in the parent only */
 #define UTEST_C_WAIT    (6ull << 56) /* wait on handle[1], exit 0 */
-#define UTEST_C_PORTS   (7ull << 56) /* signal handle[0], receive on handle[1], read a CMOS port */
-#define UTEST_C_MASK    (7ull << 56)
+#define UTEST_C_THREADS (7ull << 56) /* threads that run and block, then a fault */
+#define UTEST_C_PORTS   (8ull << 56) /* signal handle[0], receive on handle[1], read a CMOS port */
+#define UTEST_C_MASK    (15ull << 56)
 #define UTEST_SHARED_VA 0x0000300000000000ull
 #define UTEST_PARENT_VA 0x0000310000000000ull
 #define UTEST_MAGIC     0x5a
@@ -56,6 +57,92 @@ static int64_t check_ok(const char *name, int64_t got)
 
 /* ---- Children ---- */
 
+/*
+ * A child with many threads (UTEST_C_THREADS): one spins in user mode, the
+ * others block in the kernel (recv on an endpoint nobody sends to, wait
+ * with and without a timeout, call to an endpoint nobody serves, and a
+ * server that answered its client with a words-only reply_recv, the fast
+ * path when both share a CPU), then the first thread faults, and one more
+ * at about the same time (T_FAULT, after the same naps): the whole process
+ * must end once, with the fault's vector.
+ */
+enum { T_SPIN, T_RECV, T_WAIT, T_WAIT_TIMEOUT, T_CALL, T_SERVE, T_CLIENT, T_FAULT, T_COUNT };
+#define T_STACK      4096
+#define T_TIMEOUT_NS 60000000000ull /* 60 s: the kill comes long before */
+
+static uint64_t t_ep_recv, t_ep_call, t_ep_serve, t_notif, t_nap;
+static uint32_t t_started; /* atomic */
+static struct keel_msg t_msg[T_COUNT];
+static uint8_t t_stacks[T_COUNT][T_STACK] __attribute__((aligned(16)));
+
+void utest_thread_main(uint64_t role);
+
+/* A new thread starts with rsp 16-byte aligned: the call makes it a C function's entry. */
+__asm__(".text\n"
+	".globl utest_thread_start\n"
+	"utest_thread_start:\n\t"
+	"call utest_thread_main\n\t"
+	"ud2\n");
+void utest_thread_start(void);
+
+void utest_thread_main(uint64_t role)
+{
+	struct keel_msg *m = &t_msg[role];
+
+	m->handle = KEEL_MSG_NO_HANDLE;
+	__atomic_fetch_add(&t_started, 1, __ATOMIC_RELEASE);
+	switch (role) {
+	case T_SPIN:
+		for (;;)
+			__asm__ volatile("pause");
+	case T_RECV: keel_recv(t_ep_recv, m); break;
+	case T_WAIT: keel_wait(t_notif, KEEL_FOREVER); break;
+	case T_WAIT_TIMEOUT: keel_wait(t_notif, T_TIMEOUT_NS); break;
+	case T_CALL: keel_call(t_ep_call, m); break;
+	case T_SERVE:
+		/* Words only (r9 = 0): the reply, and the wait for the next call, may go fast. */
+		if (keel_syscall6(KEEL_SYS_RECV, t_ep_serve, 0, 0, 0, 0, 0) >= 0)
+			keel_syscall6(KEEL_SYS_REPLY_RECV, t_ep_serve, 0, 0, 0, 0, 0);
+		break;
+	case T_FAULT:
+		while (__atomic_load_n(&t_started, __ATOMIC_ACQUIRE) < T_COUNT)
+			keel_wait(t_nap, 10000000);
+		for (int i = 0; i < 5; i++)
+			keel_wait(t_nap, 10000000);
+		(void)*(volatile const uint64_t *)UTEST_KERNEL_VA;
+		break;
+	case T_CLIENT:
+		keel_syscall6(KEEL_SYS_CALL, t_ep_serve, 1, 2, 3, 4, 0);
+		keel_wait(t_notif, KEEL_FOREVER);
+		break;
+	}
+	keel_exit(100 + (int64_t)role); /* never: the kill ends it inside the kernel */
+}
+
+static int child_threads(void)
+{
+	int64_t nap = keel_object_create(KEEL_OBJ_NOTIFICATION, 0);
+
+	t_nap = (uint64_t)nap;
+	t_ep_recv = (uint64_t)keel_object_create(KEEL_OBJ_ENDPOINT, 0);
+	t_ep_call = (uint64_t)keel_object_create(KEEL_OBJ_ENDPOINT, 0);
+	t_ep_serve = (uint64_t)keel_object_create(KEEL_OBJ_ENDPOINT, 0);
+	t_notif = (uint64_t)keel_object_create(KEEL_OBJ_NOTIFICATION, 0);
+	if (nap < 0 || keel_is_error((int64_t)t_ep_recv) || keel_is_error((int64_t)t_ep_call) ||
+	    keel_is_error((int64_t)t_ep_serve) || keel_is_error((int64_t)t_notif))
+		return 90;
+	for (uint64_t i = 0; i < T_COUNT; i++)
+		if (keel_thread_create(KEEL_HANDLE_SELF, (uint64_t)(uintptr_t)utest_thread_start,
+				       (uint64_t)(uintptr_t)&t_stacks[i][T_STACK], i) < 0)
+			return 91;
+	/* Every thread in its place: started, then a few naps to let them block. */
+	while (__atomic_load_n(&t_started, __ATOMIC_ACQUIRE) < T_COUNT)
+		keel_wait((uint64_t)nap, 10000000);
+	for (int i = 0; i < 5; i++)
+		keel_wait((uint64_t)nap, 10000000);
+	return (int)*(volatile const uint64_t *)UTEST_KERNEL_VA;
+}
+
 static int child_main(uint64_t what)
 {
 	volatile const uint64_t *p;
@@ -69,6 +156,7 @@ static int child_main(uint64_t what)
 	case UTEST_C_KERNEL: p = (volatile const uint64_t *)UTEST_KERNEL_VA; return (int)*p;
 	case UTEST_C_PARENT: p = (volatile const uint64_t *)UTEST_PARENT_VA; return (int)*p;
 	case UTEST_C_WAIT: keel_wait(start->handle[1], KEEL_FOREVER); return 0;
+	case UTEST_C_THREADS: return child_threads();
 	case UTEST_C_PORTS: {
 		uint64_t w[KEEL_MSG_WORDS] = {0};
 		uint8_t v;
@@ -244,6 +332,58 @@ static void case_kill(void)
 	check("our memory is intact", (int64_t) * (volatile uint64_t *)UTEST_PARENT_VA, 1);
 	keel_unmap(KEEL_HANDLE_SELF, UTEST_PARENT_VA, 4096);
 	keel_handle_close((uint64_t)v);
+	keel_handle_close((uint64_t)n);
+}
+
+/*
+ * A child with seven threads (one spinning, the others blocked in recv,
+ * wait, a timed wait, call, a fast reply_recv) whose first one reads kernel memory: the whole
+ * process is killed with vector 14, unsupervised, then with a supervisor
+ * that answers the fault with "kill" while the other threads run and wait.
+ */
+static void case_kill_threads(void)
+{
+	struct keel_process_info info;
+	struct keel_spawn s;
+	struct keel_msg m;
+	int64_t n = check_ok("notification", keel_object_create(KEEL_OBJ_NOTIFICATION, 0));
+	int64_t sup = check_ok("supervisor endpoint", keel_object_create(KEEL_OBJ_ENDPOINT, 0));
+	uint64_t child;
+	int64_t c, r;
+
+	if (n < 0 || sup < 0)
+		return;
+	c = check_ok("spawn (threads)", spawn_child(UTEST_C_THREADS, (uint64_t)n,
+						    KEEL_MSG_NO_HANDLE, 0, KEEL_MSG_NO_HANDLE, 0));
+	if (c >= 0) {
+		wait_child((uint64_t)n, (uint64_t)c, &info);
+		check("threads: killed", (int64_t)info.killed, 1);
+		check("threads: by a page fault", info.exit_status, UTEST_VECTOR_PF);
+		keel_handle_close((uint64_t)c);
+	}
+	keel_spawn_init(&s, "bin/utest", "child");
+	s.arg = UTEST_CHILD | UTEST_C_THREADS;
+	s.exit_notif = (uint64_t)n;
+	s.exit_bit = UTEST_EXIT_BIT;
+	s.supervisor = (uint64_t)sup;
+	r = keel_spawn(start->handle[KEEL_START_RAMDISK], start->ramdisk_size, &s, &child);
+	if (check_ok("spawn (threads, supervised)", r) < 0)
+		return;
+	memset(&m, 0, sizeof(m));
+	m.handle = KEEL_MSG_NO_HANDLE;
+	r = keel_recv((uint64_t)sup, &m);
+	check("supervisor: a fault call", r < 0 ? r : 0, 0);
+	check("supervisor: a page fault", (int64_t)m.word[0],
+	      (int64_t)(KEEL_FAULT_TAG | UTEST_VECTOR_PF));
+	memset(&m, 0, sizeof(m));
+	m.handle = KEEL_MSG_NO_HANDLE;
+	m.word[0] = 0; /* not KEEL_FAULT_RESUME: kill */
+	check("supervisor: answer kill", keel_reply_recv(KEEL_HANDLE_SELF, &m, &m), 0);
+	wait_child((uint64_t)n, child, &info);
+	check("supervised threads: killed", (int64_t)info.killed, 1);
+	check("supervised threads: by a page fault", info.exit_status, UTEST_VECTOR_PF);
+	keel_handle_close(child);
+	keel_handle_close((uint64_t)sup);
 	keel_handle_close((uint64_t)n);
 }
 
@@ -507,6 +647,7 @@ static void (*const cases[])(void) = {
     case_process_handle_errors,
     case_spawn_errors,
     case_many_children,
+    case_kill_threads,
     case_ports_stay_home,
 };
 

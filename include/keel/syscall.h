@@ -33,7 +33,13 @@
 
 /* ---- Call numbers (at most twenty) ---- */
 #define KEEL_SYS_DEBUG_LOG      0  /* (const char *s, size_t n) -> 0: a line to the kernel log */
-#define KEEL_SYS_EXIT           1  /* (int64 status): never returns */
+/*
+ * KEEL_SYS_EXIT ends the calling thread only; when it was its process's last
+ * thread, the process ends with `status` (the exit notification, info's
+ * exit_status). A process killed by a fault keeps the vector as its status,
+ * whatever its threads pass here. Never returns.
+ */
+#define KEEL_SYS_EXIT           1  /* (int64 status): ends the calling thread; never returns */
 #define KEEL_SYS_YIELD          2  /* () -> 0 */
 #define KEEL_SYS_INFO           3  /* (kind, cpu, void *buf, size_t n) -> bytes written */
 #define KEEL_SYS_OBJECT_CREATE  4  /* (type, arg, arg2, resource) -> handle (types below) */
@@ -115,7 +121,10 @@
  * The supervisor's reply word 0 decides: KEEL_FAULT_RESUME runs the
  * instruction again (after, say, mapping the page), anything else kills the
  * process with the vector as its status. Without a supervisor the process is
- * killed at once.
+ * killed at once. A kill ends every thread of the process: a blocked one's
+ * call, recv or wait returns -KEEL_ECLOSED inside the kernel, and none of
+ * them runs user code again; its callers waiting for a reply get
+ * -KEEL_ECLOSED.
  */
 #define KEEL_FAULT_TAG    (1ull << 62)
 #define KEEL_FAULT_RESUME 1

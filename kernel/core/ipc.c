@@ -38,6 +38,28 @@
  * waiters queue, under the notification's lock, gives the answer (bits or
  * -KEEL_ETIMEDOUT); the other finds it gone and does nothing, and bits that
  * come after are kept for the next wait.
+ *
+ * Process-wide kill (process_kill_current, sched.c). A thread that blocks on
+ * a queue here records the object (wait_obj, ipc_wait_on) under its lock;
+ * the killer, holding the process's lock, reads it and takes the thread off
+ * that queue under the object's lock (ipc_thread_cancel): the thread is
+ * woken with -KEEL_ECLOSED through the pending list, and ends on its way
+ * back to user mode. Two races, and what settles them:
+ *  - the object's life: the thread holds a reference while it blocks, and
+ *    drops it only after clearing wait_obj (ipc_wait_done), which waits
+ *    until no killer is between reading wait_obj and dropping the object's
+ *    lock (wait_pin, counted by the killer before it reads);
+ *  - a thread that queues itself just as the process is killed: it stores
+ *    wait_obj, then reads killed; the killer stores killed, then reads
+ *    wait_obj (both sequentially consistent), so at least one of them sees
+ *    the other; whoever takes the thread off the queue, under the object's
+ *    lock, decides: the thread itself does not block, or the killer wakes it.
+ * The fast path (ipc_fast.c) records nothing, but a fast reply_recv queues
+ * its thread as a receiver under the process's lock, which the killer holds
+ * while it looks, and refuses a killed process's thread: the killer finds
+ * one it queued before through the handle its frame names (rdi of
+ * KEEL_SYS_REPLY_RECV), looked up under that lock; a stale frame or handle
+ * finds nothing, as the thread is taken only if it is on that queue.
  */
 #include "core/ipc.h"
 
@@ -314,6 +336,102 @@ static void ipc_drop_caller(struct thread *me)
 	arch_irq_restore(flags);
 }
 
+/* ---- Process-wide kill ---- */
+
+/*
+ * me has just queued itself on a queue (head, tail) of obj, whose lock it
+ * holds: record where, for a killer. false: its process was killed, and it
+ * took itself back off the queue with -KEEL_ECLOSED (it must not block;
+ * ipc_wait_done once the lock is dropped). The header says why the order.
+ */
+static bool ipc_wait_on(struct thread *me, struct object *obj, struct thread **head,
+			struct thread **tail)
+{
+	__atomic_store_n(&me->wait_obj, obj, __ATOMIC_SEQ_CST);
+	if (__builtin_expect(!__atomic_load_n(&me->proc->killed, __ATOMIC_SEQ_CST), 1))
+		return true;
+	/* Not on the queue any more: a killer took it, and wakes it once it has blocked. */
+	if (!ipc_unqueue(head, tail, me))
+		return true;
+	me->ipc_result = -KEEL_ECLOSED;
+	return false;
+}
+
+/*
+ * me runs again after ipc_wait_on (no object lock held): forget the object,
+ * once no killer still reads it (the caller drops its reference after).
+ */
+static void ipc_wait_done(struct thread *me)
+{
+	if (!me->wait_obj)
+		return;
+	__atomic_store_n(&me->wait_obj, NULL, __ATOMIC_SEQ_CST);
+	while (__atomic_load_n(&me->wait_pin, __ATOMIC_ACQUIRE))
+		arch_cpu_relax();
+}
+
+/* The frame of a thread in a system call; defined with the messages below. */
+static struct trap_frame *ipc_frame_of(struct thread *t);
+
+/*
+ * t queued as a receiver by the fast path's reply_recv (no wait_obj): the
+ * endpoint its frame's handle names, and t taken off its receivers if there.
+ * t->proc->lock held: the handle stays, and no fast reply_recv queues now.
+ */
+static bool ipc_cancel_fast_receiver(struct thread *t)
+{
+	struct trap_frame *f = ipc_frame_of(t);
+	struct endpoint *ep;
+	void *obj;
+	bool taken;
+
+	if (f->rax != KEEL_SYS_REPLY_RECV ||
+	    handle_get(&t->proc->handles, f->rdi, KEEL_OBJ_ENDPOINT, KEEL_RIGHT_READ, &obj) != 0)
+		return false;
+	ep = obj;
+	spin_lock(&ep->lock);
+	taken = ipc_unqueue(&ep->receivers, &ep->receivers_tail, t);
+	spin_unlock(&ep->lock);
+	return taken;
+}
+
+void ipc_thread_cancel(struct thread *t)
+{
+	struct thread **pending = &ipc_pending_wake[arch_cpu_index()];
+	struct object *obj;
+	bool taken = false;
+
+	/* Pinned: t cannot drop its reference to obj (ipc_wait_done) until we unpin. */
+	__atomic_fetch_add(&t->wait_pin, 1, __ATOMIC_SEQ_CST);
+	obj = __atomic_load_n(&t->wait_obj, __ATOMIC_SEQ_CST);
+	if (obj && obj->type == KEEL_OBJ_ENDPOINT) {
+		struct endpoint *ep = (struct endpoint *)obj;
+
+		spin_lock(&ep->lock);
+		taken = ipc_unqueue(&ep->callers, &ep->callers_tail, t) ||
+			ipc_unqueue(&ep->receivers, &ep->receivers_tail, t);
+		spin_unlock(&ep->lock);
+	} else if (obj) {
+		struct notification *n = (struct notification *)obj;
+
+		spin_lock(&n->lock);
+		taken = ipc_unqueue(&n->waiters, &n->waiters_tail, t);
+		spin_unlock(&n->lock);
+	}
+	__atomic_fetch_sub(&t->wait_pin, 1, __ATOMIC_RELEASE);
+	if (!taken)
+		taken = ipc_cancel_fast_receiver(t);
+	/*
+	 * Taken off its queue, t is ours to wake (nobody else finds it); not
+	 * there, whoever took it wakes it (a receiver or a signal, the tick).
+	 */
+	if (taken) {
+		t->ipc_result = -KEEL_ECLOSED;
+		t->next = *pending;
+		*pending = t;
+	}
+}
+
 /* ---- Handle tables ---- */
 
 static void ipc_table_ref(void *ctx, void *obj, uint32_t type, uint32_t rights)
@@ -573,9 +691,15 @@ static int64_t ipc_receive_locked(struct endpoint *ep)
 		return me->ipc_result;
 	}
 	ipc_enqueue(&ep->receivers, &ep->receivers_tail, me);
+	if (!ipc_wait_on(me, &ep->obj, &ep->receivers, &ep->receivers_tail)) {
+		spin_unlock(&ep->lock);
+		ipc_wait_done(me);
+		return me->ipc_result;
+	}
 	me->state = THREAD_BLOCKED;
 	spin_unlock(&ep->lock);
 	sched_block();
+	ipc_wait_done(me);
 	return me->ipc_result;
 }
 
@@ -604,9 +728,14 @@ static inline __attribute__((always_inline)) int64_t ipc_call_endpoint(struct th
 		sched_block_and_run(receiver);
 	} else {
 		ipc_enqueue(&ep->callers, &ep->callers_tail, me);
-		me->state = THREAD_BLOCKED;
-		spin_unlock(&ep->lock);
-		sched_block();
+		if (ipc_wait_on(me, &ep->obj, &ep->callers, &ep->callers_tail)) {
+			me->state = THREAD_BLOCKED;
+			spin_unlock(&ep->lock);
+			sched_block();
+		} else {
+			spin_unlock(&ep->lock);
+		}
+		ipc_wait_done(me);
 	}
 	arch_irq_restore(flags);
 	if (me->ipc_out) {
@@ -734,10 +863,17 @@ int64_t ipc_sys_reply_recv(uint64_t h, uint64_t w0, uint64_t w1, uint64_t w2, ui
 		 * From here on nothing can fail.
 		 */
 		ipc_enqueue(&ep->receivers, &ep->receivers_tail, me);
-		spin_unlock(&ep->lock);
-		ipc_hand_over(me, caller);
-		ipc_deliver(caller, words, 0);
-		sched_block_and_run(caller);
+		if (ipc_wait_on(me, &ep->obj, &ep->receivers, &ep->receivers_tail)) {
+			spin_unlock(&ep->lock);
+			ipc_hand_over(me, caller);
+			ipc_deliver(caller, words, 0);
+			sched_block_and_run(caller);
+		} else {
+			/* Killed: the reply still goes, and this thread does not block. */
+			spin_unlock(&ep->lock);
+			ipc_reply(me, caller, words);
+		}
+		ipc_wait_done(me);
 		r = me->ipc_result;
 	} else {
 		/*
@@ -855,6 +991,13 @@ int64_t ipc_sys_wait(uint64_t h, uint64_t timeout, uint64_t a2, uint64_t a3, uin
 		r = -KEEL_ETIMEDOUT;
 	} else {
 		ipc_enqueue(&n->waiters, &n->waiters_tail, me);
+		if (!ipc_wait_on(me, &n->obj, &n->waiters, &n->waiters_tail)) {
+			spin_unlock(&n->lock);
+			ipc_wait_done(me);
+			arch_irq_restore(flags);
+			ipc_object_unref(obj);
+			return -KEEL_ECLOSED;
+		}
 		me->state = THREAD_BLOCKED;
 		if (timeout != KEEL_FOREVER) {
 			me->wait_notif = n;
@@ -871,6 +1014,7 @@ int64_t ipc_sys_wait(uint64_t h, uint64_t timeout, uint64_t a2, uint64_t a3, uin
 			timeout_remove(&ipc_timeouts[arch_cpu_index()], &me->wait_timeout);
 			me->wait_notif = NULL;
 		}
+		ipc_wait_done(me);
 		r = me->ipc_result;
 	}
 	arch_irq_restore(flags);

@@ -64,6 +64,14 @@ void ipc_thread_fini(struct thread *t);
 void ipc_thread_exit(struct thread *t);
 
 /*
+ * t's process is being killed (process_kill_current): if t is blocked on a
+ * queue of ipc.c's slow path, take it off and queue it on this CPU's
+ * pending wake-ups with -KEEL_ECLOSED (ipc_wake_pending, once the locks are
+ * dropped). t->proc->lock held (its thread list), interrupts off.
+ */
+void ipc_thread_cancel(struct thread *t);
+
+/*
  * Wake the threads an endpoint's last reading or writing handle left to
  * wake (with -KEEL_ECLOSED) on this CPU. Call it with no lock held after
  * closing or dropping handles (the handle table's unref runs under the

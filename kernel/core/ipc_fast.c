@@ -202,7 +202,8 @@ int64_t ipc_fast_reply_recv(uint64_t h, uint64_t w0, uint64_t w1, uint64_t w2, u
 		ipc_fast_unlock(&p->lock);
 		goto slow_irq;
 	}
-	if (ep->callers || !ipc_fast_partner_ok(pc, me, caller)) {
+	/* A killed process's thread queues itself on the slow path only (ipc.c: kill). */
+	if (ep->callers || p->killed || !ipc_fast_partner_ok(pc, me, caller)) {
 		ipc_fast_unlock(&ep->lock);
 		ipc_fast_unlock(&p->lock);
 		goto slow_irq;

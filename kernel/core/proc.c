@@ -235,7 +235,7 @@ int64_t proc_sys_thread_create(uint64_t proc, uint64_t entry, uint64_t stack_top
 		err = -KEEL_EINVAL;
 	if (err == 0) {
 		flags = spin_lock_irqsave(&p->lock);
-		ended = p->ended;
+		ended = p->ended || p->killed; /* a killed process is ending */
 		spin_unlock_irqrestore(&p->lock, flags);
 		if (ended)
 			err = -KEEL_ECLOSED;
@@ -255,7 +255,7 @@ int64_t proc_sys_thread_create(uint64_t proc, uint64_t entry, uint64_t stack_top
 	if (h >= 0 &&
 	    !thread_create_user_on(p, entry, stack_top, arg, p->priority, proc_pick_cpu())) {
 		flags = spin_lock_irqsave(&p->lock);
-		ended = p->ended;
+		ended = p->ended || p->killed; /* a killed process is ending */
 		spin_unlock_irqrestore(&p->lock, flags);
 		/* Closed unless another thread of the caller closed it already. */
 		flags = spin_lock_irqsave(&me->lock);

@@ -29,6 +29,7 @@ enum {
 	PROC_CASE_PROCESS_HANDLE_ERRORS,
 	PROC_CASE_SPAWN_ERRORS,
 	PROC_CASE_MANY_CHILDREN,
+	PROC_CASE_KILL_THREADS,
 	PROC_CASE_PORTS_STAY_HOME,
 };
 
@@ -127,6 +128,11 @@ static const char *test_proc_many_children(void)
 	return proc_case(PROC_CASE_MANY_CHILDREN);
 }
 
+static const char *test_proc_kill_threads(void)
+{
+	return proc_case(PROC_CASE_KILL_THREADS);
+}
+
 /* Needs the CPUs' bitmap TSSs made already (the devobj suite runs first). */
 static const char *test_proc_ports_stay_home(void)
 {
@@ -134,9 +140,11 @@ static const char *test_proc_ports_stay_home(void)
 }
 
 static const struct ktest proc_tests[] = {
-    KTEST(proc_exit_status),  KTEST(proc_handle_into_child), KTEST(proc_map_into_child),
-    KTEST(proc_kill),         KTEST(proc_create_errors),     KTEST(proc_process_handle_errors),
-    KTEST(proc_spawn_errors), KTEST(proc_many_children),     KTEST(proc_ports_stay_home),
+    KTEST(proc_exit_status),    KTEST(proc_handle_into_child),
+    KTEST(proc_map_into_child), KTEST(proc_kill),
+    KTEST(proc_create_errors),  KTEST(proc_process_handle_errors),
+    KTEST(proc_spawn_errors),   KTEST(proc_many_children),
+    KTEST(proc_kill_threads),   KTEST(proc_ports_stay_home),
 };
 
 const struct ktest_suite proc_test_suite = {proc_tests, KTEST_COUNT(proc_tests)};

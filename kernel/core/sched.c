@@ -9,6 +9,12 @@
  * A dead thread cannot free its own kernel stack while it runs on it: the
  * switch leaves it in the run queue's `dead` slot, and the thread switched to
  * frees it (sched_after_switch), with its process if it was the last thread.
+ *
+ * A killed process (process_kill_current) ends thread by thread: each of
+ * its threads ends itself on its way back to user mode (sched_return_to_user),
+ * where every path out of the kernel passes once the switch-in below has
+ * asked it to (need_resched), and the kill takes the blocked ones off their
+ * queues (ipc_thread_cancel) and kicks the other CPUs into the kernel.
  */
 #include "core/thread.h"
 
@@ -237,9 +243,9 @@ struct thread *thread_create_user_on(struct process *p, uint64_t entry, uint64_t
 	t->cpu = cpu;
 	t->id = __atomic_fetch_add(&sched_next_id, 1, __ATOMIC_RELAXED);
 	arch_thread_prepare_user(t, entry, stack_top, arg);
-	/* p->lock: an ended process (its last thread died) never gets a thread again. */
+	/* p->lock: an ended or killed process never gets a thread again. */
 	flags = spin_lock_irqsave(&p->lock);
-	if (p->ended) {
+	if (p->ended || p->killed) {
 		spin_unlock_irqrestore(&p->lock, flags);
 		arch_thread_free_user_state(t);
 		vm_stack_destroy(&t->kstack);
@@ -249,6 +255,8 @@ struct thread *thread_create_user_on(struct process *p, uint64_t entry, uint64_t
 	if (p->threads++ == 0)
 		__atomic_fetch_add(&sched_live_processes, 1, __ATOMIC_RELAXED);
 	p->started = true;
+	t->proc_next = p->thread_list;
+	p->thread_list = t;
 	__atomic_fetch_add(&p->unfreed_threads, 1, __ATOMIC_RELAXED);
 	spin_unlock_irqrestore(&p->lock, flags);
 	rq = &sched_rq[cpu];
@@ -333,6 +341,9 @@ static void sched_switch_to(struct runqueue *rq, struct thread *prev, struct thr
 	percpu_this()->context_switches++; /* this CPU's only; others read it relaxed */
 	arch_switch_threads(prev, next);
 	sched_after_switch();
+	/* prev runs again: if its process was killed meanwhile, it ends on its way out. */
+	if (prev->proc && __atomic_load_n(&prev->proc->killed, __ATOMIC_ACQUIRE))
+		percpu_this()->need_resched = true;
 }
 
 /*
@@ -398,6 +409,9 @@ void sched_block_and_run_here(struct thread *next)
 	 * that resumed it left. A thread switched away from here for good
 	 * (rq->dead) takes the long way.
 	 */
+	/* prev runs again: if its process was killed meanwhile, it ends on its way out. */
+	if (__atomic_load_n(&prev->proc->killed, __ATOMIC_ACQUIRE))
+		percpu_this()->need_resched = true;
 	rq = sched_this_rq();
 	if (rq->dead) {
 		sched_after_switch();
@@ -452,8 +466,13 @@ void sched_tick(void)
 
 void sched_return_to_user(void)
 {
+	struct thread *t;
+
 	if (percpu_this()->need_resched)
 		sched_switch();
+	t = thread_current();
+	if (t->proc && __atomic_load_n(&t->proc->killed, __ATOMIC_ACQUIRE))
+		thread_exit(t->proc->exit_status); /* the status stays the vector */
 }
 
 void thread_exit(int64_t status)
@@ -469,6 +488,13 @@ void thread_exit(int64_t status)
 	ipc_thread_exit(t); /* a caller still owed a reply by t: -KEEL_ECLOSED */
 	t->state = THREAD_DEAD;
 	spin_lock(&p->lock);
+	/* Off the thread list: a kill no longer looks at it. */
+	for (struct thread **link = &p->thread_list; *link; link = &(*link)->proc_next) {
+		if (*link == t) {
+			*link = t->proc_next;
+			break;
+		}
+	}
 	last = --p->threads == 0;
 	if (last) {
 		p->ended = true; /* under the lock: thread_create_user_on sees it */
@@ -495,11 +521,35 @@ void thread_exit(int64_t status)
 
 void process_kill_current(uint64_t vector)
 {
-	struct process *p = thread_current()->proc;
+	struct thread *me = thread_current();
+	struct process *p = me->proc;
+	uint64_t flags = spin_lock_irqsave(&p->lock);
+	bool first = !p->killed;
 
-	p->killed = true;
-	p->exit_status = (int64_t)vector;
-	thread_exit((int64_t)vector);
+	/*
+	 * Once, under p->lock (which guards the thread list, and which a thread
+	 * starting or ending takes): the status, then killed, then each other
+	 * thread taken off what it waits on (ipc.c's header says why killed is
+	 * stored before wait_obj is read).
+	 */
+	if (first) {
+		p->exit_status = (int64_t)vector;
+		__atomic_store_n(&p->killed, true, __ATOMIC_SEQ_CST);
+		for (struct thread *t = p->thread_list; t; t = t->proc_next)
+			if (t != me)
+				ipc_thread_cancel(t);
+	}
+	spin_unlock_irqrestore(&p->lock, flags);
+	if (first) {
+		ipc_wake_pending(); /* the blocked ones, with -KEEL_ECLOSED */
+		/*
+		 * Every other CPU into the kernel: one running a thread of p ends
+		 * it on its way back (sched_return_to_user). A kill is rare: all
+		 * of them, rather than a racy look at where p's threads run.
+		 */
+		arch_cross_call(arch_cpus_online() & ~(1ull << arch_cpu_index()), sched_kick, NULL);
+	}
+	thread_exit(p->exit_status);
 }
 
 void sched_run_until_idle(void)

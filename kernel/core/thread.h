@@ -70,6 +70,8 @@ struct process {
 	struct object *exit_notif; /* notification told when it ends (NULL: none) */
 	uint64_t exit_bits;        /* the bit(s) set on exit_notif */
 	struct iopb *iopb;         /* I/O ports it enabled (arch/x86_64/iopb.h); NULL: none */
+	/* Its threads not yet dead, through proc_next (under lock; killed is set under it). */
+	struct thread *thread_list;
 };
 
 struct ipc_message;
@@ -96,6 +98,15 @@ struct thread {
 	 */
 	struct timeout wait_timeout;
 	void *wait_notif;
+	/*
+	 * Process-wide kill (ipc_thread_cancel): the object on whose queue this
+	 * thread blocked in ipc.c's slow path (NULL: none; it holds a reference
+	 * until it runs again), and the killers reading that pointer (wait_pin),
+	 * whom it waits for before it clears it and drops that reference.
+	 */
+	struct object *wait_obj;
+	uint32_t wait_pin;
+	struct thread *proc_next; /* its process's thread_list */
 };
 
 /*
@@ -140,7 +151,17 @@ noreturn void thread_exit(int64_t status);
 
 /*
  * End the current thread's whole process because of a fault (vector): it is
- * reported, its threads die (only single-threaded processes for now). The
+ * marked killed with the vector as its status (once: a second fault, in
+ * another of its threads, changes nothing), and every thread of it ends:
+ * this one at once; one running on another CPU at its next return to user
+ * mode (that CPU is kicked into the kernel); a runnable one when it is next
+ * picked, on its way back to user mode; one blocked in ipc.c's slow path
+ * (call or recv queued on an endpoint, a notification wait with or without
+ * timeout, a fault call queued on its supervisor's endpoint) taken off that
+ * queue and woken with -KEEL_ECLOSED, to end on its way out. One waiting
+ * for a reply from a server that took its call ends when the reply (or the
+ * server's end, -KEEL_ECLOSED) comes. The process is taken apart when its
+ * last thread is freed (process_free), as for an exit. The
  * trap path first offers a fault to the process's supervisor, if it has one
  * (trap.c, ipc_fault_call): only a reply other than KEEL_FAULT_RESUME, or a
  * supervisor gone, comes here.
@@ -179,7 +200,10 @@ void sched_init_this_cpu(void);
 /* The tick (interrupt context): charge the running thread's slice. */
 void sched_tick(void);
 
-/* On the way back to user mode: switch if the tick or a wake-up asked to. */
+/*
+ * On the way back to user mode: switch if the tick or a wake-up asked to,
+ * and end the thread if its process was killed (process_kill_current).
+ */
 void sched_return_to_user(void);
 
 /* Run threads until every process has ended and been freed (on any CPU); on the boot CPU. */

@@ -50,11 +50,16 @@
 void switch_stacks(uint64_t *save_rsp, uint64_t rsp); /* switch.S */
 void thread_first_run(void);                          /* below */
 
-/* switch_stacks "returns" here the first time: rsp is at the trap frame. */
+/*
+ * switch_stacks "returns" here the first time: rsp is at the trap frame.
+ * On its way to user mode, as any return there: a thread of a killed
+ * process ends before its first instruction (sched_return_to_user).
+ */
 __asm__(".text\n"
 	".globl thread_first_run\n"
 	"thread_first_run:\n\t"
 	"call sched_after_switch\n\t"
+	"call sched_return_to_user\n\t"
 	"jmp trap_exit\n");
 
 void arch_thread_prepare_user(struct thread *t, uint64_t entry, uint64_t stack_top, uint64_t arg)

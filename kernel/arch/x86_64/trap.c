@@ -145,6 +145,9 @@ static void trap_user_fault(struct trap_frame *f, uint64_t cr2)
 
 	if (trap_user_supervised(f, cr2, pkey ? KEEL_KILLED_PKEY : f->vector))
 		return;
+	/* Another thread's fault killed the process while this one waited: end quietly. */
+	if (__atomic_load_n(&t->proc->killed, __ATOMIC_ACQUIRE))
+		process_kill_current(f->vector);
 	trap_describe_error((uint32_t)f->vector, f->error, error, sizeof(error));
 	if (pkey) {
 		/* DESIGN.md §5: a key violation is reported as such, with its own status. */
