@@ -15,6 +15,7 @@
 #include <keel/syscall.h>
 
 #include "arch/x86_64/iopb.h"
+#include "arch/x86_64/ipc_switch.h"
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/thread_arch.h"
 #include "core/arch.h"
@@ -377,11 +378,10 @@ void sched_block_and_run_here(struct thread *next)
 	next->slice = SCHED_SLICE_TICKS;
 	next->on_cpu = true; /* next->cpu is this CPU already */
 	rq->switched_from = prev;
-	/* aspace_switch's work and warning, without its call and its NULL case. */
-	if (next->proc != prev->proc && pcid_switch_to(&pc->pcid, &next->proc->as.tlb) != 0)
-		kprintf("aspace: warning: CR3 refused an address space\n");
+	/* aspace_switch and arch_switch_threads, inline (arch/x86_64/ipc_switch.h). */
+	ipc_switch_aspace(pc, &next->proc->as.tlb);
 	__atomic_fetch_add(&sched_stats.context_switches, 1, __ATOMIC_RELAXED);
-	arch_switch_threads(prev, next);
+	ipc_switch_threads(pc, prev, next);
 	/*
 	 * sched_after_switch, on this thread's stack again: what the switch
 	 * that resumed it left. A thread switched away from here for good
