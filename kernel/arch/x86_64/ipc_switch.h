@@ -42,7 +42,8 @@
 void switch_stacks(uint64_t *save_rsp, uint64_t rsp); /* switch.S */
 
 /* Make next this CPU's address space (see the top); interrupts off. */
-static inline void ipc_switch_aspace(struct percpu *pc, struct tlb_as *next)
+__attribute__((always_inline)) static inline void ipc_switch_aspace(struct percpu *pc,
+								    struct tlb_as *next)
 {
 	struct pcid_cache *c = &pc->pcid;
 	struct tlb_as *prev = c->current;
@@ -73,7 +74,8 @@ static inline void ipc_switch_aspace(struct percpu *pc, struct tlb_as *next)
 }
 
 /* arch_switch_threads between two user threads (see the top); interrupts off. */
-static inline void ipc_switch_threads(struct percpu *pc, struct thread *prev, struct thread *next)
+__attribute__((always_inline)) static inline void
+ipc_switch_threads(struct percpu *pc, struct thread *prev, struct thread *next)
 {
 	struct thread_arch *a = &prev->arch;
 	const struct thread_arch *b = &next->arch;
