@@ -20,9 +20,11 @@
  * The user state (ipc_switch_threads). Both threads are user threads (a
  * process, so an FPU area: sched_thread_create fails without one), and
  * prev is running, so not dead. As in thread_arch.c: XSAVE(OPT) into
- * prev's area and XRSTOR from next's (fpu.h; XSAVEOPT stays safe: the last
- * XRSTOR on this CPU was from prev's area, and next's is restored before
- * any other save here). PKRU and the FS and GS bases are read, stored in
+ * prev's area and XRSTOR from next's at once (fpu.h; XSAVEOPT stays safe:
+ * the last XRSTOR on this CPU was from prev's area, and next's is restored
+ * before any other save here; PKRU is no XSAVE component, so the order of
+ * the two against the rest does not matter); with XSAVEOPT, the usual case,
+ * behind one test. PKRU and the FS and GS bases are read, stored in
  * prev and written only when next's value differs: the register then
  * already holds next's value, so nothing of prev's stays visible to next.
  */
@@ -80,7 +82,19 @@ ipc_switch_threads(struct percpu *pc, struct thread *prev, struct thread *next)
 	struct thread_arch *a = &prev->arch;
 	const struct thread_arch *b = &next->arch;
 
-	fpu_save(a->fpu);
+	if (fpu_info.xsaveopt) { /* only ever set with xsave */
+		static const uint32_t zero;
+		uint32_t lo = fpu_info.xcr0_lo, hi = fpu_info.xcr0_hi;
+
+		__asm__ volatile("xsaveopt64 (%0)" : : "r"(a->fpu), "a"(lo), "d"(hi) : "memory");
+		/* fpu.c: AMD's x87 error pointers set to the kernel's, as fpu_restore does. */
+		if (fpu_info.clear_error_pointers)
+			__asm__ volatile("fnclex; emms; fildl %0" : : "m"(zero) : "memory");
+		__asm__ volatile("xrstor64 (%0)" : : "r"(b->fpu), "a"(lo), "d"(hi) : "memory");
+	} else {
+		fpu_save(a->fpu);
+		fpu_restore(b->fpu);
+	}
 	if (cpufeatures_on(CPUFEATURE_PKU)) {
 		a->pkru = cpu_rdpkru();
 		if (b->pkru != a->pkru)
@@ -99,7 +113,6 @@ ipc_switch_threads(struct percpu *pc, struct thread *prev, struct thread *next)
 	pc->current = next;
 	pc->kstack_top = next->kstack.top;
 	gdt_set_kernel_stack(&pc->gdt, next->kstack.top);
-	fpu_restore(b->fpu);
 	switch_stacks(&prev->ksp, next->ksp);
 }
 
