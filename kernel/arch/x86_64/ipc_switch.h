@@ -14,7 +14,8 @@
  * out here in the same order: announce this CPU in next's cpus_active, then
  * read its generation (pcid_cache.c's top comment says why that order), a
  * plain CR3 write (a flush; the root is page-aligned, tlb_as_init), the
- * pending bit of PCID 0 and the counters, slot 0, then prev's bit cleared.
+ * pending bit of PCID 0 and the counters, slot 0 (below), then prev's bit
+ * cleared.
  * With PCIDs, or from the kernel's own tables, pcid_switch_to does it.
  *
  * The user state (ipc_switch_threads). Both threads are user threads (a
@@ -65,14 +66,18 @@ __attribute__((always_inline)) static inline void ipc_switch_aspace(struct percp
 	cpu_write_cr3(next->root); /* no PCIDs: every load flushes (TLB: this CPU's non-global) */
 	pc->tlb.pending[0] &= ~1ull;
 	pc->tlb.counters.cr3_flush++;
+	/*
+	 * Slot 0 names next. Its LRU stamp and the clock are left alone: without
+	 * PCIDs no victim is ever chosen (pcid_slot_victim), and a stamp never
+	 * passes the clock (pcid_cache_check). current_slot is 0 already: every
+	 * switch without PCIDs takes slot 0.
+	 */
 	c->slots[0].as_id = next->id;
 	c->slots[0].gen = gen;
-	c->slots[0].stamp = ++c->clock;
 	c->slots[0].clean = false;
 	c->counters.switch_flush++;
 	__atomic_fetch_and(&prev->cpus_active, ~bit, __ATOMIC_SEQ_CST);
 	c->current = next;
-	c->current_slot = 0;
 }
 
 /* arch_switch_threads between two user threads (see the top); interrupts off. */
