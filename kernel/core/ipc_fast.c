@@ -1,9 +1,18 @@
 /*
  * kernel/core/ipc_fast.c: the IPC fast path (ipc.h): call and reply_recv
  * with a register-only message to a partner already waiting, switched to
- * directly. The system-call table points call and reply_recv here; every
- * case not handled falls back to ipc_sys_call / ipc_sys_reply_recv (ipc.c)
+ * directly. syscall_entry.S sends call and reply_recv with r9 0 to
+ * ipc_fast_call_entry / ipc_fast_reply_recv_entry with interrupts still
+ * off (no table, no sti/cli); the table's ipc_fast_call / _reply_recv get
+ * the rest (a message) and count them slow. Every case not handled falls
+ * back to ipc_sys_call / ipc_sys_reply_recv (ipc.c), interrupts on again,
  * with the arguments unchanged and nothing done yet.
+ *
+ * The switch itself is inline (core/sched_fast.h, arch/x86_64/
+ * ipc_switch.h): the run-queue hand-over, the address space with no call
+ * through struct tlb_ops (without PCIDs; with them pcid_switch_to), the
+ * kernel stack, TSS rsp0 and current, XSAVEOPT/XRSTOR, and PKRU and the
+ * FS/GS bases written only when the partner's differ.
  *
  * The common case, and the only one taken here:
  *  - r9 (a5) is 0: words only, no struct keel_msg;
@@ -22,7 +31,7 @@
  * fail"; after it the partner is off the queue (or this thread on it) and
  * the switch happens.
  *
- * Locks: interrupts off, then the process lock (the handle table), then the
+ * Locks: interrupts off (from the entry), then the process lock (the handle table), then the
  * endpoint's lock (ipc.c's order: process, then object), both held until
  * the queue is changed, and both only taken when free: the fast path never
  * spins, a busy lock sends it to the slow path. The invariant that keeps

@@ -13,8 +13,10 @@
  *   last entry, which refuses them) with the six arguments still in rdi rsi
  *   rdx rcx(from r10) r8 r9: no copy, no second dispatch. The result goes to
  *   the frame's rax. A handler that needs the frame finds it below the
- *   kernel stack's top (syscall.h). If the tick or a wake-up asked for a
- *   switch (gs:PERCPU_NEED_RESCHED), sched_return_to_user runs first.
+ *   kernel stack's top (syscall.h). call and reply_recv with r9 0 skip the
+ *   table and the sti: ipc_fast.c's entries run with interrupts off. If the
+ *   tick or a wake-up asked for a switch (gs:PERCPU_NEED_RESCHED),
+ *   sched_return_to_user runs first.
  *   out: back in ring 3 with every register as saved in the frame (rcx and
  *        r11 excepted on the SYSRET path). SYSRET is used unless a handler
  *        changed the frame (syscall_frame_changed): then rip, CS and SS may
