@@ -16,7 +16,11 @@
  * plain CR3 write (a flush; the root is page-aligned, tlb_as_init), the
  * pending bit of PCID 0 and the counters, slot 0 (below), then prev's bit
  * cleared.
- * With PCIDs, or from the kernel's own tables, pcid_switch_to does it.
+ * With PCIDs, between two user address spaces, next's slot found here is
+ * loaded the same way as pcid_switch_slots and tlb_load_cr3 would
+ * (ipc_switch_aspace_pcid: no-flush when the slot is current and no
+ * flush of that PCID is pending); a miss, or a switch from the kernel's
+ * own tables, goes to pcid_switch_to.
  *
  * The user state (ipc_switch_threads). Both threads are user threads (a
  * process, so an FPU area: sched_thread_create fails without one), and
@@ -44,6 +48,59 @@
 
 void switch_stacks(uint64_t *save_rsp, uint64_t rsp); /* switch.S */
 
+/*
+ * With PCIDs, from one user address space to another (see the top): when
+ * next holds a slot here, pcid_switch_slots' hit case and tlb_load_cr3,
+ * written out in the same order; a miss (a victim to choose) goes to
+ * pcid_switch_to before anything is done. Not inline: its registers would
+ * cost the path without PCIDs a longer prologue.
+ */
+__attribute__((noinline)) static inline void
+ipc_switch_aspace_pcid(struct percpu *pc, struct tlb_as *prev, struct tlb_as *next)
+{
+	struct pcid_cache *c = &pc->pcid;
+	uint64_t bit = 1ull << c->cpu, gen;
+	unsigned slot;
+	uint16_t pcid;
+	bool keep, pending;
+
+	for (slot = 0; slot < PCID_SLOTS && c->slots[slot].as_id != next->id; slot++)
+		;
+	if (slot == PCID_SLOTS) {
+		if (pcid_switch_to(c, next) != 0)
+			kprintf("aspace: warning: CR3 refused an address space\n");
+		return;
+	}
+	pcid = (uint16_t)(PCID_FIRST + slot);
+	/* Announce first, then read the generation (pcid_cache.c): both sequentially consistent. */
+	__atomic_fetch_or(&next->cpus_active, bit, __ATOMIC_SEQ_CST);
+	gen = __atomic_load_n(&next->gen, __ATOMIC_SEQ_CST);
+	keep = c->slots[slot].gen == gen;
+	/* tlb.c: a flush of this PCID deferred (no INVPCID) makes the load flush. */
+	pending = pc->tlb.pending[pcid / 64] >> (pcid % 64) & 1;
+	/* Keep the PCID's entries only when its slot is current and no flush is owed. */
+	cpu_write_cr3(next->root | pcid | (keep && !pending ? CPU_CR3_NOFLUSH : 0));
+	pc->tlb.pending[pcid / 64] &= ~(1ull << (pcid % 64));
+	if (keep && !pending)
+		pc->tlb.counters.cr3_noflush++;
+	else
+		pc->tlb.counters.cr3_flush++;
+	if (keep) {
+		c->counters.slot_hit++;
+		c->counters.switch_noflush++;
+	} else {
+		c->counters.slot_stale++;
+		c->counters.switch_flush++;
+	}
+	c->slots[slot].gen = gen;
+	c->slots[slot].stamp = ++c->clock;
+	c->slots[slot].clean = false;
+	/* prev's entries stay under its PCID (pcid_switch_slots says why). */
+	__atomic_fetch_and(&prev->cpus_active, ~bit, __ATOMIC_SEQ_CST);
+	c->current = next;
+	c->current_slot = slot;
+}
+
 /* Make next this CPU's address space (see the top); interrupts off. */
 __attribute__((always_inline)) static inline void ipc_switch_aspace(struct percpu *pc,
 								    struct tlb_as *next)
@@ -54,7 +111,11 @@ __attribute__((always_inline)) static inline void ipc_switch_aspace(struct percp
 
 	if (next == prev)
 		return; /* shootdowns have kept it clean while it stayed loaded */
-	if (c->pcid || !prev) {
+	if (c->pcid && prev) {
+		ipc_switch_aspace_pcid(pc, prev, next);
+		return;
+	}
+	if (!prev) { /* from the kernel's own tables */
 		if (pcid_switch_to(c, next) != 0)
 			kprintf("aspace: warning: CR3 refused an address space\n");
 		return;
