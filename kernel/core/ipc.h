@@ -112,6 +112,14 @@ IPC_SYSCALL(ipc_fast_call);       /* ipc_fast.c: call, falling back to ipc_sys_c
 IPC_SYSCALL(ipc_fast_reply_recv); /* ... reply_recv, falling back to ipc_sys_reply_recv */
 #undef IPC_SYSCALL
 
+/*
+ * The fast path proper (ipc_fast.c), from syscall_entry with interrupts
+ * off for a call or reply_recv with r9 (a5) 0; back with interrupts on or
+ * off (syscall_entry turns them off).
+ */
+int64_t ipc_fast_call_entry(uint64_t h, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3);
+int64_t ipc_fast_reply_recv_entry(uint64_t h, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3);
+
 /* IPC and notifications, run with user processes (ipc_tests.c). */
 extern const struct ktest_suite ipc_test_suite;
 

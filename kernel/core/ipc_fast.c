@@ -1,9 +1,18 @@
 /*
  * kernel/core/ipc_fast.c: the IPC fast path (ipc.h): call and reply_recv
  * with a register-only message to a partner already waiting, switched to
- * directly. The system-call table points call and reply_recv here; every
- * case not handled falls back to ipc_sys_call / ipc_sys_reply_recv (ipc.c)
+ * directly. syscall_entry.S sends call and reply_recv with r9 0 to
+ * ipc_fast_call_entry / ipc_fast_reply_recv_entry with interrupts still
+ * off (no table, no sti/cli); the table's ipc_fast_call / _reply_recv get
+ * the rest (a message) and count them slow. Every case not handled falls
+ * back to ipc_sys_call / ipc_sys_reply_recv (ipc.c), interrupts on again,
  * with the arguments unchanged and nothing done yet.
+ *
+ * The switch itself is inline (core/sched_fast.h, arch/x86_64/
+ * ipc_switch.h): the run-queue hand-over, the address space with no call
+ * through struct tlb_ops (without PCIDs; with them pcid_switch_to), the
+ * kernel stack, TSS rsp0 and current, XSAVEOPT/XRSTOR, and PKRU and the
+ * FS/GS bases written only when the partner's differ.
  *
  * The common case, and the only one taken here:
  *  - r9 (a5) is 0: words only, no struct keel_msg;
@@ -22,7 +31,7 @@
  * fail"; after it the partner is off the queue (or this thread on it) and
  * the switch happens.
  *
- * Locks: interrupts off, then the process lock (the handle table), then the
+ * Locks: interrupts off (from the entry), then the process lock (the handle table), then the
  * endpoint's lock (ipc.c's order: process, then object), both held until
  * the queue is changed, and both only taken when free: the fast path never
  * spins, a busy lock sends it to the slow path. The invariant that keeps
@@ -58,8 +67,11 @@
 #include "arch/x86_64/trap.h"
 #include "core/ipc.h"
 #include "core/ipc_impl.h"
+#include "core/sched_fast.h"
 #include "core/spinlock.h"
 #include "core/thread.h"
+
+_Static_assert(KEEL_SYS_REPLY_RECV == KEEL_SYS_CALL + 2, "syscall_entry.S tells them apart so");
 
 /*
  * The ticket lock of spinlock.c taken only when free (its spin_trylock,
@@ -123,13 +135,24 @@ static inline void ipc_fast_unref(struct object *o)
 		ipc_object_unref(o);
 }
 
-/* What a thread blocked here returns when it runs again (interrupts still off). */
-static inline int64_t ipc_fast_resumed(struct thread *me, uint64_t flags)
+/* Interrupts on again: the slow path and ipc_finish_in run as any system call. */
+static inline void ipc_fast_irq_on(void)
+{
+	__asm__ volatile("sti" : : : "memory");
+}
+
+/*
+ * What a thread blocked here returns when it runs again (interrupts still
+ * off; a slow-path message is finished with them on, as ipc_sys_* would).
+ */
+static inline int64_t ipc_fast_resumed(struct thread *me)
 {
 	int64_t r = me->ipc_result;
 
-	cpu_irq_restore(flags);
-	return me->ipc_in ? ipc_finish_in(me, r) : r;
+	if (!me->ipc_in)
+		return r;
+	ipc_fast_irq_on();
+	return ipc_finish_in(me, r);
 }
 
 static inline void ipc_fast_count_slow(void)
@@ -137,30 +160,26 @@ static inline void ipc_fast_count_slow(void)
 	percpu_this()->ipc_slow++; /* this CPU's only; others read it relaxed */
 }
 
-int64_t ipc_fast_call(uint64_t h, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3, uint64_t a5)
+int64_t ipc_fast_call_entry(uint64_t h, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3)
 {
 	struct percpu *pc = percpu_this();
 	struct thread *me = pc->current, *to;
 	struct process *p = me->proc;
 	struct endpoint *ep;
-	uint64_t flags;
 
-	if (a5 != 0)
-		goto slow;
-	flags = cpu_irq_save();
 	if (!ipc_fast_trylock(&p->lock))
-		goto slow_irq;
+		goto slow;
 	ep = handle_peek(&p->handles, h, KEEL_OBJ_ENDPOINT, KEEL_RIGHT_WRITE);
 	if (!ep || !ipc_fast_trylock(&ep->lock)) {
 		ipc_fast_unlock(&p->lock);
-		goto slow_irq;
+		goto slow;
 	}
 	to = ep->receivers;
 	/* No handle left that can receive (peer death): the slow path says -KEEL_ECLOSED. */
 	if (!to || ep->readers == 0 || !ipc_fast_partner_ok(pc, me, to)) {
 		ipc_fast_unlock(&ep->lock);
 		ipc_fast_unlock(&p->lock);
-		goto slow_irq;
+		goto slow;
 	}
 	/* From here nothing can fail: the receiver is ours. */
 	ep->receivers = to->next;
@@ -173,40 +192,34 @@ int64_t ipc_fast_call(uint64_t h, uint64_t w0, uint64_t w1, uint64_t w2, uint64_
 	ipc_fast_deliver(to, w0, w1, w2, w3, (int64_t)p->id); /* the badge */
 	me->ipc_buf = 0; /* the reply is words only for us, whoever sends it */
 	pc->ipc_fast++;
-	sched_block_and_run_here(to);
-	return ipc_fast_resumed(me, flags);
-slow_irq:
-	cpu_irq_restore(flags);
+	sched_fast_switch(pc, me, to);
+	return ipc_fast_resumed(me);
 slow:
+	ipc_fast_irq_on();
 	ipc_fast_count_slow();
-	return ipc_sys_call(h, w0, w1, w2, w3, a5);
+	return ipc_sys_call(h, w0, w1, w2, w3, 0);
 }
 
-int64_t ipc_fast_reply_recv(uint64_t h, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3,
-			    uint64_t a5)
+int64_t ipc_fast_reply_recv_entry(uint64_t h, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3)
 {
 	struct percpu *pc = percpu_this();
 	struct thread *me = pc->current, *caller = me->ipc_reply_to;
 	struct process *p = me->proc;
 	struct endpoint *ep;
-	uint64_t flags;
 	int64_t r;
 
-	if (a5 != 0 || !caller || h == KEEL_HANDLE_SELF)
+	if (!caller || h == KEEL_HANDLE_SELF || !ipc_fast_trylock(&p->lock))
 		goto slow;
-	flags = cpu_irq_save();
-	if (!ipc_fast_trylock(&p->lock))
-		goto slow_irq;
 	ep = handle_peek(&p->handles, h, KEEL_OBJ_ENDPOINT, KEEL_RIGHT_READ);
 	if (!ep || !ipc_fast_trylock(&ep->lock)) {
 		ipc_fast_unlock(&p->lock);
-		goto slow_irq;
+		goto slow;
 	}
 	/* A killed process's thread queues itself on the slow path only (ipc.c: kill). */
 	if (ep->callers || p->killed || !ipc_fast_partner_ok(pc, me, caller)) {
 		ipc_fast_unlock(&ep->lock);
 		ipc_fast_unlock(&p->lock);
-		goto slow_irq;
+		goto slow;
 	}
 	/* From here nothing can fail: this thread receives next, the caller runs now. */
 	ipc_fast_ref(&ep->obj); /* held while queued on ep (see the top) */
@@ -222,13 +235,26 @@ int64_t ipc_fast_reply_recv(uint64_t h, uint64_t w0, uint64_t w1, uint64_t w2, u
 	ipc_fast_unlock(&p->lock);
 	ipc_fast_deliver(caller, w0, w1, w2, w3, 0);
 	pc->ipc_fast++;
-	sched_block_and_run_here(caller);
-	r = ipc_fast_resumed(me, flags);
+	sched_fast_switch(pc, me, caller);
+	r = ipc_fast_resumed(me);
 	ipc_fast_unref(&ep->obj);
 	return r;
-slow_irq:
-	cpu_irq_restore(flags);
 slow:
+	ipc_fast_irq_on();
+	ipc_fast_count_slow();
+	return ipc_sys_reply_recv(h, w0, w1, w2, w3, 0);
+}
+
+/* The table's entries: syscall_entry sends only calls with a message (a5) here. */
+int64_t ipc_fast_call(uint64_t h, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3, uint64_t a5)
+{
+	ipc_fast_count_slow();
+	return ipc_sys_call(h, w0, w1, w2, w3, a5);
+}
+
+int64_t ipc_fast_reply_recv(uint64_t h, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3,
+			    uint64_t a5)
+{
 	ipc_fast_count_slow();
 	return ipc_sys_reply_recv(h, w0, w1, w2, w3, a5);
 }

@@ -27,25 +27,17 @@
 #include "core/console.h"
 #include "core/ipc.h"
 #include "core/proc.h"
+#include "core/sched_fast.h"
 #include "core/spinlock.h"
 #include "lib/kstring.h"
 #include "mm/kslab.h"
 
-struct runqueue {
-	struct spinlock lock; /* guards the queues; interrupts off while held */
-	struct thread *head[SCHED_PRIORITIES], *tail[SCHED_PRIORITIES];
-	struct thread idle;
-	struct thread *dead;          /* switched away from for good, to free */
-	struct thread *switched_from; /* the thread a switch in progress leaves */
-	uint32_t runnable;
-};
-
-static struct runqueue sched_rq[PERCPU_MAX];
+struct runqueue sched_rq[PERCPU_MAX]; /* sched_fast.h */
 static struct kslab_cache sched_thread_cache, sched_process_cache;
 static bool sched_caches_ready;
 static uint32_t sched_next_id = 1;
 static struct spinlock sched_stats_lock = SPINLOCK_INIT; /* guards sched_stats */
-static struct sched_stats sched_stats;
+static struct sched_stats sched_stats; /* context_switches: per CPU (sched_read_stats) */
 static uint32_t sched_live_processes; /* atomic: processes with a thread not yet dead */
 /*
  * Atomic: processes created and not yet freed. A process's last thread dies
@@ -376,52 +368,6 @@ void sched_block_and_run(struct thread *next)
 
 	prev->state = THREAD_BLOCKED;
 	sched_switch_to(sched_this_rq(), prev, next);
-}
-
-/*
- * sched_switch_to's work for a direct switch between two user threads with
- * nothing to wait for or decide (thread.h): the same state changes, the
- * same hand-over through switched_from, the same address-space and register
- * switch, in one function for the IPC fast path.
- */
-void sched_block_and_run_here(struct thread *next)
-{
-	struct percpu *pc = percpu_this();
-	struct runqueue *rq = &sched_rq[pc->index];
-	struct thread *prev = pc->current;
-
-	prev->state = THREAD_BLOCKED;
-	pc->need_resched = false;
-	next->state = THREAD_RUNNING;
-	next->slice = SCHED_SLICE_TICKS;
-	next->on_cpu = true; /* next->cpu is this CPU already */
-	rq->switched_from = prev;
-	/* aspace_switch's work and warning, without its call and its NULL case. */
-	if (next->proc != prev->proc) {
-		if (pcid_switch_to(&pc->pcid, &next->proc->as.tlb) != 0)
-			kprintf("aspace: warning: CR3 refused an address space\n");
-		iopb_switch(next->proc); /* its I/O ports, or none (iopb.h's invariant) */
-	}
-	pc->context_switches++;
-	arch_switch_threads(prev, next);
-	/*
-	 * sched_after_switch, on this thread's stack again: what the switch
-	 * that resumed it left. A thread switched away from here for good
-	 * (rq->dead) takes the long way.
-	 */
-	/* prev runs again: if its process was killed meanwhile, it ends on its way out. */
-	if (__atomic_load_n(&prev->proc->killed, __ATOMIC_ACQUIRE))
-		percpu_this()->need_resched = true;
-	rq = sched_this_rq();
-	if (rq->dead) {
-		sched_after_switch();
-		return;
-	}
-	prev = rq->switched_from;
-	if (prev) {
-		rq->switched_from = NULL;
-		__atomic_store_n(&prev->on_cpu, false, __ATOMIC_RELEASE);
-	}
 }
 
 void sched_wake(struct thread *t)

@@ -181,13 +181,6 @@ void sched_block(void);
  */
 void sched_block_and_run(struct thread *next);
 
-/*
- * sched_block_and_run for the IPC fast path, which has checked what
- * sched_switch_to would wait for: next is another user thread, last ran on
- * this CPU and is off it (on_cpu false). Interrupts off.
- */
-void sched_block_and_run_here(struct thread *next);
-
 /* Make a blocked thread runnable again on its CPU (which is woken if it is another). */
 void sched_wake(struct thread *t);
 

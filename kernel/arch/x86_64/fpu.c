@@ -103,6 +103,8 @@ void fpu_init(void)
 	}
 	fi->size = size;
 	fi->clear_error_pointers = fpu_amd_pointer_leak();
+	fi->xcr0_lo = (uint32_t)fi->xcr0;
+	fi->xcr0_hi = (uint32_t)(fi->xcr0 >> 32);
 	kprintf("fpu: %s, components 0x%llx, %u-byte areas per user thread%s\n", fpu_info_method(),
 		(unsigned long long)fi->xcr0, size,
 		fi->clear_error_pointers ? ", x87 error pointers cleared (AMD)" : "");

@@ -29,6 +29,7 @@ struct fpu_info {
 	uint64_t xcr0;             /* the components saved */
 	uint32_t size;             /* bytes of one area; 0 when user threads cannot have one */
 	bool clear_error_pointers; /* AMD without XSAVEERPTR: FIP/FDP/FOP survive a restore */
+	uint32_t xcr0_lo, xcr0_hi; /* xcr0 as EDX:EAX take it (the IPC fast path, ipc_switch.h) */
 };
 
 extern struct fpu_info fpu_info;

@@ -13,8 +13,10 @@
  *   last entry, which refuses them) with the six arguments still in rdi rsi
  *   rdx rcx(from r10) r8 r9: no copy, no second dispatch. The result goes to
  *   the frame's rax. A handler that needs the frame finds it below the
- *   kernel stack's top (syscall.h). If the tick or a wake-up asked for a
- *   switch (gs:PERCPU_NEED_RESCHED), sched_return_to_user runs first.
+ *   kernel stack's top (syscall.h). call and reply_recv with r9 0 skip the
+ *   table and the sti: ipc_fast.c's entries run with interrupts off. If the
+ *   tick or a wake-up asked for a switch (gs:PERCPU_NEED_RESCHED),
+ *   sched_return_to_user runs first.
  *   out: back in ring 3 with every register as saved in the frame (rcx and
  *        r11 excepted on the SYSRET path). SYSRET is used unless a handler
  *        changed the frame (syscall_frame_changed): then rip, CS and SS may
@@ -61,7 +63,17 @@ syscall_entry:
 	subq $32, %rsp /* r12-r15 */
 	/* Every argument register still holds its value; the fourth moves to rcx (C ABI). */
 	movq %r10, %rcx
-	cmpq $KEEL_SYS_COUNT, %rax
+	/*
+	 * The IPC fast path: call (7) and reply_recv (9) with r9 0 go to
+	 * ipc_fast.c's entries with interrupts still off and the same
+	 * arguments (four words, no message). r11 is free (saved in the frame,
+	 * restored from its rflags): rax - 7 with bit 1 masked is 0 for 7 and
+	 * 9 only, and r11 is then 0 for call, 2 for reply_recv.
+	 */
+	leaq -KEEL_SYS_CALL(%rax), %r11
+	testq $~2, %r11
+	jz 5f
+6:	cmpq $KEEL_SYS_COUNT, %rax
 	jb 2f
 	movl $KEEL_SYS_COUNT, %eax /* the table's last entry: -KEEL_ENOSYS */
 2:	sti
@@ -108,3 +120,14 @@ syscall_entry:
 	movq %rbp, 8*8(%rsp)
 	movq %rbx, 13*8(%rsp)
 	jmp trap_exit
+	/* The fast path's entries; the generic one for a message (r9 != 0). */
+5:	testq %r9, %r9
+	jnz 6b
+	testq %r11, %r11
+	jnz 7f
+	call ipc_fast_call_entry
+	cli
+	jmp 4b
+7:	call ipc_fast_reply_recv_entry
+	cli
+	jmp 4b
