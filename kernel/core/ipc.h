@@ -108,14 +108,17 @@ IPC_SYSCALL(ipc_sys_recv);
 IPC_SYSCALL(ipc_sys_reply_recv);
 IPC_SYSCALL(ipc_sys_signal);
 IPC_SYSCALL(ipc_sys_wait);
-IPC_SYSCALL(ipc_fast_call);       /* ipc_fast.c: call, falling back to ipc_sys_call */
-IPC_SYSCALL(ipc_fast_reply_recv); /* ... reply_recv, falling back to ipc_sys_reply_recv */
+IPC_SYSCALL(ipc_fast_call);       /* ipc_fast.c: call with a message: the slow path, counted */
+IPC_SYSCALL(ipc_fast_reply_recv); /* ... reply_recv with a message */
+/* The table's entries for call and reply_recv (syscall_entry.S): r9 decides the path. */
+IPC_SYSCALL(syscall_ipc_call);
+IPC_SYSCALL(syscall_ipc_reply_recv);
 #undef IPC_SYSCALL
 
 /*
- * The fast path proper (ipc_fast.c), from syscall_entry with interrupts
- * off for a call or reply_recv with r9 (a5) 0; back with interrupts on or
- * off (syscall_entry turns them off).
+ * The fast path proper (ipc_fast.c), from syscall_ipc_call and
+ * syscall_ipc_reply_recv with interrupts off for a call or reply_recv with
+ * r9 (a5) 0; back with interrupts on or off (syscall_entry turns them off).
  */
 int64_t ipc_fast_call_entry(uint64_t h, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3);
 int64_t ipc_fast_reply_recv_entry(uint64_t h, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3);

@@ -1,10 +1,11 @@
 /*
  * kernel/core/ipc_fast.c: the IPC fast path (ipc.h): call and reply_recv
  * with a register-only message to a partner already waiting, switched to
- * directly. syscall_entry.S sends call and reply_recv with r9 0 to
- * ipc_fast_call_entry / ipc_fast_reply_recv_entry with interrupts still
- * off (no table, no sti/cli); the table's ipc_fast_call / _reply_recv get
- * the rest (a message) and count them slow. Every case not handled falls
+ * directly. The system-call table's entries for call and reply_recv
+ * (syscall_ipc_call / _reply_recv in syscall_entry.S) send those with r9 0
+ * to ipc_fast_call_entry / ipc_fast_reply_recv_entry with interrupts off,
+ * and the rest (a message) to ipc_fast_call / _reply_recv, which count them
+ * slow. Every case not handled falls
  * back to ipc_sys_call / ipc_sys_reply_recv (ipc.c), interrupts on again,
  * with the arguments unchanged and nothing done yet.
  *
@@ -70,8 +71,6 @@
 #include "core/sched_fast.h"
 #include "core/spinlock.h"
 #include "core/thread.h"
-
-_Static_assert(KEEL_SYS_REPLY_RECV == KEEL_SYS_CALL + 2, "syscall_entry.S tells them apart so");
 
 /*
  * The ticket lock of spinlock.c taken only when free (its spin_trylock,
@@ -245,7 +244,7 @@ slow:
 	return ipc_sys_reply_recv(h, w0, w1, w2, w3, 0);
 }
 
-/* The table's entries: syscall_entry sends only calls with a message (a5) here. */
+/* With a message (a5): syscall_ipc_call and syscall_ipc_reply_recv send those here. */
 int64_t ipc_fast_call(uint64_t h, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3, uint64_t a5)
 {
 	ipc_fast_count_slow();

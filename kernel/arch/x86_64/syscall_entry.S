@@ -63,17 +63,7 @@ syscall_entry:
 	subq $32, %rsp /* r12-r15 */
 	/* Every argument register still holds its value; the fourth moves to rcx (C ABI). */
 	movq %r10, %rcx
-	/*
-	 * The IPC fast path: call (7) and reply_recv (9) with r9 0 go to
-	 * ipc_fast.c's entries with interrupts still off and the same
-	 * arguments (four words, no message). r11 is free (saved in the frame,
-	 * restored from its rflags): rax - 7 with bit 1 masked is 0 for 7 and
-	 * 9 only, and r11 is then 0 for call, 2 for reply_recv.
-	 */
-	leaq -KEEL_SYS_CALL(%rax), %r11
-	testq $~2, %r11
-	jz 5f
-6:	cmpq $KEEL_SYS_COUNT, %rax
+	cmpq $KEEL_SYS_COUNT, %rax
 	jb 2f
 	movl $KEEL_SYS_COUNT, %eax /* the table's last entry: -KEEL_ENOSYS */
 2:	sti
@@ -120,14 +110,26 @@ syscall_entry:
 	movq %rbp, 8*8(%rsp)
 	movq %rbx, 13*8(%rsp)
 	jmp trap_exit
-	/* The fast path's entries; the generic one for a message (r9 != 0). */
-5:	testq %r9, %r9
-	jnz 6b
-	testq %r11, %r11
-	jnz 7f
-	call ipc_fast_call_entry
+
+/*
+ * The table's entries for call and reply_recv (syscall.c): with r9 0 (four
+ * words, no message) they go on to the IPC fast path's entries in
+ * ipc_fast.c with interrupts off, else to the slow path with them on. Each
+ * is a tail call, so the handler returns straight to syscall_entry. Here
+ * rather than a test in syscall_entry: other calls pay nothing for it.
+ */
+	.globl syscall_ipc_call
+	.balign 16
+syscall_ipc_call:
+	testq %r9, %r9
+	jnz ipc_fast_call
 	cli
-	jmp 4b
-7:	call ipc_fast_reply_recv_entry
+	jmp ipc_fast_call_entry
+
+	.globl syscall_ipc_reply_recv
+	.balign 16
+syscall_ipc_reply_recv:
+	testq %r9, %r9
+	jnz ipc_fast_reply_recv
 	cli
-	jmp 4b
+	jmp ipc_fast_reply_recv_entry
