@@ -57,7 +57,7 @@ __attribute__((always_inline)) static inline void ipc_switch_aspace(struct percp
 	uint64_t bit, gen;
 
 	if (next == prev)
-		return; /* shootdowns have kept it clean while it stayed loaded */
+		return;         /* shootdowns have kept it clean while it stayed loaded */
 	if (c->pcid || !prev) { /* PCID slots, or from the kernel's own tables */
 		if (pcid_switch_to(c, next) != 0)
 			kprintf("aspace: warning: CR3 refused an address space\n");
