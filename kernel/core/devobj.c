@@ -114,22 +114,6 @@ static void devobj_free(struct object *o)
 	__atomic_fetch_sub(&devobj_count, 1, __ATOMIC_RELAXED);
 }
 
-/* The object behind handle h of the current process, with a reference for the caller. */
-static int devobj_get(uint64_t h, uint32_t type, uint32_t rights, struct object **out)
-{
-	struct process *p = thread_current()->proc;
-	uint64_t flags = spin_lock_irqsave(&p->lock);
-	void *obj;
-	int err = handle_get(&p->handles, h, type, rights, &obj);
-
-	if (err == 0) {
-		ipc_object_ref(obj);
-		*out = obj;
-	}
-	spin_unlock_irqrestore(&p->lock, flags);
-	return err;
-}
-
 /* A handle with every right to obj in the caller's table; obj's creation reference is dropped. */
 static int64_t devobj_give(struct object *obj)
 {
@@ -227,12 +211,12 @@ int64_t devobj_sys_irq_bind(uint64_t h, uint64_t nh, uint64_t bit, uint64_t a3, 
 	struct object *obj, *notif;
 	struct devobj_irq *o;
 	uint64_t flags;
-	int err = devobj_get(nh, KEEL_OBJ_NOTIFICATION, KEEL_RIGHT_SIGNAL, &notif);
+	int err = ipc_handle_get(nh, KEEL_OBJ_NOTIFICATION, KEEL_RIGHT_SIGNAL, &notif);
 
 	(void)a3, (void)a4, (void)a5;
 	if (err != 0)
 		return err;
-	err = devobj_get(h, KEEL_OBJ_IRQ, KEEL_RIGHT_WRITE, &obj);
+	err = ipc_handle_get(h, KEEL_OBJ_IRQ, KEEL_RIGHT_WRITE, &obj);
 	if (err != 0) {
 		ipc_object_unref(notif);
 		return err;
@@ -265,7 +249,7 @@ int64_t devobj_sys_irq_ack(uint64_t h, uint64_t a1, uint64_t a2, uint64_t a3, ui
 	struct object *obj;
 	struct devobj_irq *o;
 	uint64_t flags;
-	int err = devobj_get(h, KEEL_OBJ_IRQ, KEEL_RIGHT_WRITE, &obj);
+	int err = ipc_handle_get(h, KEEL_OBJ_IRQ, KEEL_RIGHT_WRITE, &obj);
 
 	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
 	if (err != 0)
@@ -451,7 +435,7 @@ int64_t devobj_sys_create(uint64_t type, uint64_t arg, uint64_t arg2, uint64_t r
 
 	if (type == KEEL_OBJ_RESOURCE)
 		return -KEEL_EINVAL;
-	err = devobj_get(resource, KEEL_OBJ_RESOURCE, KEEL_RIGHT_MANAGE, &r);
+	err = ipc_handle_get(resource, KEEL_OBJ_RESOURCE, KEEL_RIGHT_MANAGE, &r);
 	if (err != 0)
 		return err;
 	ipc_object_unref(r); /* the root: never freed */

@@ -523,8 +523,7 @@ int64_t ipc_handle_add(struct process *p, struct object *obj, uint32_t rights)
 	return h;
 }
 
-/* The object behind handle h of the current process, with a reference for the caller. */
-static int ipc_get(uint64_t h, uint32_t type, uint32_t rights, struct object **out)
+int ipc_handle_get(uint64_t h, uint32_t type, uint32_t rights, struct object **out)
 {
 	struct process *p = thread_current()->proc;
 	uint64_t flags = spin_lock_irqsave(&p->lock);
@@ -752,7 +751,7 @@ int64_t ipc_sys_call(uint64_t h, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t
 	struct thread *me = thread_current();
 	struct object *obj;
 	int64_t r;
-	int err = ipc_get(h, KEEL_OBJ_ENDPOINT, KEEL_RIGHT_WRITE, &obj);
+	int err = ipc_handle_get(h, KEEL_OBJ_ENDPOINT, KEEL_RIGHT_WRITE, &obj);
 
 	if (err != 0)
 		return err;
@@ -796,7 +795,7 @@ int64_t ipc_sys_recv(uint64_t h, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t
 	struct object *obj;
 	uint64_t flags;
 	int64_t r;
-	int err = ipc_get(h, KEEL_OBJ_ENDPOINT, KEEL_RIGHT_READ, &obj);
+	int err = ipc_handle_get(h, KEEL_OBJ_ENDPOINT, KEEL_RIGHT_READ, &obj);
 
 	(void)a1, (void)a2, (void)a3, (void)a4;
 	if (err != 0)
@@ -842,7 +841,7 @@ int64_t ipc_sys_reply_recv(uint64_t h, uint64_t w0, uint64_t w1, uint64_t w2, ui
 		arch_irq_restore(flags);
 		return 0;
 	}
-	err = ipc_get(h, KEEL_OBJ_ENDPOINT, KEEL_RIGHT_READ, &obj);
+	err = ipc_handle_get(h, KEEL_OBJ_ENDPOINT, KEEL_RIGHT_READ, &obj);
 	if (err != 0)
 		return err;
 	/* a5 (r9): the reply's struct keel_msg, and where the next message goes. */
@@ -950,7 +949,7 @@ int64_t ipc_sys_signal(uint64_t h, uint64_t bits, uint64_t a2, uint64_t a3, uint
 		       uint64_t a5)
 {
 	struct object *obj;
-	int err = ipc_get(h, KEEL_OBJ_NOTIFICATION, KEEL_RIGHT_SIGNAL, &obj);
+	int err = ipc_handle_get(h, KEEL_OBJ_NOTIFICATION, KEEL_RIGHT_SIGNAL, &obj);
 
 	(void)a2, (void)a3, (void)a4, (void)a5;
 	if (err != 0)
@@ -973,7 +972,7 @@ int64_t ipc_sys_wait(uint64_t h, uint64_t timeout, uint64_t a2, uint64_t a3, uin
 	struct notification *n;
 	uint64_t flags;
 	int64_t r;
-	int err = ipc_get(h, KEEL_OBJ_NOTIFICATION, KEEL_RIGHT_WAIT, &obj);
+	int err = ipc_handle_get(h, KEEL_OBJ_NOTIFICATION, KEEL_RIGHT_WAIT, &obj);
 
 	(void)a2, (void)a3, (void)a4, (void)a5;
 	if (err != 0)

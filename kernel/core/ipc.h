@@ -43,6 +43,12 @@ int64_t ipc_handle_add(struct process *p, struct object *obj, uint32_t rights);
  */
 void ipc_notification_signal(struct object *notification, uint64_t bits);
 
+/*
+ * The object behind handle h of the current process (of `type`, with
+ * `rights`; handle.h's error order), with a reference for the caller in *out.
+ */
+int ipc_handle_get(uint64_t h, uint32_t type, uint32_t rights, struct object **out);
+
 /* Take a reference (the caller already holds one, or a lock pins a handle to obj). */
 void ipc_object_ref(struct object *obj);
 

@@ -101,22 +101,6 @@ void proc_notify_exit(const struct process *p)
 		ipc_notification_signal(p->exit_notif, p->exit_bits);
 }
 
-/* What handle h of the current process names, referenced. */
-static int proc_lookup(uint64_t h, uint32_t type, uint32_t rights, struct object **out)
-{
-	struct process *me = thread_current()->proc;
-	uint64_t flags = spin_lock_irqsave(&me->lock);
-	void *obj;
-	int err = handle_get(&me->handles, h, type, rights, &obj);
-
-	if (err == 0) {
-		ipc_object_ref(obj);
-		*out = obj;
-	}
-	spin_unlock_irqrestore(&me->lock, flags);
-	return err;
-}
-
 int proc_get(uint64_t h, uint32_t rights, struct process **out)
 {
 	struct object *obj;
@@ -128,7 +112,7 @@ int proc_get(uint64_t h, uint32_t rights, struct process **out)
 		ipc_object_ref(&(*out)->obj);
 		return 0;
 	}
-	err = proc_lookup(h, KEEL_OBJ_PROCESS, rights, &obj);
+	err = ipc_handle_get(h, KEEL_OBJ_PROCESS, rights, &obj);
 	if (err == 0)
 		*out = (struct process *)obj;
 	return err;
@@ -145,7 +129,7 @@ void proc_put(struct process *p)
 static int proc_optional(uint64_t h, uint32_t type, uint32_t rights, struct object **out)
 {
 	*out = NULL;
-	return h == 0 ? 0 : proc_lookup(h, type, rights, out);
+	return h == 0 ? 0 : ipc_handle_get(h, type, rights, out);
 }
 
 int64_t proc_sys_create(uint64_t uname, uint64_t n, uint64_t supervisor, uint64_t exit_notif,

@@ -12,12 +12,9 @@
  */
 #include <keel/syscall.h>
 
-#include "devobj_test_blobs.h"
+#include "user_blob_macros.h"
 
-.macro SYS nr
-	movl $\nr, %eax
-	syscall
-.endm
+#include "devobj_test_blobs.h"
 
 /* object_create(type, arg, arg2, resource): each a register or an immediate. */
 .macro CREATE type, arg, arg2, res
@@ -55,20 +52,6 @@
 .macro CLOSE h
 	movq \h, %rdi
 	SYS KEEL_SYS_HANDLE_CLOSE
-.endm
-
-/* The last call returned -err: on to the next step, else exit(step). */
-.macro EXPECT err, fail
-	cmpq $-(\err), %rax
-	jne \fail
-	incq %r15
-.endm
-
-/* The last call returned a handle (> 0). */
-.macro EXPECT_POSITIVE fail
-	testq %rax, %rax
-	jle \fail
-	incq %r15
 .endm
 
 /* CMOS register `reg` into %al (ports 0x70-0x71). */

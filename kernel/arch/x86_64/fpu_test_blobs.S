@@ -27,12 +27,9 @@
  */
 #include <keel/syscall.h>
 
-#include "fpu_test_blobs.h"
+#include "user_blob_macros.h"
 
-.macro SYS nr
-	movl $\nr, %eax
-	syscall
-.endm
+#include "fpu_test_blobs.h"
 
 /* The four pattern qwords of register \i for seed %rdx at 0(%rsp). */
 .macro PATTERN i

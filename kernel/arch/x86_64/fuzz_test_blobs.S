@@ -16,16 +16,13 @@
  */
 #include <keel/syscall.h>
 
+#include "user_blob_macros.h"
+
 #define RACE_SIGNALS     10000
 #define RACE_BITS        60
 #define RACE_BIT_TIMEOUT 60
 #define RACE_BIT_END     62
 #define RACE_TIMEOUT_NS  5000000000
-
-.macro SYS nr
-	movl $\nr, %eax
-	syscall
-.endm
 
 	.section .rodata
 	.globl fuzz_blob_race_signaller, fuzz_blob_race_signaller_end

@@ -10,14 +10,11 @@
  */
 #include <keel/syscall.h>
 
+#include "user_blob_macros.h"
+
 #define PEER_PARAMS 0x800 /* peer_tests.c: PEER_PARAMS */
 #define PARAM(i)    (8 * (i))(%r15)
 #define ANY         -1 /* a parameter that matches every value */
-
-.macro SYS nr
-	movl $\nr, %eax
-	syscall
-.endm
 
 /* r15 = the parameters, after the blob at the start of this page. */
 .macro PARAMS blob

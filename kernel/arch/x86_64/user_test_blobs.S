@@ -11,12 +11,9 @@
  */
 #include <keel/syscall.h>
 
-#define KERNEL_BASE 0xffffffff80000000 /* KEEL_KERNEL_BASE (keel/boot.h is C only) */
+#include "user_blob_macros.h"
 
-.macro SYS nr
-	movl $\nr, %eax
-	syscall
-.endm
+#define KERNEL_BASE 0xffffffff80000000 /* KEEL_KERNEL_BASE (keel/boot.h is C only) */
 
 	.section .rodata
 	.globl user_blob_hello, user_blob_hello_end

@@ -12,12 +12,9 @@
  */
 #include <keel/syscall.h>
 
-#include "vmo_test_blobs.h"
+#include "user_blob_macros.h"
 
-.macro SYS nr
-	movl $\nr, %eax
-	syscall
-.endm
+#include "vmo_test_blobs.h"
 
 /* map(proc, vmo, va, offset, size, flags): each a register or an immediate. */
 .macro MAP proc, vmo, va, off, size, flags
@@ -35,20 +32,6 @@
 	movq \va, %rsi
 	movq \size, %rdx
 	SYS KEEL_SYS_UNMAP
-.endm
-
-/* The last call returned -err: on to the next step, else exit(step). */
-.macro EXPECT err, fail
-	cmpq $-(\err), %rax
-	jne \fail
-	incq %r15
-.endm
-
-/* The last call returned a handle or key (> 0). */
-.macro EXPECT_POSITIVE fail
-	testq %rax, %rax
-	jle \fail
-	incq %r15
 .endm
 
 /*
