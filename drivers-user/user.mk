@@ -22,6 +22,7 @@ USER_LDFLAGS := -T $(USER_LDS) -z max-page-size=4096 -static -nostdlib --no-unde
 
 LIBKEEL_SRCS := drivers-user/lib/syscall.c drivers-user/lib/start.c drivers-user/lib/printf.c \
 	drivers-user/lib/ualloc.c drivers-user/lib/malloc.c drivers-user/lib/spawn.c \
+	drivers-user/lib/ring.c \
 	kernel/lib/fmt.c kernel/lib/string.c kernel/lib/cpio.c kernel/lib/elf.c
 LIBKEEL_OBJS := $(patsubst %,$(BUILD)/user/obj/%.o,$(LIBKEEL_SRCS))
 USER_CRT0 := $(BUILD)/user/crt0.o
@@ -58,5 +59,6 @@ $(ALL_USER_OBJS): Makefile drivers-user/user.mk
 
 # Host unit tests of libkeel's pure parts, and test_elf reads build/user/init.
 UNIT_SRCS_ualloc := drivers-user/lib/ualloc.c
+UNIT_SRCS_ring := drivers-user/lib/ring.c
 UNIT_SRCS_uprintf := drivers-user/lib/printf.c kernel/lib/fmt.c
 unit-test: $(BUILD)/user/init
