@@ -539,6 +539,8 @@ static int notif_wait(struct notif *n)
 struct stress {
 	struct session s;
 	struct notif to_drv, to_cli;
+	uint64_t n;          /* requests to send */
+	uint64_t depth;      /* at most this many in flight, 1 to STRESS_CQ */
 	const char *drv_err; /* the driver thread's failure, or NULL */
 	int stop;            /* set by a failing side so that the other gives up */
 };
@@ -549,7 +551,7 @@ static void *stress_driver(void *arg)
 	struct ring *r = &t->s.drv;
 	uint64_t expect = 0;
 
-	while (expect < STRESS_N && !__atomic_load_n(&t->stop, __ATOMIC_RELAXED)) {
+	while (expect < t->n && !__atomic_load_n(&t->stop, __ATOMIC_RELAXED)) {
 		struct keel_ring_sqe e;
 		unsigned batch = 0;
 		int got;
@@ -605,12 +607,12 @@ static const char *stress_client(struct stress *t)
 	struct ring *r = &t->s.cli;
 	uint64_t sent = 0, done = 0;
 
-	while (done < STRESS_N) {
+	while (done < t->n) {
 		if (__atomic_load_n(&t->stop, __ATOMIC_RELAXED))
 			return "the driver stopped";
 		unsigned pushed = 0, popped = 0;
-		/* Submit while the SQ has room and at most STRESS_CQ are in flight. */
-		while (sent < STRESS_N && sent - done < STRESS_CQ) {
+		/* Submit while the SQ has room and at most depth are in flight. */
+		while (sent < t->n && sent - done < t->depth) {
 			uint64_t off = (sent % STRESS_CQ) * STRESS_SLOT;
 			uint64_t *buf = ring_buf(r, off, STRESS_SLOT);
 			buf[0] = sent;
@@ -649,13 +651,19 @@ static const char *stress_client(struct stress *t)
 	return NULL;
 }
 
-static const char *test_stress_two_threads(void)
+/*
+ * One run of n requests with at most `depth` in flight. Depth 1 makes both
+ * sides sleep on nearly every request: the most chances for a lost wakeup.
+ */
+static const char *stress_run(uint64_t n, uint64_t depth)
 {
 	static struct stress t;
 	pthread_t drv;
 	const char *err;
 
 	memset(&t, 0, sizeof(t));
+	t.n = n;
+	t.depth = depth;
 	pthread_mutex_init(&t.to_drv.m, NULL);
 	pthread_cond_init(&t.to_drv.c, NULL);
 	pthread_mutex_init(&t.to_cli.m, NULL);
@@ -668,16 +676,29 @@ static const char *test_stress_two_threads(void)
 		notif_signal(&t.to_drv);
 	}
 	pthread_join(drv, NULL);
+	free(t.s.mem);
 	KT_TRY(err);
 	KT_TRY(t.drv_err);
-	KT_EQ(t.s.cli.cq.next, (uint32_t)STRESS_N);
-	KT_EQ(t.s.drv.sq.next, (uint32_t)STRESS_N);
-	printf("# %u requests: %lu wakeups (%lu to the driver, %lu to the client), "
+	KT_EQ(t.s.cli.cq.next, (uint32_t)n);
+	KT_EQ(t.s.drv.sq.next, (uint32_t)n);
+	printf("# %llu requests, depth %llu: %lu wakeups (%lu to the driver, %lu to the client), "
 	       "%lu sleeps, %.4f wakeups per request\n",
-	       STRESS_N, t.to_drv.signals + t.to_cli.signals, t.to_drv.signals, t.to_cli.signals,
+	       (unsigned long long)n, (unsigned long long)depth,
+	       t.to_drv.signals + t.to_cli.signals, t.to_drv.signals, t.to_cli.signals,
 	       t.to_drv.waits + t.to_cli.waits,
-	       (double)(t.to_drv.signals + t.to_cli.signals) / STRESS_N);
-	free(t.s.mem);
+	       (double)(t.to_drv.signals + t.to_cli.signals) / (double)n);
+	return NULL;
+}
+
+static const char *test_stress_two_threads(void)
+{
+	KT_TRY(stress_run(STRESS_N, STRESS_CQ));
+	return NULL;
+}
+
+static const char *test_stress_sleepy(void)
+{
+	KT_TRY(stress_run(STRESS_N / 5, 1));
 	return NULL;
 }
 
@@ -685,6 +706,7 @@ static const struct ktest tests[] = {
     KTEST(test_layout),          KTEST(test_push_pop_order), KTEST(test_wraparound),
     KTEST(test_sleep_protocol),  KTEST(test_hostile_header), KTEST(test_hostile_indices),
     KTEST(test_hostile_entries), KTEST(test_hostile_fuzz),   KTEST(test_stress_two_threads),
+    KTEST(test_stress_sleepy),
 };
 
 int main(void)
