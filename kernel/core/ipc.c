@@ -911,14 +911,6 @@ void ipc_notification_signal(struct object *obj, uint64_t bits)
 		sched_wake(waiter);
 }
 
-/* Nanoseconds since boot, as KEEL_INFO_CLOCK tells user space (syscall.c). */
-static uint64_t ipc_clock_ns(void)
-{
-	uint64_t per_us = tsc_info.hz / 1000000;
-
-	return per_us ? tsc_read() / per_us * 1000 : 0;
-}
-
 void ipc_tick(void)
 {
 	struct timeout_list *l = &ipc_timeouts[arch_cpu_index()];
@@ -927,7 +919,7 @@ void ipc_tick(void)
 
 	if (!l->head)
 		return;
-	now = ipc_clock_ns();
+	now = tsc_ns();
 	while ((to = timeout_pop_expired(l, now)) != NULL) {
 		struct thread *t =
 		    (struct thread *)(void *)((char *)to - offsetof(struct thread, wait_timeout));
@@ -1001,7 +993,7 @@ int64_t ipc_sys_wait(uint64_t h, uint64_t timeout, uint64_t a2, uint64_t a3, uin
 		if (timeout != KEEL_FOREVER) {
 			me->wait_notif = n;
 			timeout_insert(&ipc_timeouts[arch_cpu_index()], &me->wait_timeout,
-				       timeout_deadline(ipc_clock_ns(), timeout));
+				       timeout_deadline(tsc_ns(), timeout));
 		}
 		spin_unlock(&n->lock);
 		sched_block();

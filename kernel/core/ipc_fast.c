@@ -72,25 +72,6 @@
 #include "core/spinlock.h"
 #include "core/thread.h"
 
-/*
- * The ticket lock of spinlock.c taken only when free (its spin_trylock,
- * inline): the fast path never waits for a lock, it falls back instead. The
- * unlock is spin_unlock's store-release of serving + 1.
- */
-static inline bool ipc_fast_trylock(struct spinlock *l)
-{
-	uint32_t serving = __atomic_load_n(&l->serving, __ATOMIC_RELAXED), expected = serving;
-
-	return __atomic_compare_exchange_n(&l->next, &expected, serving + 1, false,
-					   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
-}
-
-static inline void ipc_fast_unlock(struct spinlock *l)
-{
-	__atomic_store_n(&l->serving, __atomic_load_n(&l->serving, __ATOMIC_RELAXED) + 1,
-			 __ATOMIC_RELEASE);
-}
-
 /* Whether t can be switched to directly from `me` on this CPU (see the top). */
 static inline bool ipc_fast_partner_ok(const struct percpu *pc, const struct thread *me,
 				       const struct thread *t)
@@ -166,18 +147,18 @@ int64_t ipc_fast_call_entry(uint64_t h, uint64_t w0, uint64_t w1, uint64_t w2, u
 	struct process *p = me->proc;
 	struct endpoint *ep;
 
-	if (!ipc_fast_trylock(&p->lock))
+	if (!spin_trylock(&p->lock))
 		goto slow;
 	ep = handle_peek(&p->handles, h, KEEL_OBJ_ENDPOINT, KEEL_RIGHT_WRITE);
-	if (!ep || !ipc_fast_trylock(&ep->lock)) {
-		ipc_fast_unlock(&p->lock);
+	if (!ep || !spin_trylock(&ep->lock)) {
+		spin_unlock(&p->lock);
 		goto slow;
 	}
 	to = ep->receivers;
 	/* No handle left that can receive (peer death): the slow path says -KEEL_ECLOSED. */
 	if (!to || ep->readers == 0 || !ipc_fast_partner_ok(pc, me, to)) {
-		ipc_fast_unlock(&ep->lock);
-		ipc_fast_unlock(&p->lock);
+		spin_unlock(&ep->lock);
+		spin_unlock(&p->lock);
 		goto slow;
 	}
 	/* From here nothing can fail: the receiver is ours. */
@@ -185,8 +166,8 @@ int64_t ipc_fast_call_entry(uint64_t h, uint64_t w0, uint64_t w1, uint64_t w2, u
 	if (!ep->receivers)
 		ep->receivers_tail = NULL;
 	to->next = NULL;
-	ipc_fast_unlock(&ep->lock);
-	ipc_fast_unlock(&p->lock);
+	spin_unlock(&ep->lock);
+	spin_unlock(&p->lock);
 	to->ipc_reply_to = me;
 	ipc_fast_deliver(to, w0, w1, w2, w3, (int64_t)p->id); /* the badge */
 	me->ipc_buf = 0; /* the reply is words only for us, whoever sends it */
@@ -207,17 +188,17 @@ int64_t ipc_fast_reply_recv_entry(uint64_t h, uint64_t w0, uint64_t w1, uint64_t
 	struct endpoint *ep;
 	int64_t r;
 
-	if (!caller || h == KEEL_HANDLE_SELF || !ipc_fast_trylock(&p->lock))
+	if (!caller || h == KEEL_HANDLE_SELF || !spin_trylock(&p->lock))
 		goto slow;
 	ep = handle_peek(&p->handles, h, KEEL_OBJ_ENDPOINT, KEEL_RIGHT_READ);
-	if (!ep || !ipc_fast_trylock(&ep->lock)) {
-		ipc_fast_unlock(&p->lock);
+	if (!ep || !spin_trylock(&ep->lock)) {
+		spin_unlock(&p->lock);
 		goto slow;
 	}
 	/* A killed process's thread queues itself on the slow path only (ipc.c: kill). */
 	if (ep->callers || p->killed || !ipc_fast_partner_ok(pc, me, caller)) {
-		ipc_fast_unlock(&ep->lock);
-		ipc_fast_unlock(&p->lock);
+		spin_unlock(&ep->lock);
+		spin_unlock(&p->lock);
 		goto slow;
 	}
 	/* From here nothing can fail: this thread receives next, the caller runs now. */
@@ -230,8 +211,8 @@ int64_t ipc_fast_reply_recv_entry(uint64_t h, uint64_t w0, uint64_t w1, uint64_t
 	else
 		ep->receivers = me;
 	ep->receivers_tail = me;
-	ipc_fast_unlock(&ep->lock);
-	ipc_fast_unlock(&p->lock);
+	spin_unlock(&ep->lock);
+	spin_unlock(&p->lock);
 	ipc_fast_deliver(caller, w0, w1, w2, w3, 0);
 	pc->ipc_fast++;
 	sched_fast_switch(pc, me, caller);

@@ -2,8 +2,8 @@
  * kernel/core/spinlock.c: the ticket lock (spinlock.h).
  *
  * Ordering: taking the lock is an acquire (the holder sees every write made
- * before the previous unlock), releasing it a release. Only the holder writes
- * `serving`, so the unlock is a plain store-release of serving + 1.
+ * before the previous unlock), releasing it a release. spin_unlock and
+ * spin_trylock are inline in spinlock.h (the IPC fast path uses them).
  */
 #include "spinlock.h"
 
@@ -15,23 +15,6 @@ void spin_lock(struct spinlock *l)
 
 	while (__atomic_load_n(&l->serving, __ATOMIC_ACQUIRE) != ticket)
 		arch_cpu_relax();
-}
-
-void spin_unlock(struct spinlock *l)
-{
-	uint32_t mine = __atomic_load_n(&l->serving, __ATOMIC_RELAXED);
-
-	__atomic_store_n(&l->serving, mine + 1, __ATOMIC_RELEASE);
-}
-
-bool spin_trylock(struct spinlock *l)
-{
-	uint32_t serving = __atomic_load_n(&l->serving, __ATOMIC_RELAXED);
-	uint32_t expected = serving;
-
-	/* Free means next == serving; take ticket `serving` only then. */
-	return __atomic_compare_exchange_n(&l->next, &expected, serving + 1, false,
-					   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
 }
 
 uint64_t spin_lock_irqsave(struct spinlock *l)

@@ -25,10 +25,25 @@ struct spinlock {
 	}
 
 void spin_lock(struct spinlock *l);
-void spin_unlock(struct spinlock *l);
+
+/* Only the holder writes `serving`, so the unlock is a plain store-release of serving + 1. */
+static inline void spin_unlock(struct spinlock *l)
+{
+	uint32_t mine = __atomic_load_n(&l->serving, __ATOMIC_RELAXED);
+
+	__atomic_store_n(&l->serving, mine + 1, __ATOMIC_RELEASE);
+}
 
 /* Take the lock only if it is free at once; true when taken. */
-bool spin_trylock(struct spinlock *l);
+static inline bool spin_trylock(struct spinlock *l)
+{
+	uint32_t serving = __atomic_load_n(&l->serving, __ATOMIC_RELAXED);
+	uint32_t expected = serving;
+
+	/* Free means next == serving; take ticket `serving` only then. */
+	return __atomic_compare_exchange_n(&l->next, &expected, serving + 1, false,
+					   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+}
 
 uint64_t spin_lock_irqsave(struct spinlock *l);
 void spin_unlock_irqrestore(struct spinlock *l, uint64_t flags);

@@ -71,7 +71,7 @@ static int64_t syscall_info(uint64_t kind, uint64_t cpu, uint64_t ubuf, uint64_t
 	SYSCALL_UNUSED(a4, a5);
 	switch (kind) {
 	case KEEL_INFO_CLOCK:
-		v64 = tsc_info.hz ? tsc_read() / (tsc_info.hz / 1000000) * 1000 : 0;
+		v64 = tsc_ns();
 		src = &v64, size = sizeof(v64);
 		break;
 	case KEEL_INFO_CPUS:

@@ -47,4 +47,16 @@ extern struct tsc_info tsc_info;
 /* The CPUID 0x15/0x16 frequency in Hz, 0 when CPUID does not give one. */
 uint64_t tsc_cpuid_hz(void);
 
+/*
+ * Nanoseconds since the TSC started, at whole-microsecond resolution (what
+ * KEEL_INFO_CLOCK tells user space and wait timeouts count in); 0 while the
+ * frequency is unknown or below 1 MHz.
+ */
+static inline uint64_t tsc_ns(void)
+{
+	uint64_t per_us = tsc_info.hz / 1000000;
+
+	return per_us ? tsc_read() / per_us * 1000 : 0;
+}
+
 #endif
