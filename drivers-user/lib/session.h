@@ -1,0 +1,138 @@
+/*
+ * drivers-user/lib/session.h: libkeel's ring sessions (DESIGN.md §7,
+ * include/keel/service.h for the wire protocol, ring_api.h for the rings).
+ * The client side opens a session on a driver's service endpoint and pushes
+ * requests; the server side (a driver's main loop) accepts sessions, serves
+ * their submission queues and notices clients that are gone.
+ *
+ * Protection keys: where PKU exists each side maps the session memory under a
+ * key of its own and keeps that key write-disabled outside these functions,
+ * so a stray write elsewhere in the program faults instead of corrupting the
+ * ring. Without PKU the mapping uses key 0.
+ */
+#ifndef KEEL_USER_SESSION_H
+#define KEEL_USER_SESSION_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <keel/ring.h>
+#include <keel/service.h>
+
+#include "ring_api.h"
+
+/* ---- Client ---- */
+
+struct keel_session {
+	struct ring ring;
+	uint64_t service;  /* the driver's service endpoint (KEEL_RIGHT_WRITE) */
+	uint64_t notif;    /* the client's notification (this side waits on it) */
+	uint64_t vmo;      /* the session memory */
+	void *mem;         /* its mapping here */
+	size_t size;
+	uint64_t id;       /* the driver's session id */
+	unsigned done_bit; /* set by the driver: completions ready */
+	unsigned gone_bit; /* set by the kernel: the driver is gone */
+	int pkey;          /* the mapping's protection key, 0 without PKU */
+	int closed;        /* the driver is gone, or the session was closed */
+};
+
+/*
+ * Open a session: `notif` is the caller's notification (it keeps it), the
+ * driver sets done_bit there, the kernel gone_bit when the driver is gone.
+ * Returns 0, or -KEEL_E* (the driver's answer, or a local failure; nothing
+ * left open then).
+ */
+int keel_session_open(struct keel_session *s, uint64_t service, uint64_t notif,
+		      unsigned done_bit, unsigned gone_bit, uint64_t open_arg);
+
+/* Bytes [offset, offset + len) of the data area, or NULL (ring_buf). */
+void *keel_session_buf(struct keel_session *s, uint64_t offset, uint64_t len);
+
+/*
+ * Publish one request, and kick the driver when it said it was going to
+ * sleep. -KEEL_EAGAIN: the submission queue is full (reap first);
+ * -KEEL_ECLOSED: the session is closed.
+ */
+int keel_session_submit(struct keel_session *s, const struct keel_ring_sqe *e);
+
+/* Publish several requests with at most one kick. Returns how many went in, or -KEEL_E*. */
+int keel_session_submit_many(struct keel_session *s, const struct keel_ring_sqe *e, unsigned n);
+
+/*
+ * Take one completion; with `block`, sleep on the notification until one
+ * comes or the session closes. 0, -KEEL_EAGAIN (none, not blocking),
+ * -KEEL_ECLOSED (the driver is gone or the ring is broken: close and reopen).
+ */
+int keel_session_reap(struct keel_session *s, struct keel_ring_cqe *out, int block);
+
+/* Tell the driver (when it is still there), unmap, close the handles. */
+void keel_session_close(struct keel_session *s);
+
+/* ---- Console (a session with "uart" through init's name service) ---- */
+
+/*
+ * Route keel_printf's lines through a "uart" session (opened here, reopened
+ * after a driver restart) instead of the kernel's debug log. Returns 0 or
+ * -KEEL_E* (keel_printf keeps using the kernel's log then).
+ */
+int keel_console_open(uint64_t names);
+
+/* ---- Server (a driver) ---- */
+
+struct keel_server_session {
+	struct ring ring;
+	uint64_t client_notif; /* KEEL_RIGHT_SIGNAL */
+	uint64_t vmo;
+	void *mem;
+	size_t size;
+	uint64_t badge;    /* the client's process id */
+	unsigned done_bit; /* what to set in client_notif */
+	int in_use;
+};
+
+#define KEEL_SERVER_SESSIONS 32
+
+/*
+ * What a service does with one request: fill *c (id is set already) and
+ * return 1 to complete it now, or 0 to keep it (the service completes it later
+ * with keel_server_complete). s is the session, for its data area.
+ */
+typedef int (*keel_server_request_fn)(void *ctx, struct keel_server_session *s,
+				      const struct keel_ring_sqe *e, struct keel_ring_cqe *c);
+
+struct keel_server {
+	uint64_t service; /* the service endpoint (KEEL_RIGHT_READ) */
+	uint64_t notif;   /* bound to service: recv returns its bits */
+	int pkey;
+	uint32_t sq_entries, cq_entries, data_size; /* every session's sizes */
+	keel_server_request_fn request;
+	void *ctx;
+	struct keel_server_session session[KEEL_SERVER_SESSIONS];
+};
+
+/*
+ * Set up: make the notification bound to `service` (KEEL_OBJ_NOTIFICATION
+ * with the endpoint as argument) and take a protection key. 0 or -KEEL_E*.
+ */
+int keel_server_init(struct keel_server *srv, uint64_t service, uint32_t sq_entries,
+		     uint32_t cq_entries, uint32_t data_size, keel_server_request_fn request,
+		     void *ctx);
+
+/*
+ * The main loop's step: receive one message or notification word (replying to
+ * the previous message first), serve it, and return the notification bits
+ * that were not the server's own (a device's interrupt, say) for the caller to
+ * handle, or 0. Opens, kicks, closes, bad requests and gone clients are
+ * handled here.
+ */
+uint64_t keel_server_step(struct keel_server *srv);
+
+/* Serve every session's submission queue once (after a device event, say). */
+void keel_server_poll(struct keel_server *srv);
+
+/* Complete a request kept earlier; signals the client when it sleeps. 0 or -KEEL_E*. */
+int keel_server_complete(struct keel_server *srv, struct keel_server_session *s,
+			 const struct keel_ring_cqe *c);
+
+#endif

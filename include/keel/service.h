@@ -1,0 +1,85 @@
+/*
+ * include/keel/service.h: the user-space protocols above the kernel ABI
+ * (DESIGN.md §7): what init gives the programs it starts, its name service,
+ * and how a client opens and drives a ring session with a driver. The kernel
+ * knows none of this; init, libkeel and the drivers share it.
+ *
+ * Every message here is an IPC call (include/keel/syscall.h): word 0 of the
+ * request is the operation, word 0 of the reply 0 or -KEEL_E*. A name packs
+ * into words 1 and 2: up to KEEL_NAME_MAX bytes, little-endian, zero-padded.
+ */
+#ifndef KEEL_SERVICE_H
+#define KEEL_SERVICE_H
+
+/*
+ * Start-block handle slots (struct keel_start.handle[]) of a program init
+ * starts. KEEL_START_RESOURCE (0) and KEEL_START_RAMDISK (1) are init's own
+ * (include/keel/syscall.h); the rest:
+ */
+#define KEEL_START_NAMES   2 /* init's name service: an endpoint, KEEL_RIGHT_WRITE */
+#define KEEL_START_SERVICE 3 /* a driver: its service endpoint, KEEL_RIGHT_READ */
+#define KEEL_START_DEVICE0 4 /* a driver: its device handles, in its config line's order */
+#define KEEL_START_DEVICES 4 /* slots KEEL_START_DEVICE0 .. + 3 */
+
+/* ---- init's name service (on the KEEL_START_NAMES endpoint) ---- */
+#define KEEL_NAME_MAX 16
+
+/*
+ * w0 = KEEL_NAME_LOOKUP, w1..w2 = the name. Reply: w0 = 0 with the driver's
+ * service endpoint (a handle with KEEL_RIGHT_WRITE) in the message's handle;
+ * -KEEL_ENOENT no such driver in the configuration; -KEEL_EAGAIN the driver is
+ * being (re)started: ask again shortly.
+ */
+#define KEEL_NAME_LOOKUP 1
+
+/* ---- Ring sessions (on a driver's service endpoint) ---- */
+
+/*
+ * w0 = KEEL_SESSION_OPEN, w1 = the notification bit the driver sets for
+ * "completions ready" (0-62), w2 = the service's open argument (0: default);
+ * the message's handle: the client's notification with KEEL_RIGHT_SIGNAL (the
+ * driver keeps it). Reply: w0 = 0, w1 = the session id, w2 = the size of the
+ * memory object, handle = the memory object (read, write, map), laid out and
+ * initialised by the driver (include/keel/ring.h). Or w0 = -KEEL_E*: no
+ * handle, no session.
+ *
+ * A session ends when the client sends KEEL_SESSION_CLOSE, or when either
+ * side is gone: the driver watches the client's notification (it closes when
+ * the client's last handle with KEEL_RIGHT_WAIT closes), and the client
+ * watches the service endpoint (it closes when the driver's last handle with
+ * KEEL_RIGHT_READ closes), both through KEEL_SYS_IRQ_BIND.
+ */
+#define KEEL_SESSION_OPEN 1
+
+/*
+ * w0 = KEEL_SESSION_KICK, w1 = the session id: "I published requests and you
+ * said you were going to sleep". The driver serves the submission queue, then
+ * replies (w0 = 0, or -KEEL_ECLOSED for an unknown or broken session). The
+ * client sends it only when ring_sq_needs_wakeup says so; register-only, so
+ * it takes the kernel's IPC fast path.
+ */
+#define KEEL_SESSION_KICK 2
+
+/* w0 = KEEL_SESSION_CLOSE, w1 = the session id. Reply: w0 = 0 or -KEEL_ENOENT. */
+#define KEEL_SESSION_CLOSE 3
+
+/* The driver-side notification bits every libkeel server uses. */
+#define KEEL_SERVER_BIT_CLIENT_GONE 62 /* some client's notification closed: check them */
+
+/* ---- Services ---- */
+
+/*
+ * "uart" (drivers-user/uart): the console. SQ opcodes: KEEL_UART_WRITE sends
+ * len bytes at offset; its completion (status 0, len = bytes taken) means
+ * every byte is in the 16550's transmitter, so none is lost if the driver then
+ * dies. KEEL_UART_READ fills up to len bytes at offset with input, completing
+ * when at least one byte came (len = bytes given).
+ */
+#define KEEL_UART_WRITE 1
+#define KEEL_UART_READ  2
+
+/* "echo" (drivers-user/echo, make bench and tests): KEEL_ECHO_PING completes
+ * at once with status 0 and len = the request's len, touching no data. */
+#define KEEL_ECHO_PING 1
+
+#endif
