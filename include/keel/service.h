@@ -32,6 +32,14 @@
  */
 #define KEEL_NAME_LOOKUP 1
 
+/*
+ * w0 = KEEL_NAME_KILL, w1..w2 = a driver's name: init kills that driver (and
+ * restarts it as it would after a crash). Only from a program its
+ * configuration marks `admin` (-KEEL_EPERM otherwise); -KEEL_ENOENT no such
+ * driver running.
+ */
+#define KEEL_NAME_KILL 2
+
 /* ---- Ring sessions (on a driver's service endpoint) ---- */
 
 /*
