@@ -50,7 +50,7 @@ include tests/unit/unit.mk
 # Staged today: init as bin/init (without symbols or debug sections, which
 # build/user/init keeps for gdb) and its configuration as etc/init.conf.
 $(BUILD)/initrd.cpio: scripts/mkinitrd drivers-user/init/init.conf $(BUILD)/user/init \
-		$(BUILD)/user/bench $(BUILD)/user/sysfuzz $(BUILD)/user/utest
+		$(BUILD)/user/bench $(BUILD)/user/sysfuzz $(BUILD)/user/utest $(BUILD)/user/echo
 	@mkdir -p $(BUILD)
 	rm -rf $(BUILD)/initrd-root && mkdir -p $(BUILD)/initrd-root/etc $(BUILD)/initrd-root/bin
 	cp drivers-user/init/init.conf $(BUILD)/initrd-root/etc/init.conf
@@ -58,6 +58,7 @@ $(BUILD)/initrd.cpio: scripts/mkinitrd drivers-user/init/init.conf $(BUILD)/user
 	llvm-objcopy --strip-all $(BUILD)/user/bench $(BUILD)/initrd-root/bin/bench
 	llvm-objcopy --strip-all $(BUILD)/user/sysfuzz $(BUILD)/initrd-root/bin/sysfuzz
 	llvm-objcopy --strip-all $(BUILD)/user/utest $(BUILD)/initrd-root/bin/utest
+	llvm-objcopy --strip-all $(BUILD)/user/echo $(BUILD)/initrd-root/bin/echo
 	scripts/mkinitrd $(BUILD)/initrd-root $@
 
 # ---- esp/: the tree to copy onto an EFI system partition ----
