@@ -23,9 +23,10 @@
  *  - the server signals a client's done_bit only when ring_cq_needs_wakeup
  *    says the client sleeps.
  * A full CQ: the server keeps the one completion that did not fit (held)
- * and takes nothing more from that SQ; it leaves the SQ's sleep flag set so
- * that the client, blocking in keel_session_reap with requests still
- * unserved, kicks it once it has reaped.
+ * and takes nothing more from that SQ; before it sleeps it sets the SQ's
+ * sleep flag to SESSION_KICK_AFTER_REAP (2: still "nonzero, wants a
+ * signal" to ring.c), so that the client, about to sleep in
+ * keel_session_reap after reaping, kicks it.
  *
  * Trust. The server trusts no client: a bad open is refused with its own
  * code, a bad entry gets an error completion, a broken ring (an impossible
@@ -65,13 +66,15 @@
 #define SESSION_BOUND_NOTIF  1
 #endif
 
-#define SESSION_CLIENT_VA     0x0000400000000000ull
-#define SESSION_CLIENT_WINDOW (1ull << 31) /* more than any valid ring_size */
-#define SESSION_CLIENT_SLOTS  16
-#define SESSION_SERVER_VA     0x0000500000000000ull
-#define SERVER_SETTLE_ROUNDS  8
-#define SESSION_OPEN_TRIES    8
-#define PAGE_SIZE             4096ull
+#define SESSION_CLIENT_VA       0x0000400000000000ull
+#define SESSION_CLIENT_WINDOW   (1ull << 31) /* more than any valid ring_size */
+#define SESSION_CLIENT_SLOTS    16
+#define SESSION_SERVER_VA       0x0000500000000000ull
+#define SERVER_SETTLE_ROUNDS    8
+#define SESSION_OPEN_TRIES      8
+/* The SQ's sleep flag when the server also holds a completion for a full CQ. */
+#define SESSION_KICK_AFTER_REAP 2
+#define PAGE_SIZE               4096ull
 
 static uint64_t page_round(uint64_t n)
 {
@@ -263,8 +266,16 @@ static int client_sleep(struct keel_session *s)
 	int64_t bits;
 	int r;
 
-	/* A server that stopped on our full CQ waits for a kick (see the top). */
-	if (client_sq_pending(s) && ring_sq_needs_wakeup(&s->ring) == 1 && client_kick(s) != 0)
+	/*
+	 * A server asleep over requests we published waits for a kick; so does
+	 * one that stopped on our full CQ (SESSION_KICK_AFTER_REAP: the fence
+	 * orders our CQ head's store before the flag's load; the server's
+	 * fence, its flag's store before its look at our head).
+	 */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	uint32_t flag = __atomic_load_n(&s->ring.sq.cons->sleeping, __ATOMIC_RELAXED);
+	if ((flag == SESSION_KICK_AFTER_REAP || (flag != 0 && client_sq_pending(s))) &&
+	    client_kick(s) != 0)
 		return -KEEL_ECLOSED;
 	r = ring_cq_prepare_sleep(&s->ring);
 	if (r < 0)
@@ -485,8 +496,16 @@ static int server_settle(struct keel_server *srv)
 			if (!ss->in_use)
 				continue;
 			if (ss->held_valid) {
-				/* Stopped on a full CQ: ask for the client's kick (see the top). */
-				__atomic_store_n(&ss->ring.sq.cons->sleeping, 1, __ATOMIC_RELAXED);
+				/*
+				 * Stopped on a full CQ: ask for the client's kick after it
+				 * reaps (SESSION_KICK_AFTER_REAP, see the top), then look
+				 * again, the sleep protocol's order: flag, fence, recheck.
+				 */
+				__atomic_store_n(&ss->ring.sq.cons->sleeping,
+						 SESSION_KICK_AFTER_REAP, __ATOMIC_RELAXED);
+				__atomic_thread_fence(__ATOMIC_SEQ_CST);
+				if (server_serve(srv, ss) == 0 && !ss->held_valid)
+					again = 1;
 				continue;
 			}
 			int r = ring_sq_prepare_sleep(&ss->ring);
