@@ -15,7 +15,7 @@
 
 USER_CFLAGS := --target=x86_64-unknown-none-elf -ffreestanding -fno-pic -fno-pie \
 	-mgeneral-regs-only -fno-stack-protector -fno-builtin -nostdlib -O2 -g $(WARN) \
-	-fno-asynchronous-unwind-tables -fno-omit-frame-pointer \
+	-fno-asynchronous-unwind-tables -fno-omit-frame-pointer -flto \
 	-Iinclude -Idrivers-user/lib -MMD -MP
 USER_LDS := drivers-user/lib/user.ld
 USER_LDFLAGS := -T $(USER_LDS) -z max-page-size=4096 -static -nostdlib --no-undefined

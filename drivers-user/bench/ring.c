@@ -23,15 +23,17 @@ uint64_t bench_tsc_read(void);
 void bench_ring(uint64_t echo, uint64_t overhead, uint64_t *samples, size_t n, size_t warmup,
 		uint64_t (*median)(void));
 
-/* Ask echo for a counter (KEEL_ECHO_SYSCALLS, ...) through the session: its len, or ~0. */
+/* Ask echo for a counter (KEEL_ECHO_SYSCALLS, _SESSIONS) through the session, or ~0. */
 static uint64_t ring_stat(struct keel_session *s, uint32_t opcode)
 {
-	struct keel_ring_sqe e = {.id = ~0ull, .opcode = opcode, .len = 0, .offset = 0};
+	struct keel_ring_sqe e = {.id = ~0ull, .opcode = opcode, .len = 8, .offset = 64};
 	struct keel_ring_cqe c;
+	const uint64_t *v = keel_session_buf(s, 64, 8);
 
-	if (keel_session_submit(s, &e) != 0 || keel_session_reap(s, &c, 1) != 0 || c.id != e.id)
+	if (keel_session_submit(s, &e) != 0 || keel_session_reap(s, &c, 1) != 0 || c.id != e.id ||
+	    c.status != 0 || v == NULL)
 		return ~0ull;
-	return c.len;
+	return opcode == KEEL_ECHO_SYSCALLS ? *v : c.len;
 }
 
 static void ring_print_ratio(const char *name, uint64_t num, uint64_t den)
@@ -123,7 +125,7 @@ void bench_ring(uint64_t echo, uint64_t overhead, uint64_t *samples, size_t n, s
 	ss1 = ring_stat(&s, KEEL_ECHO_SYSCALLS);
 	keel_printf("bench: ring_req_qd16_instr %llu\n",
 		    (unsigned long long)((t1 - t0 - overhead) / done));
-	ss1 = (uint32_t)(ss1 - ss0);
+	ss1 -= ss0;
 	ring_print_ratio("ring_syscalls_per_req_qd16", cs0 + ss1, done);
 	ring_print_ratio("ring_client_syscalls_per_req_qd16", cs0, done);
 	keel_session_close(&s);

@@ -21,10 +21,20 @@ static int echo_request(void *ctx, struct keel_server_session *s, const struct k
 {
 	struct keel_server *srv = ctx;
 
-	(void)s;
 	switch (e->opcode) {
 	case KEEL_ECHO_PING: c->len = e->len; break;
-	case KEEL_ECHO_SYSCALLS: c->len = (uint32_t)srv->syscalls; break;
+	case KEEL_ECHO_SYSCALLS: {
+		/* offset and len are checked already (ring_sq_pop): inside the data area. */
+		uint64_t *out = ring_buf(&s->ring, e->offset, sizeof(uint64_t));
+
+		if (out == NULL || e->len < sizeof(uint64_t)) {
+			c->status = -KEEL_EINVAL;
+			break;
+		}
+		*out = srv->syscalls;
+		c->len = sizeof(uint64_t);
+		break;
+	}
 	case KEEL_ECHO_SESSIONS: c->len = srv->sessions; break;
 	default: c->status = -KEEL_EINVAL; break;
 	}

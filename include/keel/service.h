@@ -91,8 +91,9 @@
 
 /* "echo" (drivers-user/echo, make bench and tests): KEEL_ECHO_PING completes
  * at once with status 0 and len = the request's len, touching no data.
- * KEEL_ECHO_SYSCALLS completes with len = the low 32 bits of the system calls
- * the server made so far, KEEL_ECHO_SESSIONS with len = its open sessions. */
+ * KEEL_ECHO_SYSCALLS writes the system calls the server made so far, a
+ * 64-bit count, at offset (len at least 8) and completes with len 8;
+ * KEEL_ECHO_SESSIONS completes with len = its open sessions. */
 #define KEEL_ECHO_PING     1
 #define KEEL_ECHO_SYSCALLS 2
 #define KEEL_ECHO_SESSIONS 3
