@@ -60,5 +60,6 @@ $(ALL_USER_OBJS): Makefile drivers-user/user.mk
 # Host unit tests of libkeel's pure parts, and test_elf reads build/user/init.
 UNIT_SRCS_ualloc := drivers-user/lib/ualloc.c
 UNIT_SRCS_ring := drivers-user/lib/ring.c
+UNIT_SRCS_initconf := drivers-user/init/conf.c
 UNIT_SRCS_uprintf := drivers-user/lib/printf.c kernel/lib/fmt.c
 unit-test: $(BUILD)/user/init
