@@ -164,7 +164,7 @@ static const char *conf_device(struct initconf_entry *e, const struct conf_word 
 			return "mem= not page-aligned, empty or wrapping";
 		d = (struct initconf_device){KEEL_OBJ_DEVMEM, a, b};
 	} else {
-		return "unknown driver option (ioport=, irq=, mem=, wc)";
+		return "unknown driver option (ioport=, irq=, mem=, wc, arg=)";
 	}
 	if (e->ndev >= KEEL_START_DEVICES)
 		return "too many devices (at most " CONF_STR(KEEL_START_DEVICES) ")";
@@ -211,7 +211,15 @@ static const char *conf_line(struct initconf *c, const struct conf_word *w, unsi
 		struct conf_word v;
 		const char *why;
 
-		if (driver && conf_eq(&w[i], "wc")) {
+		if (conf_prefix(&w[i], "arg=", &v)) {
+			if (have_arg)
+				return "arg= given twice";
+			if (conf_number(v.s, v.n, &e.arg) != 0)
+				return "arg= wants a number";
+			if (driver && (e.arg & KEEL_DRIVER_ARG_WC))
+				return "a driver's arg= above 0x7fffffffffffffff";
+			have_arg = 1;
+		} else if (driver && conf_eq(&w[i], "wc")) {
 			e.wc = 1;
 		} else if (driver) {
 			if ((why = conf_device(&e, &w[i])) != NULL)
@@ -219,12 +227,6 @@ static const char *conf_line(struct initconf *c, const struct conf_word *w, unsi
 			have_mem |= e.dev[e.ndev - 1].type == KEEL_OBJ_DEVMEM;
 		} else if (conf_eq(&w[i], "admin")) {
 			e.admin = 1;
-		} else if (conf_prefix(&w[i], "arg=", &v)) {
-			if (have_arg)
-				return "arg= given twice";
-			if (conf_number(v.s, v.n, &e.arg) != 0)
-				return "arg= wants a number";
-			have_arg = 1;
 		} else {
 			return "unknown app option (admin, arg=)";
 		}

@@ -5,13 +5,14 @@
  * runs it as init does.
  *
  * One entry a line; `#` starts a comment, blank lines are ignored:
- *   driver NAME PATH [ioport=BASE:COUNT] [irq=N] [mem=PHYS:SIZE] [wc]
+ *   driver NAME PATH [ioport=BASE:COUNT] [irq=N] [mem=PHYS:SIZE] [wc] [arg=N]
  *   app NAME PATH [admin] [arg=N]
  * A driver's device options may come in any order and repeat; they fill its
  * start slots KEEL_START_DEVICE0.. in the line's order, at most
- * KEEL_START_DEVICES. `wc` asks for write-combining on its device memory
- * (the driver sees KEEL_DRIVER_ARG_WC in its start block's arg). An app's
- * `admin` lets it use KEEL_NAME_KILL; arg=N goes into its start block.
+ * KEEL_START_DEVICES. `wc` asks for write-combining on its device memory:
+ * the driver sees KEEL_DRIVER_ARG_WC (bit 63) in its start block's arg,
+ * whose other bits are its arg=N (below 2^63). An app's `admin` lets it use
+ * KEEL_NAME_KILL; its arg=N (any 64-bit number) goes into its start block.
  * Numbers are decimal or 0x hex. A malformed line is reported with its line
  * number and skipped; the rest of the file still counts.
  */
@@ -28,7 +29,7 @@
 #define INITCONF_PATH_MAX 64 /* bytes of a PATH, with its NUL */
 
 /* A driver's start-block arg bit: map the device memory write-combining. */
-#define KEEL_DRIVER_ARG_WC 1u
+#define KEEL_DRIVER_ARG_WC (1ull << 63)
 
 struct initconf_device {
 	uint64_t type; /* KEEL_OBJ_IOPORT, KEEL_OBJ_IRQ or KEEL_OBJ_DEVMEM */

@@ -167,7 +167,9 @@ static const char *test_errors(void)
 	    {"driver x bin/x wc", "wc without mem="},
 	    {"driver x bin/x irq=1 wc", "wc without mem="},
 	    {"driver x bin/x admin", "unknown driver option"},
-	    {"driver x bin/x arg=1", "unknown driver option"},
+	    {"driver x bin/x arg=0x8000000000000000", "a driver's arg= above"},
+	    {"driver x bin/x arg=1 arg=1", "arg= given twice"},
+	    {"driver x bin/x arg=x", "arg= wants a number"},
 	    {"driver x bin/x irq=1 irq=2 irq=3 irq=4 irq=5", "too many devices (at most 4)"},
 	    {"app x bin/x wc", "unknown app option"},
 	    {"app x bin/x irq=4", "unknown app option"},
@@ -214,8 +216,10 @@ static const char *test_limits(void)
 	KT_EQ(errs.line[1], INITCONF_DRIVERS + INITCONF_APPS + 2);
 	KT_ASSERT(strstr(errs.what[1], "too many apps (at most 16)"));
 	/* Four devices fit. */
-	KT_EQ(parse("driver x bin/x irq=1 irq=2 ioport=1:1 mem=0:4096 wc"), 0);
+	KT_EQ(parse("driver x bin/x irq=1 irq=2 ioport=1:1 mem=0:4096 wc arg=0x7fffffffffffffff"),
+	      0);
 	KT_EQ(conf.driver[0].ndev, 4);
+	KT_ASSERT(conf.driver[0].arg == 0x7fffffffffffffffull);
 	return NULL;
 }
 
