@@ -27,7 +27,7 @@ LIBKEEL_SRCS := drivers-user/lib/syscall.c drivers-user/lib/start.c drivers-user
 LIBKEEL_OBJS := $(patsubst %,$(BUILD)/user/obj/%.o,$(LIBKEEL_SRCS))
 USER_CRT0 := $(BUILD)/user/crt0.o
 
-USER_PROGRAMS := init bench sysfuzz utest
+USER_PROGRAMS := init bench sysfuzz utest itest
 USER_BINS := $(addprefix $(BUILD)/user/,$(USER_PROGRAMS))
 USER_PROG_OBJS = $(patsubst %,$(BUILD)/user/obj/%.o,$(wildcard drivers-user/$(1)/*.c))
 

@@ -5,9 +5,13 @@
  * and the kernel's command line. It says hello; with the word `bench` on
  * the command line it starts bin/bench twice, a server and a client sharing
  * one endpoint (make bench); with `utest` it runs bin/utest and ends with its
- * status. Starting drivers from etc/init.conf comes with the next issues.
+ * status. Otherwise it is the supervisor (supervisor.c): it starts the
+ * drivers and apps of etc/init.conf, serves their name service and restarts
+ * drivers that die; started by the kernel's `drivers` test suite with a
+ * start-block arg N > 0, it runs etc/test/N.conf to its end instead.
  */
 #include "keel.h"
+#include "supervisor.h"
 
 #define INIT_BENCH_SERVER (1ull << 62) /* drivers-user/bench: this copy serves */
 #define INIT_EXIT_BIT     0
@@ -111,5 +115,5 @@ int main(uint64_t start)
 		return init_start_bench(sb);
 	if (init_has_word(sb->cmdline, "utest"))
 		return init_run_utest(sb);
-	return 0;
+	return supervisor_run(sb, sb->arg);
 }
