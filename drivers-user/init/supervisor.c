@@ -69,7 +69,8 @@ static const struct keel_start *supervisor_sb;
 static uint64_t supervisor_names; /* the name endpoint: every right */
 static uint64_t supervisor_exits; /* the exit notification */
 static uint64_t supervisor_self;  /* init's own id */
-static int supervisor_test;       /* test mode: drivers at app priority, end when apps do */
+static int supervisor_once;       /* end when the apps have (tests, make bench) */
+static uint64_t supervisor_flags; /* proc_create flags of drivers */
 static const char *supervisor_path;
 static int64_t supervisor_final; /* test mode: the status both threads exit with */
 
@@ -147,7 +148,7 @@ static void supervisor_start_driver(unsigned i, const char *verb)
 	supervisor_proc_name(name, e->name);
 	keel_spawn_init(&s, e->path, name);
 	s.arg = e->arg | (e->wc ? KEEL_DRIVER_ARG_WC : 0);
-	s.flags = supervisor_test ? 0 : KEEL_PROC_DRIVER; /* a test's init runs at app priority */
+	s.flags = supervisor_flags;
 	s.handle[KEEL_START_SERVICE] = (uint64_t)ep;
 	s.rights[KEEL_START_SERVICE] = KEEL_RIGHT_READ;
 	for (k = 0; k < e->ndev; k++) {
@@ -391,17 +392,12 @@ static _Noreturn void supervisor_helper(uint64_t arg)
 
 /* ---- Setup and the loop ---- */
 
-static int supervisor_read_conf(uint64_t test)
+static int supervisor_read_conf(const char *path)
 {
-	static char path[32];
 	const void *text;
 	size_t size;
 	int64_t r;
 
-	if (test)
-		keel_snprintf(path, sizeof(path), "etc/test/%llu.conf", (unsigned long long)test);
-	else
-		keel_snprintf(path, sizeof(path), "etc/init.conf");
 	supervisor_path = path;
 	r = keel_ramdisk_file(supervisor_sb->handle[KEEL_START_RAMDISK],
 			      supervisor_sb->ramdisk_size, path, &text, &size);
@@ -484,14 +480,15 @@ static int64_t supervisor_verdict(void)
 	return 0;
 }
 
-int supervisor_run(const struct keel_start *sb, uint64_t test)
+int supervisor_run(const struct keel_start *sb, const char *path, int once, uint64_t driver_flags)
 {
 	struct keel_msg m;
 	int64_t badge;
 
 	supervisor_sb = sb;
-	supervisor_test = test != 0;
-	if (supervisor_read_conf(test) != 0 && test)
+	supervisor_once = once;
+	supervisor_flags = driver_flags;
+	if (supervisor_read_conf(path) != 0 && once)
 		return 1;
 	if (supervisor_setup() != 0) {
 		keel_printf("cannot set up the name service\n");
@@ -512,7 +509,7 @@ int supervisor_run(const struct keel_start *sb, uint64_t test)
 		supervisor_start_app(j);
 	}
 	for (;;) {
-		if (supervisor_test && supervisor_apps_done() && supervisor_stop_drivers())
+		if (supervisor_once && supervisor_apps_done() && supervisor_stop_drivers())
 			break;
 		m.handle = KEEL_MSG_NO_HANDLE;
 		m.data_len = 0;
@@ -540,8 +537,7 @@ int supervisor_run(const struct keel_start *sb, uint64_t test)
 		keel_reply_recv(KEEL_HANDLE_SELF, &m, &m);
 	}
 	supervisor_final = supervisor_verdict();
-	keel_printf("test %llu done: status %lld\n", (unsigned long long)test,
-		    (long long)supervisor_final);
+	keel_printf("%s done: status %lld\n", path, (long long)supervisor_final);
 #ifndef KEEL_BADGE_NOTIFY
 	/* Both threads end with the verdict, so whichever is last gives it. */
 	__atomic_store_n(&supervisor_final, supervisor_final, __ATOMIC_RELEASE);
