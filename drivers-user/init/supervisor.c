@@ -480,6 +480,19 @@ static int64_t supervisor_verdict(void)
 	return 0;
 }
 
+/* One line once everything has been started (scripts/test's gpt-image waits for it). */
+static void supervisor_say_running(void)
+{
+	unsigned up = 0, apps = 0;
+
+	for (unsigned i = 0; i < supervisor_conf.ndrivers; i++)
+		up += supervisor_drv[i].state == INIT_UP;
+	for (unsigned j = 0; j < supervisor_conf.napps; j++)
+		apps += supervisor_app[j].proc != KEEL_MSG_NO_HANDLE;
+	keel_printf("%s: running (%u of %u drivers up, %u of %u apps started)\n", supervisor_path,
+		    up, supervisor_conf.ndrivers, apps, supervisor_conf.napps);
+}
+
 int supervisor_run(const struct keel_start *sb, const char *path, int once, uint64_t driver_flags)
 {
 	struct keel_msg m;
@@ -508,6 +521,7 @@ int supervisor_run(const struct keel_start *sb, const char *path, int once, uint
 						       .service = KEEL_MSG_NO_HANDLE};
 		supervisor_start_app(j);
 	}
+	supervisor_say_running();
 	for (;;) {
 		if (supervisor_once && supervisor_apps_done() && supervisor_stop_drivers())
 			break;
