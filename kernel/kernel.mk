@@ -76,6 +76,7 @@ KERNEL_SRCS := \
 	kernel/core/proc.c \
 	kernel/core/proc_tests.c \
 	kernel/core/ipc_fast.c \
+	kernel/core/watch.c \
 	kernel/core/ipc_tests.c \
 	kernel/core/peer_tests.c \
 	kernel/core/drivers_tests.c \

@@ -419,6 +419,18 @@ static void fuzz_random(unsigned calls)
 			if ((rnd() & 1) && procs)
 				a[0] = proc_pick(procs);
 			break;
+		case KEEL_SYS_IRQ_BIND:
+			/*
+			 * Half the time an "owner gone" watch: a handle of the pool
+			 * watched, our notification or one of the pool as target, a
+			 * bit that may be out of range.
+			 */
+			if (rnd() & 1) {
+				a[0] = pool[rnd() % SYSFUZZ_POOL];
+				a[1] = (rnd() & 1) ? h_notif : pool[rnd() % SYSFUZZ_POOL];
+				a[2] = rnd() % 66;
+			}
+			break;
 		case KEEL_SYS_PROC_CREATE:
 			/*
 			 * Half the time a valid request. Never a supervisor: a fault sent to

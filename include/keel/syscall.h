@@ -48,14 +48,14 @@
 #define KEEL_SYS_CALL           7  /* (endpoint, w0, w1, w2, w3) -> 0, reply words (below) */
 #define KEEL_SYS_RECV           8  /* (endpoint) -> badge, request words */
 #define KEEL_SYS_REPLY_RECV     9  /* (endpoint or KEEL_HANDLE_SELF, w0..w3) -> badge, words */
-#define KEEL_SYS_SIGNAL         10 /* (notification, bits 0-62) -> 0 */
+#define KEEL_SYS_SIGNAL         10 /* (notification, bits 0-62) -> 0 (below) */
 #define KEEL_SYS_WAIT           11 /* (notification, timeout ns, 0 to poll, or KEEL_FOREVER) -> bits */
 #define KEEL_SYS_MAP            12 /* (process, vmo, vaddr, offset, size, flags) -> 0 */
 #define KEEL_SYS_UNMAP          13 /* (process, vaddr, size) -> 0 */
 #define KEEL_SYS_PKEY_ALLOC     14 /* () -> protection key 1-15 */
 #define KEEL_SYS_PROC_CREATE    15 /* (name, n, supervisor ep, exit notification, exit bit, flags) -> process */
 #define KEEL_SYS_THREAD_CREATE  16 /* (process, entry, stack top, arg) -> thread handle */
-#define KEEL_SYS_IRQ_BIND       17 /* (interrupt, notification, bit) -> 0 */
+#define KEEL_SYS_IRQ_BIND       17 /* (interrupt or watched object, notification, bit) -> 0 */
 #define KEEL_SYS_IRQ_ACK        18 /* (interrupt) -> 0 */
 #define KEEL_SYS_IOPORT_ENABLE  19 /* (I/O port range) -> 0: the ports usable from now on */
 #define KEEL_SYS_COUNT          20
@@ -74,6 +74,27 @@
  * handle it carried.
  * Notification bits and badges are 63 bits wide, so a result is never
  * mistaken for an error code.
+ */
+
+/*
+ * KEEL_SYS_SIGNAL on a notification whose owner side is gone (its last
+ * handle with KEEL_RIGHT_WAIT closed, wherever it was: a handle in flight in
+ * a message still counts) sets nothing and returns -KEEL_ECLOSED; bits 0 is
+ * a valid probe of that (0 or -KEEL_ECLOSED).
+ *
+ * KEEL_SYS_IRQ_BIND (object, notification, bit): with an interrupt object,
+ * routes the interrupt (devobj.h). With a notification or an endpoint
+ * handle as `object` (any rights), an "owner gone" watch: once that
+ * object's owner side is gone (a notification's last handle with
+ * KEEL_RIGHT_WAIT closed, an endpoint's last with KEEL_RIGHT_READ; at once
+ * if it is already), `bit` (0-62, else -KEEL_EINVAL) is set in
+ * `notification` (which needs KEEL_RIGHT_SIGNAL). A watch fires once and is
+ * then gone; binding the same (object, notification, bit) again while it
+ * waits is a no-op returning 0. A watch does not keep its notification
+ * alive: when that is freed, its watches go. Errors: the notification's
+ * handle first (-KEEL_EBADH, -KEEL_ETYPE, -KEEL_EPERM), then the object's
+ * (-KEEL_EBADH; -KEEL_ETYPE for a type that is neither an interrupt nor a
+ * watchable object), -KEEL_EINVAL, -KEEL_ENOMEM.
  */
 
 /*

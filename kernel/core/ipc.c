@@ -87,13 +87,6 @@
 
 #define IPC_HANDLES_MAX 4096 /* handles one process may hold */
 
-struct notification {
-	struct object obj;
-	struct spinlock lock;
-	uint64_t bits;
-	struct thread *waiters, *waiters_tail;
-};
-
 /*
  * A slow-path message: a struct keel_msg copied in from the sender, and the
  * handle it carries, taken out of the sender's table (the reference moves
@@ -124,6 +117,7 @@ static struct timeout_list ipc_timeouts[PERCPU_MAX];
 static int ipc_caches_init(void)
 {
 	uint64_t flags = spin_lock_irqsave(&ipc_caches_lock);
+	bool primed = false;
 	int err = 0;
 
 	if (!ipc_caches_ready) {
@@ -136,8 +130,12 @@ static int ipc_caches_init(void)
 			err = kslab_cache_init(&ipc_message_cache, "ipc message",
 					       sizeof(struct ipc_message), 64);
 		ipc_caches_ready = err == 0;
+		primed = ipc_caches_ready;
 	}
 	spin_unlock_irqrestore(&ipc_caches_lock, flags);
+	if (primed)
+		watch_prime(); /* outside ipc_caches_lock: watch_lock is taken under no object lock
+				*/
 	return err == 0 ? 0 : -KEEL_ENOMEM;
 }
 
@@ -197,6 +195,10 @@ void ipc_object_unref(struct object *obj)
 		devobj_destroy(obj); /* core/devobj.c */
 		return;
 	}
+	/* Their watches and bindings go first (watch.c, ipc_unbind): they hold no reference. */
+	if (obj->type == KEEL_OBJ_NOTIFICATION)
+		watch_target_gone((struct notification *)obj);
+	watch_object_gone(obj);
 	if (obj->type == KEEL_OBJ_ENDPOINT)
 		kslab_free(&ipc_endpoint_cache, obj);
 	else
@@ -207,7 +209,7 @@ void ipc_object_unref(struct object *obj)
 
 uint64_t ipc_objects_live(void)
 {
-	return __atomic_load_n(&ipc_live, __ATOMIC_RELAXED);
+	return __atomic_load_n(&ipc_live, __ATOMIC_RELAXED) + watch_live();
 }
 
 /* ---- Handle tables ---- */
@@ -280,17 +282,46 @@ static void ipc_endpoint_count(struct object *obj, uint32_t rights, bool add)
 {
 	struct endpoint *ep = (struct endpoint *)obj;
 	uint64_t flags = spin_lock_irqsave(&ep->lock);
+	bool gone = false;
 
 	if (add) {
 		ep->readers += (rights & KEEL_RIGHT_READ) != 0;
 		ep->writers += (rights & KEEL_RIGHT_WRITE) != 0;
 	} else {
-		if ((rights & KEEL_RIGHT_READ) && --ep->readers == 0)
+		if ((rights & KEEL_RIGHT_READ) && --ep->readers == 0) {
 			ipc_close_queue(&ep->callers, &ep->callers_tail);
+			gone = true;
+		}
 		if ((rights & KEEL_RIGHT_WRITE) && --ep->writers == 0)
 			ipc_close_queue(&ep->receivers, &ep->receivers_tail);
 	}
 	spin_unlock_irqrestore(&ep->lock, flags);
+	/* Its owner side gone: its watches fire (watch.c; watch_lock after the endpoint's lock is
+	 * dropped, never inside it). */
+	if (gone)
+		watch_fire(obj);
+}
+
+/*
+ * Count a handle with `rights` on notification obj in (add) or out: its
+ * handles with KEEL_RIGHT_WAIT, the owner side. The last one gone fires its
+ * watches (with n->lock dropped first: watch.c's lock order).
+ */
+static void ipc_notification_count(struct object *obj, uint32_t rights, bool add)
+{
+	struct notification *n = (struct notification *)obj;
+	uint64_t flags;
+	bool gone;
+
+	if (!(rights & KEEL_RIGHT_WAIT))
+		return;
+	flags = spin_lock_irqsave(&n->lock);
+	if (add)
+		n->wait_handles++;
+	gone = !add && --n->wait_handles == 0;
+	spin_unlock_irqrestore(&n->lock, flags);
+	if (gone)
+		watch_fire(obj);
 }
 
 void ipc_wake_pending(void)
@@ -439,6 +470,8 @@ static void ipc_table_ref(void *ctx, void *obj, uint32_t type, uint32_t rights)
 	(void)ctx;
 	if (type == KEEL_OBJ_ENDPOINT)
 		ipc_endpoint_count(obj, rights, true);
+	else if (type == KEEL_OBJ_NOTIFICATION)
+		ipc_notification_count(obj, rights, true);
 	ipc_object_ref(obj);
 }
 
@@ -450,6 +483,8 @@ static void ipc_handle_unref(void *obj, uint32_t type, uint32_t rights)
 {
 	if (type == KEEL_OBJ_ENDPOINT)
 		ipc_endpoint_count(obj, rights, false);
+	else if (type == KEEL_OBJ_NOTIFICATION)
+		ipc_notification_count(obj, rights, false);
 	ipc_object_unref(obj);
 }
 
@@ -642,6 +677,7 @@ int64_t ipc_finish_in(struct thread *me, int64_t result)
 	me->ipc_in = NULL;
 	if (me->ipc_buf == 0) {
 		ipc_message_free(m);
+		ipc_wake_pending(); /* the handle it carried may have been an owner's last */
 		return result;
 	}
 	m->msg.handle = KEEL_MSG_NO_HANDLE;
@@ -911,6 +947,23 @@ void ipc_notification_signal(struct object *obj, uint64_t bits)
 		sched_wake(waiter);
 }
 
+void ipc_notification_signal_deferred(struct notification *n, uint64_t bits)
+{
+	struct thread **pending = &ipc_pending_wake[arch_cpu_index()], *waiter;
+
+	spin_lock(&n->lock);
+	n->bits |= bits;
+	waiter = n->bits ? ipc_dequeue(&n->waiters, &n->waiters_tail) : NULL;
+	if (waiter) {
+		/* Ours to wake (off the queue: neither the tick nor a kill finds it). */
+		waiter->ipc_result = (int64_t)(n->bits & INT64_MAX);
+		n->bits = 0;
+		waiter->next = *pending;
+		*pending = waiter;
+	}
+	spin_unlock(&n->lock);
+}
+
 void ipc_tick(void)
 {
 	struct timeout_list *l = &ipc_timeouts[arch_cpu_index()];
@@ -950,6 +1003,11 @@ int64_t ipc_sys_signal(uint64_t h, uint64_t bits, uint64_t a2, uint64_t a3, uint
 	if (bits >> 63) {
 		ipc_object_unref(obj);
 		return -KEEL_EINVAL;
+	}
+	/* Nobody can wait for them any more (its last KEEL_RIGHT_WAIT handle closed). */
+	if (__atomic_load_n(&((struct notification *)obj)->wait_handles, __ATOMIC_RELAXED) == 0) {
+		ipc_object_unref(obj);
+		return -KEEL_ECLOSED;
 	}
 	ipc_notification_signal(obj, bits);
 	ipc_object_unref(obj);
