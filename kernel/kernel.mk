@@ -79,6 +79,7 @@ KERNEL_SRCS := \
 	kernel/core/watch.c \
 	kernel/core/ipc_tests.c \
 	kernel/core/peer_tests.c \
+	kernel/core/drivers_tests.c \
 	kernel/core/fuzz_tests.c \
 	kernel/core/vmo.c \
 	kernel/core/vmo_tests.c \

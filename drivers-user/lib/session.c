@@ -52,20 +52,6 @@
 #include "keel.h"
 #include "pkru.h"
 
-/*
- * A kernel header from before issue 6's watches and bound notifications:
- * no notification ever comes through recv, and a watch bind answers
- * -KEEL_ETYPE, which is taken as "no watch". With them, a failed bind fails.
- */
-#ifndef KEEL_BADGE_NOTIFY
-#define KEEL_BADGE_NOTIFY    (1ull << 62)
-#define SESSION_WATCH_ERR(r) ((r) == -KEEL_ETYPE ? 0 : (r))
-#define SESSION_BOUND_NOTIF  0 /* object_create's arg must be 0 there */
-#else
-#define SESSION_WATCH_ERR(r) (r)
-#define SESSION_BOUND_NOTIF  1
-#endif
-
 #define SESSION_CLIENT_VA       0x0000400000000000ull
 #define SESSION_CLIENT_WINDOW   (1ull << 31) /* more than any valid ring_size */
 #define SESSION_CLIENT_SLOTS    16
@@ -187,7 +173,7 @@ int keel_session_open(struct keel_session *s, uint64_t service, uint64_t notif, 
 		keel_pkey_write_disable(key);
 		/* The gone watch: gone_bit once the server's last receive handle closes. */
 		if (r == 0)
-			r = SESSION_WATCH_ERR(keel_irq_bind(service, notif, gone_bit));
+			r = keel_irq_bind(service, notif, gone_bit);
 		if (r != 0)
 			keel_unmap(KEEL_HANDLE_SELF, va, size);
 	}
@@ -353,7 +339,7 @@ int keel_server_init(struct keel_server *srv, uint64_t service, uint32_t sq_entr
 	/* Every window fits below the client's windows' range of the next 16 TiB. */
 	if (size == 0 || size > (1ull << 31) || request == NULL)
 		return -KEEL_EINVAL;
-	n = keel_object_create(KEEL_OBJ_NOTIFICATION, SESSION_BOUND_NOTIF ? service : 0);
+	n = keel_object_create(KEEL_OBJ_NOTIFICATION, service);
 	if (n < 0)
 		return (int)n;
 	srv->service = service;
@@ -583,8 +569,7 @@ static int64_t server_open(struct keel_server *srv, uint64_t badge)
 			      srv->cq_entries, srv->data_size);
 		/* The gone watch: CLIENT_GONE once the client's last wait handle closes. */
 		if (r == 0)
-			r = SESSION_WATCH_ERR(
-			    keel_irq_bind(notif, srv->notif, KEEL_SERVER_BIT_CLIENT_GONE));
+			r = keel_irq_bind(notif, srv->notif, KEEL_SERVER_BIT_CLIENT_GONE);
 		/* TRANSFER: the reply moves it to the client (which gets read, write, map). */
 		dup = r == 0
 			  ? keel_handle_dup((uint64_t)vmo, KEEL_RIGHT_READ | KEEL_RIGHT_WRITE |

@@ -242,8 +242,8 @@ static void test_notification_and_create(void)
 	EXPECT("object_create type ~0", keel_object_create(~0ull, 0), E(EINVAL));
 	EXPECT("object_create endpoint with an argument", keel_object_create(KEEL_OBJ_ENDPOINT, 1),
 	       E(EINVAL));
-	EXPECT("object_create notification with an argument",
-	       keel_object_create(KEEL_OBJ_NOTIFICATION, ~0ull), E(EINVAL));
+	EXPECT("object_create notification bound to no handle",
+	       keel_object_create(KEEL_OBJ_NOTIFICATION, ~0ull), E(EBADH));
 	EXPECT("object_create vmo of ~0 bytes", keel_object_create(KEEL_OBJ_VMO, ~0ull), E(ENOSYS),
 	       E(E2BIG), E(EINVAL), E(ENOMEM));
 }

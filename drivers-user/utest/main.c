@@ -20,6 +20,7 @@
 #define UTEST_C_WAIT    (6ull << 56) /* wait on handle[1], exit 0 */
 #define UTEST_C_THREADS (7ull << 56) /* threads that run and block, then a fault */
 #define UTEST_C_PORTS   (8ull << 56) /* signal handle[0], receive on handle[1], read a CMOS port */
+#define UTEST_C_NAPSIG  (9ull << 56) /* nap 50 ms, signal UTEST_BIT on handle[0], exit 0 */
 #define UTEST_C_MASK    (15ull << 56)
 #define UTEST_SHARED_VA 0x0000300000000000ull
 #define UTEST_PARENT_VA 0x0000310000000000ull
@@ -169,6 +170,14 @@ static int child_main(uint64_t what)
 		/* This process holds no port: the IN must fault (#GP) and end it here. */
 		__asm__ volatile("inb %w1, %0" : "=a"(v) : "Nd"(UTEST_CMOS_PORT + 1));
 		return 97;
+	}
+	case UTEST_C_NAPSIG: {
+		int64_t nap = keel_object_create(KEEL_OBJ_NOTIFICATION, 0);
+
+		if (nap < 0)
+			return 96;
+		keel_wait((uint64_t)nap, 50000000);
+		return keel_signal(start->handle[0], 1u << UTEST_BIT) == 0 ? 0 : 1;
 	}
 	default: return 99;
 	}
@@ -722,6 +731,71 @@ static void case_watch(void)
 	keel_handle_close((uint64_t)n);
 }
 
+/*
+ * A notification bound to an endpoint: recv and reply_recv return its bits
+ * at once (badge KEEL_BADGE_NOTIFY, w0 the bits), a signal wakes a blocked
+ * recv, one binding per endpoint, and either side's end unbinds.
+ */
+static void case_bound(void)
+{
+	struct keel_process_info info;
+	uint64_t w[KEEL_MSG_WORDS] = {0};
+	int64_t ep = check_ok("endpoint", keel_object_create(KEEL_OBJ_ENDPOINT, 0));
+	int64_t en = check_ok("exit notification", keel_object_create(KEEL_OBJ_NOTIFICATION, 0));
+	int64_t n, wo, v, c, n2;
+
+	if (ep < 0 || en < 0)
+		return;
+	wo = check_ok("write-only", keel_handle_dup((uint64_t)ep, KEEL_RIGHT_WRITE));
+	v = check_ok("vmo", keel_object_create(KEEL_OBJ_VMO, 4096));
+	check("bind to a bad handle", keel_object_create(KEEL_OBJ_NOTIFICATION, 0x12345), E(EBADH));
+	check("bind to a vmo", keel_object_create(KEEL_OBJ_NOTIFICATION, (uint64_t)v), E(ETYPE));
+	check("bind without read", keel_object_create(KEEL_OBJ_NOTIFICATION, (uint64_t)wo),
+	      E(EPERM));
+	check("an endpoint's arg", keel_object_create(KEEL_OBJ_ENDPOINT, (uint64_t)ep), E(EINVAL));
+	n = check_ok("bound notification", keel_object_create(KEEL_OBJ_NOTIFICATION, (uint64_t)ep));
+	check("a second binding", keel_object_create(KEEL_OBJ_NOTIFICATION, (uint64_t)ep),
+	      E(EBUSY));
+	keel_handle_close((uint64_t)v);
+	if (n < 0 || wo < 0)
+		return;
+	check("signal", keel_signal((uint64_t)n, 5), 0);
+	check("recv returns the bits", keel_recv_words((uint64_t)ep, w),
+	      (int64_t)KEEL_BADGE_NOTIFY);
+	check("w0 is the bits", (int64_t)w[0], 5);
+	check("the bits are cleared", keel_wait((uint64_t)n, 0), E(ETIMEDOUT));
+	check("signal again", keel_signal((uint64_t)n, 2), 0);
+	check("reply_recv returns them", keel_reply_recv_words((uint64_t)ep, w),
+	      (int64_t)KEEL_BADGE_NOTIFY);
+	check("w0 is 2", (int64_t)w[0], 2);
+	check("signal for wait", keel_signal((uint64_t)n, 8), 0);
+	check("wait still works", keel_wait((uint64_t)n, 0), 8);
+	/* A child signals while we are blocked in recv. */
+	c = check_ok("spawn the signaller", spawn_child(UTEST_C_NAPSIG, (uint64_t)en, (uint64_t)n,
+							KEEL_RIGHT_SIGNAL, KEEL_MSG_NO_HANDLE, 0));
+	if (c >= 0) {
+		w[0] = 0;
+		check("a signal wakes a blocked recv", keel_recv_words((uint64_t)ep, w),
+		      (int64_t)KEEL_BADGE_NOTIFY);
+		check("with its bit", (int64_t)w[0], 1 << UTEST_BIT);
+		wait_child((uint64_t)en, (uint64_t)c, &info);
+		check("the signaller's status", info.exit_status, 0);
+		keel_handle_close((uint64_t)c);
+	}
+	/* The notification closed first: the endpoint may be bound again. */
+	check("close the notification", keel_handle_close((uint64_t)n), 0);
+	n2 = check_ok("bind again", keel_object_create(KEEL_OBJ_NOTIFICATION, (uint64_t)ep));
+	/* The endpoint closed first: the notification goes on alone. */
+	check("close the write-only handle", keel_handle_close((uint64_t)wo), 0);
+	check("close the endpoint", keel_handle_close((uint64_t)ep), 0);
+	if (n2 >= 0) {
+		check("signal the unbound one", keel_signal((uint64_t)n2, 1), 0);
+		check("wait on it", keel_wait((uint64_t)n2, 0), 1);
+		keel_handle_close((uint64_t)n2);
+	}
+	keel_handle_close((uint64_t)en);
+}
+
 static void (*const cases[])(void) = {
     0,
     case_exit_status,
@@ -735,6 +809,7 @@ static void (*const cases[])(void) = {
     case_kill_threads,
     case_ports_stay_home,
     case_watch,
+    case_bound,
     /* Ring sessions (session.c), numbered apart from the rest. */
     [UTEST_CASE_SESSION_STRESS] = case_session_stress,
     [UTEST_CASE_SESSION_HOSTILE] = case_session_hostile,

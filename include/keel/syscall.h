@@ -74,6 +74,13 @@
  * handle it carried.
  * Notification bits and badges are 63 bits wide, so a result is never
  * mistaken for an error code.
+ *
+ * A notification bound to the endpoint (KEEL_OBJ_NOTIFICATION created with
+ * the endpoint's handle) takes precedence: while its bits are nonzero, recv
+ * and reply_recv's receive return them at once, badge KEEL_BADGE_NOTIFY with
+ * w0 = the bits (w1-w3 0), and clear them, instead of blocking or taking a
+ * queued caller; a signal on it wakes a receiver blocked there that way,
+ * when no thread waits on the notification itself (wait keeps working).
  */
 
 /*
@@ -98,13 +105,17 @@
  */
 
 /*
- * KEEL_SYS_OBJECT_CREATE types. The device types (interrupt, I/O port range,
+ * KEEL_SYS_OBJECT_CREATE types. A notification's arg may be an endpoint
+ * handle with KEEL_RIGHT_READ: the notification is bound to that endpoint
+ * (recv above), at most one per endpoint (-KEEL_EBUSY; the handle's errors
+ * -KEEL_EBADH, -KEEL_ETYPE, -KEEL_EPERM); the binding holds neither alive,
+ * and either one freed unbinds. The device types (interrupt, I/O port range,
  * device memory) are carved out of the resource handle that init receives
  * (KEEL_START_RESOURCE), which the call takes as its fourth argument and which
  * needs KEEL_RIGHT_MANAGE; the others ignore arg2 and resource.
  */
 #define KEEL_OBJ_ENDPOINT     1 /* arg unused */
-#define KEEL_OBJ_NOTIFICATION 2 /* arg unused */
+#define KEEL_OBJ_NOTIFICATION 2 /* arg: 0, or an endpoint to bind it to (below) */
 #define KEEL_OBJ_VMO          3 /* arg: size in bytes (rounded up to pages) */
 #define KEEL_OBJ_PROCESS      4 /* made by proc_create only */
 #define KEEL_OBJ_THREAD       5 /* made by thread_create only */
@@ -148,6 +159,13 @@
  * -KEEL_ECLOSED.
  */
 #define KEEL_FAULT_TAG    (1ull << 62)
+
+/*
+ * The badge recv and reply_recv return for a bound notification's bits
+ * (KEEL_SYS_OBJECT_CREATE of a notification on an endpoint): no process id
+ * reaches it (ids are 32 bits).
+ */
+#define KEEL_BADGE_NOTIFY (1ull << 62)
 #define KEEL_FAULT_RESUME 1
 
 /* Handle rights. */

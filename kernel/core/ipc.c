@@ -112,6 +112,12 @@ static uint64_t ipc_live; /* objects allocated and not yet freed (ipc_objects_li
 static struct thread *ipc_pending_wake[PERCPU_MAX];
 static struct timeout_list ipc_timeouts[PERCPU_MAX];
 
+/* Notifications bound to endpoints (defined with the notifications, below). */
+static void ipc_unbind_notification(struct notification *n);
+static void ipc_unbind_endpoint(struct endpoint *ep);
+static uint64_t ipc_bound_take(struct endpoint *ep);
+static bool ipc_bound_pending(const struct endpoint *ep);
+
 /* ---- Objects ---- */
 
 static int ipc_caches_init(void)
@@ -196,8 +202,12 @@ void ipc_object_unref(struct object *obj)
 		return;
 	}
 	/* Their watches and bindings go first (watch.c, ipc_unbind): they hold no reference. */
-	if (obj->type == KEEL_OBJ_NOTIFICATION)
+	if (obj->type == KEEL_OBJ_NOTIFICATION) {
 		watch_target_gone((struct notification *)obj);
+		ipc_unbind_notification((struct notification *)obj);
+	} else {
+		ipc_unbind_endpoint((struct endpoint *)obj);
+	}
 	watch_object_gone(obj);
 	if (obj->type == KEEL_OBJ_ENDPOINT)
 		kslab_free(&ipc_endpoint_cache, obj);
@@ -715,9 +725,18 @@ void ipc_thread_fini(struct thread *t)
  */
 static int64_t ipc_receive_locked(struct endpoint *ep)
 {
-	struct thread *me = thread_current(),
-		      *caller = ipc_dequeue(&ep->callers, &ep->callers_tail);
+	struct thread *me = thread_current(), *caller;
+	uint64_t bits = ipc_bound_take(ep);
 
+	/* Its bound notification's bits first, at once (KEEL_BADGE_NOTIFY, w0 = the bits). */
+	if (bits) {
+		uint64_t words[4] = {bits, 0, 0, 0};
+
+		spin_unlock(&ep->lock);
+		ipc_deliver(me, words, (int64_t)KEEL_BADGE_NOTIFY);
+		return me->ipc_result;
+	}
+	caller = ipc_dequeue(&ep->callers, &ep->callers_tail);
 	if (caller) {
 		spin_unlock(&ep->lock);
 		me->ipc_reply_to = caller;
@@ -891,7 +910,7 @@ int64_t ipc_sys_reply_recv(uint64_t h, uint64_t w0, uint64_t w1, uint64_t w2, ui
 	flags = arch_irq_save();
 	me->ipc_reply_to = NULL;
 	spin_lock(&ep->lock);
-	if (caller && !ep->callers) {
+	if (caller && !ep->callers && !ipc_bound_pending(ep)) {
 		/*
 		 * The fast path back: nobody else waits, so this thread will block
 		 * in recv; the caller runs here at once, as the direct switch.
@@ -930,10 +949,168 @@ int64_t ipc_sys_reply_recv(uint64_t h, uint64_t w0, uint64_t w1, uint64_t w2, ui
 
 /* ---- Notifications ---- */
 
+/* ---- Notifications bound to endpoints ---- */
+
+bool ipc_object_tryref(struct object *obj)
+{
+	uint32_t refs = __atomic_load_n(&obj->refs, __ATOMIC_RELAXED);
+
+	do {
+		if (refs == 0)
+			return false;
+	} while (!__atomic_compare_exchange_n(&obj->refs, &refs, refs + 1, false, __ATOMIC_ACQUIRE,
+					      __ATOMIC_RELAXED));
+	return true;
+}
+
+/*
+ * n's bound endpoint, with a reference, if bits are pending and nobody
+ * waits on n: the bits may go to a receiver of it (ipc_bound_deliver). n->lock
+ * held: the endpoint cannot be freed meanwhile (freeing it unbinds under
+ * n->lock), but it may be on its way (no reference left): then none.
+ */
+static struct endpoint *ipc_bound_get(struct notification *n)
+{
+	struct endpoint *ep = n->bound_ep;
+
+	if (!ep || !n->bits || n->waiters || !ipc_object_tryref(&ep->obj))
+		return NULL;
+	return ep;
+}
+
+/*
+ * Give n's pending bits to a receiver blocked on its bound endpoint ep (a
+ * reference held), if there is one: it returns KEEL_BADGE_NOTIFY with w0 =
+ * the bits. Lock order: the endpoint's, then the notification's (recv takes
+ * them so). The receiver is woken here, or through this CPU's pending list
+ * when `defer` (the caller holds locks). Interrupts off; no object lock held.
+ */
+static void ipc_bound_deliver(struct endpoint *ep, struct notification *n, bool defer)
+{
+	struct thread *r = NULL;
+	uint64_t words[4] = {0, 0, 0, 0};
+
+	spin_lock(&ep->lock);
+	spin_lock(&n->lock);
+	if (ep->bound == n && n->bits && (r = ipc_dequeue(&ep->receivers, &ep->receivers_tail))) {
+		words[0] = n->bits & INT64_MAX;
+		n->bits = 0;
+	}
+	spin_unlock(&n->lock);
+	spin_unlock(&ep->lock);
+	if (!r)
+		return;
+	/* Off the queue: ours to wake (a kill or another signal finds it gone). */
+	ipc_deliver(r, words, (int64_t)KEEL_BADGE_NOTIFY);
+	if (defer) {
+		r->next = ipc_pending_wake[arch_cpu_index()];
+		ipc_pending_wake[arch_cpu_index()] = r;
+	} else {
+		sched_wake(r);
+	}
+}
+
+/*
+ * recv's look at ep's bound notification (ep->lock held, interrupts off):
+ * its pending bits, taken (0: none).
+ */
+static uint64_t ipc_bound_take(struct endpoint *ep)
+{
+	struct notification *n = ep->bound;
+	uint64_t bits;
+
+	if (__builtin_expect(!n, 1))
+		return 0;
+	spin_lock(&n->lock);
+	bits = n->bits & INT64_MAX;
+	n->bits = 0;
+	spin_unlock(&n->lock);
+	return bits;
+}
+
+/* Whether ep's bound notification has bits pending (ep->lock held; see ipc_fast.c). */
+static bool ipc_bound_pending(const struct endpoint *ep)
+{
+	return ep->bound && __atomic_load_n(&ep->bound->bits, __ATOMIC_RELAXED) != 0;
+}
+
+/* Bind a new notification n to ep (object_create): 0, or -KEEL_EBUSY (one per endpoint). */
+static int ipc_bind(struct notification *n, struct endpoint *ep)
+{
+	uint64_t flags = spin_lock_irqsave(&ep->lock);
+	int err = 0;
+
+	if (ep->bound) {
+		err = -KEEL_EBUSY;
+	} else {
+		spin_lock(&n->lock);
+		n->bound_ep = ep;
+		ep->bound = n;
+		spin_unlock(&n->lock);
+	}
+	spin_unlock_irqrestore(&ep->lock, flags);
+	return err;
+}
+
+/* ep is being freed: its notification, if bound, is no more (under both locks). */
+static void ipc_unbind_endpoint(struct endpoint *ep)
+{
+	uint64_t flags = spin_lock_irqsave(&ep->lock);
+	struct notification *n = ep->bound;
+
+	if (n) {
+		spin_lock(&n->lock);
+		n->bound_ep = NULL;
+		spin_unlock(&n->lock);
+		ep->bound = NULL;
+	}
+	spin_unlock_irqrestore(&ep->lock, flags);
+}
+
+/*
+ * n is being freed: unbind it from its endpoint. The endpoint's lock comes
+ * first, so n's is dropped to take it, with a reference to keep the
+ * endpoint; one being freed itself (no reference left) unbinds n under
+ * n->lock, which is waited for: n must not go while it may look.
+ */
+static void ipc_unbind_notification(struct notification *n)
+{
+	uint64_t flags = arch_irq_save();
+	struct endpoint *ep;
+
+	for (;;) {
+		spin_lock(&n->lock);
+		ep = n->bound_ep;
+		if (!ep) {
+			spin_unlock(&n->lock);
+			break;
+		}
+		if (!ipc_object_tryref(&ep->obj)) {
+			spin_unlock(&n->lock);
+			arch_cpu_relax();
+			continue;
+		}
+		spin_unlock(&n->lock);
+		spin_lock(&ep->lock);
+		spin_lock(&n->lock);
+		if (ep->bound == n) {
+			ep->bound = NULL;
+			n->bound_ep = NULL;
+		}
+		spin_unlock(&n->lock);
+		spin_unlock(&ep->lock);
+		arch_irq_restore(flags);
+		ipc_object_unref(&ep->obj); /* interrupts as the caller had them: it may free */
+		flags = arch_irq_save();
+	}
+	arch_irq_restore(flags);
+}
+
 void ipc_notification_signal(struct object *obj, uint64_t bits)
 {
 	struct notification *n = (struct notification *)obj;
 	struct thread *waiter;
+	struct endpoint *ep;
 	uint64_t flags = spin_lock_irqsave(&n->lock);
 
 	n->bits |= bits;
@@ -942,14 +1119,21 @@ void ipc_notification_signal(struct object *obj, uint64_t bits)
 		waiter->ipc_result = (int64_t)(n->bits & INT64_MAX);
 		n->bits = 0;
 	}
-	spin_unlock_irqrestore(&n->lock, flags);
+	ep = ipc_bound_get(n); /* nobody waited: a receiver of its endpoint may take them */
+	spin_unlock(&n->lock);
 	if (waiter)
 		sched_wake(waiter);
+	if (ep) {
+		ipc_bound_deliver(ep, n, false);
+		ipc_object_unref(&ep->obj);
+	}
+	arch_irq_restore(flags);
 }
 
 void ipc_notification_signal_deferred(struct notification *n, uint64_t bits)
 {
 	struct thread **pending = &ipc_pending_wake[arch_cpu_index()], *waiter;
+	struct endpoint *ep;
 
 	spin_lock(&n->lock);
 	n->bits |= bits;
@@ -961,7 +1145,12 @@ void ipc_notification_signal_deferred(struct notification *n, uint64_t bits)
 		waiter->next = *pending;
 		*pending = waiter;
 	}
+	ep = ipc_bound_get(n);
 	spin_unlock(&n->lock);
+	if (ep) {
+		ipc_bound_deliver(ep, n, true);
+		ipc_object_unref(&ep->obj); /* no watch_lock held (watch_fire): it may free */
+	}
 }
 
 void ipc_tick(void)
@@ -1088,13 +1277,34 @@ int64_t ipc_sys_object_create(uint64_t type, uint64_t arg, uint64_t a2, uint64_t
 		if (err != 0)
 			return err;
 	} else {
+		struct object *ep = NULL;
+
 		if (type != KEEL_OBJ_ENDPOINT && type != KEEL_OBJ_NOTIFICATION)
 			return -KEEL_EINVAL;
-		if (arg != 0)
+		if (arg != 0 && type == KEEL_OBJ_ENDPOINT)
 			return -KEEL_EINVAL;
+		/* A notification's arg: 0, or the endpoint (KEEL_RIGHT_READ) to bind it to. */
+		if (arg != 0) {
+			int err = ipc_handle_get(arg, KEEL_OBJ_ENDPOINT, KEEL_RIGHT_READ, &ep);
+
+			if (err != 0)
+				return err;
+		}
 		obj = ipc_object_create((uint32_t)type);
-		if (!obj)
+		if (!obj) {
+			if (ep)
+				ipc_object_unref(ep);
 			return -KEEL_ENOMEM;
+		}
+		if (ep) {
+			int err = ipc_bind((struct notification *)obj, (struct endpoint *)ep);
+
+			ipc_object_unref(ep); /* the binding holds no reference */
+			if (err != 0) {
+				ipc_object_unref(obj);
+				return err;
+			}
+		}
 	}
 	h = ipc_handle_add(thread_current()->proc, obj, KEEL_RIGHTS_ALL);
 	ipc_object_unref(obj); /* the handle holds it now (or nothing does) */

@@ -5,6 +5,7 @@
 #ifndef KEEL_CORE_IPC_IMPL_H
 #define KEEL_CORE_IPC_IMPL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/ipc.h"
@@ -62,6 +63,9 @@ void watch_prime(void);
  * (ipc_wake_pending), never here. n->lock not held; interrupts off.
  */
 void ipc_notification_signal_deferred(struct notification *n, uint64_t bits);
+
+/* A reference on obj unless its last one went already (it is being freed): true if taken. */
+bool ipc_object_tryref(struct object *obj);
 
 /*
  * The end of a receive, in the receiver's context: a slow-path message

@@ -32,6 +32,7 @@ enum {
 	PROC_CASE_KILL_THREADS,
 	PROC_CASE_PORTS_STAY_HOME,
 	PROC_CASE_WATCH,
+	PROC_CASE_BOUND,
 	/* Ring sessions against bin/echo (drivers-user/utest/session.c, utest.h). */
 	PROC_CASE_SESSION_STRESS = 20,
 	PROC_CASE_SESSION_HOSTILE,
@@ -150,6 +151,12 @@ static const char *test_proc_watch(void)
 	return proc_case(PROC_CASE_WATCH);
 }
 
+/* A notification bound to an endpoint: recv returns its bits (KEEL_BADGE_NOTIFY). */
+static const char *test_proc_bound(void)
+{
+	return proc_case(PROC_CASE_BOUND);
+}
+
 static const char *test_proc_session_stress(void)
 {
 	return proc_case(PROC_CASE_SESSION_STRESS);
@@ -171,7 +178,7 @@ static const struct ktest proc_tests[] = {
     KTEST(proc_create_errors),  KTEST(proc_process_handle_errors),
     KTEST(proc_spawn_errors),   KTEST(proc_many_children),
     KTEST(proc_kill_threads),   KTEST(proc_ports_stay_home),
-    KTEST(proc_watch),
+    KTEST(proc_watch),          KTEST(proc_bound),
     KTEST(proc_session_stress), KTEST(proc_session_hostile),
     KTEST(proc_session_client_killed),
 };

@@ -14,24 +14,26 @@
  *
  * A watch fires once: when the owner side goes (watch_fire, from the handle
  * table's unref callback, ipc.c), or at once when it is bound after that;
- * then it is freed. Binding the same (object, target, bit) again while one
- * waits changes nothing.
+ * then it is freed. Firing takes the watches off both lists under
+ * watch_lock, with a reference on each target (one already being freed is
+ * skipped), and signals the targets once watch_lock is dropped. Binding the same (object, target,
+ * bit) again while one waits changes nothing.
  *
  * Locking: watch_lock (interrupts off while held) guards every watch list
  * and every watch. Lock order: a process's lock, then watch_lock, then an
  * endpoint's lock, then a notification's lock (ipc.c's order, with
  * watch_lock between the process and the objects). Nobody takes watch_lock
  * while holding an object's lock: the callers of watch_fire decide "gone"
- * under the object's lock and call it once that is dropped. A fired watch's
- * target is signalled under watch_lock (which keeps the target from being
- * freed meanwhile); a waiter it takes is woken through this CPU's pending
- * list (ipc_notification_signal_deferred), since the caller may hold a
- * process lock, where sched_wake's cross-call must not happen.
+ * under the object's lock and call it once that is dropped. A waiter a
+ * fired watch's signal takes is woken through this CPU's pending list
+ * (ipc_notification_signal_deferred), since the caller may hold a process
+ * lock, where sched_wake's cross-call must not happen.
  */
 #include <stddef.h>
 
 #include <keel/syscall.h>
 
+#include "core/arch.h"
 #include "core/ipc.h"
 #include "core/ipc_impl.h"
 #include "core/spinlock.h"
@@ -186,14 +188,27 @@ void watch_fire(struct object *obj)
 	flags = spin_lock_irqsave(&watch_lock);
 	w = *head;
 	*head = NULL;
-	for (; w; w = next) {
-		next = w->obj_next;
-		watch_unlink_target(w);
-		/* The target is alive: freeing it takes watch_lock first (watch_target_gone). */
-		ipc_notification_signal_deferred(w->target, w->bits);
-		watch_free(w);
+	for (struct watch *c = w; c; c = c->obj_next) {
+		watch_unlink_target(c);
+		/*
+		 * A reference on the target, so that it is signalled with
+		 * watch_lock dropped (a bound endpoint's unref may free it, which
+		 * takes watch_lock); one already on its way to be freed is skipped.
+		 */
+		if (!ipc_object_tryref(&c->target->obj))
+			c->target = NULL;
 	}
 	spin_unlock_irqrestore(&watch_lock, flags);
+	for (; w; w = next) {
+		next = w->obj_next;
+		if (w->target) {
+			flags = arch_irq_save(); /* the pending list is this CPU's */
+			ipc_notification_signal_deferred(w->target, w->bits);
+			arch_irq_restore(flags);
+			ipc_object_unref(&w->target->obj);
+		}
+		watch_free(w);
+	}
 }
 
 void watch_object_gone(struct object *obj)
