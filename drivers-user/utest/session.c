@@ -254,6 +254,16 @@ static void hostile_opens(struct echo *echo, int64_t notif)
 			     0, &vmo, &id);
 	check("open with an endpoint for a notification", r, -KEEL_ETYPE);
 	keel_handle_close((uint64_t)other);
+	/* A notification whose only wait handle is closed: nobody would ever see its bits. */
+	r = -KEEL_EAGAIN;
+	for (int tries = 0; tries < 8 && r == -KEEL_EAGAIN; tries++) {
+		int64_t owner = keel_object_create(KEEL_OBJ_NOTIFICATION, 0);
+		int64_t orphan = notif_copy(owner);
+
+		keel_handle_close((uint64_t)owner);
+		r = raw_open((uint64_t)echo->ep, orphan, 0, &vmo, &id);
+	}
+	check("open with a notification whose owner is gone", r, -KEEL_ECLOSED);
 	/* Fill every slot (the honest session holds one), then one more. */
 	for (r = 0; r == 0 && n < KEEL_SERVER_SESSIONS; n++) {
 		r = raw_open_notif((uint64_t)echo->ep, notif, 2, &vmos[n], &ids[n]);
