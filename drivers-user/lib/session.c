@@ -361,6 +361,7 @@ static void server_session_close(struct keel_server *srv, struct keel_server_ses
 	keel_handle_close(ss->client_notif);
 	srv->syscalls += 3;
 	ss->in_use = 0;
+	srv->live &= ~(1u << (ss - srv->session));
 	ss->held_valid = 0;
 	srv->sessions--;
 }
@@ -476,11 +477,9 @@ static int server_settle(struct keel_server *srv)
 	for (int round = 0; round < SERVER_SETTLE_ROUNDS; round++) {
 		int again = 0;
 
-		for (int i = 0; i < KEEL_SERVER_SESSIONS; i++) {
-			struct keel_server_session *ss = &srv->session[i];
+		for (uint32_t live = srv->live; live != 0; live &= live - 1) {
+			struct keel_server_session *ss = &srv->session[__builtin_ctz(live)];
 
-			if (!ss->in_use)
-				continue;
 			if (ss->held_valid) {
 				/*
 				 * Stopped on a full CQ: ask for the client's kick after it
@@ -511,9 +510,8 @@ static int server_settle(struct keel_server *srv)
 /* Awake: no session needs to kick us until we settle again. */
 static void server_wake(struct keel_server *srv)
 {
-	for (int i = 0; i < KEEL_SERVER_SESSIONS; i++)
-		if (srv->session[i].in_use)
-			ring_sq_end_sleep(&srv->session[i].ring);
+	for (uint32_t live = srv->live; live != 0; live &= live - 1)
+		ring_sq_end_sleep(&srv->session[__builtin_ctz(live)].ring);
 }
 
 /* Close the sessions whose client's notification is gone (a zero signal probes it). */
@@ -597,6 +595,7 @@ static int64_t server_open(struct keel_server *srv, uint64_t badge)
 	ss->done_bit = (unsigned)bit;
 	ss->held_valid = 0;
 	ss->in_use = 1;
+	srv->live |= 1u << (ss - srv->session);
 	srv->sessions++;
 	m->word[1] = ss->id;
 	m->word[2] = size;

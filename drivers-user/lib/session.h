@@ -97,7 +97,7 @@ struct keel_server_session {
 	int held_valid;            /* 1: held waits; no SQ entry is taken until it goes in */
 };
 
-#define KEEL_SERVER_SESSIONS 32
+#define KEEL_SERVER_SESSIONS 32 /* at most 32: struct keel_server.live */
 
 /*
  * What a service does with one request: fill *c (id is set already) and
@@ -116,6 +116,7 @@ struct keel_server {
 	void *ctx;
 	struct keel_server_session session[KEEL_SERVER_SESSIONS];
 	unsigned sessions;   /* in use */
+	uint32_t live;       /* bit i: session[i] in use (the hot loops walk only these) */
 	uint64_t generation; /* of session ids */
 	int replying;        /* 1: msg holds the reply owed to the last caller */
 	int with_msg;        /* the last receive took a whole struct keel_msg (session.c) */
