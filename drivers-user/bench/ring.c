@@ -47,7 +47,7 @@ void bench_ring(uint64_t echo, uint64_t overhead, uint64_t *samples, size_t n, s
 {
 	struct keel_session s;
 	struct keel_ring_sqe e[RING_QD];
-	struct keel_ring_cqe c;
+	struct keel_ring_cqe c, cs[RING_QD];
 	int64_t notif = keel_object_create(KEEL_OBJ_NOTIFICATION, 0);
 	uint64_t next = 0, want = 0, t0, t1, cs0, ss0, ss1, done;
 	int r;
@@ -95,26 +95,23 @@ void bench_ring(uint64_t echo, uint64_t overhead, uint64_t *samples, size_t n, s
 	done = 0;
 	t0 = bench_tsc_read();
 	while (done < RING_QD16_REQ) {
-		unsigned got = 0;
+		/* Reap what came (blocking for the first), refill as many: one PKRU opening each.
+		 */
+		int got = keel_session_reap_many(&s, cs, RING_QD, 1);
 
-		r = keel_session_reap(&s, &c, 1);
-		while (r == 0) {
-			if (c.id != want++ || c.status != 0) {
-				r = -KEEL_EINVAL;
-				break;
-			} else {
-				e[got].id = next++;
-				got++;
-			}
-			r = got < RING_QD ? keel_session_reap(&s, &c, 0) : -KEEL_EAGAIN;
+		for (int i = 0; i < got; i++) {
+			if (cs[i].id != want++ || cs[i].status != 0)
+				got = -KEEL_EINVAL;
+			else
+				e[i].id = next++;
 		}
-		if (r != -KEEL_EAGAIN || keel_session_submit_many(&s, e, got) != (int)got) {
+		if (got <= 0 || keel_session_submit_many(&s, e, (unsigned)got) != got) {
 			keel_printf("bench: ring: qd16 broke after %llu: %d\n",
-				    (unsigned long long)done, r);
+				    (unsigned long long)done, got);
 			keel_session_close(&s);
 			return;
 		}
-		done += got;
+		done += (unsigned)got;
 	}
 	t1 = bench_tsc_read();
 	cs0 = s.syscalls - cs0;

@@ -276,16 +276,24 @@ static int client_sleep(struct keel_session *s)
 	return 0;
 }
 
-int keel_session_reap(struct keel_session *s, struct keel_ring_cqe *out, int block)
+int keel_session_reap_many(struct keel_session *s, struct keel_ring_cqe *out, unsigned n, int block)
 {
-	int r;
+	unsigned got = 0;
+	int r = 0;
 
 	if (s->closed)
 		return -KEEL_ECLOSED;
+	if (n == 0)
+		return 0;
+	/* One PKRU opening for the whole batch. */
 	keel_pkey_write_enable(s->pkey);
-	for (;;) {
-		r = ring_cq_pop(&s->ring, out);
-		if (r != -KEEL_EAGAIN || !block)
+	while (got < n) {
+		r = ring_cq_pop(&s->ring, &out[got]);
+		if (r == 0) {
+			got++;
+			continue;
+		}
+		if (r != -KEEL_EAGAIN || got > 0 || !block)
 			break;
 		if (client_sleep(s) != 0) {
 			r = -KEEL_ECLOSED;
@@ -298,7 +306,14 @@ int keel_session_reap(struct keel_session *s, struct keel_ring_cqe *out, int blo
 		s->closed = 1;
 		return -KEEL_ECLOSED;
 	}
-	return r;
+	return got > 0 ? (int)got : r;
+}
+
+int keel_session_reap(struct keel_session *s, struct keel_ring_cqe *out, int block)
+{
+	int r = keel_session_reap_many(s, out, 1, block);
+
+	return r < 0 ? r : 0;
 }
 
 void keel_session_close(struct keel_session *s)

@@ -69,6 +69,15 @@ int keel_session_submit_many(struct keel_session *s, const struct keel_ring_sqe 
  */
 int keel_session_reap(struct keel_session *s, struct keel_ring_cqe *out, int block);
 
+/*
+ * Take up to n completions into out[] (with `block`, sleeping as
+ * keel_session_reap does until at least one comes): how many, or
+ * -KEEL_EAGAIN / -KEEL_ECLOSED as keel_session_reap. A completion already
+ * taken when the ring turns out broken is lost with the session.
+ */
+int keel_session_reap_many(struct keel_session *s, struct keel_ring_cqe *out, unsigned n,
+			   int block);
+
 /* Tell the driver (when it is still there), unmap, close the handles. */
 void keel_session_close(struct keel_session *s);
 
