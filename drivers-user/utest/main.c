@@ -188,7 +188,7 @@ static int child_main(uint64_t what)
  * of notif, 0: none) and up to two handles: the process handle, or an error.
  */
 int64_t spawn_child(uint64_t what, uint64_t notif, uint64_t h0, uint64_t r0, uint64_t h1,
-			   uint64_t r1)
+		    uint64_t r1)
 {
 	struct keel_spawn s;
 	uint64_t child;
