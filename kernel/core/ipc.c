@@ -1183,9 +1183,21 @@ int64_t ipc_sys_signal(uint64_t h, uint64_t bits, uint64_t a2, uint64_t a3, uint
 		       uint64_t a5)
 {
 	struct object *obj;
+	struct process *p;
 	int err = ipc_handle_get(h, KEEL_OBJ_NOTIFICATION, KEEL_RIGHT_SIGNAL, &obj);
 
 	(void)a2, (void)a3, (void)a4, (void)a5;
+	/* A process handle (KEEL_RIGHT_MANAGE): kill it with `bits` as its status (never 0: self).
+	 */
+	if (err == -KEEL_ETYPE && (err = proc_get(h, KEEL_RIGHT_MANAGE, &p)) == 0) {
+		if (p == thread_current()->proc) {
+			proc_put(p); /* its life's reference holds it while this thread runs */
+			process_kill_current(bits);
+		}
+		err = process_kill(p, (int64_t)bits);
+		proc_put(p);
+		return err;
+	}
 	if (err != 0)
 		return err;
 	/* Bits are 63 wide: bit 63 alone would wake a waiter with 0, "no bits". */
