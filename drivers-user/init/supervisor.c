@@ -15,14 +15,10 @@
  * Each gets init's exit notification with a bit of its own: driver i bit i,
  * app j bit INIT_APP_BIT0 + j.
  *
- * The main loop is one blocking recv on the name endpoint. Exit bits reach it
- * as messages too: with the kernel's endpoint-bound notifications
- * (KEEL_BADGE_NOTIFY) the notification itself is bound to the endpoint;
- * without them, a helper thread waits on the notification and forwards the
- * bits as a call from init itself (badge = init's own id, w0 =
- * INIT_OP_EXITS). Either way one thread owns every table below, so nothing
- * here needs a lock; the helper touches only its two handles and
- * supervisor_final (written before the quit bit is signalled).
+ * The main loop is one blocking recv on the name endpoint, to which the exit
+ * notification is bound: exit bits come first, as badge KEEL_BADGE_NOTIFY
+ * with w0 = the bits, then the queued look-ups. One thread owns every table
+ * below, so nothing here needs a lock.
  *
  * Restarts: a driver that ends is started again at once with fresh objects;
  * one that ends INIT_STORM_DEATHS times within INIT_STORM_NS (KEEL_INFO_CLOCK)
@@ -34,8 +30,6 @@
 #include "conf.h"
 
 #define INIT_APP_BIT0     32
-#define INIT_QUIT_BIT     62    /* the helper thread: end now (fallback only) */
-#define INIT_OP_EXITS     0x100 /* helper -> main loop: w1 = exit bits */
 #define INIT_STORM_DEATHS 5
 #define INIT_STORM_NS     1000000000ull
 #define INIT_KILL_STATUS  137         /* a driver killed by KEEL_NAME_KILL or at test end */
@@ -56,7 +50,7 @@ struct init_proc {
 	uint64_t proc;    /* process handle (every right), or KEEL_MSG_NO_HANDLE */
 	uint64_t id;      /* its badge */
 	uint64_t service; /* driver: init's KEEL_RIGHT_WRITE handle, or KEEL_MSG_NO_HANDLE */
-	int admin_kill;   /* driver: this death was asked for */
+	uint64_t killer;  /* driver: the admin app that asked for its death, or 0 */
 	uint64_t deaths[INIT_STORM_DEATHS]; /* driver: clock of the last deaths, a ring */
 	unsigned ndeaths;
 	int64_t status; /* app: how it ended */
@@ -68,11 +62,9 @@ static struct init_proc supervisor_app[INITCONF_APPS];
 static const struct keel_start *supervisor_sb;
 static uint64_t supervisor_names; /* the name endpoint: every right */
 static uint64_t supervisor_exits; /* the exit notification */
-static uint64_t supervisor_self;  /* init's own id */
 static int supervisor_once;       /* end when the apps have (tests, make bench) */
 static uint64_t supervisor_flags; /* proc_create flags of drivers */
 static const char *supervisor_path;
-static int64_t supervisor_final; /* test mode: the status both threads exit with */
 
 static uint64_t supervisor_clock(void)
 {
@@ -128,8 +120,9 @@ static void supervisor_proc_name(char out[16], const char *name)
 	out[n] = '\0';
 }
 
-/* Start driver i with fresh objects: UP, or GIVEN_UP (said why). */
-static void supervisor_start_driver(unsigned i, const char *verb)
+/* Start driver i with fresh objects (`why`: the old one's end, or NULL): UP, or GIVEN_UP (said
+ * why). */
+static void supervisor_start_driver(unsigned i, const char *verb, const char *why)
 {
 	struct init_proc *p = &supervisor_drv[i];
 	const struct initconf_entry *e = p->conf;
@@ -186,8 +179,8 @@ static void supervisor_start_driver(unsigned i, const char *verb)
 	}
 	p->service = (uint64_t)w;
 	p->state = INIT_UP;
-	keel_printf("%s driver %s (%s, id %llu)\n", verb, e->name, e->path,
-		    (unsigned long long)p->id);
+	keel_printf("driver %s %s (%s, id %llu)%s%s\n", e->name, verb, e->path,
+		    (unsigned long long)p->id, why ? ": " : "", why ? why : "");
 }
 
 static void supervisor_start_app(unsigned j)
@@ -205,26 +198,36 @@ static void supervisor_start_app(unsigned j)
 		return;
 	}
 	p->state = INIT_UP;
-	keel_printf("started app %s (%s, id %llu)\n", p->conf->name, p->conf->path,
+	keel_printf("app %s started (%s, id %llu)\n", p->conf->name, p->conf->path,
 		    (unsigned long long)p->id);
 }
 
 /* ---- Deaths ---- */
 
-/* p ended: close its handles, and say how it ended; its status. */
-static int64_t supervisor_reap(struct init_proc *p, const char *kind)
+/*
+ * p ended: close its handles; its status, and how it ended in why (for the
+ * one line its end or restart prints: the serial log is slow, and a restart
+ * is timed by make bench).
+ */
+static int64_t supervisor_reap(struct init_proc *p, char *why, size_t n)
 {
 	struct keel_process_info info;
 	int64_t status, r = keel_info(KEEL_INFO_PROCESS, p->proc, &info, sizeof(info));
 
-	if (r < 0)
+	if (r < 0) {
 		status = r;
-	else
+		keel_snprintf(why, n, "id %llu ended (%s)", (unsigned long long)p->id,
+			      keel_strerror(r));
+	} else if (info.killed && p->killer) {
+		status = 0x1000 | info.exit_status;
+		keel_snprintf(why, n, "id %llu killed for id %llu", (unsigned long long)p->id,
+			      (unsigned long long)p->killer);
+	} else {
 		status = info.killed ? (0x1000 | info.exit_status) : info.exit_status;
-	keel_printf("%s %s (id %llu) ended %s %lld\n", kind, p->conf->name,
-		    (unsigned long long)p->id,
-		    r >= 0 && info.killed ? "killed by vector" : "with status",
-		    (long long)(r >= 0 ? info.exit_status : r));
+		keel_snprintf(why, n, "id %llu %s %lld", (unsigned long long)p->id,
+			      info.killed ? "killed by vector" : "ended with status",
+			      (long long)info.exit_status);
+	}
 	keel_handle_close(p->proc);
 	p->proc = KEEL_MSG_NO_HANDLE;
 	if (p->service != KEEL_MSG_NO_HANDLE)
@@ -251,27 +254,34 @@ static int supervisor_storm(struct init_proc *p)
 static void supervisor_driver_died(unsigned i)
 {
 	struct init_proc *p = &supervisor_drv[i];
+	char why[80];
+	int asked;
 
 	if (p->proc == KEEL_MSG_NO_HANDLE)
 		return; /* a stale bit */
-	supervisor_reap(p, "driver");
+	supervisor_reap(p, why, sizeof(why));
+	asked = p->killer != 0;
+	p->killer = 0;
 	if (p->state == INIT_STOPPING) {
+		keel_printf("driver %s stopped: %s\n", p->conf->name, why);
 		p->state = INIT_GIVEN_UP;
 		return;
 	}
 	p->state = INIT_DOWN; /* look-ups: -KEEL_EAGAIN until it is back */
-	if (!p->admin_kill && supervisor_storm(p)) {
-		keel_printf("driver %s died %u times within %llu ms: given up\n", p->conf->name,
-			    INIT_STORM_DEATHS, (unsigned long long)(INIT_STORM_NS / 1000000));
+	if (!asked && supervisor_storm(p)) {
+		keel_printf("driver %s given up: died %u times within %llu ms (last: %s)\n",
+			    p->conf->name, INIT_STORM_DEATHS,
+			    (unsigned long long)(INIT_STORM_NS / 1000000), why);
 		p->state = INIT_GIVEN_UP;
 		return;
 	}
-	p->admin_kill = 0;
-	supervisor_start_driver(i, "restarted");
+	supervisor_start_driver(i, "restarted", why);
 }
 
 static void supervisor_exits_seen(uint64_t bits)
 {
+	char why[80];
+
 	for (unsigned i = 0; i < supervisor_conf.ndrivers; i++)
 		if (bits & (1ull << i))
 			supervisor_driver_died(i);
@@ -280,8 +290,9 @@ static void supervisor_exits_seen(uint64_t bits)
 
 		if (!(bits & (1ull << (INIT_APP_BIT0 + j))) || p->proc == KEEL_MSG_NO_HANDLE)
 			continue;
-		p->status = supervisor_reap(p, "app");
+		p->status = supervisor_reap(p, why, sizeof(why));
 		p->state = INIT_GIVEN_UP; /* apps run once */
+		keel_printf("app %s: %s\n", p->conf->name, why);
 	}
 }
 
@@ -353,12 +364,10 @@ static void supervisor_request(uint64_t badge, struct keel_msg *m)
 			m->word[0] = (uint64_t)-KEEL_ENOENT;
 			return;
 		}
+		/* Said in the restart's line (one line per restart: the log is slow). */
 		r = keel_signal(d->proc, INIT_KILL_STATUS);
-		if (r == 0) {
-			d->admin_kill = 1;
-			keel_printf("killing driver %s (id %llu) for id %llu\n", d->conf->name,
-				    (unsigned long long)d->id, (unsigned long long)badge);
-		}
+		if (r == 0)
+			d->killer = badge;
 		m->word[0] = (uint64_t)r;
 	} else if (d->state == INIT_DOWN) {
 		m->word[0] = (uint64_t)-KEEL_EAGAIN;
@@ -370,25 +379,6 @@ static void supervisor_request(uint64_t badge, struct keel_msg *m)
 		m->handle = r < 0 ? KEEL_MSG_NO_HANDLE : (uint64_t)r;
 	}
 }
-
-/* ---- Exit bits without endpoint-bound notifications: a helper thread ---- */
-#ifndef KEEL_BADGE_NOTIFY
-static uint8_t supervisor_stack[8192] __attribute__((aligned(16)));
-
-static _Noreturn void supervisor_helper(uint64_t arg)
-{
-	(void)arg;
-	for (;;) {
-		int64_t bits = keel_wait(supervisor_exits, KEEL_FOREVER);
-		uint64_t w[KEEL_MSG_WORDS] = {INIT_OP_EXITS, 0, 0, 0};
-
-		if (bits < 0 || (bits & (1ll << INIT_QUIT_BIT)))
-			keel_exit(__atomic_load_n(&supervisor_final, __ATOMIC_ACQUIRE));
-		w[1] = (uint64_t)bits;
-		keel_call_words(supervisor_names, w);
-	}
-}
-#endif
 
 /* ---- Setup and the loop ---- */
 
@@ -413,29 +403,15 @@ static int supervisor_read_conf(const char *path)
 
 static int supervisor_setup(void)
 {
-	struct keel_process_info self;
 	int64_t ep = keel_object_create(KEEL_OBJ_ENDPOINT, 0), n;
 
 	if (ep < 0)
 		return -1;
 	supervisor_names = (uint64_t)ep;
-#ifdef KEEL_BADGE_NOTIFY
 	n = keel_object_create(KEEL_OBJ_NOTIFICATION, supervisor_names); /* bound to it */
-#else
-	n = keel_object_create(KEEL_OBJ_NOTIFICATION, 0);
-#endif
 	if (n < 0)
 		return -1;
 	supervisor_exits = (uint64_t)n;
-	if (keel_info(KEEL_INFO_PROCESS, KEEL_HANDLE_SELF, &self, sizeof(self)) < 0)
-		return -1;
-	supervisor_self = self.id;
-#ifndef KEEL_BADGE_NOTIFY
-	if (keel_thread_create(KEEL_HANDLE_SELF, (uint64_t)(uintptr_t)supervisor_helper,
-			       (uint64_t)(uintptr_t)(supervisor_stack + sizeof(supervisor_stack)),
-			       0) < 0)
-		return -1;
-#endif
 	return 0;
 }
 
@@ -496,7 +472,7 @@ static void supervisor_say_running(void)
 int supervisor_run(const struct keel_start *sb, const char *path, int once, uint64_t driver_flags)
 {
 	struct keel_msg m;
-	int64_t badge;
+	int64_t badge, final;
 
 	supervisor_sb = sb;
 	supervisor_once = once;
@@ -512,7 +488,7 @@ int supervisor_run(const struct keel_start *sb, const char *path, int once, uint
 						       .state = INIT_DOWN,
 						       .proc = KEEL_MSG_NO_HANDLE,
 						       .service = KEEL_MSG_NO_HANDLE};
-		supervisor_start_driver(i, "started");
+		supervisor_start_driver(i, "started", NULL);
 	}
 	for (unsigned j = 0; j < supervisor_conf.napps; j++) {
 		supervisor_app[j] = (struct init_proc){.conf = &supervisor_conf.app[j],
@@ -532,30 +508,14 @@ int supervisor_run(const struct keel_start *sb, const char *path, int once, uint
 			keel_printf("recv on the name endpoint: %s\n", keel_strerror(badge));
 			return 1;
 		}
-#ifdef KEEL_BADGE_NOTIFY
 		if ((uint64_t)badge == KEEL_BADGE_NOTIFY) {
 			supervisor_exits_seen(m.word[0]);
 			continue;
 		}
-#else
-		if ((uint64_t)badge == supervisor_self && m.word[0] == INIT_OP_EXITS) {
-			uint64_t bits = m.word[1];
-
-			m.word[0] = 0;
-			keel_reply_recv(KEEL_HANDLE_SELF, &m, &m);
-			supervisor_exits_seen(bits);
-			continue;
-		}
-#endif
 		supervisor_request((uint64_t)badge, &m);
 		keel_reply_recv(KEEL_HANDLE_SELF, &m, &m);
 	}
-	supervisor_final = supervisor_verdict();
-	keel_printf("%s done: status %lld\n", path, (long long)supervisor_final);
-#ifndef KEEL_BADGE_NOTIFY
-	/* Both threads end with the verdict, so whichever is last gives it. */
-	__atomic_store_n(&supervisor_final, supervisor_final, __ATOMIC_RELEASE);
-	keel_signal(supervisor_exits, 1ull << INIT_QUIT_BIT);
-#endif
-	return (int)supervisor_final;
+	final = supervisor_verdict();
+	keel_printf("%s done: status %lld\n", path, (long long) final);
+	return (int) final;
 }

@@ -33,6 +33,7 @@ enum {
 	PROC_CASE_PORTS_STAY_HOME,
 	PROC_CASE_WATCH,
 	PROC_CASE_BOUND,
+	PROC_CASE_KILL_SIGNAL,
 	/* Ring sessions against bin/echo (drivers-user/utest/session.c, utest.h). */
 	PROC_CASE_SESSION_STRESS = 20,
 	PROC_CASE_SESSION_HOSTILE,
@@ -157,6 +158,12 @@ static const char *test_proc_bound(void)
 	return proc_case(PROC_CASE_BOUND);
 }
 
+/* Kill from outside: signal on a process handle with KEEL_RIGHT_MANAGE. */
+static const char *test_proc_kill_signal(void)
+{
+	return proc_case(PROC_CASE_KILL_SIGNAL);
+}
+
 static const char *test_proc_session_stress(void)
 {
 	return proc_case(PROC_CASE_SESSION_STRESS);
@@ -179,6 +186,7 @@ static const struct ktest proc_tests[] = {
     KTEST(proc_spawn_errors),   KTEST(proc_many_children),
     KTEST(proc_kill_threads),   KTEST(proc_ports_stay_home),
     KTEST(proc_watch),          KTEST(proc_bound),
+    KTEST(proc_kill_signal),
     KTEST(proc_session_stress), KTEST(proc_session_hostile),
     KTEST(proc_session_client_killed),
 };
