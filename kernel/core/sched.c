@@ -278,6 +278,7 @@ void sched_after_switch(void)
 	struct thread *dead = rq->dead, *prev = rq->switched_from, *wake = rq->wake_after;
 	struct process *p;
 
+	rq->after_work = false;
 	if (prev) {
 		rq->switched_from = NULL;
 		__atomic_store_n(&prev->on_cpu, false, __ATOMIC_RELEASE);
@@ -330,8 +331,10 @@ static void sched_switch_to(struct runqueue *rq, struct thread *prev, struct thr
 	next->slice = SCHED_SLICE_TICKS;
 	/* Threads never migrate (sched_block_and_run): next->cpu is this CPU already. */
 	next->on_cpu = true;
-	if (prev->state == THREAD_DEAD)
+	if (prev->state == THREAD_DEAD) {
 		rq->dead = prev;
+		rq->after_work = true;
+	}
 	rq->switched_from = prev;
 	/*
 	 * The TLB: a switch into another process loads its address space through
@@ -391,6 +394,7 @@ void sched_block_and_run(struct thread *next)
 	 * its CPU once prev has left this one (sched_after_switch).
 	 */
 	rq->wake_after = next;
+	rq->after_work = true;
 	sched_switch();
 }
 

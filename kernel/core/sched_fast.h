@@ -31,6 +31,11 @@ struct runqueue {
 	 * here is off this CPU (sched_after_switch). This CPU's only.
 	 */
 	struct thread *wake_after;
+	/*
+	 * dead or wake_after set: sched_after_switch has work beyond
+	 * switched_from (one flag, so that the fast path's tail tests one).
+	 */
+	bool after_work;
 	uint32_t runnable;
 };
 
@@ -67,7 +72,7 @@ sched_fast_switch(struct percpu *pc, struct thread *prev, struct thread *next)
 	 * CPU to wake (rq->wake_after), takes the long way.
 	 */
 	rq = &sched_rq[percpu_this()->index];
-	if (rq->dead || rq->wake_after) {
+	if (rq->after_work) {
 		sched_after_switch();
 		return;
 	}
