@@ -80,6 +80,14 @@ uint32_t arch_cpu_count(void);
 int arch_cross_call(uint64_t cpus, void (*fn)(void *arg), void *arg);
 
 /*
+ * Make CPU `cpu` (another one) look at its run queue soon: an IPI, not
+ * waited for, whose handler there sets need_resched. For sched_wake: a
+ * cross-call waits with interrupts off for the target, which on a loaded
+ * host (QEMU's vCPU threads) can cost milliseconds per wake-up.
+ */
+void arch_kick_cpu(uint32_t cpu);
+
+/*
  * Wait (at most ten tick periods) for this CPU's first timer tick and print
  * when it came, in TSC ticks after `since_tsc` (`make bench` reads the line:
  * under -icount they are instructions). Interrupts on; nothing without a tick.

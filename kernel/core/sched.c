@@ -415,9 +415,9 @@ void sched_wake(struct thread *t)
 	if (cpu == arch_cpu_index() && t->priority < thread_current()->priority)
 		percpu_this()->need_resched = true;
 	arch_irq_restore(flags);
-	/* Outside the interrupts-off section: a cross-call waits for the target. */
+	/* An IPI not waited for: the target sets need_resched when it takes it. */
 	if (cpu != arch_cpu_index())
-		arch_cross_call(1ull << cpu, sched_kick, NULL);
+		arch_kick_cpu(cpu);
 }
 
 void sched_yield(void)

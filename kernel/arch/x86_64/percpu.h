@@ -12,8 +12,8 @@
 #define KEEL_ARCH_X86_64_PERCPU_H
 
 /* Offsets the assembly entry paths use (gs:OFFSET); checked below. */
-#define PERCPU_KSTACK_TOP   16 /* the running thread's kernel stack top */
-#define PERCPU_USER_RSP     24 /* scratch: the user rsp during syscall entry */
+#define PERCPU_KSTACK_TOP    16 /* the running thread's kernel stack top */
+#define PERCPU_USER_RSP      24 /* scratch: the user rsp during syscall entry */
 #define PERCPU_NEED_RESCHED  40 /* a switch is wanted before returning to user mode */
 #define PERCPU_FRAME_CHANGED 41 /* a system call changed its frame: leave through IRET */
 
@@ -46,6 +46,7 @@ struct xcall_cpu {
 	uint64_t ipis_sent;     /* cross-call IPIs this CPU sent */
 	uint64_t ipis_received; /* cross-call IPIs that reached this CPU */
 	uint64_t calls_run;     /* cross-call functions run here, IPI or local */
+	bool kick;              /* arch_kick_cpu asked it to look at its run queue */
 };
 
 struct thread;
@@ -66,8 +67,8 @@ struct percpu {
 	struct pcid_cache pcid; /* the address spaces this CPU's PCIDs hold (mm/tlbpolicy.h) */
 	struct timer_cpu timer;
 	struct xcall_cpu xcall;
-	uint64_t ipc_fast; /* calls and replies that took the IPC fast path (ipc_fast.c) */
-	uint64_t ipc_slow; /* ... that fell back to the slow path */
+	uint64_t ipc_fast;         /* calls and replies that took the IPC fast path (ipc_fast.c) */
+	uint64_t ipc_slow;         /* ... that fell back to the slow path */
 	uint64_t context_switches; /* thread switches on this CPU (sched.c) */
 };
 

