@@ -67,6 +67,8 @@ KERNEL_SRCS := \
 	kernel/core/main.c \
 	kernel/core/handoff.c \
 	kernel/core/console.c \
+	kernel/core/klog.c \
+	kernel/core/klog_tests.c \
 	kernel/core/summary.c \
 	kernel/core/ktest.c \
 	kernel/core/spinlock.c \

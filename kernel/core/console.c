@@ -9,6 +9,7 @@
 #include "core/console.h"
 
 #include "core/arch.h"
+#include "core/klog.h"
 #include "core/spinlock.h"
 #include "lib/fmt.h"
 
@@ -39,6 +40,8 @@ void console_write(const char *s, size_t n)
 		spin_lock(&console_lock);
 		console_owner = me;
 	}
+	/* Into the log first, in the order the sinks see it (klog.c: calls nothing out). */
+	klog_append(s, n);
 	for (size_t i = 0; i < console_sink_count; i++) {
 		console_writing = (int)i;
 		console_sinks[i]->write(s, n);

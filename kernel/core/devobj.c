@@ -21,6 +21,7 @@
 #include "arch/x86_64/percpu.h"
 #include "core/ipc.h"
 #include "core/ipc_impl.h"
+#include "core/klog.h"
 #include "core/spinlock.h"
 #include "core/thread.h"
 #include "core/vmo.h"
@@ -222,6 +223,17 @@ int64_t devobj_sys_irq_bind(uint64_t h, uint64_t nh, uint64_t bit, uint64_t a3, 
 	if (err == 0 && (obj->type == KEEL_OBJ_NOTIFICATION || obj->type == KEEL_OBJ_ENDPOINT)) {
 		err = bit > 62 ? -KEEL_EINVAL : watch_bind(obj, (struct notification *)notif, bit);
 		ipc_object_unref(obj);
+		ipc_object_unref(notif);
+		return err;
+	}
+	if (err == 0 && obj->type == KEEL_OBJ_LOG) {
+		/* The log (core/klog.c): the bit is set when text is added. */
+		ipc_object_unref(obj);
+		err = ipc_handle_get(h, KEEL_OBJ_LOG, KEEL_RIGHT_READ, &obj);
+		if (err == 0) {
+			err = klog_bind(obj, notif, bit);
+			ipc_object_unref(obj);
+		}
 		ipc_object_unref(notif);
 		return err;
 	}
@@ -455,6 +467,7 @@ int64_t devobj_sys_create(uint64_t type, uint64_t arg, uint64_t arg2, uint64_t r
 	case KEEL_OBJ_IRQ: return devobj_irq_create(arg, arg2);
 	case KEEL_OBJ_IOPORT: return devobj_ioport_create(arg, arg2);
 	case KEEL_OBJ_DEVMEM: return devobj_mem_create(arg, arg2);
+	case KEEL_OBJ_LOG: return klog_object_create(arg, arg2); /* core/klog.c */
 	}
 	return -KEEL_EINVAL;
 }
@@ -464,6 +477,7 @@ void devobj_destroy(struct object *obj)
 	switch (obj->type) {
 	case KEEL_OBJ_IRQ: devobj_irq_destroy((struct devobj_irq *)obj); break;
 	case KEEL_OBJ_IOPORT: devobj_free(obj); break;
+	case KEEL_OBJ_LOG: klog_object_destroy(obj); break;
 	default: break; /* the root resource keeps the kernel's reference */
 	}
 }

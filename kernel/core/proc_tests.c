@@ -34,6 +34,7 @@ enum {
 	PROC_CASE_WATCH,
 	PROC_CASE_BOUND,
 	PROC_CASE_KILL_SIGNAL,
+	PROC_CASE_LOG,
 };
 
 static bool proc_warm;
@@ -160,6 +161,12 @@ static const char *test_proc_kill_signal(void)
 	return proc_case(PROC_CASE_KILL_SIGNAL);
 }
 
+/* The kernel log object: read back, bad arguments, the bound bit (core/klog.c). */
+static const char *test_proc_log(void)
+{
+	return proc_case(PROC_CASE_LOG);
+}
+
 static const struct ktest proc_tests[] = {
     KTEST(proc_exit_status),    KTEST(proc_handle_into_child),
     KTEST(proc_map_into_child), KTEST(proc_kill),
@@ -167,7 +174,7 @@ static const struct ktest proc_tests[] = {
     KTEST(proc_spawn_errors),   KTEST(proc_many_children),
     KTEST(proc_kill_threads),   KTEST(proc_ports_stay_home),
     KTEST(proc_watch),          KTEST(proc_bound),
-    KTEST(proc_kill_signal),
+    KTEST(proc_kill_signal),    KTEST(proc_log),
 };
 
 const struct ktest_suite proc_test_suite = {proc_tests, KTEST_COUNT(proc_tests)};
