@@ -61,4 +61,5 @@ $(ALL_USER_OBJS): Makefile drivers-user/user.mk
 UNIT_SRCS_ualloc := drivers-user/lib/ualloc.c
 UNIT_SRCS_ring := drivers-user/lib/ring.c
 UNIT_SRCS_uprintf := drivers-user/lib/printf.c kernel/lib/fmt.c
+UNIT_SRCS_uart_queue := drivers-user/uart/uart_queue.c
 unit-test: $(BUILD)/user/init
