@@ -29,11 +29,13 @@
 #define UART_LCR_DLAB    0x80
 #define UART_LCR_8N1     0x03
 #define UART_MCR_DTR_RTS 0x03
-#define UART_MCR_OUT2    0x08 /* gates the interrupt line on PCs */
-#define UART_LSR_DR      0x01 /* data ready */
-#define UART_LSR_THRE    0x20 /* transmit FIFO empty */
-#define UART_LSR_ABSENT  0xff /* a floating bus */
-#define UART_DIVISOR     1    /* 115200 baud */
+#define UART_MCR_OUT2    0x08   /* gates the interrupt line on PCs */
+#define UART_LSR_DR      0x01   /* data ready */
+#define UART_LSR_THRE    0x20   /* transmit FIFO empty */
+#define UART_LSR_TEMT    0x40   /* FIFO and shift register empty: all sent */
+#define UART_LSR_ABSENT  0xff   /* a floating bus */
+#define UART_DIVISOR     1      /* 115200 baud */
+#define UART_DRAIN_POLLS 100000 /* LSR reads: ~100 ms on hardware, 16 bytes take 1.4 ms */
 
 static inline void uart_outb(uint16_t port, uint8_t v)
 {
@@ -48,10 +50,19 @@ static inline uint8_t uart_inb(uint16_t port)
 	return v;
 }
 
+/* Bytes a dead predecessor acknowledged may still be leaving: let them go (bounded). */
+static void uart_drain(uint16_t base)
+{
+	for (int i = 0; i < UART_DRAIN_POLLS; i++)
+		if (uart_inb(base + UART_LSR) & UART_LSR_TEMT)
+			return;
+}
+
 const char *uart_hw_probe(uint16_t base)
 {
 	if (uart_inb(base + UART_LSR) == UART_LSR_ABSENT)
 		return "nothing answers there (line status reads 0xff)";
+	uart_drain(base); /* before the FIFO test clears the FIFOs */
 	uart_outb(base + UART_SCR, 0x5a);
 	if (uart_inb(base + UART_SCR) != 0x5a)
 		return "its scratch register does not keep a value";
@@ -66,6 +77,7 @@ const char *uart_hw_probe(uint16_t base)
 
 void uart_hw_setup(uint16_t base)
 {
+	uart_drain(base);
 	uart_outb(base + UART_IER, 0);
 	uart_outb(base + UART_LCR, UART_LCR_DLAB);
 	uart_outb(base + UART_DLL, UART_DIVISOR);

@@ -79,6 +79,13 @@ static void serial_reset(void)
 		serial_alive = false;
 		return;
 	}
+	/*
+	 * What a driver put in the transmitter was acknowledged to its client:
+	 * let it leave (bounded) before the FIFO is cleared and the line reset.
+	 */
+	for (int i = 0; i < UART_SPIN_LIMIT; i++)
+		if (io_inb(COM1 + UART_LSR) & UART_LSR_TEMT)
+			break;
 	io_outb(COM1 + UART_IER, 0);
 	io_outb(COM1 + UART_LCR, UART_LCR_DLAB);
 	io_outb(COM1 + UART_DLL, UART_DIVISOR_115200);
