@@ -48,12 +48,19 @@ include tests/unit/unit.mk
 
 # ---- initrd: a cpio newc archive made from a staging folder ----
 # Staged today: init as bin/init (without symbols or debug sections, which
-# build/user/init keeps for gdb) and its configuration as etc/init.conf.
-$(BUILD)/initrd.cpio: scripts/mkinitrd drivers-user/init/init.conf $(BUILD)/user/init \
-		$(BUILD)/user/bench $(BUILD)/user/sysfuzz $(BUILD)/user/utest
+# build/user/init keeps for gdb), its configurations as etc/init.conf and
+# etc/bench.conf (make bench), the `drivers` test suite's as etc/test/N.conf,
+# and the programs.
+$(BUILD)/initrd.cpio: scripts/mkinitrd drivers-user/init/init.conf drivers-user/init/bench.conf \
+		$(BUILD)/user/init \
+		$(BUILD)/user/bench $(BUILD)/user/sysfuzz $(BUILD)/user/utest $(BUILD)/user/itest \
+		$(wildcard drivers-user/init/test/*.conf)
 	@mkdir -p $(BUILD)
-	rm -rf $(BUILD)/initrd-root && mkdir -p $(BUILD)/initrd-root/etc $(BUILD)/initrd-root/bin
+	rm -rf $(BUILD)/initrd-root && mkdir -p $(BUILD)/initrd-root/etc/test $(BUILD)/initrd-root/bin
 	cp drivers-user/init/init.conf $(BUILD)/initrd-root/etc/init.conf
+	cp drivers-user/init/bench.conf $(BUILD)/initrd-root/etc/bench.conf
+	cp drivers-user/init/test/*.conf $(BUILD)/initrd-root/etc/test/
+	llvm-objcopy --strip-all $(BUILD)/user/itest $(BUILD)/initrd-root/bin/itest
 	llvm-objcopy --strip-all $(BUILD)/user/init $(BUILD)/initrd-root/bin/init
 	llvm-objcopy --strip-all $(BUILD)/user/bench $(BUILD)/initrd-root/bin/bench
 	llvm-objcopy --strip-all $(BUILD)/user/sysfuzz $(BUILD)/initrd-root/bin/sysfuzz

@@ -27,7 +27,7 @@ LIBKEEL_SRCS := drivers-user/lib/syscall.c drivers-user/lib/start.c drivers-user
 LIBKEEL_OBJS := $(patsubst %,$(BUILD)/user/obj/%.o,$(LIBKEEL_SRCS))
 USER_CRT0 := $(BUILD)/user/crt0.o
 
-USER_PROGRAMS := init bench sysfuzz utest
+USER_PROGRAMS := init bench sysfuzz utest itest
 USER_BINS := $(addprefix $(BUILD)/user/,$(USER_PROGRAMS))
 USER_PROG_OBJS = $(patsubst %,$(BUILD)/user/obj/%.o,$(wildcard drivers-user/$(1)/*.c))
 
@@ -60,6 +60,7 @@ $(ALL_USER_OBJS): Makefile drivers-user/user.mk
 # Host unit tests of libkeel's pure parts, and test_elf reads build/user/init.
 UNIT_SRCS_ualloc := drivers-user/lib/ualloc.c
 UNIT_SRCS_ring := drivers-user/lib/ring.c
+UNIT_SRCS_initconf := drivers-user/init/conf.c
 UNIT_SRCS_uprintf := drivers-user/lib/printf.c kernel/lib/fmt.c
 UNIT_SRCS_uart_queue := drivers-user/uart/uart_queue.c
 unit-test: $(BUILD)/user/init

@@ -76,8 +76,10 @@ KERNEL_SRCS := \
 	kernel/core/proc.c \
 	kernel/core/proc_tests.c \
 	kernel/core/ipc_fast.c \
+	kernel/core/watch.c \
 	kernel/core/ipc_tests.c \
 	kernel/core/peer_tests.c \
+	kernel/core/drivers_tests.c \
 	kernel/core/fuzz_tests.c \
 	kernel/core/vmo.c \
 	kernel/core/vmo_tests.c \

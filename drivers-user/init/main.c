@@ -4,10 +4,14 @@
  * start block (struct keel_start) in rdi: the ramdisk VMO, the framebuffer
  * and the kernel's command line. It says hello; with the word `bench` on
  * the command line it starts bin/bench twice, a server and a client sharing
- * one endpoint (make bench); with `utest` it runs bin/utest and ends with its
- * status. Starting drivers from etc/init.conf comes with the next issues.
+ * one endpoint (make bench), then etc/bench.conf (driver_restart_instr); with `utest` it runs
+ * bin/utest and ends with its status. Otherwise it is the supervisor (supervisor.c): it starts the
+ * drivers and apps of etc/init.conf, serves their name service and restarts
+ * drivers that die; started by the kernel's `drivers` test suite with a
+ * start-block arg N > 0, it runs etc/test/N.conf to its end instead.
  */
 #include "keel.h"
+#include "supervisor.h"
 
 #define INIT_BENCH_SERVER (1ull << 62) /* drivers-user/bench: this copy serves */
 #define INIT_EXIT_BIT     0
@@ -28,9 +32,9 @@ static int init_has_word(const char *cmdline, const char *word)
 	return 0;
 }
 
-/* Start one copy of bin/bench with `ep` (rights) in handle[0]. */
+/* Start one copy of bin/bench with `ep` (rights) in handle[0], and `exits` (or 0) told its end. */
 static int64_t init_spawn_bench(const struct keel_start *sb, const char *name, uint64_t ep,
-				uint64_t rights, uint64_t arg)
+				uint64_t rights, uint64_t arg, uint64_t exits)
 {
 	struct keel_spawn s;
 	uint64_t child;
@@ -40,27 +44,38 @@ static int64_t init_spawn_bench(const struct keel_start *sb, const char *name, u
 	s.arg = arg;
 	s.handle[0] = ep;
 	s.rights[0] = rights;
+	s.exit_notif = exits;
+	s.exit_bit = INIT_EXIT_BIT;
 	r = keel_spawn(sb->handle[KEEL_START_RAMDISK], sb->ramdisk_size, &s, &child);
 	if (r == 0)
 		keel_handle_close(child);
 	return r;
 }
 
-/* make bench: the server, then the client; they end by themselves. */
+/*
+ * make bench: the server, then the client; they end by themselves. Waits for
+ * the client's end, so that what runs next (etc/bench.conf) does not share
+ * the CPU with its measurements.
+ */
 static int init_start_bench(const struct keel_start *sb)
 {
 	int64_t ep = keel_object_create(KEEL_OBJ_ENDPOINT, 0), r;
+	int64_t n = keel_object_create(KEEL_OBJ_NOTIFICATION, 0);
 
-	if (ep < 0)
-		return (int)-ep;
-	r = init_spawn_bench(sb, "bench-server", (uint64_t)ep, KEEL_RIGHT_READ, INIT_BENCH_SERVER);
+	if (ep < 0 || n < 0)
+		return 1;
+	r = init_spawn_bench(sb, "bench-server", (uint64_t)ep, KEEL_RIGHT_READ, INIT_BENCH_SERVER,
+			     0);
 	if (r == 0)
-		r = init_spawn_bench(sb, "bench", (uint64_t)ep, KEEL_RIGHT_WRITE, 0);
+		r = init_spawn_bench(sb, "bench", (uint64_t)ep, KEEL_RIGHT_WRITE, 0, (uint64_t)n);
 	keel_handle_close((uint64_t)ep);
 	if (r != 0) {
 		keel_printf("cannot start bin/bench: %lld (%s)\n", (long long)r, keel_strerror(r));
+		keel_handle_close((uint64_t)n);
 		return 1;
 	}
+	keel_wait((uint64_t)n, KEEL_FOREVER);
+	keel_handle_close((uint64_t)n);
 	return 0;
 }
 
@@ -107,9 +122,21 @@ int main(uint64_t start)
 	/* A kernel test may start init bare (rdi 0): nothing more to do then. */
 	if (!sb || sb->magic != KEEL_START_MAGIC)
 		return 0;
-	if (init_has_word(sb->cmdline, "bench"))
-		return init_start_bench(sb);
+	if (init_has_word(sb->cmdline, "bench")) {
+		if (init_start_bench(sb) != 0)
+			return 1;
+		/* driver_restart_instr: an admin app kills a driver and times its return. */
+		return supervisor_run(sb, "etc/bench.conf", 1, KEEL_PROC_DRIVER);
+	}
 	if (init_has_word(sb->cmdline, "utest"))
 		return init_run_utest(sb);
-	return 0;
+	if (sb->arg != 0) {
+		/* The kernel's `drivers` suite: etc/test/N.conf, at app priority like init here. */
+		char path[32];
+
+		keel_snprintf(path, sizeof(path), "etc/test/%llu.conf",
+			      (unsigned long long)sb->arg);
+		return supervisor_run(sb, path, 1, 0);
+	}
+	return supervisor_run(sb, "etc/init.conf", 0, KEEL_PROC_DRIVER);
 }

@@ -132,6 +132,14 @@ void keel_spawn_init(struct keel_spawn *s, const char *path, const char *name);
 int64_t keel_spawn(uint64_t ramdisk, uint64_t ramdisk_size, const struct keel_spawn *s,
 		   uint64_t *process);
 
+/*
+ * The bytes of the ramdisk file `path` (in the same read-only mapping
+ * keel_spawn uses): 0, or -KEEL_ENOENT (no such file), -KEEL_EINVAL (not an
+ * archive), or what mapping the ramdisk said.
+ */
+int64_t keel_ramdisk_file(uint64_t ramdisk, uint64_t ramdisk_size, const char *path,
+			  const void **data, size_t *size);
+
 /* A short constant name of a wrapper's negative result ("bad handle"). */
 const char *keel_strerror(int64_t err);
 

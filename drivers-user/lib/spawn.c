@@ -169,6 +169,26 @@ int64_t keel_spawn(uint64_t ramdisk, uint64_t ramdisk_size, const struct keel_sp
 	return 0;
 }
 
+int64_t keel_ramdisk_file(uint64_t ramdisk, uint64_t ramdisk_size, const char *path,
+			  const void **data, size_t *size)
+{
+	struct cpio_entry e;
+	int64_t r;
+	int found;
+
+	if (!path || !data || !size)
+		return -KEEL_EINVAL;
+	r = spawn_map_ramdisk(ramdisk, ramdisk_size);
+	if (r != 0)
+		return r;
+	found = cpio_find(spawn_ramdisk, ramdisk_size, path, &e);
+	if (found != 1)
+		return found == 0 ? -KEEL_ENOENT : -KEEL_EINVAL;
+	*data = e.data;
+	*size = e.size;
+	return 0;
+}
+
 void keel_spawn_init(struct keel_spawn *s, const char *path, const char *name)
 {
 	memset(s, 0, sizeof(*s));

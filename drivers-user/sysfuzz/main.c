@@ -242,8 +242,8 @@ static void test_notification_and_create(void)
 	EXPECT("object_create type ~0", keel_object_create(~0ull, 0), E(EINVAL));
 	EXPECT("object_create endpoint with an argument", keel_object_create(KEEL_OBJ_ENDPOINT, 1),
 	       E(EINVAL));
-	EXPECT("object_create notification with an argument",
-	       keel_object_create(KEEL_OBJ_NOTIFICATION, ~0ull), E(EINVAL));
+	EXPECT("object_create notification bound to no handle",
+	       keel_object_create(KEEL_OBJ_NOTIFICATION, ~0ull), E(EBADH));
 	EXPECT("object_create vmo of ~0 bytes", keel_object_create(KEEL_OBJ_VMO, ~0ull), E(ENOSYS),
 	       E(E2BIG), E(EINVAL), E(ENOMEM));
 }
@@ -418,6 +418,18 @@ static void fuzz_random(unsigned calls)
 			/* Half the time on a child made here (a thread there just faults). */
 			if ((rnd() & 1) && procs)
 				a[0] = proc_pick(procs);
+			break;
+		case KEEL_SYS_IRQ_BIND:
+			/*
+			 * Half the time an "owner gone" watch: a handle of the pool
+			 * watched, our notification or one of the pool as target, a
+			 * bit that may be out of range.
+			 */
+			if (rnd() & 1) {
+				a[0] = pool[rnd() % SYSFUZZ_POOL];
+				a[1] = (rnd() & 1) ? h_notif : pool[rnd() % SYSFUZZ_POOL];
+				a[2] = rnd() % 66;
+			}
 			break;
 		case KEEL_SYS_PROC_CREATE:
 			/*

@@ -19,6 +19,7 @@
 #define UTEST_C_WAIT    (6ull << 56) /* wait on handle[1], exit 0 */
 #define UTEST_C_THREADS (7ull << 56) /* threads that run and block, then a fault */
 #define UTEST_C_PORTS   (8ull << 56) /* signal handle[0], receive on handle[1], read a CMOS port */
+#define UTEST_C_NAPSIG  (9ull << 56) /* nap 50 ms, signal UTEST_BIT on handle[0], exit 0 */
 #define UTEST_C_MASK    (15ull << 56)
 #define UTEST_SHARED_VA 0x0000300000000000ull
 #define UTEST_PARENT_VA 0x0000310000000000ull
@@ -167,6 +168,14 @@ static int child_main(uint64_t what)
 		/* This process holds no port: the IN must fault (#GP) and end it here. */
 		__asm__ volatile("inb %w1, %0" : "=a"(v) : "Nd"(UTEST_CMOS_PORT + 1));
 		return 97;
+	}
+	case UTEST_C_NAPSIG: {
+		int64_t nap = keel_object_create(KEEL_OBJ_NOTIFICATION, 0);
+
+		if (nap < 0)
+			return 96;
+		keel_wait((uint64_t)nap, 50000000);
+		return keel_signal(start->handle[0], 1u << UTEST_BIT) == 0 ? 0 : 1;
 	}
 	default: return 99;
 	}
@@ -637,6 +646,154 @@ static void case_many_children(void)
 	keel_handle_close((uint64_t)n);
 }
 
+/* The bits of n that come within about a second, until every one of `want` has. */
+static uint64_t collect_bits(uint64_t n, uint64_t want)
+{
+	uint64_t bits = 0;
+
+	for (int i = 0; i < 100 && (bits & want) != want; i++) {
+		int64_t r = keel_wait(n, 10000000);
+
+		if (r > 0)
+			bits |= (uint64_t)r;
+	}
+	return bits;
+}
+
+/*
+ * "Owner gone" watches (irq_bind on a notification or an endpoint): a child
+ * holds the only KEEL_RIGHT_WAIT handle of a notification and the only
+ * KEEL_RIGHT_READ handle of an endpoint; when it ends, both watches fire,
+ * once; bound again they fire at once; signal on the orphaned notification
+ * says -KEEL_ECLOSED; a target closed first takes its watch along.
+ */
+static void case_watch(void)
+{
+	struct keel_process_info info;
+	int64_t n = check_ok("target", keel_object_create(KEEL_OBJ_NOTIFICATION, 0));
+	int64_t w = check_ok("watched notification", keel_object_create(KEEL_OBJ_NOTIFICATION, 0));
+	int64_t ep = check_ok("watched endpoint", keel_object_create(KEEL_OBJ_ENDPOINT, 0));
+	int64_t ws, es, c, t2, x, v;
+
+	if (n < 0 || w < 0 || ep < 0)
+		return;
+	c = check_ok("spawn the owner", spawn_child(UTEST_C_WAIT, (uint64_t)n, (uint64_t)ep,
+						    KEEL_RIGHT_READ, (uint64_t)w, KEEL_RIGHT_WAIT));
+	ws = check_ok("signal-only handle", keel_handle_dup((uint64_t)w, KEEL_RIGHT_SIGNAL));
+	es = check_ok("write-only handle", keel_handle_dup((uint64_t)ep, KEEL_RIGHT_WRITE));
+	check("close our waiting handle", keel_handle_close((uint64_t)w), 0);
+	check("close our reading handle", keel_handle_close((uint64_t)ep), 0);
+	if (c < 0 || ws < 0 || es < 0)
+		return;
+	check("watch bit 63", keel_irq_bind((uint64_t)ws, (uint64_t)n, 63), E(EINVAL));
+	check("watch with an endpoint as target", keel_irq_bind((uint64_t)ws, (uint64_t)es, 1),
+	      E(ETYPE));
+	v = check_ok("vmo", keel_object_create(KEEL_OBJ_VMO, 4096));
+	check("watch a vmo", keel_irq_bind((uint64_t)v, (uint64_t)n, 1), E(ETYPE));
+	keel_handle_close((uint64_t)v);
+	check("watch the notification", keel_irq_bind((uint64_t)ws, (uint64_t)n, 7), 0);
+	check("the same watch again", keel_irq_bind((uint64_t)ws, (uint64_t)n, 7), 0);
+	check("watch the endpoint", keel_irq_bind((uint64_t)es, (uint64_t)n, 9), 0);
+	check("probe: the owner is there", keel_signal((uint64_t)ws, 0), 0);
+	check("nothing fired yet", keel_wait((uint64_t)n, 0), E(ETIMEDOUT));
+	/* The child wakes and ends: both watches and its exit bit. */
+	check("wake the owner", keel_signal((uint64_t)ws, 1), 0);
+	check("both watches fire with the exit",
+	      (int64_t)collect_bits((uint64_t)n, 1u << 7 | 1u << 9 | 1u << UTEST_EXIT_BIT),
+	      1u << 7 | 1u << 9 | 1u << UTEST_EXIT_BIT);
+	check("not twice", keel_wait((uint64_t)n, 20000000), E(ETIMEDOUT));
+	check("info", keel_info(KEEL_INFO_PROCESS, (uint64_t)c, &info, sizeof(info)), sizeof(info));
+	check("signal on the orphan", keel_signal((uint64_t)ws, 1), E(ECLOSED));
+	check("probe on the orphan", keel_signal((uint64_t)ws, 0), E(ECLOSED));
+	check("call on the orphaned endpoint", keel_call_words((uint64_t)es, (uint64_t[4]){0}),
+	      E(ECLOSED));
+	check("watch the gone notification", keel_irq_bind((uint64_t)ws, (uint64_t)n, 10), 0);
+	check("watch the gone endpoint", keel_irq_bind((uint64_t)es, (uint64_t)n, 11), 0);
+	check("they fire at once", keel_wait((uint64_t)n, 0), 1u << 10 | 1u << 11);
+	keel_handle_close((uint64_t)c);
+	/* A target closed before its watch fires: the watch goes with it. */
+	t2 = check_ok("second target", keel_object_create(KEEL_OBJ_NOTIFICATION, 0));
+	x = check_ok("watched by us", keel_object_create(KEEL_OBJ_NOTIFICATION, 0));
+	if (t2 >= 0 && x >= 0) {
+		check("watch ours", keel_irq_bind((uint64_t)x, (uint64_t)t2, 2), 0);
+		check("watch ours on itself", keel_irq_bind((uint64_t)x, (uint64_t)x, 3), 0);
+		check("close the target", keel_handle_close((uint64_t)t2), 0);
+		check("close the watched one", keel_handle_close((uint64_t)x), 0);
+	}
+	/* Watches left waiting when we end go with our handles. */
+	x = check_ok("watched at our end", keel_object_create(KEEL_OBJ_NOTIFICATION, 0));
+	if (x >= 0)
+		check("watch left waiting", keel_irq_bind((uint64_t)x, (uint64_t)n, 4), 0);
+	keel_handle_close((uint64_t)ws);
+	keel_handle_close((uint64_t)es);
+	keel_handle_close((uint64_t)n);
+}
+
+/*
+ * A notification bound to an endpoint: recv and reply_recv return its bits
+ * at once (badge KEEL_BADGE_NOTIFY, w0 the bits), a signal wakes a blocked
+ * recv, one binding per endpoint, and either side's end unbinds.
+ */
+static void case_bound(void)
+{
+	struct keel_process_info info;
+	uint64_t w[KEEL_MSG_WORDS] = {0};
+	int64_t ep = check_ok("endpoint", keel_object_create(KEEL_OBJ_ENDPOINT, 0));
+	int64_t en = check_ok("exit notification", keel_object_create(KEEL_OBJ_NOTIFICATION, 0));
+	int64_t n, wo, v, c, n2;
+
+	if (ep < 0 || en < 0)
+		return;
+	wo = check_ok("write-only", keel_handle_dup((uint64_t)ep, KEEL_RIGHT_WRITE));
+	v = check_ok("vmo", keel_object_create(KEEL_OBJ_VMO, 4096));
+	check("bind to a bad handle", keel_object_create(KEEL_OBJ_NOTIFICATION, 0x12345), E(EBADH));
+	check("bind to a vmo", keel_object_create(KEEL_OBJ_NOTIFICATION, (uint64_t)v), E(ETYPE));
+	check("bind without read", keel_object_create(KEEL_OBJ_NOTIFICATION, (uint64_t)wo),
+	      E(EPERM));
+	check("an endpoint's arg", keel_object_create(KEEL_OBJ_ENDPOINT, (uint64_t)ep), E(EINVAL));
+	n = check_ok("bound notification", keel_object_create(KEEL_OBJ_NOTIFICATION, (uint64_t)ep));
+	check("a second binding", keel_object_create(KEEL_OBJ_NOTIFICATION, (uint64_t)ep),
+	      E(EBUSY));
+	keel_handle_close((uint64_t)v);
+	if (n < 0 || wo < 0)
+		return;
+	check("signal", keel_signal((uint64_t)n, 5), 0);
+	check("recv returns the bits", keel_recv_words((uint64_t)ep, w),
+	      (int64_t)KEEL_BADGE_NOTIFY);
+	check("w0 is the bits", (int64_t)w[0], 5);
+	check("the bits are cleared", keel_wait((uint64_t)n, 0), E(ETIMEDOUT));
+	check("signal again", keel_signal((uint64_t)n, 2), 0);
+	check("reply_recv returns them", keel_reply_recv_words((uint64_t)ep, w),
+	      (int64_t)KEEL_BADGE_NOTIFY);
+	check("w0 is 2", (int64_t)w[0], 2);
+	check("signal for wait", keel_signal((uint64_t)n, 8), 0);
+	check("wait still works", keel_wait((uint64_t)n, 0), 8);
+	/* A child signals while we are blocked in recv. */
+	c = check_ok("spawn the signaller", spawn_child(UTEST_C_NAPSIG, (uint64_t)en, (uint64_t)n,
+							KEEL_RIGHT_SIGNAL, KEEL_MSG_NO_HANDLE, 0));
+	if (c >= 0) {
+		w[0] = 0;
+		check("a signal wakes a blocked recv", keel_recv_words((uint64_t)ep, w),
+		      (int64_t)KEEL_BADGE_NOTIFY);
+		check("with its bit", (int64_t)w[0], 1 << UTEST_BIT);
+		wait_child((uint64_t)en, (uint64_t)c, &info);
+		check("the signaller's status", info.exit_status, 0);
+		keel_handle_close((uint64_t)c);
+	}
+	/* The notification closed first: the endpoint may be bound again. */
+	check("close the notification", keel_handle_close((uint64_t)n), 0);
+	n2 = check_ok("bind again", keel_object_create(KEEL_OBJ_NOTIFICATION, (uint64_t)ep));
+	/* The endpoint closed first: the notification goes on alone. */
+	check("close the write-only handle", keel_handle_close((uint64_t)wo), 0);
+	check("close the endpoint", keel_handle_close((uint64_t)ep), 0);
+	if (n2 >= 0) {
+		check("signal the unbound one", keel_signal((uint64_t)n2, 1), 0);
+		check("wait on it", keel_wait((uint64_t)n2, 0), 1);
+		keel_handle_close((uint64_t)n2);
+	}
+	keel_handle_close((uint64_t)en);
+}
+
 static void (*const cases[])(void) = {
     0,
     case_exit_status,
@@ -649,6 +806,8 @@ static void (*const cases[])(void) = {
     case_many_children,
     case_kill_threads,
     case_ports_stay_home,
+    case_watch,
+    case_bound,
 };
 
 int main(uint64_t arg)

@@ -48,14 +48,14 @@
 #define KEEL_SYS_CALL           7  /* (endpoint, w0, w1, w2, w3) -> 0, reply words (below) */
 #define KEEL_SYS_RECV           8  /* (endpoint) -> badge, request words */
 #define KEEL_SYS_REPLY_RECV     9  /* (endpoint or KEEL_HANDLE_SELF, w0..w3) -> badge, words */
-#define KEEL_SYS_SIGNAL         10 /* (notification, bits 0-62) -> 0 */
+#define KEEL_SYS_SIGNAL         10 /* (notification, bits 0-62) -> 0 (below) */
 #define KEEL_SYS_WAIT           11 /* (notification, timeout ns, 0 to poll, or KEEL_FOREVER) -> bits */
 #define KEEL_SYS_MAP            12 /* (process, vmo, vaddr, offset, size, flags) -> 0 */
 #define KEEL_SYS_UNMAP          13 /* (process, vaddr, size) -> 0 */
 #define KEEL_SYS_PKEY_ALLOC     14 /* () -> protection key 1-15 */
 #define KEEL_SYS_PROC_CREATE    15 /* (name, n, supervisor ep, exit notification, exit bit, flags) -> process */
 #define KEEL_SYS_THREAD_CREATE  16 /* (process, entry, stack top, arg) -> thread handle */
-#define KEEL_SYS_IRQ_BIND       17 /* (interrupt, notification, bit) -> 0 */
+#define KEEL_SYS_IRQ_BIND       17 /* (interrupt or watched object, notification, bit) -> 0 */
 #define KEEL_SYS_IRQ_ACK        18 /* (interrupt) -> 0 */
 #define KEEL_SYS_IOPORT_ENABLE  19 /* (I/O port range) -> 0: the ports usable from now on */
 #define KEEL_SYS_COUNT          20
@@ -74,16 +74,48 @@
  * handle it carried.
  * Notification bits and badges are 63 bits wide, so a result is never
  * mistaken for an error code.
+ *
+ * A notification bound to the endpoint (KEEL_OBJ_NOTIFICATION created with
+ * the endpoint's handle) takes precedence: while its bits are nonzero, recv
+ * and reply_recv's receive return them at once, badge KEEL_BADGE_NOTIFY with
+ * w0 = the bits (w1-w3 0), and clear them, instead of blocking or taking a
+ * queued caller; a signal on it wakes a receiver blocked there that way,
+ * when no thread waits on the notification itself (wait keeps working).
  */
 
 /*
- * KEEL_SYS_OBJECT_CREATE types. The device types (interrupt, I/O port range,
+ * KEEL_SYS_SIGNAL on a notification whose owner side is gone (its last
+ * handle with KEEL_RIGHT_WAIT closed, wherever it was: a handle in flight in
+ * a message still counts) sets nothing and returns -KEEL_ECLOSED; bits 0 is
+ * a valid probe of that (0 or -KEEL_ECLOSED).
+ *
+ * KEEL_SYS_IRQ_BIND (object, notification, bit): with an interrupt object,
+ * routes the interrupt (devobj.h). With a notification or an endpoint
+ * handle as `object` (any rights), an "owner gone" watch: once that
+ * object's owner side is gone (a notification's last handle with
+ * KEEL_RIGHT_WAIT closed, an endpoint's last with KEEL_RIGHT_READ; at once
+ * if it is already), `bit` (0-62, else -KEEL_EINVAL) is set in
+ * `notification` (which needs KEEL_RIGHT_SIGNAL). A watch fires once and is
+ * then gone; binding the same (object, notification, bit) again while it
+ * waits is a no-op returning 0. A watch does not keep its notification
+ * alive: when that is freed, its watches go. Errors: the notification's
+ * handle first (-KEEL_EBADH, -KEEL_ETYPE, -KEEL_EPERM), then the object's
+ * (-KEEL_EBADH; -KEEL_ETYPE for a type that is neither an interrupt nor a
+ * watchable object), -KEEL_EINVAL, -KEEL_ENOMEM.
+ */
+
+/*
+ * KEEL_SYS_OBJECT_CREATE types. A notification's arg may be an endpoint
+ * handle with KEEL_RIGHT_READ: the notification is bound to that endpoint
+ * (recv above), at most one per endpoint (-KEEL_EBUSY; the handle's errors
+ * -KEEL_EBADH, -KEEL_ETYPE, -KEEL_EPERM); the binding holds neither alive,
+ * and either one freed unbinds. The device types (interrupt, I/O port range,
  * device memory) are carved out of the resource handle that init receives
  * (KEEL_START_RESOURCE), which the call takes as its fourth argument and which
  * needs KEEL_RIGHT_MANAGE; the others ignore arg2 and resource.
  */
 #define KEEL_OBJ_ENDPOINT     1 /* arg unused */
-#define KEEL_OBJ_NOTIFICATION 2 /* arg unused */
+#define KEEL_OBJ_NOTIFICATION 2 /* arg: 0, or an endpoint to bind it to (below) */
 #define KEEL_OBJ_VMO          3 /* arg: size in bytes (rounded up to pages) */
 #define KEEL_OBJ_PROCESS      4 /* made by proc_create only */
 #define KEEL_OBJ_THREAD       5 /* made by thread_create only */
@@ -127,6 +159,13 @@
  * -KEEL_ECLOSED.
  */
 #define KEEL_FAULT_TAG    (1ull << 62)
+
+/*
+ * The badge recv and reply_recv return for a bound notification's bits
+ * (KEEL_SYS_OBJECT_CREATE of a notification on an endpoint): no process id
+ * reaches it (ids are 32 bits).
+ */
+#define KEEL_BADGE_NOTIFY (1ull << 62)
 #define KEEL_FAULT_RESUME 1
 
 /* Handle rights. */

@@ -29,6 +29,7 @@
 #include "core/arch.h"
 #include "core/console.h"
 #include "core/ipc.h"
+#include "core/ipc_impl.h"
 #include "core/spinlock.h"
 #include "core/thread.h"
 #include "core/vmo.h"
@@ -228,7 +229,18 @@ int64_t devobj_sys_irq_bind(uint64_t h, uint64_t nh, uint64_t bit, uint64_t a3, 
 	(void)a3, (void)a4, (void)a5;
 	if (err != 0)
 		return err;
-	err = ipc_handle_get(h, KEEL_OBJ_IRQ, KEEL_RIGHT_WRITE, &obj);
+	/* A notification or an endpoint (any rights): an "owner gone" watch (core/watch.c). */
+	err = ipc_handle_get(h, HANDLE_TYPE_ANY, 0, &obj);
+	if (err == 0 && (obj->type == KEEL_OBJ_NOTIFICATION || obj->type == KEEL_OBJ_ENDPOINT)) {
+		err = bit > 62 ? -KEEL_EINVAL : watch_bind(obj, (struct notification *)notif, bit);
+		ipc_object_unref(obj);
+		ipc_object_unref(notif);
+		return err;
+	}
+	if (err == 0) {
+		ipc_object_unref(obj);
+		err = ipc_handle_get(h, KEEL_OBJ_IRQ, KEEL_RIGHT_WRITE, &obj);
+	}
 	if (err != 0) {
 		ipc_object_unref(notif);
 		return err;

@@ -39,6 +39,8 @@
  *     device memory.
  * Each gives a handle with every right.
  *
+ * irq_bind(object, notification, bit) with a notification or an endpoint as
+ * object: an "owner gone" watch (core/watch.c, include/keel/syscall.h).
  * irq_bind(interrupt, notification, bit): routes the line to a free vector
  * of the calling CPU (the boot CPU's when its APIC ID does not fit an IOAPIC
  * entry), unmasked. When it fires the kernel masks the line (a level-

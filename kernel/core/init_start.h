@@ -22,4 +22,9 @@ int init_start(const char *path, char *why, size_t why_size);
  */
 int init_start_test(const char *path, const char *name, uint64_t arg, char *why, size_t why_size);
 
+struct ktest_suite;
+
+/* core/drivers_tests.c: bin/init as the supervisor, on etc/test/N.conf. */
+extern const struct ktest_suite drivers_test_suite;
+
 #endif

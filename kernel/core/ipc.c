@@ -87,13 +87,6 @@
 
 #define IPC_HANDLES_MAX 4096 /* handles one process may hold */
 
-struct notification {
-	struct object obj;
-	struct spinlock lock;
-	uint64_t bits;
-	struct thread *waiters, *waiters_tail;
-};
-
 /*
  * A slow-path message: a struct keel_msg copied in from the sender, and the
  * handle it carries, taken out of the sender's table (the reference moves
@@ -119,11 +112,18 @@ static uint64_t ipc_live; /* objects allocated and not yet freed (ipc_objects_li
 static struct thread *ipc_pending_wake[PERCPU_MAX];
 static struct timeout_list ipc_timeouts[PERCPU_MAX];
 
+/* Notifications bound to endpoints (defined with the notifications, below). */
+static void ipc_unbind_notification(struct notification *n);
+static void ipc_unbind_endpoint(struct endpoint *ep);
+static uint64_t ipc_bound_take(struct endpoint *ep);
+static bool ipc_bound_pending(const struct endpoint *ep);
+
 /* ---- Objects ---- */
 
 static int ipc_caches_init(void)
 {
 	uint64_t flags = spin_lock_irqsave(&ipc_caches_lock);
+	bool primed = false;
 	int err = 0;
 
 	if (!ipc_caches_ready) {
@@ -136,8 +136,12 @@ static int ipc_caches_init(void)
 			err = kslab_cache_init(&ipc_message_cache, "ipc message",
 					       sizeof(struct ipc_message), 64);
 		ipc_caches_ready = err == 0;
+		primed = ipc_caches_ready;
 	}
 	spin_unlock_irqrestore(&ipc_caches_lock, flags);
+	if (primed)
+		watch_prime(); /* outside ipc_caches_lock: watch_lock is taken under no object lock
+				*/
 	return err == 0 ? 0 : -KEEL_ENOMEM;
 }
 
@@ -197,6 +201,14 @@ void ipc_object_unref(struct object *obj)
 		devobj_destroy(obj); /* core/devobj.c */
 		return;
 	}
+	/* Their watches and bindings go first (watch.c, ipc_unbind): they hold no reference. */
+	if (obj->type == KEEL_OBJ_NOTIFICATION) {
+		watch_target_gone((struct notification *)obj);
+		ipc_unbind_notification((struct notification *)obj);
+	} else {
+		ipc_unbind_endpoint((struct endpoint *)obj);
+	}
+	watch_object_gone(obj);
 	if (obj->type == KEEL_OBJ_ENDPOINT)
 		kslab_free(&ipc_endpoint_cache, obj);
 	else
@@ -207,7 +219,7 @@ void ipc_object_unref(struct object *obj)
 
 uint64_t ipc_objects_live(void)
 {
-	return __atomic_load_n(&ipc_live, __ATOMIC_RELAXED);
+	return __atomic_load_n(&ipc_live, __ATOMIC_RELAXED) + watch_live();
 }
 
 /* ---- Handle tables ---- */
@@ -280,17 +292,46 @@ static void ipc_endpoint_count(struct object *obj, uint32_t rights, bool add)
 {
 	struct endpoint *ep = (struct endpoint *)obj;
 	uint64_t flags = spin_lock_irqsave(&ep->lock);
+	bool gone = false;
 
 	if (add) {
 		ep->readers += (rights & KEEL_RIGHT_READ) != 0;
 		ep->writers += (rights & KEEL_RIGHT_WRITE) != 0;
 	} else {
-		if ((rights & KEEL_RIGHT_READ) && --ep->readers == 0)
+		if ((rights & KEEL_RIGHT_READ) && --ep->readers == 0) {
 			ipc_close_queue(&ep->callers, &ep->callers_tail);
+			gone = true;
+		}
 		if ((rights & KEEL_RIGHT_WRITE) && --ep->writers == 0)
 			ipc_close_queue(&ep->receivers, &ep->receivers_tail);
 	}
 	spin_unlock_irqrestore(&ep->lock, flags);
+	/* Its owner side gone: its watches fire (watch.c; watch_lock after the endpoint's lock is
+	 * dropped, never inside it). */
+	if (gone)
+		watch_fire(obj);
+}
+
+/*
+ * Count a handle with `rights` on notification obj in (add) or out: its
+ * handles with KEEL_RIGHT_WAIT, the owner side. The last one gone fires its
+ * watches (with n->lock dropped first: watch.c's lock order).
+ */
+static void ipc_notification_count(struct object *obj, uint32_t rights, bool add)
+{
+	struct notification *n = (struct notification *)obj;
+	uint64_t flags;
+	bool gone;
+
+	if (!(rights & KEEL_RIGHT_WAIT))
+		return;
+	flags = spin_lock_irqsave(&n->lock);
+	if (add)
+		n->wait_handles++;
+	gone = !add && --n->wait_handles == 0;
+	spin_unlock_irqrestore(&n->lock, flags);
+	if (gone)
+		watch_fire(obj);
 }
 
 void ipc_wake_pending(void)
@@ -439,6 +480,8 @@ static void ipc_table_ref(void *ctx, void *obj, uint32_t type, uint32_t rights)
 	(void)ctx;
 	if (type == KEEL_OBJ_ENDPOINT)
 		ipc_endpoint_count(obj, rights, true);
+	else if (type == KEEL_OBJ_NOTIFICATION)
+		ipc_notification_count(obj, rights, true);
 	ipc_object_ref(obj);
 }
 
@@ -450,6 +493,8 @@ static void ipc_handle_unref(void *obj, uint32_t type, uint32_t rights)
 {
 	if (type == KEEL_OBJ_ENDPOINT)
 		ipc_endpoint_count(obj, rights, false);
+	else if (type == KEEL_OBJ_NOTIFICATION)
+		ipc_notification_count(obj, rights, false);
 	ipc_object_unref(obj);
 }
 
@@ -642,6 +687,7 @@ int64_t ipc_finish_in(struct thread *me, int64_t result)
 	me->ipc_in = NULL;
 	if (me->ipc_buf == 0) {
 		ipc_message_free(m);
+		ipc_wake_pending(); /* the handle it carried may have been an owner's last */
 		return result;
 	}
 	m->msg.handle = KEEL_MSG_NO_HANDLE;
@@ -679,9 +725,18 @@ void ipc_thread_fini(struct thread *t)
  */
 static int64_t ipc_receive_locked(struct endpoint *ep)
 {
-	struct thread *me = thread_current(),
-		      *caller = ipc_dequeue(&ep->callers, &ep->callers_tail);
+	struct thread *me = thread_current(), *caller;
+	uint64_t bits = ipc_bound_take(ep);
 
+	/* Its bound notification's bits first, at once (KEEL_BADGE_NOTIFY, w0 = the bits). */
+	if (bits) {
+		uint64_t words[4] = {bits, 0, 0, 0};
+
+		spin_unlock(&ep->lock);
+		ipc_deliver(me, words, (int64_t)KEEL_BADGE_NOTIFY);
+		return me->ipc_result;
+	}
+	caller = ipc_dequeue(&ep->callers, &ep->callers_tail);
 	if (caller) {
 		spin_unlock(&ep->lock);
 		me->ipc_reply_to = caller;
@@ -855,7 +910,7 @@ int64_t ipc_sys_reply_recv(uint64_t h, uint64_t w0, uint64_t w1, uint64_t w2, ui
 	flags = arch_irq_save();
 	me->ipc_reply_to = NULL;
 	spin_lock(&ep->lock);
-	if (caller && !ep->callers) {
+	if (caller && !ep->callers && !ipc_bound_pending(ep)) {
 		/*
 		 * The fast path back: nobody else waits, so this thread will block
 		 * in recv; the caller runs here at once, as the direct switch.
@@ -894,10 +949,168 @@ int64_t ipc_sys_reply_recv(uint64_t h, uint64_t w0, uint64_t w1, uint64_t w2, ui
 
 /* ---- Notifications ---- */
 
+/* ---- Notifications bound to endpoints ---- */
+
+bool ipc_object_tryref(struct object *obj)
+{
+	uint32_t refs = __atomic_load_n(&obj->refs, __ATOMIC_RELAXED);
+
+	do {
+		if (refs == 0)
+			return false;
+	} while (!__atomic_compare_exchange_n(&obj->refs, &refs, refs + 1, false, __ATOMIC_ACQUIRE,
+					      __ATOMIC_RELAXED));
+	return true;
+}
+
+/*
+ * n's bound endpoint, with a reference, if bits are pending and nobody
+ * waits on n: the bits may go to a receiver of it (ipc_bound_deliver). n->lock
+ * held: the endpoint cannot be freed meanwhile (freeing it unbinds under
+ * n->lock), but it may be on its way (no reference left): then none.
+ */
+static struct endpoint *ipc_bound_get(struct notification *n)
+{
+	struct endpoint *ep = n->bound_ep;
+
+	if (!ep || !n->bits || n->waiters || !ipc_object_tryref(&ep->obj))
+		return NULL;
+	return ep;
+}
+
+/*
+ * Give n's pending bits to a receiver blocked on its bound endpoint ep (a
+ * reference held), if there is one: it returns KEEL_BADGE_NOTIFY with w0 =
+ * the bits. Lock order: the endpoint's, then the notification's (recv takes
+ * them so). The receiver is woken here, or through this CPU's pending list
+ * when `defer` (the caller holds locks). Interrupts off; no object lock held.
+ */
+static void ipc_bound_deliver(struct endpoint *ep, struct notification *n, bool defer)
+{
+	struct thread *r = NULL;
+	uint64_t words[4] = {0, 0, 0, 0};
+
+	spin_lock(&ep->lock);
+	spin_lock(&n->lock);
+	if (ep->bound == n && n->bits && (r = ipc_dequeue(&ep->receivers, &ep->receivers_tail))) {
+		words[0] = n->bits & INT64_MAX;
+		n->bits = 0;
+	}
+	spin_unlock(&n->lock);
+	spin_unlock(&ep->lock);
+	if (!r)
+		return;
+	/* Off the queue: ours to wake (a kill or another signal finds it gone). */
+	ipc_deliver(r, words, (int64_t)KEEL_BADGE_NOTIFY);
+	if (defer) {
+		r->next = ipc_pending_wake[arch_cpu_index()];
+		ipc_pending_wake[arch_cpu_index()] = r;
+	} else {
+		sched_wake(r);
+	}
+}
+
+/*
+ * recv's look at ep's bound notification (ep->lock held, interrupts off):
+ * its pending bits, taken (0: none).
+ */
+static uint64_t ipc_bound_take(struct endpoint *ep)
+{
+	struct notification *n = ep->bound;
+	uint64_t bits;
+
+	if (__builtin_expect(!n, 1))
+		return 0;
+	spin_lock(&n->lock);
+	bits = n->bits & INT64_MAX;
+	n->bits = 0;
+	spin_unlock(&n->lock);
+	return bits;
+}
+
+/* Whether ep's bound notification has bits pending (ep->lock held; see ipc_fast.c). */
+static bool ipc_bound_pending(const struct endpoint *ep)
+{
+	return ep->bound && __atomic_load_n(&ep->bound->bits, __ATOMIC_RELAXED) != 0;
+}
+
+/* Bind a new notification n to ep (object_create): 0, or -KEEL_EBUSY (one per endpoint). */
+static int ipc_bind(struct notification *n, struct endpoint *ep)
+{
+	uint64_t flags = spin_lock_irqsave(&ep->lock);
+	int err = 0;
+
+	if (ep->bound) {
+		err = -KEEL_EBUSY;
+	} else {
+		spin_lock(&n->lock);
+		n->bound_ep = ep;
+		ep->bound = n;
+		spin_unlock(&n->lock);
+	}
+	spin_unlock_irqrestore(&ep->lock, flags);
+	return err;
+}
+
+/* ep is being freed: its notification, if bound, is no more (under both locks). */
+static void ipc_unbind_endpoint(struct endpoint *ep)
+{
+	uint64_t flags = spin_lock_irqsave(&ep->lock);
+	struct notification *n = ep->bound;
+
+	if (n) {
+		spin_lock(&n->lock);
+		n->bound_ep = NULL;
+		spin_unlock(&n->lock);
+		ep->bound = NULL;
+	}
+	spin_unlock_irqrestore(&ep->lock, flags);
+}
+
+/*
+ * n is being freed: unbind it from its endpoint. The endpoint's lock comes
+ * first, so n's is dropped to take it, with a reference to keep the
+ * endpoint; one being freed itself (no reference left) unbinds n under
+ * n->lock, which is waited for: n must not go while it may look.
+ */
+static void ipc_unbind_notification(struct notification *n)
+{
+	uint64_t flags = arch_irq_save();
+	struct endpoint *ep;
+
+	for (;;) {
+		spin_lock(&n->lock);
+		ep = n->bound_ep;
+		if (!ep) {
+			spin_unlock(&n->lock);
+			break;
+		}
+		if (!ipc_object_tryref(&ep->obj)) {
+			spin_unlock(&n->lock);
+			arch_cpu_relax();
+			continue;
+		}
+		spin_unlock(&n->lock);
+		spin_lock(&ep->lock);
+		spin_lock(&n->lock);
+		if (ep->bound == n) {
+			ep->bound = NULL;
+			n->bound_ep = NULL;
+		}
+		spin_unlock(&n->lock);
+		spin_unlock(&ep->lock);
+		arch_irq_restore(flags);
+		ipc_object_unref(&ep->obj); /* interrupts as the caller had them: it may free */
+		flags = arch_irq_save();
+	}
+	arch_irq_restore(flags);
+}
+
 void ipc_notification_signal(struct object *obj, uint64_t bits)
 {
 	struct notification *n = (struct notification *)obj;
 	struct thread *waiter;
+	struct endpoint *ep;
 	uint64_t flags = spin_lock_irqsave(&n->lock);
 
 	n->bits |= bits;
@@ -906,9 +1119,38 @@ void ipc_notification_signal(struct object *obj, uint64_t bits)
 		waiter->ipc_result = (int64_t)(n->bits & INT64_MAX);
 		n->bits = 0;
 	}
-	spin_unlock_irqrestore(&n->lock, flags);
+	ep = ipc_bound_get(n); /* nobody waited: a receiver of its endpoint may take them */
+	spin_unlock(&n->lock);
 	if (waiter)
 		sched_wake(waiter);
+	if (ep) {
+		ipc_bound_deliver(ep, n, false);
+		ipc_object_unref(&ep->obj);
+	}
+	arch_irq_restore(flags);
+}
+
+void ipc_notification_signal_deferred(struct notification *n, uint64_t bits)
+{
+	struct thread **pending = &ipc_pending_wake[arch_cpu_index()], *waiter;
+	struct endpoint *ep;
+
+	spin_lock(&n->lock);
+	n->bits |= bits;
+	waiter = n->bits ? ipc_dequeue(&n->waiters, &n->waiters_tail) : NULL;
+	if (waiter) {
+		/* Ours to wake (off the queue: neither the tick nor a kill finds it). */
+		waiter->ipc_result = (int64_t)(n->bits & INT64_MAX);
+		n->bits = 0;
+		waiter->next = *pending;
+		*pending = waiter;
+	}
+	ep = ipc_bound_get(n);
+	spin_unlock(&n->lock);
+	if (ep) {
+		ipc_bound_deliver(ep, n, true);
+		ipc_object_unref(&ep->obj); /* no watch_lock held (watch_fire): it may free */
+	}
 }
 
 void ipc_tick(void)
@@ -950,6 +1192,11 @@ int64_t ipc_sys_signal(uint64_t h, uint64_t bits, uint64_t a2, uint64_t a3, uint
 	if (bits >> 63) {
 		ipc_object_unref(obj);
 		return -KEEL_EINVAL;
+	}
+	/* Nobody can wait for them any more (its last KEEL_RIGHT_WAIT handle closed). */
+	if (__atomic_load_n(&((struct notification *)obj)->wait_handles, __ATOMIC_RELAXED) == 0) {
+		ipc_object_unref(obj);
+		return -KEEL_ECLOSED;
 	}
 	ipc_notification_signal(obj, bits);
 	ipc_object_unref(obj);
@@ -1030,13 +1277,34 @@ int64_t ipc_sys_object_create(uint64_t type, uint64_t arg, uint64_t a2, uint64_t
 		if (err != 0)
 			return err;
 	} else {
+		struct object *ep = NULL;
+
 		if (type != KEEL_OBJ_ENDPOINT && type != KEEL_OBJ_NOTIFICATION)
 			return -KEEL_EINVAL;
-		if (arg != 0)
+		if (arg != 0 && type == KEEL_OBJ_ENDPOINT)
 			return -KEEL_EINVAL;
+		/* A notification's arg: 0, or the endpoint (KEEL_RIGHT_READ) to bind it to. */
+		if (arg != 0) {
+			int err = ipc_handle_get(arg, KEEL_OBJ_ENDPOINT, KEEL_RIGHT_READ, &ep);
+
+			if (err != 0)
+				return err;
+		}
 		obj = ipc_object_create((uint32_t)type);
-		if (!obj)
+		if (!obj) {
+			if (ep)
+				ipc_object_unref(ep);
 			return -KEEL_ENOMEM;
+		}
+		if (ep) {
+			int err = ipc_bind((struct notification *)obj, (struct endpoint *)ep);
+
+			ipc_object_unref(ep); /* the binding holds no reference */
+			if (err != 0) {
+				ipc_object_unref(obj);
+				return err;
+			}
+		}
 	}
 	h = ipc_handle_add(thread_current()->proc, obj, KEEL_RIGHTS_ALL);
 	ipc_object_unref(obj); /* the handle holds it now (or nothing does) */

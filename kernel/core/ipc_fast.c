@@ -196,7 +196,9 @@ int64_t ipc_fast_reply_recv_entry(uint64_t h, uint64_t w0, uint64_t w1, uint64_t
 		goto slow;
 	}
 	/* A killed process's thread queues itself on the slow path only (ipc.c: kill). */
-	if (ep->callers || p->killed || !ipc_fast_partner_ok(pc, me, caller)) {
+	/* Bits pending on its bound notification: recv returns them (the slow path). */
+	if (ep->callers || p->killed || !ipc_fast_partner_ok(pc, me, caller) ||
+	    (ep->bound && __atomic_load_n(&ep->bound->bits, __ATOMIC_RELAXED))) {
 		spin_unlock(&ep->lock);
 		spin_unlock(&p->lock);
 		goto slow;

@@ -136,7 +136,7 @@ static noreturn void main_run_tests(void)
 	    &acpi_test_suite, &interrupt_test_suite, &smp_test_suite,         &vm_test_suite,
 	    &slab_test_suite, &backtrace_test_suite, &user_test_suite,        &ipc_test_suite,
 	    &fpu_test_suite,  &fuzz_test_suite,      &vmo_test_suite,         &devobj_test_suite,
-	    &proc_test_suite, &peer_test_suite};
+	    &proc_test_suite, &peer_test_suite,      &drivers_test_suite};
 	size_t failed = ktest_run(suites, KTEST_COUNT(suites));
 
 	/*

@@ -31,6 +31,8 @@ enum {
 	PROC_CASE_MANY_CHILDREN,
 	PROC_CASE_KILL_THREADS,
 	PROC_CASE_PORTS_STAY_HOME,
+	PROC_CASE_WATCH,
+	PROC_CASE_BOUND,
 };
 
 static bool proc_warm;
@@ -139,12 +141,25 @@ static const char *test_proc_ports_stay_home(void)
 	return proc_case(PROC_CASE_PORTS_STAY_HOME);
 }
 
+/* "Owner gone" watches on a notification and an endpoint (core/watch.c). */
+static const char *test_proc_watch(void)
+{
+	return proc_case(PROC_CASE_WATCH);
+}
+
+/* A notification bound to an endpoint: recv returns its bits (KEEL_BADGE_NOTIFY). */
+static const char *test_proc_bound(void)
+{
+	return proc_case(PROC_CASE_BOUND);
+}
+
 static const struct ktest proc_tests[] = {
     KTEST(proc_exit_status),    KTEST(proc_handle_into_child),
     KTEST(proc_map_into_child), KTEST(proc_kill),
     KTEST(proc_create_errors),  KTEST(proc_process_handle_errors),
     KTEST(proc_spawn_errors),   KTEST(proc_many_children),
     KTEST(proc_kill_threads),   KTEST(proc_ports_stay_home),
+    KTEST(proc_watch),          KTEST(proc_bound),
 };
 
 const struct ktest_suite proc_test_suite = {proc_tests, KTEST_COUNT(proc_tests)};

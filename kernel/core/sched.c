@@ -304,6 +304,8 @@ static void sched_switch_to(struct runqueue *rq, struct thread *prev, struct thr
 	percpu_this()->need_resched = false;
 	if (next == prev) {
 		prev->state = THREAD_RUNNING;
+		/* A new slice: one left at 0 would never be charged (sched_tick) nor preempted again. */
+		prev->slice = SCHED_SLICE_TICKS;
 		return;
 	}
 	/*

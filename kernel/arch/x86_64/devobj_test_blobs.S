@@ -119,8 +119,8 @@ user_blob_dev_args:
 	EXPECT KEEL_EINVAL, 9f /* 16: bit 63 */
 	BIND %r14, %r14, $0
 	EXPECT KEEL_ETYPE, 9f /* 17: an interrupt as notification */
-	BIND %r12, %r12, $0
-	EXPECT KEEL_ETYPE, 9f /* 18: a notification as interrupt */
+	BIND %rbx, %r12, $0
+	EXPECT KEEL_ETYPE, 9f /* 18: a resource as interrupt (a notification is a watch) */
 	BIND $0x12345, %r12, $0
 	EXPECT KEEL_EBADH, 9f /* 19 */
 	BIND %r14, $0x12345, $0

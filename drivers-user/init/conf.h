@@ -1,0 +1,70 @@
+/*
+ * drivers-user/init/conf.h: init's configuration (etc/init.conf, and
+ * etc/test/N.conf in test mode), parsed by pure code (conf.c: no system
+ * call, no allocation) so that the host unit test (tests/unit/test_initconf.c)
+ * runs it as init does.
+ *
+ * One entry a line; `#` starts a comment, blank lines are ignored:
+ *   driver NAME PATH [ioport=BASE:COUNT] [irq=N] [mem=PHYS:SIZE] [wc] [arg=N]
+ *   app NAME PATH [admin] [arg=N]
+ * A driver's device options may come in any order and repeat; they fill its
+ * start slots KEEL_START_DEVICE0.. in the line's order, at most
+ * KEEL_START_DEVICES. `wc` asks for write-combining on its device memory:
+ * the driver sees KEEL_DRIVER_ARG_WC (bit 63) in its start block's arg,
+ * whose other bits are its arg=N (below 2^63). An app's `admin` lets it use
+ * KEEL_NAME_KILL; its arg=N (any 64-bit number) goes into its start block.
+ * Numbers are decimal or 0x hex. A malformed line is reported with its line
+ * number and skipped; the rest of the file still counts.
+ */
+#ifndef KEEL_INIT_CONF_H
+#define KEEL_INIT_CONF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <keel/service.h>
+
+#define INITCONF_DRIVERS  16 /* exit bits 0-15 */
+#define INITCONF_APPS     16 /* exit bits 32-47 */
+#define INITCONF_PATH_MAX 64 /* bytes of a PATH, with its NUL */
+
+/* A driver's start-block arg bit: map the device memory write-combining. */
+#define KEEL_DRIVER_ARG_WC (1ull << 63)
+
+struct initconf_device {
+	uint64_t type; /* KEEL_OBJ_IOPORT, KEEL_OBJ_IRQ or KEEL_OBJ_DEVMEM */
+	uint64_t arg, arg2;
+};
+
+struct initconf_entry {
+	char name[KEEL_NAME_MAX + 1]; /* 1..KEEL_NAME_MAX bytes, NUL-terminated */
+	char path[INITCONF_PATH_MAX];
+	unsigned line;
+	unsigned ndev;
+	struct initconf_device dev[KEEL_START_DEVICES];
+	int wc;       /* driver: write-combining device memory */
+	int admin;    /* app: may use KEEL_NAME_KILL */
+	uint64_t arg; /* app: its start-block arg */
+};
+
+struct initconf {
+	unsigned ndrivers, napps;
+	struct initconf_entry driver[INITCONF_DRIVERS];
+	struct initconf_entry app[INITCONF_APPS];
+};
+
+/* Told about each malformed line: its number (from 1) and what is wrong. */
+typedef void (*initconf_error_fn)(void *ctx, unsigned line, const char *what);
+
+/*
+ * Parse `len` bytes of text (NULs and a missing final newline allowed) into
+ * *c. Each malformed line goes to err (may be NULL) and is skipped. Returns
+ * the number of malformed lines.
+ */
+unsigned initconf_parse(struct initconf *c, const char *text, size_t len, initconf_error_fn err,
+			void *ctx);
+
+/* The entry named `name` (n bytes) among c's drivers, or NULL. */
+const struct initconf_entry *initconf_driver(const struct initconf *c, const char *name, size_t n);
+
+#endif

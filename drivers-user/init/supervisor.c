@@ -1,0 +1,561 @@
+/*
+ * drivers-user/init/supervisor.c: init as the supervisor (supervisor.h).
+ *
+ * Everything init starts gets only handles (include/keel/service.h):
+ *   a driver: init's name endpoint (KEEL_RIGHT_WRITE) in KEEL_START_NAMES, a
+ *     fresh service endpoint (KEEL_RIGHT_READ) in KEEL_START_SERVICE, and its
+ *     device objects, carved here from init's resource handle, in
+ *     KEEL_START_DEVICE0.. in its configuration line's order. init closes its
+ *     own device handles right after the start, so the driver's are the only
+ *     ones and a restart can carve the same devices again once the old
+ *     process is gone; it keeps a KEEL_RIGHT_WRITE handle on the service
+ *     endpoint for look-ups (never READ: the clients' "driver gone" is the
+ *     last READ handle closing).
+ *   an app: KEEL_START_NAMES only.
+ * Each gets init's exit notification with a bit of its own: driver i bit i,
+ * app j bit INIT_APP_BIT0 + j.
+ *
+ * The main loop is one blocking recv on the name endpoint. Exit bits reach it
+ * as messages too: with the kernel's endpoint-bound notifications
+ * (KEEL_BADGE_NOTIFY) the notification itself is bound to the endpoint;
+ * without them, a helper thread waits on the notification and forwards the
+ * bits as a call from init itself (badge = init's own id, w0 =
+ * INIT_OP_EXITS). Either way one thread owns every table below, so nothing
+ * here needs a lock; the helper touches only its two handles and
+ * supervisor_final (written before the quit bit is signalled).
+ *
+ * Restarts: a driver that ends is started again at once with fresh objects;
+ * one that ends INIT_STORM_DEATHS times within INIT_STORM_NS (KEEL_INFO_CLOCK)
+ * is given up, with a message, and its look-ups get -KEEL_ECLOSED. A kill an
+ * admin asked for (KEEL_NAME_KILL) does not count towards that.
+ */
+#include "supervisor.h"
+
+#include "conf.h"
+
+#define INIT_APP_BIT0     32
+#define INIT_QUIT_BIT     62    /* the helper thread: end now (fallback only) */
+#define INIT_OP_EXITS     0x100 /* helper -> main loop: w1 = exit bits */
+#define INIT_STORM_DEATHS 5
+#define INIT_STORM_NS     1000000000ull
+#define INIT_KILL_STATUS  137         /* a driver killed by KEEL_NAME_KILL or at test end */
+#define INIT_CONF_MAX     (64 * 1024) /* a configuration file's bytes */
+#define INIT_DEVICE_RIGHTS                                                                         \
+	(KEEL_RIGHT_READ | KEEL_RIGHT_WRITE | KEEL_RIGHT_MAP | KEEL_RIGHT_SIGNAL | KEEL_RIGHT_WAIT)
+
+enum init_state {
+	INIT_DOWN,     /* not running (being restarted) */
+	INIT_UP,       /* running */
+	INIT_STOPPING, /* killed at the end of a test run: not restarted */
+	INIT_GIVEN_UP, /* never started, or died too often: not restarted */
+};
+
+struct init_proc {
+	const struct initconf_entry *conf;
+	enum init_state state;
+	uint64_t proc;    /* process handle (every right), or KEEL_MSG_NO_HANDLE */
+	uint64_t id;      /* its badge */
+	uint64_t service; /* driver: init's KEEL_RIGHT_WRITE handle, or KEEL_MSG_NO_HANDLE */
+	int admin_kill;   /* driver: this death was asked for */
+	uint64_t deaths[INIT_STORM_DEATHS]; /* driver: clock of the last deaths, a ring */
+	unsigned ndeaths;
+	int64_t status; /* app: how it ended */
+};
+
+static struct initconf supervisor_conf;
+static struct init_proc supervisor_drv[INITCONF_DRIVERS];
+static struct init_proc supervisor_app[INITCONF_APPS];
+static const struct keel_start *supervisor_sb;
+static uint64_t supervisor_names; /* the name endpoint: every right */
+static uint64_t supervisor_exits; /* the exit notification */
+static uint64_t supervisor_self;  /* init's own id */
+static int supervisor_once;       /* end when the apps have (tests, make bench) */
+static uint64_t supervisor_flags; /* proc_create flags of drivers */
+static const char *supervisor_path;
+static int64_t supervisor_final; /* test mode: the status both threads exit with */
+
+static uint64_t supervisor_clock(void)
+{
+	uint64_t ns = 0;
+
+	keel_info(KEEL_INFO_CLOCK, 0, &ns, sizeof(ns));
+	return ns;
+}
+
+static void supervisor_conf_error(void *ctx, unsigned line, const char *what)
+{
+	(void)ctx;
+	keel_printf("%s:%u: %s\n", supervisor_path, line, what);
+}
+
+/* ---- Starting ---- */
+
+/* Spawn e's program with s's handles: 0 and p->proc, p->id, or the error (printed). */
+static int64_t supervisor_spawn(struct init_proc *p, struct keel_spawn *s, unsigned bit)
+{
+	struct keel_process_info info;
+	uint64_t child;
+	int64_t r;
+
+	s->handle[KEEL_START_NAMES] = supervisor_names;
+	s->rights[KEEL_START_NAMES] = KEEL_RIGHT_WRITE;
+	s->exit_notif = supervisor_exits;
+	s->exit_bit = bit;
+	r = keel_spawn(supervisor_sb->handle[KEEL_START_RAMDISK], supervisor_sb->ramdisk_size, s,
+		       &child);
+	if (r != 0) {
+		keel_printf("cannot start %s: %lld (%s)\n", p->conf->path, (long long)r,
+			    keel_strerror(r));
+		return r;
+	}
+	r = keel_info(KEEL_INFO_PROCESS, child, &info, sizeof(info));
+	p->proc = child;
+	p->id = r < 0 ? ~0ull : info.id;
+	return 0;
+}
+
+/*
+ * A process name: the configured name cut to the 15 bytes proc_create takes
+ * (the name service still uses the whole name).
+ */
+static void supervisor_proc_name(char out[16], const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n > 15)
+		n = 15;
+	memcpy(out, name, n);
+	out[n] = '\0';
+}
+
+/* Start driver i with fresh objects: UP, or GIVEN_UP (said why). */
+static void supervisor_start_driver(unsigned i, const char *verb)
+{
+	struct init_proc *p = &supervisor_drv[i];
+	const struct initconf_entry *e = p->conf;
+	uint64_t dev[KEEL_START_DEVICES];
+	struct keel_spawn s;
+	char name[16];
+	int64_t ep, r = 0, w;
+	unsigned k, ndev = 0;
+
+	p->state = INIT_GIVEN_UP;
+	ep = keel_object_create(KEEL_OBJ_ENDPOINT, 0);
+	if (ep < 0) {
+		keel_printf("cannot start %s: endpoint: %s\n", e->path, keel_strerror(ep));
+		return;
+	}
+	supervisor_proc_name(name, e->name);
+	keel_spawn_init(&s, e->path, name);
+	s.arg = e->arg | (e->wc ? KEEL_DRIVER_ARG_WC : 0);
+	s.flags = supervisor_flags;
+	s.handle[KEEL_START_SERVICE] = (uint64_t)ep;
+	s.rights[KEEL_START_SERVICE] = KEEL_RIGHT_READ;
+	for (k = 0; k < e->ndev; k++) {
+		const struct initconf_device *d = &e->dev[k];
+
+		r = keel_device_create(d->type, d->arg, d->arg2,
+				       supervisor_sb->handle[KEEL_START_RESOURCE]);
+		if (r < 0) {
+			keel_printf("cannot start %s: device %u (line %u): %lld (%s)\n", e->path, k,
+				    e->line, (long long)r, keel_strerror(r));
+			break;
+		}
+		dev[ndev++] = (uint64_t)r;
+		s.handle[KEEL_START_DEVICE0 + k] = (uint64_t)r;
+		s.rights[KEEL_START_DEVICE0 + k] = INIT_DEVICE_RIGHTS;
+		r = 0;
+	}
+	if (r == 0)
+		r = supervisor_spawn(p, &s, i);
+	/* The child holds its own handles now (or nothing does): these go either way. */
+	for (k = 0; k < ndev; k++)
+		keel_handle_close(dev[k]);
+	w = r == 0 ? keel_handle_dup((uint64_t)ep,
+				     KEEL_RIGHT_WRITE | KEEL_RIGHT_DUPLICATE | KEEL_RIGHT_TRANSFER)
+		   : r;
+	keel_handle_close((uint64_t)ep); /* init never holds READ on a service */
+	if (r != 0)
+		return;
+	if (w < 0) {
+		/* Nobody could reach it: stop it (or, without kill, let it be). */
+		keel_printf("driver %s: no handle on its service: %s\n", e->name, keel_strerror(w));
+		keel_signal(p->proc, INIT_KILL_STATUS);
+		p->state = INIT_STOPPING;
+		return;
+	}
+	p->service = (uint64_t)w;
+	p->state = INIT_UP;
+	keel_printf("%s driver %s (%s, id %llu)\n", verb, e->name, e->path,
+		    (unsigned long long)p->id);
+}
+
+static void supervisor_start_app(unsigned j)
+{
+	struct init_proc *p = &supervisor_app[j];
+	struct keel_spawn s;
+	char name[16];
+
+	supervisor_proc_name(name, p->conf->name);
+	keel_spawn_init(&s, p->conf->path, name);
+	s.arg = p->conf->arg;
+	if (supervisor_spawn(p, &s, INIT_APP_BIT0 + j) != 0) {
+		p->state = INIT_GIVEN_UP;
+		p->status = 1; /* an app that could not start failed */
+		return;
+	}
+	p->state = INIT_UP;
+	keel_printf("started app %s (%s, id %llu)\n", p->conf->name, p->conf->path,
+		    (unsigned long long)p->id);
+}
+
+/* ---- Deaths ---- */
+
+/* p ended: close its handles, and say how it ended; its status. */
+static int64_t supervisor_reap(struct init_proc *p, const char *kind)
+{
+	struct keel_process_info info;
+	int64_t status, r = keel_info(KEEL_INFO_PROCESS, p->proc, &info, sizeof(info));
+
+	if (r < 0)
+		status = r;
+	else
+		status = info.killed ? (0x1000 | info.exit_status) : info.exit_status;
+	keel_printf("%s %s (id %llu) ended %s %lld\n", kind, p->conf->name,
+		    (unsigned long long)p->id,
+		    r >= 0 && info.killed ? "killed by vector" : "with status",
+		    (long long)(r >= 0 ? info.exit_status : r));
+	keel_handle_close(p->proc);
+	p->proc = KEEL_MSG_NO_HANDLE;
+	if (p->service != KEEL_MSG_NO_HANDLE)
+		keel_handle_close(p->service);
+	p->service = KEEL_MSG_NO_HANDLE;
+	return status;
+}
+
+/* Whether a death now makes INIT_STORM_DEATHS within INIT_STORM_NS. */
+static int supervisor_storm(struct init_proc *p)
+{
+	uint64_t now = supervisor_clock();
+	unsigned slot = p->ndeaths % INIT_STORM_DEATHS;
+	uint64_t oldest;
+
+	p->deaths[slot] = now;
+	p->ndeaths++;
+	if (p->ndeaths < INIT_STORM_DEATHS)
+		return 0;
+	oldest = p->deaths[p->ndeaths % INIT_STORM_DEATHS]; /* the one after: the oldest kept */
+	return now - oldest < INIT_STORM_NS;
+}
+
+static void supervisor_driver_died(unsigned i)
+{
+	struct init_proc *p = &supervisor_drv[i];
+
+	if (p->proc == KEEL_MSG_NO_HANDLE)
+		return; /* a stale bit */
+	supervisor_reap(p, "driver");
+	if (p->state == INIT_STOPPING) {
+		p->state = INIT_GIVEN_UP;
+		return;
+	}
+	p->state = INIT_DOWN; /* look-ups: -KEEL_EAGAIN until it is back */
+	if (!p->admin_kill && supervisor_storm(p)) {
+		keel_printf("driver %s died %u times within %llu ms: given up\n", p->conf->name,
+			    INIT_STORM_DEATHS, (unsigned long long)(INIT_STORM_NS / 1000000));
+		p->state = INIT_GIVEN_UP;
+		return;
+	}
+	p->admin_kill = 0;
+	supervisor_start_driver(i, "restarted");
+}
+
+static void supervisor_exits_seen(uint64_t bits)
+{
+	for (unsigned i = 0; i < supervisor_conf.ndrivers; i++)
+		if (bits & (1ull << i))
+			supervisor_driver_died(i);
+	for (unsigned j = 0; j < supervisor_conf.napps; j++) {
+		struct init_proc *p = &supervisor_app[j];
+
+		if (!(bits & (1ull << (INIT_APP_BIT0 + j))) || p->proc == KEEL_MSG_NO_HANDLE)
+			continue;
+		p->status = supervisor_reap(p, "app");
+		p->state = INIT_GIVEN_UP; /* apps run once */
+	}
+}
+
+/* ---- The name service ---- */
+
+/* The name in w1..w2: its length (1..KEEL_NAME_MAX), or -1 when malformed. */
+static int supervisor_name(const struct keel_msg *m, char out[KEEL_NAME_MAX + 1])
+{
+	int n = -1;
+
+	for (int k = 0; k < KEEL_NAME_MAX; k++) {
+		char ch = (char)(m->word[1 + k / 8] >> (8 * (k % 8)));
+
+		out[k] = ch;
+		if (ch == '\0' && n < 0)
+			n = k;
+		else if (ch != '\0' && n >= 0)
+			return -1; /* bytes after the end */
+	}
+	out[KEEL_NAME_MAX] = '\0';
+	if (n < 0)
+		n = KEEL_NAME_MAX;
+	return n == 0 ? -1 : n;
+}
+
+static struct init_proc *supervisor_find_driver(const char *name, int n)
+{
+	const struct initconf_entry *e = initconf_driver(&supervisor_conf, name, (size_t)n);
+
+	return e ? &supervisor_drv[e - supervisor_conf.driver] : NULL;
+}
+
+static int supervisor_is_admin(uint64_t badge)
+{
+	for (unsigned j = 0; j < supervisor_conf.napps; j++)
+		if (supervisor_app[j].state == INIT_UP && supervisor_app[j].id == badge)
+			return supervisor_app[j].conf->admin;
+	return 0;
+}
+
+/* Answer one request (from badge) in m; the reply goes back in m. */
+static void supervisor_request(uint64_t badge, struct keel_msg *m)
+{
+	char name[KEEL_NAME_MAX + 1];
+	struct init_proc *d = NULL;
+	uint64_t op = m->word[0];
+	int n = -1;
+	int64_t r;
+
+	if (m->handle != KEEL_MSG_NO_HANDLE)
+		keel_handle_close(m->handle); /* nothing here takes a handle */
+	m->handle = KEEL_MSG_NO_HANDLE;
+	m->data_len = 0;
+	if (op == KEEL_NAME_LOOKUP || op == KEEL_NAME_KILL) {
+		n = supervisor_name(m, name);
+		d = n > 0 ? supervisor_find_driver(name, n) : NULL;
+	}
+	m->word[1] = m->word[2] = m->word[3] = 0;
+	if (op != KEEL_NAME_LOOKUP && op != KEEL_NAME_KILL) {
+		m->word[0] = (uint64_t)-KEEL_EINVAL;
+	} else if (n < 0) {
+		m->word[0] = (uint64_t)-KEEL_EINVAL;
+	} else if (op == KEEL_NAME_KILL && !supervisor_is_admin(badge)) {
+		m->word[0] = (uint64_t)-KEEL_EPERM;
+	} else if (!d) {
+		m->word[0] = (uint64_t)-KEEL_ENOENT;
+	} else if (op == KEEL_NAME_KILL) {
+		if (d->state != INIT_UP) {
+			m->word[0] = (uint64_t)-KEEL_ENOENT;
+			return;
+		}
+		r = keel_signal(d->proc, INIT_KILL_STATUS);
+		if (r == 0) {
+			d->admin_kill = 1;
+			keel_printf("killing driver %s (id %llu) for id %llu\n", d->conf->name,
+				    (unsigned long long)d->id, (unsigned long long)badge);
+		}
+		m->word[0] = (uint64_t)r;
+	} else if (d->state == INIT_DOWN) {
+		m->word[0] = (uint64_t)-KEEL_EAGAIN;
+	} else if (d->state != INIT_UP) {
+		m->word[0] = (uint64_t)-KEEL_ECLOSED; /* given up, or stopping */
+	} else {
+		r = keel_handle_dup(d->service, KEEL_RIGHT_WRITE | KEEL_RIGHT_TRANSFER);
+		m->word[0] = r < 0 ? (uint64_t)r : 0;
+		m->handle = r < 0 ? KEEL_MSG_NO_HANDLE : (uint64_t)r;
+	}
+}
+
+/* ---- Exit bits without endpoint-bound notifications: a helper thread ---- */
+#ifndef KEEL_BADGE_NOTIFY
+static uint8_t supervisor_stack[8192] __attribute__((aligned(16)));
+
+static _Noreturn void supervisor_helper(uint64_t arg)
+{
+	(void)arg;
+	for (;;) {
+		int64_t bits = keel_wait(supervisor_exits, KEEL_FOREVER);
+		uint64_t w[KEEL_MSG_WORDS] = {INIT_OP_EXITS, 0, 0, 0};
+
+		if (bits < 0 || (bits & (1ll << INIT_QUIT_BIT)))
+			keel_exit(__atomic_load_n(&supervisor_final, __ATOMIC_ACQUIRE));
+		w[1] = (uint64_t)bits;
+		keel_call_words(supervisor_names, w);
+	}
+}
+#endif
+
+/* ---- Setup and the loop ---- */
+
+static int supervisor_read_conf(const char *path)
+{
+	const void *text;
+	size_t size;
+	int64_t r;
+
+	supervisor_path = path;
+	r = keel_ramdisk_file(supervisor_sb->handle[KEEL_START_RAMDISK],
+			      supervisor_sb->ramdisk_size, path, &text, &size);
+	if (r == 0 && size > INIT_CONF_MAX)
+		r = -KEEL_E2BIG;
+	if (r != 0) {
+		keel_printf("%s: %s\n", path, keel_strerror(r));
+		return -1;
+	}
+	initconf_parse(&supervisor_conf, text, size, supervisor_conf_error, NULL);
+	return 0;
+}
+
+static int supervisor_setup(void)
+{
+	struct keel_process_info self;
+	int64_t ep = keel_object_create(KEEL_OBJ_ENDPOINT, 0), n;
+
+	if (ep < 0)
+		return -1;
+	supervisor_names = (uint64_t)ep;
+#ifdef KEEL_BADGE_NOTIFY
+	n = keel_object_create(KEEL_OBJ_NOTIFICATION, supervisor_names); /* bound to it */
+#else
+	n = keel_object_create(KEEL_OBJ_NOTIFICATION, 0);
+#endif
+	if (n < 0)
+		return -1;
+	supervisor_exits = (uint64_t)n;
+	if (keel_info(KEEL_INFO_PROCESS, KEEL_HANDLE_SELF, &self, sizeof(self)) < 0)
+		return -1;
+	supervisor_self = self.id;
+#ifndef KEEL_BADGE_NOTIFY
+	if (keel_thread_create(KEEL_HANDLE_SELF, (uint64_t)(uintptr_t)supervisor_helper,
+			       (uint64_t)(uintptr_t)(supervisor_stack + sizeof(supervisor_stack)),
+			       0) < 0)
+		return -1;
+#endif
+	return 0;
+}
+
+/* Test mode: every app ended (or never started)? */
+static int supervisor_apps_done(void)
+{
+	for (unsigned j = 0; j < supervisor_conf.napps; j++)
+		if (supervisor_app[j].state == INIT_UP)
+			return 0;
+	return 1;
+}
+
+/* Test mode: stop every driver (kill it, and close its service); 1 when none is left. */
+static int supervisor_stop_drivers(void)
+{
+	int left = 0;
+
+	for (unsigned i = 0; i < supervisor_conf.ndrivers; i++) {
+		struct init_proc *p = &supervisor_drv[i];
+
+		if (p->proc == KEEL_MSG_NO_HANDLE)
+			continue;
+		left = 1;
+		if (p->state == INIT_STOPPING)
+			continue;
+		p->state = INIT_STOPPING;
+		keel_signal(p->proc, INIT_KILL_STATUS);
+		if (p->service !=
+		    KEEL_MSG_NO_HANDLE) /* a driver whose recv sees ECLOSED ends too */
+			keel_handle_close(p->service);
+		p->service = KEEL_MSG_NO_HANDLE;
+	}
+	return !left;
+}
+
+/* Test mode's verdict: 0, or the first failed app's status. */
+static int64_t supervisor_verdict(void)
+{
+	for (unsigned j = 0; j < supervisor_conf.napps; j++)
+		if (supervisor_app[j].status != 0)
+			return supervisor_app[j].status;
+	return 0;
+}
+
+/* One line once everything has been started (scripts/test's gpt-image waits for it). */
+static void supervisor_say_running(void)
+{
+	unsigned up = 0, apps = 0;
+
+	for (unsigned i = 0; i < supervisor_conf.ndrivers; i++)
+		up += supervisor_drv[i].state == INIT_UP;
+	for (unsigned j = 0; j < supervisor_conf.napps; j++)
+		apps += supervisor_app[j].proc != KEEL_MSG_NO_HANDLE;
+	keel_printf("%s: running (%u of %u drivers up, %u of %u apps started)\n", supervisor_path,
+		    up, supervisor_conf.ndrivers, apps, supervisor_conf.napps);
+}
+
+int supervisor_run(const struct keel_start *sb, const char *path, int once, uint64_t driver_flags)
+{
+	struct keel_msg m;
+	int64_t badge;
+
+	supervisor_sb = sb;
+	supervisor_once = once;
+	supervisor_flags = driver_flags;
+	if (supervisor_read_conf(path) != 0 && once)
+		return 1;
+	if (supervisor_setup() != 0) {
+		keel_printf("cannot set up the name service\n");
+		return 1;
+	}
+	for (unsigned i = 0; i < supervisor_conf.ndrivers; i++) {
+		supervisor_drv[i] = (struct init_proc){.conf = &supervisor_conf.driver[i],
+						       .state = INIT_DOWN,
+						       .proc = KEEL_MSG_NO_HANDLE,
+						       .service = KEEL_MSG_NO_HANDLE};
+		supervisor_start_driver(i, "started");
+	}
+	for (unsigned j = 0; j < supervisor_conf.napps; j++) {
+		supervisor_app[j] = (struct init_proc){.conf = &supervisor_conf.app[j],
+						       .state = INIT_DOWN,
+						       .proc = KEEL_MSG_NO_HANDLE,
+						       .service = KEEL_MSG_NO_HANDLE};
+		supervisor_start_app(j);
+	}
+	supervisor_say_running();
+	for (;;) {
+		if (supervisor_once && supervisor_apps_done() && supervisor_stop_drivers())
+			break;
+		m.handle = KEEL_MSG_NO_HANDLE;
+		m.data_len = 0;
+		badge = keel_recv(supervisor_names, &m);
+		if (badge < 0) {
+			keel_printf("recv on the name endpoint: %s\n", keel_strerror(badge));
+			return 1;
+		}
+#ifdef KEEL_BADGE_NOTIFY
+		if ((uint64_t)badge == KEEL_BADGE_NOTIFY) {
+			supervisor_exits_seen(m.word[0]);
+			continue;
+		}
+#else
+		if ((uint64_t)badge == supervisor_self && m.word[0] == INIT_OP_EXITS) {
+			uint64_t bits = m.word[1];
+
+			m.word[0] = 0;
+			keel_reply_recv(KEEL_HANDLE_SELF, &m, &m);
+			supervisor_exits_seen(bits);
+			continue;
+		}
+#endif
+		supervisor_request((uint64_t)badge, &m);
+		keel_reply_recv(KEEL_HANDLE_SELF, &m, &m);
+	}
+	supervisor_final = supervisor_verdict();
+	keel_printf("%s done: status %lld\n", path, (long long)supervisor_final);
+#ifndef KEEL_BADGE_NOTIFY
+	/* Both threads end with the verdict, so whichever is last gives it. */
+	__atomic_store_n(&supervisor_final, supervisor_final, __ATOMIC_RELEASE);
+	keel_signal(supervisor_exits, 1ull << INIT_QUIT_BIT);
+#endif
+	return (int)supervisor_final;
+}

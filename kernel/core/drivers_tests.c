@@ -1,0 +1,85 @@
+/*
+ * kernel/core/drivers_tests.c: init as the supervisor of drivers and apps
+ * (drivers-user/init/supervisor.c), tested end to end: one KTAP case per
+ * test configuration, each a fresh run of bin/init with the configuration's
+ * number N in its start block, so that init reads etc/test/N.conf
+ * (drivers-user/init/test/N.conf), runs its drivers and apps, and when every
+ * app has ended stops its drivers and ends with the verdict: 0, or the first
+ * failed app's status. init ends last, so its status is the scheduler's last
+ * one. A case passes when that status is the one expected and every process
+ * and IPC object is back.
+ */
+#include <keel/syscall.h>
+
+#include "core/init_start.h"
+#include "core/ipc.h"
+#include "core/ktest.h"
+#include "core/proc.h"
+#include "core/thread.h"
+
+#define DRIVERS_INIT_PATH "bin/init"
+
+/* Run etc/test/n.conf to its end: NULL when init ended with `expect` and left nothing. */
+static const char *drivers_case(uint64_t n, int64_t expect)
+{
+	uint64_t objects = ipc_objects_live(), procs = proc_objects_live();
+	struct sched_stats s;
+	char why[120];
+	int err = init_start_test(DRIVERS_INIT_PATH, "init", n, why, sizeof(why));
+
+	if (err != 0)
+		return ktest_fail("cannot start " DRIVERS_INIT_PATH ": %s", why);
+	sched_run_until_idle();
+	sched_read_stats(&s);
+	if (s.last_killed || s.last_status != expect)
+		return ktest_fail("init on etc/test/%llu.conf %s %lld, expected status %lld",
+				  (unsigned long long)n,
+				  s.last_killed ? "killed by vector" : "ended with status",
+				  (long long)s.last_status, (long long)expect);
+	if (proc_objects_live() != procs)
+		return ktest_fail("%llu processes and thread objects live after, %llu before",
+				  (unsigned long long)proc_objects_live(),
+				  (unsigned long long)procs);
+	if (ipc_objects_live() != objects)
+		return ktest_fail("%llu IPC objects live after, %llu before",
+				  (unsigned long long)ipc_objects_live(),
+				  (unsigned long long)objects);
+	return NULL;
+}
+
+/* Malformed lines are reported and skipped; the good app runs and passes. */
+static const char *test_drivers_malformed_lines(void)
+{
+	return drivers_case(1, 0);
+}
+
+/* An app that fails makes init's status its own. */
+static const char *test_drivers_app_failure(void)
+{
+	return drivers_case(2, 7);
+}
+
+/* Names not served: -KEEL_ENOENT; a driver that cannot start: -KEEL_ECLOSED. */
+static const char *test_drivers_missing_name(void)
+{
+	return drivers_case(3, 0);
+}
+
+/* A driver with devices serves two apps through look-ups; kill needs admin. */
+static const char *test_drivers_lookup_ping(void)
+{
+	return drivers_case(4, 0);
+}
+
+/* A driver that crashes at once is restarted, then given up (no restart storm). */
+static const char *test_drivers_give_up(void)
+{
+	return drivers_case(5, 0);
+}
+
+static const struct ktest drivers_tests[] = {
+    KTEST(drivers_malformed_lines), KTEST(drivers_app_failure), KTEST(drivers_missing_name),
+    KTEST(drivers_lookup_ping),     KTEST(drivers_give_up),
+};
+
+const struct ktest_suite drivers_test_suite = {drivers_tests, KTEST_COUNT(drivers_tests)};
