@@ -15,14 +15,10 @@
  * Each gets init's exit notification with a bit of its own: driver i bit i,
  * app j bit INIT_APP_BIT0 + j.
  *
- * The main loop is one blocking recv on the name endpoint. Exit bits reach it
- * as messages too: with the kernel's endpoint-bound notifications
- * (KEEL_BADGE_NOTIFY) the notification itself is bound to the endpoint;
- * without them, a helper thread waits on the notification and forwards the
- * bits as a call from init itself (badge = init's own id, w0 =
- * INIT_OP_EXITS). Either way one thread owns every table below, so nothing
- * here needs a lock; the helper touches only its two handles and
- * supervisor_final (written before the quit bit is signalled).
+ * The main loop is one blocking recv on the name endpoint, to which the exit
+ * notification is bound: exit bits come first, as badge KEEL_BADGE_NOTIFY
+ * with w0 = the bits, then the queued look-ups. One thread owns every table
+ * below, so nothing here needs a lock.
  *
  * Restarts: a driver that ends is started again at once with fresh objects;
  * one that ends INIT_STORM_DEATHS times within INIT_STORM_NS (KEEL_INFO_CLOCK)
@@ -34,8 +30,6 @@
 #include "conf.h"
 
 #define INIT_APP_BIT0     32
-#define INIT_QUIT_BIT     62    /* the helper thread: end now (fallback only) */
-#define INIT_OP_EXITS     0x100 /* helper -> main loop: w1 = exit bits */
 #define INIT_STORM_DEATHS 5
 #define INIT_STORM_NS     1000000000ull
 #define INIT_KILL_STATUS  137         /* a driver killed by KEEL_NAME_KILL or at test end */
@@ -68,11 +62,9 @@ static struct init_proc supervisor_app[INITCONF_APPS];
 static const struct keel_start *supervisor_sb;
 static uint64_t supervisor_names; /* the name endpoint: every right */
 static uint64_t supervisor_exits; /* the exit notification */
-static uint64_t supervisor_self;  /* init's own id */
 static int supervisor_once;       /* end when the apps have (tests, make bench) */
 static uint64_t supervisor_flags; /* proc_create flags of drivers */
 static const char *supervisor_path;
-static int64_t supervisor_final; /* test mode: the status both threads exit with */
 
 static uint64_t supervisor_clock(void)
 {
@@ -371,25 +363,6 @@ static void supervisor_request(uint64_t badge, struct keel_msg *m)
 	}
 }
 
-/* ---- Exit bits without endpoint-bound notifications: a helper thread ---- */
-#ifndef KEEL_BADGE_NOTIFY
-static uint8_t supervisor_stack[8192] __attribute__((aligned(16)));
-
-static _Noreturn void supervisor_helper(uint64_t arg)
-{
-	(void)arg;
-	for (;;) {
-		int64_t bits = keel_wait(supervisor_exits, KEEL_FOREVER);
-		uint64_t w[KEEL_MSG_WORDS] = {INIT_OP_EXITS, 0, 0, 0};
-
-		if (bits < 0 || (bits & (1ll << INIT_QUIT_BIT)))
-			keel_exit(__atomic_load_n(&supervisor_final, __ATOMIC_ACQUIRE));
-		w[1] = (uint64_t)bits;
-		keel_call_words(supervisor_names, w);
-	}
-}
-#endif
-
 /* ---- Setup and the loop ---- */
 
 static int supervisor_read_conf(const char *path)
@@ -413,29 +386,15 @@ static int supervisor_read_conf(const char *path)
 
 static int supervisor_setup(void)
 {
-	struct keel_process_info self;
 	int64_t ep = keel_object_create(KEEL_OBJ_ENDPOINT, 0), n;
 
 	if (ep < 0)
 		return -1;
 	supervisor_names = (uint64_t)ep;
-#ifdef KEEL_BADGE_NOTIFY
 	n = keel_object_create(KEEL_OBJ_NOTIFICATION, supervisor_names); /* bound to it */
-#else
-	n = keel_object_create(KEEL_OBJ_NOTIFICATION, 0);
-#endif
 	if (n < 0)
 		return -1;
 	supervisor_exits = (uint64_t)n;
-	if (keel_info(KEEL_INFO_PROCESS, KEEL_HANDLE_SELF, &self, sizeof(self)) < 0)
-		return -1;
-	supervisor_self = self.id;
-#ifndef KEEL_BADGE_NOTIFY
-	if (keel_thread_create(KEEL_HANDLE_SELF, (uint64_t)(uintptr_t)supervisor_helper,
-			       (uint64_t)(uintptr_t)(supervisor_stack + sizeof(supervisor_stack)),
-			       0) < 0)
-		return -1;
-#endif
 	return 0;
 }
 
@@ -496,7 +455,7 @@ static void supervisor_say_running(void)
 int supervisor_run(const struct keel_start *sb, const char *path, int once, uint64_t driver_flags)
 {
 	struct keel_msg m;
-	int64_t badge;
+	int64_t badge, final;
 
 	supervisor_sb = sb;
 	supervisor_once = once;
@@ -532,30 +491,14 @@ int supervisor_run(const struct keel_start *sb, const char *path, int once, uint
 			keel_printf("recv on the name endpoint: %s\n", keel_strerror(badge));
 			return 1;
 		}
-#ifdef KEEL_BADGE_NOTIFY
 		if ((uint64_t)badge == KEEL_BADGE_NOTIFY) {
 			supervisor_exits_seen(m.word[0]);
 			continue;
 		}
-#else
-		if ((uint64_t)badge == supervisor_self && m.word[0] == INIT_OP_EXITS) {
-			uint64_t bits = m.word[1];
-
-			m.word[0] = 0;
-			keel_reply_recv(KEEL_HANDLE_SELF, &m, &m);
-			supervisor_exits_seen(bits);
-			continue;
-		}
-#endif
 		supervisor_request((uint64_t)badge, &m);
 		keel_reply_recv(KEEL_HANDLE_SELF, &m, &m);
 	}
-	supervisor_final = supervisor_verdict();
-	keel_printf("%s done: status %lld\n", path, (long long)supervisor_final);
-#ifndef KEEL_BADGE_NOTIFY
-	/* Both threads end with the verdict, so whichever is last gives it. */
-	__atomic_store_n(&supervisor_final, supervisor_final, __ATOMIC_RELEASE);
-	keel_signal(supervisor_exits, 1ull << INIT_QUIT_BIT);
-#endif
-	return (int)supervisor_final;
+	final = supervisor_verdict();
+	keel_printf("%s done: status %lld\n", path, (long long) final);
+	return (int) final;
 }

@@ -419,6 +419,12 @@ static void fuzz_random(unsigned calls)
 			if ((rnd() & 1) && procs)
 				a[0] = proc_pick(procs);
 			break;
+		case KEEL_SYS_SIGNAL:
+			/* Now and then a kill of one of the children made here (never another
+			 * process). */
+			if (procs && (rnd() & 7) == 0)
+				a[0] = proc_pick(procs);
+			break;
 		case KEEL_SYS_IRQ_BIND:
 			/*
 			 * Half the time an "owner gone" watch: a handle of the pool

@@ -11,15 +11,16 @@
 #include "keel.h"
 
 #define UTEST_CHILD     (1ull << 62)
-#define UTEST_C_EXIT    (1ull << 56) /* exit with the low 8 bits */
-#define UTEST_C_SIGNAL  (2ull << 56) /* signal UTEST_BIT on handle[0], exit 0 */
-#define UTEST_C_READ    (3ull << 56) /* wait on handle[1], exit with the word at UTEST_SHARED_VA */
-#define UTEST_C_KERNEL  (4ull << 56) /* read kernel memory */
-#define UTEST_C_PARENT  (5ull << 56) /* read UTEST_PARENT_VA, mapped in the parent only */
-#define UTEST_C_WAIT    (6ull << 56) /* wait on handle[1], exit 0 */
-#define UTEST_C_THREADS (7ull << 56) /* threads that run and block, then a fault */
-#define UTEST_C_PORTS   (8ull << 56) /* signal handle[0], receive on handle[1], read a CMOS port */
-#define UTEST_C_NAPSIG  (9ull << 56) /* nap 50 ms, signal UTEST_BIT on handle[0], exit 0 */
+#define UTEST_C_EXIT    (1ull << 56)  /* exit with the low 8 bits */
+#define UTEST_C_SIGNAL  (2ull << 56)  /* signal UTEST_BIT on handle[0], exit 0 */
+#define UTEST_C_READ    (3ull << 56)  /* wait on handle[1], exit with the word at UTEST_SHARED_VA */
+#define UTEST_C_KERNEL  (4ull << 56)  /* read kernel memory */
+#define UTEST_C_PARENT  (5ull << 56)  /* read UTEST_PARENT_VA, mapped in the parent only */
+#define UTEST_C_WAIT    (6ull << 56)  /* wait on handle[1], exit 0 */
+#define UTEST_C_THREADS (7ull << 56)  /* threads that run and block, then a fault */
+#define UTEST_C_PORTS   (8ull << 56)  /* signal handle[0], receive on handle[1], read a CMOS port */
+#define UTEST_C_NAPSIG  (9ull << 56)  /* nap 50 ms, signal UTEST_BIT on handle[0], exit 0 */
+#define UTEST_C_SPIN    (10ull << 56) /* spin in user mode for ever */
 #define UTEST_C_MASK    (15ull << 56)
 #define UTEST_SHARED_VA 0x0000300000000000ull
 #define UTEST_PARENT_VA 0x0000310000000000ull
@@ -177,6 +178,9 @@ static int child_main(uint64_t what)
 		keel_wait((uint64_t)nap, 50000000);
 		return keel_signal(start->handle[0], 1u << UTEST_BIT) == 0 ? 0 : 1;
 	}
+	case UTEST_C_SPIN:
+		for (;;)
+			__asm__ volatile("pause");
 	default: return 99;
 	}
 }
@@ -637,7 +641,7 @@ static void case_many_children(void)
 			if (keel_info(KEEL_INFO_PROCESS, (uint64_t)c[i], &info, sizeof(info)) < 0 ||
 			    info.threads == 0)
 				break;
-			keel_yield();
+			__asm__ volatile("pause");
 		}
 		sum += (int)info.exit_status;
 		keel_handle_close((uint64_t)c[i]);
@@ -794,6 +798,57 @@ static void case_bound(void)
 	keel_handle_close((uint64_t)en);
 }
 
+/*
+ * Kill from outside: KEEL_SYS_SIGNAL on a child's process handle with
+ * KEEL_RIGHT_MANAGE ends it with the bits as its status (killed = 1): a
+ * blocked child, a spinning one (on another CPU when there are two), one
+ * never started; an ended one answers -KEEL_ECLOSED, a handle without
+ * KEEL_RIGHT_MANAGE -KEEL_EPERM.
+ */
+static void case_kill_signal(void)
+{
+	static const uint64_t kinds[2] = {UTEST_C_WAIT, UTEST_C_SPIN};
+	struct keel_process_info info;
+	int64_t n = check_ok("notification", keel_object_create(KEEL_OBJ_NOTIFICATION, 0));
+	int64_t w = check_ok("nobody signals it", keel_object_create(KEEL_OBJ_NOTIFICATION, 0));
+	int64_t c, ro, u;
+
+	if (n < 0 || w < 0)
+		return;
+	for (int i = 0; i < 2; i++) {
+		c = check_ok("spawn", spawn_child(kinds[i], (uint64_t)n, KEEL_MSG_NO_HANDLE, 0,
+						  (uint64_t)w, KEEL_RIGHT_WAIT));
+		if (c < 0)
+			continue;
+		ro = check_ok("a handle without manage",
+			      keel_handle_dup((uint64_t)c, KEEL_RIGHT_READ | KEEL_RIGHT_DUPLICATE));
+		keel_wait((uint64_t)w, 20000000); /* let it block, or spin */
+		check("kill without manage", keel_signal((uint64_t)ro, 1), E(EPERM));
+		check("kill", keel_signal((uint64_t)c, 70 + (uint64_t)i), 0);
+		wait_child((uint64_t)n, (uint64_t)c, &info);
+		check("killed", (int64_t)info.killed, 1);
+		check("with the bits as status", info.exit_status, 70 + i);
+		check("kill the ended child", keel_signal((uint64_t)c, 1), E(ECLOSED));
+		keel_handle_close((uint64_t)ro);
+		keel_handle_close((uint64_t)c);
+	}
+	u = check_ok("a process never started", keel_proc_create("idle", 4, 0, 0, 0, 0));
+	if (u >= 0) {
+		check("kill it", keel_signal((uint64_t)u, 9), 0);
+		check("info", keel_info(KEEL_INFO_PROCESS, (uint64_t)u, &info, sizeof(info)),
+		      sizeof(info));
+		check("killed", (int64_t)info.killed, 1);
+		check("status", info.exit_status, 9);
+		check("no thread starts in it",
+		      keel_thread_create((uint64_t)u, 0x400000, 0x500000, 0), E(ECLOSED));
+		check("kill it again", keel_signal((uint64_t)u, 9), E(ECLOSED));
+		keel_handle_close((uint64_t)u);
+	}
+	check("a notification is still signalled", keel_signal((uint64_t)w, 0), 0);
+	keel_handle_close((uint64_t)w);
+	keel_handle_close((uint64_t)n);
+}
+
 static void (*const cases[])(void) = {
     0,
     case_exit_status,
@@ -808,6 +863,7 @@ static void (*const cases[])(void) = {
     case_ports_stay_home,
     case_watch,
     case_bound,
+    case_kill_signal,
 };
 
 int main(uint64_t arg)

@@ -48,7 +48,7 @@
 #define KEEL_SYS_CALL           7  /* (endpoint, w0, w1, w2, w3) -> 0, reply words (below) */
 #define KEEL_SYS_RECV           8  /* (endpoint) -> badge, request words */
 #define KEEL_SYS_REPLY_RECV     9  /* (endpoint or KEEL_HANDLE_SELF, w0..w3) -> badge, words */
-#define KEEL_SYS_SIGNAL         10 /* (notification, bits 0-62) -> 0 (below) */
+#define KEEL_SYS_SIGNAL         10 /* (notification, bits 0-62) or (process, status) -> 0 (below) */
 #define KEEL_SYS_WAIT           11 /* (notification, timeout ns, 0 to poll, or KEEL_FOREVER) -> bits */
 #define KEEL_SYS_MAP            12 /* (process, vmo, vaddr, offset, size, flags) -> 0 */
 #define KEEL_SYS_UNMAP          13 /* (process, vaddr, size) -> 0 */
@@ -88,6 +88,14 @@
  * handle with KEEL_RIGHT_WAIT closed, wherever it was: a handle in flight in
  * a message still counts) sets nothing and returns -KEEL_ECLOSED; bits 0 is
  * a valid probe of that (0 or -KEEL_ECLOSED).
+ * KEEL_SYS_SIGNAL on a process handle with KEEL_RIGHT_MANAGE (-KEEL_EPERM
+ * without) kills that process exactly as a fault without a supervisor does
+ * (below), with `bits` (all 64) as its exit status, killed = 1 in
+ * KEEL_INFO_PROCESS; a process never started ends at once. A process that
+ * has ended: -KEEL_ECLOSED; one being killed already: 0 (its first status
+ * stays). The caller's own process (through a handle to it) ends with the
+ * caller. Errors: the handle's (-KEEL_EBADH; -KEEL_ETYPE neither a
+ * notification nor a process; -KEEL_EPERM), then the notification's rules.
  *
  * KEEL_SYS_IRQ_BIND (object, notification, bit): with an interrupt object,
  * routes the interrupt (devobj.h). With a notification or an endpoint
@@ -258,7 +266,8 @@ struct keel_process_info {
 	uint64_t id;          /* the badge its calls carry */
 	uint64_t threads;     /* not yet ended */
 	int64_t exit_status;  /* once threads is 0 */
-	uint64_t killed;      /* 1: ended by a fault (exit_status is the vector) */
+	uint64_t killed;      /* 1: ended by a fault (exit_status is the vector) or killed by
+			       * KEEL_SYS_SIGNAL on its handle (exit_status is the bits) */
 };
 
 /*

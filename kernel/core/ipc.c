@@ -314,23 +314,21 @@ static void ipc_endpoint_count(struct object *obj, uint32_t rights, bool add)
 
 /*
  * Count a handle with `rights` on notification obj in (add) or out: its
- * handles with KEEL_RIGHT_WAIT, the owner side. The last one gone fires its
- * watches (with n->lock dropped first: watch.c's lock order).
+ * handles with KEEL_RIGHT_WAIT, the owner side, counted atomically (no lock:
+ * a handle moving in a message costs two atomics). The last one gone fires
+ * its watches: watch_bind reads the count under watch_lock, which
+ * watch_fire takes after the count reached 0, so a watch is either fired
+ * at once by its bind or found on the list by the fire.
  */
 static void ipc_notification_count(struct object *obj, uint32_t rights, bool add)
 {
 	struct notification *n = (struct notification *)obj;
-	uint64_t flags;
-	bool gone;
 
 	if (!(rights & KEEL_RIGHT_WAIT))
 		return;
-	flags = spin_lock_irqsave(&n->lock);
 	if (add)
-		n->wait_handles++;
-	gone = !add && --n->wait_handles == 0;
-	spin_unlock_irqrestore(&n->lock, flags);
-	if (gone)
+		__atomic_fetch_add(&n->wait_handles, 1, __ATOMIC_RELAXED);
+	else if (__atomic_sub_fetch(&n->wait_handles, 1, __ATOMIC_ACQ_REL) == 0)
 		watch_fire(obj);
 }
 
@@ -1183,9 +1181,21 @@ int64_t ipc_sys_signal(uint64_t h, uint64_t bits, uint64_t a2, uint64_t a3, uint
 		       uint64_t a5)
 {
 	struct object *obj;
+	struct process *p;
 	int err = ipc_handle_get(h, KEEL_OBJ_NOTIFICATION, KEEL_RIGHT_SIGNAL, &obj);
 
 	(void)a2, (void)a3, (void)a4, (void)a5;
+	/* A process handle (KEEL_RIGHT_MANAGE): kill it with `bits` as its status (never 0: self).
+	 */
+	if (err == -KEEL_ETYPE && (err = proc_get(h, KEEL_RIGHT_MANAGE, &p)) == 0) {
+		if (p == thread_current()->proc) {
+			proc_put(p); /* its life's reference holds it while this thread runs */
+			process_kill_current(bits);
+		}
+		err = process_kill(p, (int64_t)bits);
+		proc_put(p);
+		return err;
+	}
 	if (err != 0)
 		return err;
 	/* Bits are 63 wide: bit 63 alone would wake a waiter with 0, "no bits". */

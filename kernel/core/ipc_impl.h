@@ -30,7 +30,7 @@ struct notification {
 	struct spinlock lock;
 	uint64_t bits;
 	struct thread *waiters, *waiters_tail;
-	uint32_t wait_handles;     /* open handles with KEEL_RIGHT_WAIT (under lock) */
+	uint32_t wait_handles;     /* open handles with KEEL_RIGHT_WAIT (atomic) */
 	struct endpoint *bound_ep; /* the endpoint it is bound to (under both locks), or NULL */
 	struct watch *watches;     /* "owner gone" watches on it (under watch_lock) */
 	struct watch *targeted; /* watches that set bits here when they fire (under watch_lock) */

@@ -33,6 +33,7 @@ enum {
 	PROC_CASE_PORTS_STAY_HOME,
 	PROC_CASE_WATCH,
 	PROC_CASE_BOUND,
+	PROC_CASE_KILL_SIGNAL,
 };
 
 static bool proc_warm;
@@ -153,6 +154,12 @@ static const char *test_proc_bound(void)
 	return proc_case(PROC_CASE_BOUND);
 }
 
+/* Kill from outside: signal on a process handle with KEEL_RIGHT_MANAGE. */
+static const char *test_proc_kill_signal(void)
+{
+	return proc_case(PROC_CASE_KILL_SIGNAL);
+}
+
 static const struct ktest proc_tests[] = {
     KTEST(proc_exit_status),    KTEST(proc_handle_into_child),
     KTEST(proc_map_into_child), KTEST(proc_kill),
@@ -160,6 +167,7 @@ static const struct ktest proc_tests[] = {
     KTEST(proc_spawn_errors),   KTEST(proc_many_children),
     KTEST(proc_kill_threads),   KTEST(proc_ports_stay_home),
     KTEST(proc_watch),          KTEST(proc_bound),
+    KTEST(proc_kill_signal),
 };
 
 const struct ktest_suite proc_test_suite = {proc_tests, KTEST_COUNT(proc_tests)};

@@ -38,7 +38,7 @@ static bool sched_caches_ready;
 static uint32_t sched_next_id = 1;
 static struct spinlock sched_stats_lock = SPINLOCK_INIT; /* guards sched_stats */
 static struct sched_stats sched_stats; /* context_switches: per CPU (sched_read_stats) */
-static uint32_t sched_live_processes; /* atomic: processes with a thread not yet dead */
+static uint32_t sched_live_processes;  /* atomic: processes with a thread not yet dead */
 /*
  * Atomic: processes created and not yet freed. A process's last thread dies
  * on its CPU before that CPU frees the process (sched_after_switch), so "no
@@ -304,7 +304,8 @@ static void sched_switch_to(struct runqueue *rq, struct thread *prev, struct thr
 	percpu_this()->need_resched = false;
 	if (next == prev) {
 		prev->state = THREAD_RUNNING;
-		/* A new slice: one left at 0 would never be charged (sched_tick) nor preempted again. */
+		/* A new slice: one left at 0 would never be charged (sched_tick) nor preempted
+		 * again. */
 		prev->slice = SCHED_SLICE_TICKS;
 		return;
 	}
@@ -467,37 +468,72 @@ void thread_exit(int64_t status)
 	__builtin_unreachable();
 }
 
+/*
+ * Mark p killed with `status`, and take each of its threads but `me` off
+ * what it waits on, once, under p->lock (which guards the thread list, and
+ * which a thread starting or ending takes): the status, then killed, then the
+ * threads (ipc.c's header says why killed is stored before wait_obj is
+ * read). true the first time; then the caller wakes the blocked ones and
+ * kicks the other CPUs (process_kill_kick). p->lock held.
+ */
+static bool process_kill_mark(struct process *p, int64_t status, struct thread *me)
+{
+	if (p->killed)
+		return false;
+	p->exit_status = status;
+	__atomic_store_n(&p->killed, true, __ATOMIC_SEQ_CST);
+	for (struct thread *t = p->thread_list; t; t = t->proc_next)
+		if (t != me)
+			ipc_thread_cancel(t);
+	return true;
+}
+
+/* After process_kill_mark, no lock held: the blocked threads woken, the other CPUs kicked. */
+static void process_kill_kick(void)
+{
+	ipc_wake_pending(); /* the blocked ones, with -KEEL_ECLOSED */
+	/*
+	 * Every other CPU into the kernel: one running a thread of p ends it on
+	 * its way back (sched_return_to_user). A kill is rare: all of them,
+	 * rather than a racy look at where p's threads run. A runnable thread of
+	 * p queued on this CPU ends when it is next switched in (sched_switch).
+	 */
+	arch_cross_call(arch_cpus_online() & ~(1ull << arch_cpu_index()), sched_kick, NULL);
+}
+
 void process_kill_current(uint64_t vector)
 {
 	struct thread *me = thread_current();
 	struct process *p = me->proc;
 	uint64_t flags = spin_lock_irqsave(&p->lock);
-	bool first = !p->killed;
+	bool first = process_kill_mark(p, (int64_t)vector, me);
 
-	/*
-	 * Once, under p->lock (which guards the thread list, and which a thread
-	 * starting or ending takes): the status, then killed, then each other
-	 * thread taken off what it waits on (ipc.c's header says why killed is
-	 * stored before wait_obj is read).
-	 */
-	if (first) {
-		p->exit_status = (int64_t)vector;
+	spin_unlock_irqrestore(&p->lock, flags);
+	if (first)
+		process_kill_kick();
+	thread_exit(p->exit_status);
+}
+
+int process_kill(struct process *p, int64_t status)
+{
+	uint64_t flags = spin_lock_irqsave(&p->lock);
+	bool first = false;
+	int err = 0;
+
+	if (p->ended) {
+		err = -KEEL_ECLOSED;
+	} else if (!p->started) {
+		/* No thread to end: ended now, and none may start (thread_create_user_on). */
+		p->exit_status = status;
 		__atomic_store_n(&p->killed, true, __ATOMIC_SEQ_CST);
-		for (struct thread *t = p->thread_list; t; t = t->proc_next)
-			if (t != me)
-				ipc_thread_cancel(t);
+		p->ended = true;
+	} else {
+		first = process_kill_mark(p, status, NULL);
 	}
 	spin_unlock_irqrestore(&p->lock, flags);
-	if (first) {
-		ipc_wake_pending(); /* the blocked ones, with -KEEL_ECLOSED */
-		/*
-		 * Every other CPU into the kernel: one running a thread of p ends
-		 * it on its way back (sched_return_to_user). A kill is rare: all
-		 * of them, rather than a racy look at where p's threads run.
-		 */
-		arch_cross_call(arch_cpus_online() & ~(1ull << arch_cpu_index()), sched_kick, NULL);
-	}
-	thread_exit(p->exit_status);
+	if (first)
+		process_kill_kick();
+	return err;
 }
 
 void sched_run_until_idle(void)

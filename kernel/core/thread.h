@@ -169,6 +169,18 @@ noreturn void thread_exit(int64_t status);
 noreturn void process_kill_current(uint64_t vector);
 
 /*
+ * Kill p from outside (KEEL_SYS_SIGNAL on a process handle with
+ * KEEL_RIGHT_MANAGE) exactly as process_kill_current does, with `status` as
+ * its exit status: every thread ends (blocked ones are taken off their
+ * queues, running ones are kicked into the kernel and end on their way out).
+ * A process that never started ends at once (no thread may start in it). 0
+ * (also for one already being killed), or -KEEL_ECLOSED when p has ended. p
+ * is not the caller's process (that one is process_kill_current). No lock
+ * held.
+ */
+int process_kill(struct process *p, int64_t status);
+
+/*
  * Switch away from the current thread, which its caller has marked
  * THREAD_BLOCKED (under the lock of the queue where its waker finds it), until
  * sched_wake or a direct hand-over runs it again. Interrupts off.

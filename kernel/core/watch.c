@@ -77,11 +77,9 @@ static bool watch_gone(struct object *obj)
 		gone = ep->readers == 0;
 		spin_unlock(&ep->lock);
 	} else {
-		struct notification *n = (struct notification *)obj;
-
-		spin_lock(&n->lock);
-		gone = n->wait_handles == 0;
-		spin_unlock(&n->lock);
+		/* Counted atomically (ipc.c, ipc_notification_count). */
+		gone = __atomic_load_n(&((struct notification *)obj)->wait_handles,
+				       __ATOMIC_ACQUIRE) == 0;
 	}
 	return gone;
 }
@@ -181,10 +179,11 @@ void watch_fire(struct object *obj)
 	struct watch **head = watch_head(obj), *w, *next;
 	uint64_t flags;
 
-	/* Only a bind adds to the list, and it needs a handle the caller is closing: a look is
-	 * safe. */
-	if (!__atomic_load_n(head, __ATOMIC_ACQUIRE))
-		return;
+	/*
+	 * Always under watch_lock, never a look first: a bind that read the
+	 * owner there just before the count reached 0 links its watch before
+	 * this takes the lock, and one after it finds the owner gone.
+	 */
 	flags = spin_lock_irqsave(&watch_lock);
 	w = *head;
 	*head = NULL;
