@@ -387,7 +387,8 @@ user_blob_dev_fb_end:
 
 	.globl user_blob_dev_com1, user_blob_dev_com1_end
 /*
- * COM1 handed over: its 8 ports and ISA IRQ 4 carved, a second range
+ * COM1 handed over: its 8 ports and ISA IRQ 4 (when there is an IOAPIC)
+ * carved, a second range
  * overlapping the first carved and closed (the kernel must stay off the UART
  * while the first lives), the ports enabled and the line control register
  * set to 5 data bits (the kernel must set it back when the ports are gone).
@@ -400,8 +401,11 @@ user_blob_dev_com1:
 	CREATE $KEEL_OBJ_IOPORT, $0x3f8, $8, %rbx
 	EXPECT_POSITIVE 9f /* 1 */
 	movq %rax, %r12
+	cmpq $0, DEV_P_IOAPIC
+	je 1f /* no IOAPIC (Bochs without ACPI): no interrupt objects at all */
 	CREATE $KEEL_OBJ_IRQ, $4, $0, %rbx
 	EXPECT_POSITIVE 9f /* 2 */
+1:	movl $3, %r15d
 	CREATE $KEEL_OBJ_IOPORT, $0x3fc, $1, %rbx
 	EXPECT_POSITIVE 9f /* 3 */
 	CLOSE %rax
