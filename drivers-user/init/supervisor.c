@@ -50,7 +50,7 @@ struct init_proc {
 	uint64_t proc;    /* process handle (every right), or KEEL_MSG_NO_HANDLE */
 	uint64_t id;      /* its badge */
 	uint64_t service; /* driver: init's KEEL_RIGHT_WRITE handle, or KEEL_MSG_NO_HANDLE */
-	int admin_kill;   /* driver: this death was asked for */
+	uint64_t killer;  /* driver: the admin app that asked for its death, or 0 */
 	uint64_t deaths[INIT_STORM_DEATHS]; /* driver: clock of the last deaths, a ring */
 	unsigned ndeaths;
 	int64_t status; /* app: how it ended */
@@ -120,8 +120,9 @@ static void supervisor_proc_name(char out[16], const char *name)
 	out[n] = '\0';
 }
 
-/* Start driver i with fresh objects: UP, or GIVEN_UP (said why). */
-static void supervisor_start_driver(unsigned i, const char *verb)
+/* Start driver i with fresh objects (`why`: the old one's end, or NULL): UP, or GIVEN_UP (said
+ * why). */
+static void supervisor_start_driver(unsigned i, const char *verb, const char *why)
 {
 	struct init_proc *p = &supervisor_drv[i];
 	const struct initconf_entry *e = p->conf;
@@ -178,8 +179,8 @@ static void supervisor_start_driver(unsigned i, const char *verb)
 	}
 	p->service = (uint64_t)w;
 	p->state = INIT_UP;
-	keel_printf("%s driver %s (%s, id %llu)\n", verb, e->name, e->path,
-		    (unsigned long long)p->id);
+	keel_printf("driver %s %s (%s, id %llu)%s%s\n", e->name, verb, e->path,
+		    (unsigned long long)p->id, why ? ": " : "", why ? why : "");
 }
 
 static void supervisor_start_app(unsigned j)
@@ -197,26 +198,36 @@ static void supervisor_start_app(unsigned j)
 		return;
 	}
 	p->state = INIT_UP;
-	keel_printf("started app %s (%s, id %llu)\n", p->conf->name, p->conf->path,
+	keel_printf("app %s started (%s, id %llu)\n", p->conf->name, p->conf->path,
 		    (unsigned long long)p->id);
 }
 
 /* ---- Deaths ---- */
 
-/* p ended: close its handles, and say how it ended; its status. */
-static int64_t supervisor_reap(struct init_proc *p, const char *kind)
+/*
+ * p ended: close its handles; its status, and how it ended in why (for the
+ * one line its end or restart prints: the serial log is slow, and a restart
+ * is timed by make bench).
+ */
+static int64_t supervisor_reap(struct init_proc *p, char *why, size_t n)
 {
 	struct keel_process_info info;
 	int64_t status, r = keel_info(KEEL_INFO_PROCESS, p->proc, &info, sizeof(info));
 
-	if (r < 0)
+	if (r < 0) {
 		status = r;
-	else
+		keel_snprintf(why, n, "id %llu ended (%s)", (unsigned long long)p->id,
+			      keel_strerror(r));
+	} else if (info.killed && p->killer) {
+		status = 0x1000 | info.exit_status;
+		keel_snprintf(why, n, "id %llu killed for id %llu", (unsigned long long)p->id,
+			      (unsigned long long)p->killer);
+	} else {
 		status = info.killed ? (0x1000 | info.exit_status) : info.exit_status;
-	keel_printf("%s %s (id %llu) ended %s %lld\n", kind, p->conf->name,
-		    (unsigned long long)p->id,
-		    r >= 0 && info.killed ? "killed by vector" : "with status",
-		    (long long)(r >= 0 ? info.exit_status : r));
+		keel_snprintf(why, n, "id %llu %s %lld", (unsigned long long)p->id,
+			      info.killed ? "killed by vector" : "ended with status",
+			      (long long)info.exit_status);
+	}
 	keel_handle_close(p->proc);
 	p->proc = KEEL_MSG_NO_HANDLE;
 	if (p->service != KEEL_MSG_NO_HANDLE)
@@ -243,27 +254,34 @@ static int supervisor_storm(struct init_proc *p)
 static void supervisor_driver_died(unsigned i)
 {
 	struct init_proc *p = &supervisor_drv[i];
+	char why[80];
+	int asked;
 
 	if (p->proc == KEEL_MSG_NO_HANDLE)
 		return; /* a stale bit */
-	supervisor_reap(p, "driver");
+	supervisor_reap(p, why, sizeof(why));
+	asked = p->killer != 0;
+	p->killer = 0;
 	if (p->state == INIT_STOPPING) {
+		keel_printf("driver %s stopped: %s\n", p->conf->name, why);
 		p->state = INIT_GIVEN_UP;
 		return;
 	}
 	p->state = INIT_DOWN; /* look-ups: -KEEL_EAGAIN until it is back */
-	if (!p->admin_kill && supervisor_storm(p)) {
-		keel_printf("driver %s died %u times within %llu ms: given up\n", p->conf->name,
-			    INIT_STORM_DEATHS, (unsigned long long)(INIT_STORM_NS / 1000000));
+	if (!asked && supervisor_storm(p)) {
+		keel_printf("driver %s given up: died %u times within %llu ms (last: %s)\n",
+			    p->conf->name, INIT_STORM_DEATHS,
+			    (unsigned long long)(INIT_STORM_NS / 1000000), why);
 		p->state = INIT_GIVEN_UP;
 		return;
 	}
-	p->admin_kill = 0;
-	supervisor_start_driver(i, "restarted");
+	supervisor_start_driver(i, "restarted", why);
 }
 
 static void supervisor_exits_seen(uint64_t bits)
 {
+	char why[80];
+
 	for (unsigned i = 0; i < supervisor_conf.ndrivers; i++)
 		if (bits & (1ull << i))
 			supervisor_driver_died(i);
@@ -272,8 +290,9 @@ static void supervisor_exits_seen(uint64_t bits)
 
 		if (!(bits & (1ull << (INIT_APP_BIT0 + j))) || p->proc == KEEL_MSG_NO_HANDLE)
 			continue;
-		p->status = supervisor_reap(p, "app");
+		p->status = supervisor_reap(p, why, sizeof(why));
 		p->state = INIT_GIVEN_UP; /* apps run once */
+		keel_printf("app %s: %s\n", p->conf->name, why);
 	}
 }
 
@@ -345,12 +364,10 @@ static void supervisor_request(uint64_t badge, struct keel_msg *m)
 			m->word[0] = (uint64_t)-KEEL_ENOENT;
 			return;
 		}
+		/* Said in the restart's line (one line per restart: the log is slow). */
 		r = keel_signal(d->proc, INIT_KILL_STATUS);
-		if (r == 0) {
-			d->admin_kill = 1;
-			keel_printf("killing driver %s (id %llu) for id %llu\n", d->conf->name,
-				    (unsigned long long)d->id, (unsigned long long)badge);
-		}
+		if (r == 0)
+			d->killer = badge;
 		m->word[0] = (uint64_t)r;
 	} else if (d->state == INIT_DOWN) {
 		m->word[0] = (uint64_t)-KEEL_EAGAIN;
@@ -471,7 +488,7 @@ int supervisor_run(const struct keel_start *sb, const char *path, int once, uint
 						       .state = INIT_DOWN,
 						       .proc = KEEL_MSG_NO_HANDLE,
 						       .service = KEEL_MSG_NO_HANDLE};
-		supervisor_start_driver(i, "started");
+		supervisor_start_driver(i, "started", NULL);
 	}
 	for (unsigned j = 0; j < supervisor_conf.napps; j++) {
 		supervisor_app[j] = (struct init_proc){.conf = &supervisor_conf.app[j],

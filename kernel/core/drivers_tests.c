@@ -77,9 +77,15 @@ static const char *test_drivers_give_up(void)
 	return drivers_case(5, 0);
 }
 
+/* An admin app's kills: the driver is restarted each time and serves again. */
+static const char *test_drivers_admin_kill(void)
+{
+	return drivers_case(6, 0);
+}
+
 static const struct ktest drivers_tests[] = {
     KTEST(drivers_malformed_lines), KTEST(drivers_app_failure), KTEST(drivers_missing_name),
-    KTEST(drivers_lookup_ping),     KTEST(drivers_give_up),
+    KTEST(drivers_lookup_ping),     KTEST(drivers_give_up),     KTEST(drivers_admin_kill),
 };
 
 const struct ktest_suite drivers_test_suite = {drivers_tests, KTEST_COUNT(drivers_tests)};
