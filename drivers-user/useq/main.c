@@ -1,0 +1,63 @@
+/*
+ * drivers-user/useq/main.c: the console's "nothing acknowledged is lost"
+ * test program. It prints lines "uart-seq K/N" (K = 0..N-1) through
+ * keel_console_open; with USEQ_KILL in its argument it asks init to kill the
+ * uart driver (KEEL_NAME_KILL: the config line must mark it `admin`) after
+ * half of them, so the rest goes through the restarted driver after the
+ * console reopened its session and sent its unacknowledged lines again.
+ * scripts/test (serial_seq_results) checks on the host that every line
+ * reached the wire, first seen in order.
+ *
+ * Start block: handle[KEEL_START_NAMES]; arg: N in bits 0-31 (0: USEQ_LINES),
+ * USEQ_KILL.
+ */
+#include <keel/service.h>
+
+#include "keel.h"
+#include "session.h"
+
+#define USEQ_LINES 200
+#define USEQ_KILL  (1ull << 32)
+
+/* Ask init to kill "uart". 0 or -KEEL_E*. */
+static int64_t useq_kill_uart(uint64_t names)
+{
+	static const char name[KEEL_NAME_MAX] = "uart";
+	struct keel_msg m;
+	int64_t r;
+
+	memset(&m, 0, sizeof(m));
+	m.word[0] = KEEL_NAME_KILL;
+	memcpy(&m.word[1], name, KEEL_NAME_MAX);
+	m.handle = KEEL_MSG_NO_HANDLE;
+	r = keel_call(names, &m);
+	return r < 0 ? r : (int64_t)m.word[0];
+}
+
+int main(uint64_t start)
+{
+	const struct keel_start *sb = (const struct keel_start *)(uintptr_t)start;
+	uint64_t names, n;
+	int64_t err;
+
+	if (!sb || sb->magic != KEEL_START_MAGIC ||
+	    sb->handle[KEEL_START_NAMES] == KEEL_MSG_NO_HANDLE) {
+		keel_printf("useq: no name service in the start block: init starts useq\n");
+		return 1;
+	}
+	names = sb->handle[KEEL_START_NAMES];
+	n = sb->arg & 0xffffffffu ? sb->arg & 0xffffffffu : USEQ_LINES;
+	err = keel_console_open(names);
+	if (err != 0) {
+		keel_printf("useq: no console: %s\n", keel_strerror(err));
+		return 1;
+	}
+	for (uint64_t k = 0; k < n; k++) {
+		if ((sb->arg & USEQ_KILL) && k == n / 2 && (err = useq_kill_uart(names)) != 0) {
+			keel_printf("useq: killing uart: %s\n", keel_strerror(err));
+			return 2;
+		}
+		keel_printf("uart-seq %lu/%lu\n", (unsigned long)k, (unsigned long)n);
+	}
+	return 0;
+}
