@@ -53,7 +53,7 @@ include tests/unit/unit.mk
 # and the programs.
 $(BUILD)/initrd.cpio: scripts/mkinitrd drivers-user/init/init.conf drivers-user/init/bench.conf \
 		$(BUILD)/user/init \
-		$(BUILD)/user/bench $(BUILD)/user/sysfuzz $(BUILD)/user/utest $(BUILD)/user/itest \
+		$(BUILD)/user/bench $(BUILD)/user/sysfuzz $(BUILD)/user/utest $(BUILD)/user/itest $(BUILD)/user/echo \
 		$(wildcard drivers-user/init/test/*.conf)
 	@mkdir -p $(BUILD)
 	rm -rf $(BUILD)/initrd-root && mkdir -p $(BUILD)/initrd-root/etc/test $(BUILD)/initrd-root/bin
@@ -65,6 +65,7 @@ $(BUILD)/initrd.cpio: scripts/mkinitrd drivers-user/init/init.conf drivers-user/
 	llvm-objcopy --strip-all $(BUILD)/user/bench $(BUILD)/initrd-root/bin/bench
 	llvm-objcopy --strip-all $(BUILD)/user/sysfuzz $(BUILD)/initrd-root/bin/sysfuzz
 	llvm-objcopy --strip-all $(BUILD)/user/utest $(BUILD)/initrd-root/bin/utest
+	llvm-objcopy --strip-all $(BUILD)/user/echo $(BUILD)/initrd-root/bin/echo
 	scripts/mkinitrd $(BUILD)/initrd-root $@
 
 # ---- esp/: the tree to copy onto an EFI system partition ----

@@ -15,19 +15,19 @@
 
 USER_CFLAGS := --target=x86_64-unknown-none-elf -ffreestanding -fno-pic -fno-pie \
 	-mgeneral-regs-only -fno-stack-protector -fno-builtin -nostdlib -O2 -g $(WARN) \
-	-fno-asynchronous-unwind-tables -fno-omit-frame-pointer \
+	-fno-asynchronous-unwind-tables -fno-omit-frame-pointer -flto \
 	-Iinclude -Idrivers-user/lib -MMD -MP
 USER_LDS := drivers-user/lib/user.ld
 USER_LDFLAGS := -T $(USER_LDS) -z max-page-size=4096 -static -nostdlib --no-undefined
 
 LIBKEEL_SRCS := drivers-user/lib/syscall.c drivers-user/lib/start.c drivers-user/lib/printf.c \
 	drivers-user/lib/ualloc.c drivers-user/lib/malloc.c drivers-user/lib/spawn.c \
-	drivers-user/lib/ring.c \
+	drivers-user/lib/ring.c drivers-user/lib/session.c \
 	kernel/lib/fmt.c kernel/lib/string.c kernel/lib/cpio.c kernel/lib/elf.c
 LIBKEEL_OBJS := $(patsubst %,$(BUILD)/user/obj/%.o,$(LIBKEEL_SRCS))
 USER_CRT0 := $(BUILD)/user/crt0.o
 
-USER_PROGRAMS := init bench sysfuzz utest itest
+USER_PROGRAMS := init bench sysfuzz utest itest echo
 USER_BINS := $(addprefix $(BUILD)/user/,$(USER_PROGRAMS))
 USER_PROG_OBJS = $(patsubst %,$(BUILD)/user/obj/%.o,$(wildcard drivers-user/$(1)/*.c))
 

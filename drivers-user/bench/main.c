@@ -11,6 +11,7 @@
  * log, which scripts/bench reads.
  */
 #include "keel.h"
+#include "pkru.h"
 
 #define BENCH_ITERATIONS 10001
 #define BENCH_WARMUP     1000
@@ -30,6 +31,16 @@ static inline uint64_t bench_tsc(void)
 
 	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi) : : "memory");
 	return (uint64_t)hi << 32 | lo;
+}
+
+/* ring.c: the ring-session figures, with this file's sampling. */
+uint64_t bench_tsc_read(void);
+void bench_ring(uint64_t echo, uint64_t overhead, uint64_t *samples, size_t n, size_t warmup,
+		uint64_t (*median)(void));
+
+uint64_t bench_tsc_read(void)
+{
+	return bench_tsc();
 }
 
 /* The k-th smallest of a[0..n) (quickselect; reorders a). */
@@ -321,19 +332,6 @@ static uint64_t bench_map_unmap(uint64_t overhead)
 	return bench_median() - overhead;
 }
 
-static inline uint32_t bench_rdpkru(void)
-{
-	uint32_t pkru, edx;
-
-	__asm__ volatile("rdpkru" : "=a"(pkru), "=d"(edx) : "c"(0));
-	return pkru;
-}
-
-static inline void bench_wrpkru(uint32_t pkru)
-{
-	__asm__ volatile("wrpkru" : : "a"(pkru), "c"(0), "d"(0) : "memory");
-}
-
 /*
  * Revoke and restore this thread's access to a key with WRPKRU (DESIGN.md
  * §5): no system call, no page-table change. With PKU only.
@@ -347,13 +345,13 @@ static uint64_t bench_pkey_revoke_restore(uint64_t overhead)
 		keel_printf("bench: pkey_alloc failed: %lld\n", (long long)key);
 		return ~0ull;
 	}
-	allow = bench_rdpkru() & ~(3u << (2 * key));
+	allow = keel_rdpkru() & ~(3u << (2 * key));
 	deny = allow | 1u << (2 * key);
 	for (size_t i = 0; i < BENCH_WARMUP + BENCH_ITERATIONS; i++) {
 		uint64_t t0 = bench_tsc();
 
-		bench_wrpkru(deny);
-		bench_wrpkru(allow);
+		keel_wrpkru(deny);
+		keel_wrpkru(allow);
 		if (i >= BENCH_WARMUP)
 			bench_samples[i - BENCH_WARMUP] = bench_tsc() - t0;
 	}
@@ -392,6 +390,8 @@ int main(uint64_t start)
 	if (features & KEEL_FEATURE_PKU)
 		keel_printf("bench: pkey_revoke_restore_instr %llu\n",
 			    (unsigned long long)bench_pkey_revoke_restore(overhead));
+	bench_ring(sb->handle[1], overhead, bench_samples, BENCH_ITERATIONS, BENCH_WARMUP,
+		   bench_median);
 	bench_ipc(KEEL_SYS_CALL, arg, &w);
 	return 0;
 }

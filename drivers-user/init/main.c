@@ -16,6 +16,8 @@
 #define INIT_BENCH_SERVER (1ull << 62) /* drivers-user/bench: this copy serves */
 #define INIT_EXIT_BIT     0
 
+int64_t init_start_echo(const struct keel_start *sb); /* echo.c */
+
 /* Whether the command line has `word` as a whole word (or word=...). */
 static int init_has_word(const char *cmdline, const char *word)
 {
@@ -32,9 +34,12 @@ static int init_has_word(const char *cmdline, const char *word)
 	return 0;
 }
 
-/* Start one copy of bin/bench with `ep` (rights) in handle[0], and `exits` (or 0) told its end. */
+/*
+ * Start one copy of bin/bench with `ep` (rights) in handle[0], `echo` (write, or
+ * KEEL_MSG_NO_HANDLE) in handle[1], and `exits` (or 0) told its end.
+ */
 static int64_t init_spawn_bench(const struct keel_start *sb, const char *name, uint64_t ep,
-				uint64_t rights, uint64_t arg, uint64_t exits)
+				uint64_t rights, uint64_t arg, uint64_t echo, uint64_t exits)
 {
 	struct keel_spawn s;
 	uint64_t child;
@@ -44,6 +49,8 @@ static int64_t init_spawn_bench(const struct keel_start *sb, const char *name, u
 	s.arg = arg;
 	s.handle[0] = ep;
 	s.rights[0] = rights;
+	s.handle[1] = echo;
+	s.rights[1] = KEEL_RIGHT_WRITE;
 	s.exit_notif = exits;
 	s.exit_bit = INIT_EXIT_BIT;
 	r = keel_spawn(sb->handle[KEEL_START_RAMDISK], sb->ramdisk_size, &s, &child);
@@ -61,14 +68,21 @@ static int init_start_bench(const struct keel_start *sb)
 {
 	int64_t ep = keel_object_create(KEEL_OBJ_ENDPOINT, 0), r;
 	int64_t n = keel_object_create(KEEL_OBJ_NOTIFICATION, 0);
+	int64_t echo = init_start_echo(sb);
 
 	if (ep < 0 || n < 0)
 		return 1;
+	if (echo < 0)
+		keel_printf("cannot start bin/echo: %lld (%s)\n", (long long)echo,
+			    keel_strerror(echo));
 	r = init_spawn_bench(sb, "bench-server", (uint64_t)ep, KEEL_RIGHT_READ, INIT_BENCH_SERVER,
-			     0);
+			     KEEL_MSG_NO_HANDLE, 0);
 	if (r == 0)
-		r = init_spawn_bench(sb, "bench", (uint64_t)ep, KEEL_RIGHT_WRITE, 0, (uint64_t)n);
+		r = init_spawn_bench(sb, "bench", (uint64_t)ep, KEEL_RIGHT_WRITE, 0,
+				     echo < 0 ? KEEL_MSG_NO_HANDLE : (uint64_t)echo, (uint64_t)n);
 	keel_handle_close((uint64_t)ep);
+	if (echo >= 0)
+		keel_handle_close((uint64_t)echo);
 	if (r != 0) {
 		keel_printf("cannot start bin/bench: %lld (%s)\n", (long long)r, keel_strerror(r));
 		keel_handle_close((uint64_t)n);

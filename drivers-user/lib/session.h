@@ -18,6 +18,7 @@
 
 #include <keel/ring.h>
 #include <keel/service.h>
+#include <keel/syscall.h>
 
 #include "ring_api.h"
 
@@ -25,16 +26,18 @@
 
 struct keel_session {
 	struct ring ring;
-	uint64_t service;  /* the driver's service endpoint (KEEL_RIGHT_WRITE) */
-	uint64_t notif;    /* the client's notification (this side waits on it) */
-	uint64_t vmo;      /* the session memory */
-	void *mem;         /* its mapping here */
+	uint64_t service; /* the driver's service endpoint (KEEL_RIGHT_WRITE) */
+	uint64_t notif;   /* the client's notification (this side waits on it) */
+	uint64_t vmo;     /* the session memory */
+	void *mem;        /* its mapping here */
 	size_t size;
 	uint64_t id;       /* the driver's session id */
 	unsigned done_bit; /* set by the driver: completions ready */
 	unsigned gone_bit; /* set by the kernel: the driver is gone */
 	int pkey;          /* the mapping's protection key, 0 without PKU */
 	int closed;        /* the driver is gone, or the session was closed */
+	int slot;          /* which of libkeel's client mapping windows (session.c) */
+	uint64_t syscalls; /* system calls these functions made for this session (make bench) */
 };
 
 /*
@@ -43,8 +46,8 @@ struct keel_session {
  * Returns 0, or -KEEL_E* (the driver's answer, or a local failure; nothing
  * left open then).
  */
-int keel_session_open(struct keel_session *s, uint64_t service, uint64_t notif,
-		      unsigned done_bit, unsigned gone_bit, uint64_t open_arg);
+int keel_session_open(struct keel_session *s, uint64_t service, uint64_t notif, unsigned done_bit,
+		      unsigned gone_bit, uint64_t open_arg);
 
 /* Bytes [offset, offset + len) of the data area, or NULL (ring_buf). */
 void *keel_session_buf(struct keel_session *s, uint64_t offset, uint64_t len);
@@ -65,6 +68,15 @@ int keel_session_submit_many(struct keel_session *s, const struct keel_ring_sqe 
  * -KEEL_ECLOSED (the driver is gone or the ring is broken: close and reopen).
  */
 int keel_session_reap(struct keel_session *s, struct keel_ring_cqe *out, int block);
+
+/*
+ * Take up to n completions into out[] (with `block`, sleeping as
+ * keel_session_reap does until at least one comes): how many, or
+ * -KEEL_EAGAIN / -KEEL_ECLOSED as keel_session_reap. A completion already
+ * taken when the ring turns out broken is lost with the session.
+ */
+int keel_session_reap_many(struct keel_session *s, struct keel_ring_cqe *out, unsigned n,
+			   int block);
 
 /* Tell the driver (when it is still there), unmap, close the handles. */
 void keel_session_close(struct keel_session *s);
@@ -89,9 +101,12 @@ struct keel_server_session {
 	uint64_t badge;    /* the client's process id */
 	unsigned done_bit; /* what to set in client_notif */
 	int in_use;
+	uint64_t id;               /* generation << 8 | index: a stale id names no session */
+	struct keel_ring_cqe held; /* a completion the full CQ did not take yet */
+	int held_valid;            /* 1: held waits; no SQ entry is taken until it goes in */
 };
 
-#define KEEL_SERVER_SESSIONS 32
+#define KEEL_SERVER_SESSIONS 32 /* at most 32: struct keel_server.live */
 
 /*
  * What a service does with one request: fill *c (id is set already) and
@@ -109,6 +124,15 @@ struct keel_server {
 	keel_server_request_fn request;
 	void *ctx;
 	struct keel_server_session session[KEEL_SERVER_SESSIONS];
+	unsigned sessions;   /* in use */
+	uint32_t live;       /* bit i: session[i] in use (the hot loops walk only these) */
+	uint64_t generation; /* of session ids */
+	int replying;        /* 1: msg holds the reply owed to the last caller */
+	int with_msg;        /* the last receive took a whole struct keel_msg (session.c) */
+	int open_pending;    /* an open came words-only and was told to ask again */
+	int gone;            /* the service endpoint has no caller left: stop serving */
+	uint64_t syscalls;   /* system calls keel_server_* made (make bench) */
+	struct keel_msg msg; /* the last message received, then its reply */
 };
 
 /*
@@ -124,7 +148,8 @@ int keel_server_init(struct keel_server *srv, uint64_t service, uint32_t sq_entr
  * the previous message first), serve it, and return the notification bits
  * that were not the server's own (a device's interrupt, say) for the caller to
  * handle, or 0. Opens, kicks, closes, bad requests and gone clients are
- * handled here.
+ * handled here. Sets srv->gone (and returns 0) once the service endpoint has
+ * no caller left: the loop should end then.
  */
 uint64_t keel_server_step(struct keel_server *srv);
 

@@ -9,6 +9,7 @@
  * the kernel turns into its KTAP result (and it checks that every page and object came back).
  */
 #include "keel.h"
+#include "utest.h"
 
 #define UTEST_CHILD     (1ull << 62)
 #define UTEST_C_EXIT    (1ull << 56)  /* exit with the low 8 bits */
@@ -34,10 +35,10 @@
 
 #define E(code) (-(int64_t)KEEL_##code)
 
-static const struct keel_start *start;
+const struct keel_start *start;
 static int tests, failures;
 
-static void check(const char *name, int64_t got, int64_t want)
+void check(const char *name, int64_t got, int64_t want)
 {
 	tests++;
 	if (got == want) {
@@ -51,7 +52,7 @@ static void check(const char *name, int64_t got, int64_t want)
 }
 
 /* A check that only wants success (a value >= 0). */
-static int64_t check_ok(const char *name, int64_t got)
+int64_t check_ok(const char *name, int64_t got)
 {
 	check(name, got < 0 ? got : 0, 0);
 	return got;
@@ -159,6 +160,7 @@ static int child_main(uint64_t what)
 	case UTEST_C_PARENT: p = (volatile const uint64_t *)UTEST_PARENT_VA; return (int)*p;
 	case UTEST_C_WAIT: keel_wait(start->handle[1], KEEL_FOREVER); return 0;
 	case UTEST_C_THREADS: return child_threads();
+	case UTEST_C_SESSION: return utest_child_session();
 	case UTEST_C_PORTS: {
 		uint64_t w[KEEL_MSG_WORDS] = {0};
 		uint8_t v;
@@ -189,8 +191,8 @@ static int child_main(uint64_t what)
  * Spawn a child doing `what` with an exit notification (bit UTEST_EXIT_BIT
  * of notif, 0: none) and up to two handles: the process handle, or an error.
  */
-static int64_t spawn_child(uint64_t what, uint64_t notif, uint64_t h0, uint64_t r0, uint64_t h1,
-			   uint64_t r1)
+int64_t spawn_child(uint64_t what, uint64_t notif, uint64_t h0, uint64_t r0, uint64_t h1,
+		    uint64_t r1)
 {
 	struct keel_spawn s;
 	uint64_t child;
@@ -210,7 +212,7 @@ static int64_t spawn_child(uint64_t what, uint64_t notif, uint64_t h0, uint64_t 
  * Wait for the child's exit notification (other bits may come first, or
  * with it: they are returned) and read how it ended.
  */
-static uint64_t wait_child(uint64_t notif, uint64_t child, struct keel_process_info *info)
+uint64_t wait_child(uint64_t notif, uint64_t child, struct keel_process_info *info)
 {
 	uint64_t bits = 0;
 	int64_t r;
@@ -864,6 +866,10 @@ static void (*const cases[])(void) = {
     case_watch,
     case_bound,
     case_kill_signal,
+    /* Ring sessions (session.c), numbered apart from the rest. */
+    [UTEST_CASE_SESSION_STRESS] = case_session_stress,
+    [UTEST_CASE_SESSION_HOSTILE] = case_session_hostile,
+    [UTEST_CASE_SESSION_CLIENT_KILLED] = case_session_client_killed,
 };
 
 int main(uint64_t arg)
@@ -875,13 +881,13 @@ int main(uint64_t arg)
 	}
 	if (start->arg & UTEST_CHILD)
 		return child_main(start->arg & ~UTEST_CHILD);
-	if (start->arg >= sizeof(cases) / sizeof(cases[0])) {
+	if (start->arg >= sizeof(cases) / sizeof(cases[0]) || (start->arg && !cases[start->arg])) {
 		keel_printf("no case %llu\n", (unsigned long long)start->arg);
 		return 1;
 	}
 	/* 0: every case in turn (init's `utest`). */
 	for (size_t i = 1; i < sizeof(cases) / sizeof(cases[0]); i++)
-		if (start->arg == 0 || start->arg == i)
+		if (cases[i] && (start->arg == 0 || start->arg == i))
 			cases[i]();
 	keel_printf("%d checks, %d failed\n", tests, failures);
 	return failures;

@@ -49,7 +49,9 @@
  * driver keeps it). Reply: w0 = 0, w1 = the session id, w2 = the size of the
  * memory object, handle = the memory object (read, write, map), laid out and
  * initialised by the driver (include/keel/ring.h). Or w0 = -KEEL_E*: no
- * handle, no session.
+ * handle, no session; -KEEL_EAGAIN means "send the open again" (a libkeel
+ * server receives register-only messages, which drop a handle, until an open
+ * comes; it then receives whole messages until the open is repeated).
  *
  * A session ends when the client sends KEEL_SESSION_CLOSE, or when either
  * side is gone: the driver watches the client's notification (it closes when
@@ -73,6 +75,7 @@
 
 /* The driver-side notification bits every libkeel server uses. */
 #define KEEL_SERVER_BIT_CLIENT_GONE 62 /* some client's notification closed: check them */
+#define KEEL_SERVER_BIT_POLL        61 /* set by the server itself: serve the rings again */
 
 /* ---- Services ---- */
 
@@ -87,7 +90,12 @@
 #define KEEL_UART_READ  2
 
 /* "echo" (drivers-user/echo, make bench and tests): KEEL_ECHO_PING completes
- * at once with status 0 and len = the request's len, touching no data. */
-#define KEEL_ECHO_PING 1
+ * at once with status 0 and len = the request's len, touching no data.
+ * KEEL_ECHO_SYSCALLS writes the system calls the server made so far, a
+ * 64-bit count, at offset (len at least 8) and completes with len 8;
+ * KEEL_ECHO_SESSIONS completes with len = its open sessions. */
+#define KEEL_ECHO_PING     1
+#define KEEL_ECHO_SYSCALLS 2
+#define KEEL_ECHO_SESSIONS 3
 
 #endif

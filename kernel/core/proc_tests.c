@@ -34,6 +34,10 @@ enum {
 	PROC_CASE_WATCH,
 	PROC_CASE_BOUND,
 	PROC_CASE_KILL_SIGNAL,
+	/* Ring sessions against bin/echo (drivers-user/utest/session.c, utest.h). */
+	PROC_CASE_SESSION_STRESS = 20,
+	PROC_CASE_SESSION_HOSTILE,
+	PROC_CASE_SESSION_CLIENT_KILLED,
 };
 
 static bool proc_warm;
@@ -160,6 +164,21 @@ static const char *test_proc_kill_signal(void)
 	return proc_case(PROC_CASE_KILL_SIGNAL);
 }
 
+static const char *test_proc_session_stress(void)
+{
+	return proc_case(PROC_CASE_SESSION_STRESS);
+}
+
+static const char *test_proc_session_hostile(void)
+{
+	return proc_case(PROC_CASE_SESSION_HOSTILE);
+}
+
+static const char *test_proc_session_client_killed(void)
+{
+	return proc_case(PROC_CASE_SESSION_CLIENT_KILLED);
+}
+
 static const struct ktest proc_tests[] = {
     KTEST(proc_exit_status),    KTEST(proc_handle_into_child),
     KTEST(proc_map_into_child), KTEST(proc_kill),
@@ -168,6 +187,8 @@ static const struct ktest proc_tests[] = {
     KTEST(proc_kill_threads),   KTEST(proc_ports_stay_home),
     KTEST(proc_watch),          KTEST(proc_bound),
     KTEST(proc_kill_signal),
+    KTEST(proc_session_stress), KTEST(proc_session_hostile),
+    KTEST(proc_session_client_killed),
 };
 
 const struct ktest_suite proc_test_suite = {proc_tests, KTEST_COUNT(proc_tests)};
