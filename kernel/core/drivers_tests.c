@@ -124,10 +124,18 @@ static const char *test_drivers_uart_restart(void)
 	return err;
 }
 
+/* Bad requests to the uart driver: an error completion each, and it goes on. */
+static const char *test_drivers_uart_bad_requests(void)
+{
+	if (!drivers_have_irqs("drivers_uart_bad_requests"))
+		return NULL;
+	return drivers_case(9, 0);
+}
+
 static const struct ktest drivers_tests[] = {
     KTEST(drivers_malformed_lines), KTEST(drivers_app_failure),  KTEST(drivers_missing_name),
     KTEST(drivers_lookup_ping),     KTEST(drivers_give_up),      KTEST(drivers_admin_kill),
-    KTEST(drivers_uart_console),    KTEST(drivers_uart_restart),
+    KTEST(drivers_uart_console),    KTEST(drivers_uart_restart), KTEST(drivers_uart_bad_requests),
 };
 
 const struct ktest_suite drivers_test_suite = {drivers_tests, KTEST_COUNT(drivers_tests)};
