@@ -13,14 +13,27 @@ int64_t uart_log_init(struct uart_log *l, uint64_t handle, uint64_t notif, unsig
 	l->lost = 0;
 	l->off = l->len = l->note_off = l->note_len = 0;
 	l->midline = 0;
+	l->more = handle != KEEL_MSG_NO_HANDLE; /* what came since the hold */
 	if (handle == KEEL_MSG_NO_HANDLE)
 		return 0;
 	return keel_irq_bind(handle, notif, bit);
 }
 
-int uart_log_pending(const struct uart_log *l)
+/* Text read and not yet sent. */
+static int uart_log_unsent(const struct uart_log *l)
 {
 	return l->note_off < l->note_len || l->off < l->len;
+}
+
+int uart_log_pending(const struct uart_log *l)
+{
+	return uart_log_unsent(l) || l->more;
+}
+
+void uart_log_kick(struct uart_log *l)
+{
+	if (l->handle != KEEL_MSG_NO_HANDLE)
+		l->more = 1;
 }
 
 int uart_log_midline(const struct uart_log *l)
@@ -32,7 +45,7 @@ int64_t uart_log_fetch(struct uart_log *l)
 {
 	int64_t n;
 
-	if (l->handle == KEEL_MSG_NO_HANDLE || uart_log_pending(l))
+	if (l->handle == KEEL_MSG_NO_HANDLE || uart_log_unsent(l))
 		return 0;
 	l->rd.first = l->pos;
 	n = keel_info(KEEL_INFO_LOG, l->handle, &l->rd, sizeof(l->rd));
@@ -52,6 +65,7 @@ int64_t uart_log_fetch(struct uart_log *l)
 	l->pos = l->rd.first + (uint64_t)n;
 	l->off = 0;
 	l->len = (size_t)n;
+	l->more = n == UART_LOG_BUF; /* a full read: there may be more behind it */
 	return n;
 }
 
@@ -80,7 +94,7 @@ size_t uart_log_take(struct uart_log *l, uint8_t *out, size_t room)
 	size_t put = 0;
 	int last = -1;
 
-	if (!uart_log_pending(l))
+	if (!uart_log_unsent(l) && l->more)
 		uart_log_fetch(l);
 	uart_log_copy(l->note, &l->note_off, l->note_len, out, &put, room, &last);
 	if (l->note_off == l->note_len)

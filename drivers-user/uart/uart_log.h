@@ -32,6 +32,7 @@ struct uart_log {
 	size_t off, len; /* text still to send: rd.bytes[8 + off, 8 + len) */
 	size_t note_off, note_len;
 	int midline; /* the last byte sent was not the end of a line */
+	int more;    /* the log may have text not read yet (a kick, or the last read was full) */
 	char note[UART_LOG_NOTE];
 	union {
 		uint64_t first; /* KEEL_INFO_LOG's position in and out */
@@ -42,10 +43,13 @@ struct uart_log {
 /* Set up with the log handle (KEEL_MSG_NO_HANDLE: none) and bind its bit. 0 or -KEEL_E*. */
 int64_t uart_log_init(struct uart_log *l, uint64_t handle, uint64_t notif, unsigned bit);
 
+/* The bound bit came: the log has new text (read when what was read is sent). */
+void uart_log_kick(struct uart_log *l);
+
 /* Read new text when everything read was sent. 0, the bytes read, or -KEEL_E*. */
 int64_t uart_log_fetch(struct uart_log *l);
 
-/* Whether text waits to be sent (after a fetch). */
+/* Whether text waits to be sent, or may wait in the log. */
 int uart_log_pending(const struct uart_log *l);
 
 /* Whether the last byte sent left a line open (take more before a client's write). */

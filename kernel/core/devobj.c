@@ -5,6 +5,13 @@
  * An interrupt object claims one GSI from its creation to its end (the list
  * devobj_irqs); binding gives it a vector, whose entry in devobj_vectors is
  * what the interrupt handler finds. Both are under devobj_lock.
+ *
+ * COM1 (0x3f8-0x3ff) is the kernel's serial console at boot and the
+ * user-space uart driver's device after: an I/O port object overlapping it
+ * holds the serial sink (console_sink_hold) from its creation to its end, so
+ * the kernel stays off the UART while a driver may use it, and reprograms it
+ * when the last such object is gone (console.c counts the holds under its own
+ * lock; devobj_lock is not needed for them).
  */
 #include "core/devobj.h"
 
@@ -19,6 +26,8 @@
 #include "arch/x86_64/mmio.h"
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/percpu.h"
+#include "core/arch.h"
+#include "core/console.h"
 #include "core/ipc.h"
 #include "core/ipc_impl.h"
 #include "core/klog.h"
@@ -30,6 +39,8 @@
 
 #define DEVOBJ_PHYS_LIMIT (1ull << 52) /* the architecture's largest physical address */
 #define DEVOBJ_ISA_IRQS   16
+#define DEVOBJ_COM1       0x3f8 /* the serial console's UART: 8 ports */
+#define DEVOBJ_COM1_PORTS 8
 
 struct devobj_irq {
 	struct object obj;
@@ -45,6 +56,7 @@ struct devobj_irq {
 struct devobj_ioport {
 	struct object obj;
 	uint32_t base, count;
+	bool console; /* overlaps COM1: holds the serial sink */
 };
 
 union devobj_any {
@@ -65,7 +77,7 @@ static uint64_t devobj_delivered; /* atomic: devobj_irqs_delivered */
 static const struct {
 	uint16_t base, count;
 } devobj_kernel_ports[] = {
-    {0x20, 2}, {0x40, 4}, {0x61, 1}, {0x80, 1}, {0xa0, 2}, {0xf4, 1}, {0x3f8, 8}, {0x8900, 1},
+    {0x20, 2}, {0x40, 4}, {0x61, 1}, {0x80, 1}, {0xa0, 2}, {0xf4, 1}, {0x8900, 1},
 };
 
 struct object *devobj_resource_root(void)
@@ -378,6 +390,10 @@ static int64_t devobj_ioport_create(uint64_t base, uint64_t count)
 		return -KEEL_ENOMEM;
 	o->base = (uint32_t)base;
 	o->count = (uint32_t)count;
+	o->console = base < DEVOBJ_COM1 + DEVOBJ_COM1_PORTS && DEVOBJ_COM1 < base + count;
+	/* Before any handle exists: no process can touch the UART while the kernel prints. */
+	if (o->console)
+		console_sink_hold(arch_serial_sink());
 	return devobj_give(&o->obj);
 }
 
@@ -476,7 +492,11 @@ void devobj_destroy(struct object *obj)
 {
 	switch (obj->type) {
 	case KEEL_OBJ_IRQ: devobj_irq_destroy((struct devobj_irq *)obj); break;
-	case KEEL_OBJ_IOPORT: devobj_free(obj); break;
+	case KEEL_OBJ_IOPORT:
+		if (((struct devobj_ioport *)obj)->console)
+			console_sink_release(arch_serial_sink()); /* the last one resets the UART */
+		devobj_free(obj);
+		break;
 	case KEEL_OBJ_LOG: klog_object_destroy(obj); break;
 	default: break; /* the root resource keeps the kernel's reference */
 	}

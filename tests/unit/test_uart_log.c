@@ -4,7 +4,8 @@
  * '\n' goes out as "\r\n" and never split across fills, the first read
  * starts at the hold, text the ring lost shows as one "[N bytes ... lost]"
  * line (on a line of its own), text longer than one read arrives whole and
- * in order, and no log handle means nothing to drain.
+ * in order, new text is read only after the bound bit's kick, and no log
+ * handle means nothing to drain.
  */
 #include <stdarg.h>
 #include <stdint.h>
@@ -101,6 +102,7 @@ static const char *test_from_hold_crlf(void)
 	static uint8_t out[256];
 	static char want[256];
 	size_t n, w;
+	int reads;
 
 	fake_reset(0, 40, 10);
 	KT_EQ(uart_log_init(&lg, 5, 9, 1), 0);
@@ -112,7 +114,14 @@ static const char *test_from_hold_crlf(void)
 	KT_EQ(lg.pos, 40);
 	/* Nothing new: nothing to send, and the next text comes after. */
 	KT_EQ(uart_log_take(&lg, out, 16), 0);
+	KT_EQ(uart_log_pending(&lg), 0);
+	/* New text is read only after the bound bit's kick. */
 	fake_end = 50;
+	reads = fake_reads;
+	KT_EQ(uart_log_take(&lg, out, 16), 0);
+	KT_EQ(fake_reads, reads);
+	uart_log_kick(&lg);
+	KT_EQ(uart_log_pending(&lg), 1);
 	n = drain(out, sizeof(out), 16);
 	w = expect(want, 40, 50);
 	KT_EQ(n, w);
@@ -154,6 +163,7 @@ static const char *test_lost(void)
 	KT_EQ(uart_log_midline(&lg), 1); /* byte 9 is 'j' */
 	/* The ring moves on past what was not read: positions 10-24 are gone. */
 	fake_reset(25, 40, 0);
+	uart_log_kick(&lg);
 	n = drain(out, sizeof(out), 16);
 	KT_ASSERT(n > k);
 	KT_ASSERT(memcmp(out, note, k) == 0);
