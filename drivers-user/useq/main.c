@@ -8,12 +8,17 @@
  * scripts/test (serial_seq_results) checks on the host that every line
  * reached the wire, first seen in order.
  *
+ * With USEQ_KLOG it prints them with plain keel_printf instead (the kernel's
+ * log, KEEL_SYS_DEBUG_LOG), which reaches the wire only as the uart driver
+ * drains the log (`log` on its config line), then naps a second so that the
+ * driver has drained them before init ends the case.
+ *
  * With USEQ_BAD instead it opens a raw "uart" session and sends requests the
  * driver must refuse, each expecting its own error completion, then a good
  * write that must still be served; its exit status says which step failed.
  *
  * Start block: handle[KEEL_START_NAMES]; arg: N in bits 0-31 (0: USEQ_LINES),
- * USEQ_KILL, USEQ_BAD.
+ * USEQ_KILL, USEQ_BAD, USEQ_KLOG.
  */
 #include <keel/service.h>
 
@@ -24,6 +29,8 @@
 #define USEQ_LINES 200
 #define USEQ_KILL  (1ull << 32)
 #define USEQ_BAD   (1ull << 33)
+#define USEQ_KLOG  (1ull << 34)
+#define USEQ_NAP   1000000000ull /* USEQ_KLOG: time for the driver to drain the log */
 
 /* Ask init to kill "uart". 0 or -KEEL_E*. */
 static int64_t useq_kill_uart(uint64_t names)
@@ -126,6 +133,15 @@ int main(uint64_t start)
 	if (sb->arg & USEQ_BAD)
 		return useq_bad_requests(names);
 	n = sb->arg & 0xffffffffu ? sb->arg & 0xffffffffu : USEQ_LINES;
+	if (sb->arg & USEQ_KLOG) {
+		int64_t nap = keel_object_create(KEEL_OBJ_NOTIFICATION, 0);
+
+		for (uint64_t k = 0; k < n; k++)
+			keel_printf("uart-seq %lu/%lu\n", (unsigned long)k, (unsigned long)n);
+		if (nap >= 0)
+			keel_wait((uint64_t)nap, USEQ_NAP);
+		return nap < 0 ? 3 : 0;
+	}
 	err = keel_console_open(names);
 	if (err != 0) {
 		keel_printf("useq: no console: %s\n", keel_strerror(err));
