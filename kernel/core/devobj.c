@@ -425,7 +425,7 @@ int64_t devobj_sys_ioport_enable(uint64_t h, uint64_t a1, uint64_t a2, uint64_t 
 static bool devobj_mem_kernel(uint64_t phys, uint64_t size)
 {
 	const struct acpi_info *a = acpi_boot_info();
-	uint64_t pages[2 + ACPI_MAX_IOAPICS + 2];
+	uint64_t pages[2 + 2 * ACPI_MAX_IOAPICS + 2];
 	uint32_t n = 0;
 
 	pages[n++] = 0xfee00000; /* the LAPIC's default */
@@ -434,6 +434,9 @@ static bool devobj_mem_kernel(uint64_t phys, uint64_t size)
 	for (uint32_t i = 0; a->madt.present && i < a->madt.ioapic_count && i < ACPI_MAX_IOAPICS;
 	     i++)
 		pages[n++] = a->madt.ioapics[i].address;
+	/* The ones in use too: without a MADT, the PC default ioapic.c probed. */
+	for (uint32_t i = 0; i < ioapic_count() && i < ACPI_MAX_IOAPICS; i++)
+		pages[n++] = ioapic_get(i)->phys;
 	if (a->hpet.present)
 		pages[n++] = a->hpet.address;
 	if (a->fadt.present && a->fadt.pm_timer && a->fadt.pm_timer_reg.space == ACPI_SPACE_MEMORY)

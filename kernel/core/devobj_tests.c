@@ -61,7 +61,7 @@ static void devobj_test_params(struct devobj_test_params *t)
 		if (boot_info.ranges[i].type == KEEL_RANGE_USABLE)
 			t->ram = boot_info.ranges[i].base;
 	t->lapic = a->madt.present ? a->madt.lapic_address : 0xfee00000;
-	t->ioapic = ioapic_count() ? a->madt.ioapics[0].address : 0;
+	t->ioapic = ioapic_count() ? ioapic_get(0)->phys : 0; /* the MADT's or the probed default */
 	if ((h->flags & KEEL_HANDOFF_HAS_FB) && h->fb.base &&
 	    !(h->fb.base & (KEEL_PAGE_SIZE - 1)) && h->fb.size >= 2 * KEEL_PAGE_SIZE) {
 		t->fb = h->fb.base;

