@@ -155,10 +155,10 @@ static const char *test_drivers_uart_bad_requests(void)
  */
 static const char *test_drivers_uart_klog(void)
 {
-	const char *err;
+	const char *err = drivers_no_irqs();
 
-	if (!drivers_have_irqs("drivers_uart_klog"))
-		return NULL;
+	if (err)
+		return err;
 	err = drivers_case(10, 0);
 	kprintf("# uart-seq expected 100 klog\n");
 	return err;
