@@ -9,6 +9,12 @@
  * The call fast path (ipc_call with a receiver waiting): look the endpoint
  * up, take the waiting receiver, hand it the words, and switch to it
  * directly; after the receiver is taken off the queue nothing can fail.
+ * Threads never migrate (placement is at thread_create_user_on): the
+ * direct switch (sched_block_and_run) runs the partner here only when it is
+ * this CPU's; a partner of another CPU is woken there, and two processes
+ * that talk from two CPUs stay on them. So a thread's timeout list, its
+ * CPU's TSS I/O bitmap copy, PCID slots and FPU registers are always its
+ * own CPU's.
  *
  * Peer death (-KEEL_ECLOSED). An endpoint counts the handles that hold
  * KEEL_RIGHT_READ (receivers) and KEEL_RIGHT_WRITE (senders), through the
@@ -778,7 +784,7 @@ static inline __attribute__((always_inline)) int64_t ipc_call_endpoint(struct th
 		receiver->ipc_reply_to = me;
 		ipc_hand_over(me, receiver);
 		ipc_deliver(receiver, me->ipc_words, ipc_badge(me));
-		sched_block_and_run(receiver);
+		sched_block_and_run(receiver); /* here, or woken on its own CPU */
 	} else {
 		ipc_enqueue(&ep->callers, &ep->callers_tail, me);
 		if (ipc_wait_on(me, &ep->obj, &ep->callers, &ep->callers_tail)) {
@@ -912,7 +918,8 @@ int64_t ipc_sys_reply_recv(uint64_t h, uint64_t w0, uint64_t w1, uint64_t w2, ui
 	if (caller && !ep->callers && !ipc_bound_pending(ep)) {
 		/*
 		 * The fast path back: nobody else waits, so this thread will block
-		 * in recv; the caller runs here at once, as the direct switch.
+		 * in recv; the caller runs here at once, as the direct switch (or,
+		 * if it is another CPU's, is woken there: threads never migrate).
 		 * From here on nothing can fail.
 		 */
 		ipc_enqueue(&ep->receivers, &ep->receivers_tail, me);
