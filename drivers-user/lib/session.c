@@ -57,6 +57,7 @@
 #define SESSION_CLIENT_SLOTS    16
 #define SESSION_SERVER_VA       0x0000500000000000ull
 #define SERVER_SETTLE_ROUNDS    8
+#define SERVER_BATCH            16 /* SQ entries popped, CQ entries pushed at once */
 #define SESSION_OPEN_TRIES      8
 /* The SQ's sleep flag when the server also holds a completion for a full CQ. */
 #define SESSION_KICK_AFTER_REAP 2
@@ -209,28 +210,26 @@ void *keel_session_buf(struct keel_session *s, uint64_t offset, uint64_t len)
 
 int keel_session_submit_many(struct keel_session *s, const struct keel_ring_sqe *e, unsigned n)
 {
-	int r = 0;
-	unsigned i;
+	int r;
 
 	if (s->closed)
 		return -KEEL_ECLOSED;
+	if (n == 0)
+		return 0;
+	if (n > KEEL_RING_ENTRIES_MAX)
+		n = KEEL_RING_ENTRIES_MAX; /* no more fit anyway */
 	keel_pkey_write_enable(s->pkey);
-	for (i = 0; i < n; i++) {
-		r = ring_sq_push(&s->ring, &e[i]);
-		if (r != 0)
-			break;
-	}
+	/* One head load, one tail store for the whole batch. */
+	r = ring_sq_push_many(&s->ring, e, n);
 	if (r == -KEEL_ERANGE)
 		s->closed = 1;
 	/* One fence and one flag read for the whole batch. */
-	if (i > 0 && !s->closed && ring_sq_needs_wakeup(&s->ring) == 1)
+	if (r > 0 && ring_sq_needs_wakeup(&s->ring) == 1)
 		client_kick(s);
 	keel_pkey_write_disable(s->pkey);
 	if (s->closed)
 		return -KEEL_ECLOSED;
-	if (i == 0 && n > 0)
-		return r;
-	return (int)i;
+	return r;
 }
 
 int keel_session_submit(struct keel_session *s, const struct keel_ring_sqe *e)
@@ -278,22 +277,19 @@ static int client_sleep(struct keel_session *s)
 
 int keel_session_reap_many(struct keel_session *s, struct keel_ring_cqe *out, unsigned n, int block)
 {
-	unsigned got = 0;
-	int r = 0;
+	int r, bad = 0;
 
 	if (s->closed)
 		return -KEEL_ECLOSED;
 	if (n == 0)
 		return 0;
-	/* One PKRU opening for the whole batch. */
+	if (n > KEEL_RING_ENTRIES_MAX)
+		n = KEEL_RING_ENTRIES_MAX; /* no more are ever there */
+	/* One PKRU opening, one tail load and one head store for the whole batch. */
 	keel_pkey_write_enable(s->pkey);
-	while (got < n) {
-		r = ring_cq_pop(&s->ring, &out[got]);
-		if (r == 0) {
-			got++;
-			continue;
-		}
-		if (r != -KEEL_EAGAIN || got > 0 || !block)
+	for (;;) {
+		r = ring_cq_pop_many(&s->ring, out, n, &bad);
+		if (r != -KEEL_EAGAIN || !block)
 			break;
 		if (client_sleep(s) != 0) {
 			r = -KEEL_ECLOSED;
@@ -302,11 +298,11 @@ int keel_session_reap_many(struct keel_session *s, struct keel_ring_cqe *out, un
 	}
 	keel_pkey_write_disable(s->pkey);
 	/* A broken ring or an impossible completion: this server cannot be trusted any more. */
-	if (r == -KEEL_ERANGE || r == -KEEL_EINVAL || r == -KEEL_ECLOSED) {
+	if (bad || r == -KEEL_ERANGE || r == -KEEL_EINVAL || r == -KEEL_ECLOSED) {
 		s->closed = 1;
 		return -KEEL_ECLOSED;
 	}
-	return got > 0 ? (int)got : r;
+	return r;
 }
 
 int keel_session_reap(struct keel_session *s, struct keel_ring_cqe *out, int block)
@@ -436,17 +432,29 @@ static int server_notify(struct keel_server *srv, struct keel_server_session *ss
 	return 0;
 }
 
+/* The service's own completion out of range: the client gets an error instead. */
+static void server_fix_cqe(const struct keel_server *srv, struct keel_ring_cqe *c)
+{
+	if ((c->status > 0 || c->status < -KEEL_ERRNO_MAX) || c->len > srv->data_size) {
+		c->status = -KEEL_EINVAL;
+		c->len = 0;
+	}
+}
+
 /*
  * Serve one session's SQ: at most one queue's worth of entries, stopping at
- * a full CQ. 0, or -KEEL_ECLOSED when the session was closed (broken ring,
- * client gone).
+ * a full CQ. Batches of up to SERVER_BATCH: the CQ's room read once, that
+ * many SQ entries popped at once (one more when the CQ is full: its
+ * completion is held, see the top), their completions pushed at once.
+ * kicked: for the client's KEEL_SESSION_KICK (no done_bit signal then). 0,
+ * or -KEEL_ECLOSED when the session was closed (broken ring, client gone).
  */
-static int server_serve(struct keel_server *srv, struct keel_server_session *ss)
+static int server_serve(struct keel_server *srv, struct keel_server_session *ss, int kicked)
 {
-	struct keel_ring_sqe e;
-	struct keel_ring_cqe c;
+	struct keel_ring_sqe e[SERVER_BATCH];
+	struct keel_ring_cqe c[SERVER_BATCH];
 	uint32_t pushed = 0, budget = srv->sq_entries;
-	int r;
+	int r, bad;
 
 	if (ss->held_valid) {
 		r = server_push(srv, ss, &ss->held);
@@ -457,29 +465,70 @@ static int server_serve(struct keel_server *srv, struct keel_server_session *ss)
 		ss->held_valid = 0;
 		pushed++;
 	}
-	while (budget-- > 0) {
-		r = ring_sq_pop(&ss->ring, &e);
+	while (budget > 0) {
+		int room = ring_cq_room(&ss->ring);
+		uint32_t take, m = 0;
+
+		if (room < 0)
+			goto broken;
+		take = room == 0 ? 1 : (uint32_t)room;
+		if (take > budget)
+			take = budget;
+		if (take > SERVER_BATCH)
+			take = SERVER_BATCH;
+		r = ring_sq_pop_many(&ss->ring, e, take, &bad);
 		if (r == -KEEL_EAGAIN)
 			break;
-		if (r == -KEEL_ERANGE) {
-			server_session_close(srv, ss);
-			return -KEEL_ECLOSED;
+		if (r < 0)
+			goto broken;
+		budget -= (uint32_t)r;
+		for (int i = 0; i < r; i++) {
+			struct keel_ring_cqe *cc = &c[m];
+
+			cc->id = e[i].id;
+			cc->status = 0;
+			cc->len = 0;
+			if (bad && i == r - 1)
+				cc->status = -KEEL_EINVAL; /* offset or len outside the data area */
+			else if (!srv->request(srv->ctx, ss, &e[i], cc))
+				continue; /* kept: keel_server_complete later */
+			else
+				server_fix_cqe(srv, cc);
+			m++;
 		}
-		c.id = e.id;
-		c.status = 0;
-		c.len = 0;
-		if (r == -KEEL_EINVAL)
-			c.status = -KEEL_EINVAL; /* offset or len outside the data area */
-		else if (!srv->request(srv->ctx, ss, &e, &c))
-			continue; /* kept: keel_server_complete later */
-		r = server_push(srv, ss, &c);
-		if (r == -KEEL_ECLOSED)
-			return r;
-		if (r == -KEEL_EAGAIN)
+		if (m > 0) {
+			int k = ring_cq_push_many(&ss->ring, c, m);
+
+			if (k == -KEEL_EAGAIN)
+				k = 0;
+			if (k < 0)
+				goto broken;
+			pushed += (uint32_t)k;
+			if ((uint32_t)k < m) {
+				/*
+				 * Room for all but one (the CQ was full): hold it. Less
+				 * than the room we read means the client moved its head
+				 * back: a broken ring.
+				 */
+				if (m - (uint32_t)k > 1)
+					goto broken;
+				ss->held = c[k];
+				ss->held_valid = 1;
+				break;
+			}
+		}
+		/* Fewer than asked for: the SQ was empty behind them (settle looks again). */
+		if (!bad && (uint32_t)r < take)
 			break;
-		pushed++;
 	}
-	return pushed ? server_notify(srv, ss) : 0;
+	/*
+	 * A kick's caller is the CQ's one consumer thread, blocked in the call
+	 * (not asleep on the CQ): it reaps after the reply, no signal needed.
+	 */
+	return pushed && !kicked ? server_notify(srv, ss) : 0;
+broken:
+	server_session_close(srv, ss);
+	return -KEEL_ECLOSED;
 }
 
 /*
@@ -504,7 +553,7 @@ static int server_settle(struct keel_server *srv)
 				__atomic_store_n(&ss->ring.sq.cons->sleeping,
 						 SESSION_KICK_AFTER_REAP, __ATOMIC_RELAXED);
 				__atomic_thread_fence(__ATOMIC_SEQ_CST);
-				if (server_serve(srv, ss) == 0 && !ss->held_valid)
+				if (server_serve(srv, ss, 0) == 0 && !ss->held_valid)
 					again = 1;
 				continue;
 			}
@@ -512,7 +561,7 @@ static int server_settle(struct keel_server *srv)
 			if (r < 0) {
 				server_session_close(srv, ss);
 			} else if (r == 0) {
-				server_serve(srv, ss);
+				server_serve(srv, ss, 0);
 				again = 1;
 			}
 		}
@@ -642,7 +691,7 @@ static void server_message(struct keel_server *srv, uint64_t badge, int with_msg
 		}
 		ss = server_find(srv, m->word[1], badge);
 		if (m->word[0] == KEEL_SESSION_KICK)
-			r = ss && server_serve(srv, ss) == 0 ? 0 : -KEEL_ECLOSED;
+			r = ss && server_serve(srv, ss, 1) == 0 ? 0 : -KEEL_ECLOSED;
 		else if (m->word[0] == KEEL_SESSION_CLOSE && ss)
 			server_session_close(srv, ss), r = 0;
 		else if (m->word[0] == KEEL_SESSION_CLOSE)
@@ -705,13 +754,16 @@ uint64_t keel_server_step(struct keel_server *srv)
 		keel_signal(srv->notif, 1ull << KEEL_SERVER_BIT_POLL);
 		srv->syscalls++;
 	}
-	keel_pkey_write_disable(srv->pkey);
 	/* What the next message is received into: an open is expected, or the reply has a handle.
 	 */
 	with_msg = srv->open_pending || (srv->replying && m->handle != KEEL_MSG_NO_HANDLE);
 	srv->with_msg = with_msg;
+	/*
+	 * The key stays write-enabled across the receive: only the kernel runs
+	 * in this thread meanwhile, and PKRU is this thread's alone (no other
+	 * thread gains anything). It is disabled again before we return.
+	 */
 	badge = server_receive(srv);
-	keel_pkey_write_enable(srv->pkey);
 	server_wake(srv);
 	srv->replying = 0;
 	if (badge < 0) {
@@ -740,7 +792,7 @@ void keel_server_poll(struct keel_server *srv)
 	keel_pkey_write_enable(srv->pkey);
 	for (int i = 0; i < KEEL_SERVER_SESSIONS; i++)
 		if (srv->session[i].in_use)
-			server_serve(srv, &srv->session[i]);
+			server_serve(srv, &srv->session[i], 0);
 	keel_pkey_write_disable(srv->pkey);
 }
 
