@@ -94,6 +94,28 @@ static int session_pkey(void)
 	return key;
 }
 
+/*
+ * The key's bits in PKRU, for the hot paths: open (AD and WD clear) and
+ * close (WD set) from the bits kept with the session, no shift per call.
+ * pkru.h's helpers do the same from the key.
+ */
+static uint32_t session_pkey_bits(int key)
+{
+	return key > 0 ? 3u << (2 * key) : 0;
+}
+
+static inline void session_write_enable(uint32_t bits)
+{
+	if (bits)
+		keel_wrpkru(keel_rdpkru() & ~bits);
+}
+
+static inline void session_write_disable(uint32_t bits)
+{
+	if (bits)
+		keel_wrpkru(keel_rdpkru() | (bits & 0xaaaaaaaau)); /* the WD bit */
+}
+
 /* ---- Client ---- */
 
 static uint32_t client_slots; /* bit i: window i holds a session */
@@ -195,6 +217,7 @@ int keel_session_open(struct keel_session *s, uint64_t service, uint64_t notif, 
 	s->done_bit = done_bit;
 	s->gone_bit = gone_bit;
 	s->pkey = key;
+	s->pkey_bits = session_pkey_bits(key);
 	s->slot = slot;
 	s->closed = 0;
 	s->syscalls = 0;
@@ -218,7 +241,7 @@ int keel_session_submit_many(struct keel_session *s, const struct keel_ring_sqe 
 		return 0;
 	if (n > KEEL_RING_ENTRIES_MAX)
 		n = KEEL_RING_ENTRIES_MAX; /* no more fit anyway */
-	keel_pkey_write_enable(s->pkey);
+	session_write_enable(s->pkey_bits);
 	/* One head load, one tail store for the whole batch. */
 	r = ring_sq_push_many(&s->ring, e, n);
 	if (r == -KEEL_ERANGE)
@@ -226,7 +249,7 @@ int keel_session_submit_many(struct keel_session *s, const struct keel_ring_sqe 
 	/* One fence and one flag read for the whole batch. */
 	if (r > 0 && ring_sq_needs_wakeup(&s->ring) == 1)
 		client_kick(s);
-	keel_pkey_write_disable(s->pkey);
+	session_write_disable(s->pkey_bits);
 	if (s->closed)
 		return -KEEL_ECLOSED;
 	return r;
@@ -286,7 +309,7 @@ int keel_session_reap_many(struct keel_session *s, struct keel_ring_cqe *out, un
 	if (n > KEEL_RING_ENTRIES_MAX)
 		n = KEEL_RING_ENTRIES_MAX; /* no more are ever there */
 	/* One PKRU opening, one tail load and one head store for the whole batch. */
-	keel_pkey_write_enable(s->pkey);
+	session_write_enable(s->pkey_bits);
 	for (;;) {
 		r = ring_cq_pop_many(&s->ring, out, n, &bad);
 		if (r != -KEEL_EAGAIN || !block)
@@ -296,7 +319,7 @@ int keel_session_reap_many(struct keel_session *s, struct keel_ring_cqe *out, un
 			break;
 		}
 	}
-	keel_pkey_write_disable(s->pkey);
+	session_write_disable(s->pkey_bits);
 	/* A broken ring or an impossible completion: this server cannot be trusted any more. */
 	if (bad || r == -KEEL_ERANGE || r == -KEEL_EINVAL || r == -KEEL_ECLOSED) {
 		s->closed = 1;
@@ -356,6 +379,7 @@ int keel_server_init(struct keel_server *srv, uint64_t service, uint32_t sq_entr
 	srv->service = service;
 	srv->notif = (uint64_t)n;
 	srv->pkey = session_pkey();
+	srv->pkey_bits = session_pkey_bits(srv->pkey);
 	srv->sq_entries = sq_entries;
 	srv->cq_entries = cq_entries;
 	srv->data_size = data_size;
@@ -432,15 +456,6 @@ static int server_notify(struct keel_server *srv, struct keel_server_session *ss
 	return 0;
 }
 
-/* The service's own completion out of range: the client gets an error instead. */
-static void server_fix_cqe(const struct keel_server *srv, struct keel_ring_cqe *c)
-{
-	if ((c->status > 0 || c->status < -KEEL_ERRNO_MAX) || c->len > srv->data_size) {
-		c->status = -KEEL_EINVAL;
-		c->len = 0;
-	}
-}
-
 /*
  * Serve one session's SQ: at most one queue's worth of entries, stopping at
  * a full CQ. Batches of up to SERVER_BATCH: the CQ's room read once, that
@@ -454,6 +469,8 @@ static int server_serve(struct keel_server *srv, struct keel_server_session *ss,
 	struct keel_ring_sqe e[SERVER_BATCH];
 	struct keel_ring_cqe c[SERVER_BATCH];
 	uint32_t pushed = 0, budget = srv->sq_entries;
+	keel_server_request_fn fn = srv->request;
+	void *ctx = srv->ctx;
 	int r, bad;
 
 	if (ss->held_valid) {
@@ -482,45 +499,46 @@ static int server_serve(struct keel_server *srv, struct keel_server_session *ss,
 		if (r < 0)
 			goto broken;
 		budget -= (uint32_t)r;
-		for (int i = 0; i < r; i++) {
-			struct keel_ring_cqe *cc = &c[m];
-
-			cc->id = e[i].id;
-			cc->status = 0;
-			cc->len = 0;
-			if (bad && i == r - 1)
-				cc->status = -KEEL_EINVAL; /* offset or len outside the data area */
-			else if (!srv->request(srv->ctx, ss, &e[i], cc))
-				continue; /* kept: keel_server_complete later */
-			else
-				server_fix_cqe(srv, cc);
+		/* The good ones to the service; a bad one (always the last) gets an error. */
+		for (int i = 0; i < r - bad; i++) {
+			c[m].id = e[i].id;
+			c[m].status = 0;
+			c[m].len = 0;
+			if (fn(ctx, ss, &e[i], &c[m]))
+				m++; /* else kept: keel_server_complete later */
+		}
+		if (bad) {
+			/* offset or len outside the data area */
+			c[m] = (struct keel_ring_cqe){.id = e[r - 1].id, .status = -KEEL_EINVAL};
 			m++;
 		}
-		if (m > 0) {
-			int k = ring_cq_push_many(&ss->ring, c, m);
+		for (struct keel_ring_cqe *p = c; m > 0;) {
+			int k = ring_cq_push_many(&ss->ring, p, m);
 
-			if (k == -KEEL_EAGAIN)
-				k = 0;
+			if (k == -KEEL_EINVAL) {
+				/* The service's own completion out of range: an error instead. */
+				p->status = -KEEL_EINVAL;
+				p->len = 0;
+				continue;
+			}
+			if (k == -KEEL_EAGAIN && m == 1) {
+				/* The CQ was full (take was 1): hold it, see the top. */
+				ss->held = *p;
+				ss->held_valid = 1;
+				goto done;
+			}
+			/* Less room than we read: the client moved its head back. */
 			if (k < 0)
 				goto broken;
 			pushed += (uint32_t)k;
-			if ((uint32_t)k < m) {
-				/*
-				 * Room for all but one (the CQ was full): hold it. Less
-				 * than the room we read means the client moved its head
-				 * back: a broken ring.
-				 */
-				if (m - (uint32_t)k > 1)
-					goto broken;
-				ss->held = c[k];
-				ss->held_valid = 1;
-				break;
-			}
+			p += k;
+			m -= (uint32_t)k;
 		}
 		/* Fewer than asked for: the SQ was empty behind them (settle looks again). */
 		if (!bad && (uint32_t)r < take)
 			break;
 	}
+done:
 	/*
 	 * A kick's caller is the CQ's one consumer thread, blocked in the call
 	 * (not asleep on the CQ): it reaps after the reply, no signal needed.
@@ -748,7 +766,7 @@ uint64_t keel_server_step(struct keel_server *srv)
 
 	if (srv->gone)
 		return 0;
-	keel_pkey_write_enable(srv->pkey);
+	session_write_enable(srv->pkey_bits);
 	if (server_settle(srv)) {
 		/* Still busy: come straight back after any message waiting. */
 		keel_signal(srv->notif, 1ull << KEEL_SERVER_BIT_POLL);
@@ -783,17 +801,17 @@ uint64_t keel_server_step(struct keel_server *srv)
 		server_message(srv, (uint64_t)badge, with_msg);
 		srv->replying = 1;
 	}
-	keel_pkey_write_disable(srv->pkey);
+	session_write_disable(srv->pkey_bits);
 	return bits;
 }
 
 void keel_server_poll(struct keel_server *srv)
 {
-	keel_pkey_write_enable(srv->pkey);
+	session_write_enable(srv->pkey_bits);
 	for (int i = 0; i < KEEL_SERVER_SESSIONS; i++)
 		if (srv->session[i].in_use)
 			server_serve(srv, &srv->session[i], 0);
-	keel_pkey_write_disable(srv->pkey);
+	session_write_disable(srv->pkey_bits);
 }
 
 int keel_server_complete(struct keel_server *srv, struct keel_server_session *s,
@@ -806,12 +824,12 @@ int keel_server_complete(struct keel_server *srv, struct keel_server_session *s,
 		return -KEEL_ECLOSED;
 	if (s->held_valid)
 		return -KEEL_EAGAIN;
-	keel_pkey_write_enable(srv->pkey);
+	session_write_enable(srv->pkey_bits);
 	r = server_push(srv, s, &copy);
 	if (r == 0)
 		r = server_notify(srv, s);
 	else if (r == -KEEL_EAGAIN)
 		r = 0; /* held: it goes in when the client reaps */
-	keel_pkey_write_disable(srv->pkey);
+	session_write_disable(srv->pkey_bits);
 	return r;
 }

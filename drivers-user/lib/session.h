@@ -31,13 +31,14 @@ struct keel_session {
 	uint64_t vmo;     /* the session memory */
 	void *mem;        /* its mapping here */
 	size_t size;
-	uint64_t id;       /* the driver's session id */
-	unsigned done_bit; /* set by the driver: completions ready */
-	unsigned gone_bit; /* set by the kernel: the driver is gone */
-	int pkey;          /* the mapping's protection key, 0 without PKU */
-	int closed;        /* the driver is gone, or the session was closed */
-	int slot;          /* which of libkeel's client mapping windows (session.c) */
-	uint64_t syscalls; /* system calls these functions made for this session (make bench) */
+	uint64_t id;        /* the driver's session id */
+	unsigned done_bit;  /* set by the driver: completions ready */
+	unsigned gone_bit;  /* set by the kernel: the driver is gone */
+	int pkey;           /* the mapping's protection key, 0 without PKU */
+	uint32_t pkey_bits; /* its AD and WD bits in PKRU (3 << 2 * pkey), 0 for key 0 */
+	int closed;         /* the driver is gone, or the session was closed */
+	int slot;           /* which of libkeel's client mapping windows (session.c) */
+	uint64_t syscalls;  /* system calls these functions made for this session (make bench) */
 };
 
 /*
@@ -120,6 +121,7 @@ struct keel_server {
 	uint64_t service; /* the service endpoint (KEEL_RIGHT_READ) */
 	uint64_t notif;   /* bound to service: recv returns its bits */
 	int pkey;
+	uint32_t pkey_bits; /* its AD and WD bits in PKRU (3 << 2 * pkey), 0 for key 0 */
 	uint32_t sq_entries, cq_entries, data_size; /* every session's sizes */
 	keel_server_request_fn request;
 	void *ctx;
