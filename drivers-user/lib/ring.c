@@ -488,8 +488,62 @@ int ring_cq_pop_many(struct ring *r, struct keel_ring_cqe *out, uint32_t n, int 
 
 int ring_cq_room(struct ring *r)
 {
-	/* More than can ever be cached: the head is loaded and checked every time. */
-	return prod_room(r, &r->cq, r->cq.size + 1);
+	struct ring_queue *q = &r->cq;
+
+	if (r->broken)
+		return -KEEL_ERANGE;
+	/* Acquire: the consumer's copies of the slots we may reuse are complete. */
+	uint32_t head = __atomic_load_n(&q->cons->head, __ATOMIC_ACQUIRE);
+	uint32_t used = q->next - head; /* mod 2^32: a head ahead of next wraps to huge */
+
+	if (used > q->size) {
+		r->broken = 1;
+		return -KEEL_ERANGE;
+	}
+	q->seen = head;
+	return (int)(q->size - used);
+}
+
+int ring_sq_avail(struct ring *r)
+{
+	return cons_avail(r, &r->sq);
+}
+
+int ring_sq_take(struct ring *r, uint32_t i, struct keel_ring_sqe *out)
+{
+	const struct keel_ring_sqe *s =
+	    &((const struct keel_ring_sqe *)r->sq.entries)[(r->sq.next + i) & r->sq.mask];
+
+	/* One copy, field by field; only the copy is checked and used. */
+	out->id = LOAD(&s->id);
+	out->opcode = LOAD(&s->opcode);
+	out->len = LOAD(&s->len);
+	out->offset = LOAD(&s->offset);
+	out->reserved = 0;
+	return sqe_valid(r, out->offset, out->len) ? 0 : -KEEL_EINVAL;
+}
+
+void ring_sq_release(struct ring *r, uint32_t k)
+{
+	cons_release_many(&r->sq, k);
+}
+
+int ring_cq_put(struct ring *r, uint32_t i, const struct keel_ring_cqe *e)
+{
+	struct keel_ring_cqe *s =
+	    &((struct keel_ring_cqe *)r->cq.entries)[(r->cq.next + i) & r->cq.mask];
+
+	if (!cqe_valid(r, e->status, e->len))
+		return -KEEL_EINVAL;
+	s->id = e->id;
+	s->status = e->status;
+	s->len = e->len;
+	return 0;
+}
+
+void ring_cq_publish(struct ring *r, uint32_t k)
+{
+	prod_publish_many(&r->cq, k);
 }
 
 /*

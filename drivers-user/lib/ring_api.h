@@ -142,6 +142,24 @@ int ring_cq_push_many(struct ring *r, const struct keel_ring_cqe *e, uint32_t n)
 int ring_cq_pop_many(struct ring *r, struct keel_ring_cqe *out, uint32_t n, int *bad); /* client */
 
 /*
+ * A driver's batch in place, with no arrays: ring_sq_avail loads the tail
+ * once and says how many entries are there; ring_sq_take(r, i, out) copies
+ * the i-th of them (i below that count; field by field, the copy checked:
+ * 0, or -KEEL_EINVAL for an entry out of range, consumed all the same);
+ * ring_sq_release(r, k) gives the first k back with one head store.
+ * Completions the same way: ring_cq_room (below), ring_cq_put(r, i, e)
+ * writes the i-th free slot (i below the room; 0, or -KEEL_EINVAL and
+ * nothing written for an entry out of range), ring_cq_publish(r, k)
+ * publishes the first k with one tail store. Between put and publish the
+ * queue is this batch's alone: nothing else may push on it.
+ */
+int ring_sq_avail(struct ring *r); /* the count, or -KEEL_ERANGE */
+int ring_sq_take(struct ring *r, uint32_t i, struct keel_ring_sqe *out);
+void ring_sq_release(struct ring *r, uint32_t k);
+int ring_cq_put(struct ring *r, uint32_t i, const struct keel_ring_cqe *e);
+void ring_cq_publish(struct ring *r, uint32_t k);
+
+/*
  * Producer: free slots in the CQ (the consumer's head loaded and checked
  * every time, so that a driver sees a hostile head once per batch), 0 when
  * full, or -KEEL_ERANGE. A consumer only frees more, so the next push_many

@@ -57,7 +57,6 @@
 #define SESSION_CLIENT_SLOTS    16
 #define SESSION_SERVER_VA       0x0000500000000000ull
 #define SERVER_SETTLE_ROUNDS    8
-#define SERVER_BATCH            16 /* SQ entries popped, CQ entries pushed at once */
 #define SESSION_OPEN_TRIES      8
 /* The SQ's sleep flag when the server also holds a completion for a full CQ. */
 #define SESSION_KICK_AFTER_REAP 2
@@ -458,20 +457,21 @@ static int server_notify(struct keel_server *srv, struct keel_server_session *ss
 
 /*
  * Serve one session's SQ: at most one queue's worth of entries, stopping at
- * a full CQ. Batches of up to SERVER_BATCH: the CQ's room read once, that
- * many SQ entries popped at once (one more when the CQ is full: its
- * completion is held, see the top), their completions pushed at once.
+ * a full CQ. In batches, in place (ring_api.h): the SQ's tail and the CQ's
+ * head loaded once each, as many entries taken as the CQ has room for (one
+ * when it is full: its completion is held, see the top), each handed to the
+ * service and its completion put straight into the CQ, then one head store
+ * and one tail store.
  * kicked: for the client's KEEL_SESSION_KICK (no done_bit signal then). 0,
  * or -KEEL_ECLOSED when the session was closed (broken ring, client gone).
  */
 static int server_serve(struct keel_server *srv, struct keel_server_session *ss, int kicked)
 {
-	struct keel_ring_sqe e[SERVER_BATCH];
-	struct keel_ring_cqe c[SERVER_BATCH];
+	struct ring *ring = &ss->ring;
 	uint32_t pushed = 0, budget = srv->sq_entries;
 	keel_server_request_fn fn = srv->request;
 	void *ctx = srv->ctx;
-	int r, bad;
+	int r;
 
 	if (ss->held_valid) {
 		r = server_push(srv, ss, &ss->held);
@@ -482,69 +482,67 @@ static int server_serve(struct keel_server *srv, struct keel_server_session *ss,
 		ss->held_valid = 0;
 		pushed++;
 	}
+	ss->serving = 1; /* keel_server_complete waits: the CQ is this batch's */
 	while (budget > 0) {
-		int room = ring_cq_room(&ss->ring);
-		uint32_t take, m = 0;
+		int avail = ring_sq_avail(ring), room;
+		uint32_t n, i, m = 0;
 
+		if (avail <= 0) {
+			if (avail < 0)
+				goto broken;
+			break;
+		}
+		room = ring_cq_room(ring);
 		if (room < 0)
 			goto broken;
-		take = room == 0 ? 1 : (uint32_t)room;
-		if (take > budget)
-			take = budget;
-		if (take > SERVER_BATCH)
-			take = SERVER_BATCH;
-		r = ring_sq_pop_many(&ss->ring, e, take, &bad);
-		if (r == -KEEL_EAGAIN)
-			break;
-		if (r < 0)
-			goto broken;
-		budget -= (uint32_t)r;
-		/* The good ones to the service; a bad one (always the last) gets an error. */
-		for (int i = 0; i < r - bad; i++) {
-			c[m].id = e[i].id;
-			c[m].status = 0;
-			c[m].len = 0;
-			if (fn(ctx, ss, &e[i], &c[m]))
-				m++; /* else kept: keel_server_complete later */
-		}
-		if (bad) {
-			/* offset or len outside the data area */
-			c[m] = (struct keel_ring_cqe){.id = e[r - 1].id, .status = -KEEL_EINVAL};
-			m++;
-		}
-		for (struct keel_ring_cqe *p = c; m > 0;) {
-			int k = ring_cq_push_many(&ss->ring, p, m);
+		n = (uint32_t)avail < budget ? (uint32_t)avail : budget;
+		if (room == 0)
+			n = 1; /* the CQ is full: take one more, its completion held (the top) */
+		else if (n > (uint32_t)room)
+			n = (uint32_t)room;
+		for (i = 0; i < n; i++) {
+			struct keel_ring_sqe e;
+			struct keel_ring_cqe c;
 
-			if (k == -KEEL_EINVAL) {
-				/* The service's own completion out of range: an error instead. */
-				p->status = -KEEL_EINVAL;
-				p->len = 0;
+			r = ring_sq_take(ring, i, &e);
+			c.id = e.id;
+			c.status = 0;
+			c.len = 0;
+			if (r != 0)
+				c.status = -KEEL_EINVAL; /* offset or len outside the data area */
+			else if (!fn(ctx, ss, &e, &c))
+				continue; /* kept: keel_server_complete later */
+			if (room == 0) {
+				ss->held = c;
+				ss->held_valid = 1;
 				continue;
 			}
-			if (k == -KEEL_EAGAIN && m == 1) {
-				/* The CQ was full (take was 1): hold it, see the top. */
-				ss->held = *p;
-				ss->held_valid = 1;
-				goto done;
+			if (ring_cq_put(ring, m, &c) != 0) {
+				/* The service's own completion out of range: an error instead. */
+				c.status = -KEEL_EINVAL;
+				c.len = 0;
+				ring_cq_put(ring, m, &c);
 			}
-			/* Less room than we read: the client moved its head back. */
-			if (k < 0)
-				goto broken;
-			pushed += (uint32_t)k;
-			p += k;
-			m -= (uint32_t)k;
+			m++;
 		}
-		/* Fewer than asked for: the SQ was empty behind them (settle looks again). */
-		if (!bad && (uint32_t)r < take)
+		/* One head store for the batch's entries, one tail store for its completions. */
+		ring_sq_release(ring, n);
+		if (m > 0)
+			ring_cq_publish(ring, m);
+		pushed += m;
+		budget -= n;
+		/* Held, or all that was there: settle looks again before sleeping. */
+		if (ss->held_valid || n == (uint32_t)avail)
 			break;
 	}
-done:
+	ss->serving = 0;
 	/*
 	 * A kick's caller is the CQ's one consumer thread, blocked in the call
 	 * (not asleep on the CQ): it reaps after the reply, no signal needed.
 	 */
 	return pushed && !kicked ? server_notify(srv, ss) : 0;
 broken:
+	ss->serving = 0;
 	server_session_close(srv, ss);
 	return -KEEL_ECLOSED;
 }
@@ -822,8 +820,8 @@ int keel_server_complete(struct keel_server *srv, struct keel_server_session *s,
 
 	if (!s->in_use)
 		return -KEEL_ECLOSED;
-	if (s->held_valid)
-		return -KEEL_EAGAIN;
+	if (s->held_valid || s->serving)
+		return -KEEL_EAGAIN; /* a full CQ, or called from the request function itself */
 	session_write_enable(srv->pkey_bits);
 	r = server_push(srv, s, &copy);
 	if (r == 0)

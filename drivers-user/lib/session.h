@@ -105,6 +105,7 @@ struct keel_server_session {
 	uint64_t id;               /* generation << 8 | index: a stale id names no session */
 	struct keel_ring_cqe held; /* a completion the full CQ did not take yet */
 	int held_valid;            /* 1: held waits; no SQ entry is taken until it goes in */
+	int serving;               /* 1: inside a serve batch (keel_server_complete waits) */
 };
 
 #define KEEL_SERVER_SESSIONS 32 /* at most 32: struct keel_server.live */
@@ -158,7 +159,11 @@ uint64_t keel_server_step(struct keel_server *srv);
 /* Serve every session's submission queue once (after a device event, say). */
 void keel_server_poll(struct keel_server *srv);
 
-/* Complete a request kept earlier; signals the client when it sleeps. 0 or -KEEL_E*. */
+/*
+ * Complete a request kept earlier; signals the client when it sleeps. 0 or
+ * -KEEL_E* (-KEEL_EAGAIN: the CQ is full, or this is the session's own
+ * request function: complete it after it returns).
+ */
 int keel_server_complete(struct keel_server *srv, struct keel_server_session *s,
 			 const struct keel_ring_cqe *c);
 

@@ -758,6 +758,95 @@ static const char *test_batch_hostile(void)
 	return NULL;
 }
 
+/*
+ * The driver's batches in place (avail, take, release; room, put, publish)
+ * against single pops and pushes, in lockstep as above, with spoiled slots
+ * and completions out of range; then a broken tail and a hostile head.
+ */
+static const char *test_batch_in_place(void)
+{
+	struct session a, b;
+	uint64_t id = 0;
+
+	ktest_rng_state = 0x706c6163ull;
+	KT_TRY(session_open(&a, 8, 8, 1024));
+	KT_TRY(session_open(&b, 8, 8, 1024));
+	for (int step = 0; step < 100000; step++) {
+		uint32_t n = 1 + (uint32_t)ktest_rng_below(10);
+		struct keel_ring_sqe ea, eb;
+		struct keel_ring_cqe c[10];
+
+		/* The client side: n requests (single pushes on both), some spoiled after. */
+		for (uint32_t i = 0; i < n; i++) {
+			struct keel_ring_sqe in = sqe(id, ktest_rng_below(16) * 64, 64);
+			int ra = ring_sq_push(&a.cli, &in);
+			KT_EQ(ring_sq_push(&b.cli, &in), ra);
+			if (ra == 0)
+				id++;
+		}
+		uint32_t pending = a.cli.sq.next - a.drv.sq.next;
+		if (pending > 0 && ktest_rng_below(4) == 0) {
+			uint32_t slot =
+			    (a.drv.sq.next + (uint32_t)ktest_rng_below(pending)) & a.drv.sq.mask;
+			((struct keel_ring_sqe *)a.cli.sq.entries)[slot].len = 4000;
+			((struct keel_ring_sqe *)b.cli.sq.entries)[slot].len = 4000;
+		}
+		/* The driver: up to n taken and completed, the room permitting. */
+		int avail = ring_sq_avail(&b.drv), room = ring_cq_room(&b.drv);
+		KT_ASSERT(avail >= 0 && room >= 0);
+		uint32_t k = (uint32_t)avail < n ? (uint32_t)avail : n;
+		if (k > (uint32_t)room)
+			k = (uint32_t)room;
+		for (uint32_t i = 0; i < k; i++) {
+			int rb = ring_sq_take(&b.drv, i, &eb);
+			KT_EQ(ring_sq_pop(&a.drv, &ea), rb);
+			KT_EQ(eb.id, ea.id);
+			KT_EQ(eb.len, ea.len);
+			KT_EQ(eb.offset, ea.offset);
+			/* Every fifth completion out of range: refused, not written. */
+			c[i] = cqe(eb.id, rb, i % 5 == 4 ? 2000 : 8);
+			int pb = ring_cq_put(&b.drv, i, &c[i]);
+			KT_EQ(ring_cq_push(&a.drv, &c[i]), pb);
+			if (pb != 0) {
+				c[i].len = 0;
+				KT_EQ(ring_cq_put(&b.drv, i, &c[i]), 0);
+				KT_EQ(ring_cq_push(&a.drv, &c[i]), 0);
+			}
+		}
+		ring_sq_release(&b.drv, k);
+		ring_cq_publish(&b.drv, k);
+		KT_EQ(a.drv.sq.next, b.drv.sq.next);
+		KT_EQ(a.drv.cq.next, b.drv.cq.next);
+		/* The client reaps some: the same completions on both. */
+		uint32_t reap = (uint32_t)ktest_rng_below(9);
+		for (uint32_t i = 0; i < reap; i++) {
+			struct keel_ring_cqe ca, cb;
+			int ra = ring_cq_pop(&a.cli, &ca);
+			KT_EQ(ring_cq_pop(&b.cli, &cb), ra);
+			if (ra != 0)
+				break;
+			KT_EQ(cb.id, ca.id);
+			KT_EQ(cb.status, ca.status);
+			KT_EQ(cb.len, ca.len);
+		}
+	}
+	KT_ASSERT(id > 1000);
+	free(a.mem);
+	free(b.mem);
+
+	KT_TRY(session_open(&a, 8, 8, 1024));
+	hdr(&a)->sq_prod.tail = 9;
+	KT_EQ(ring_sq_avail(&a.drv), -KEEL_ERANGE);
+	KT_EQ(ring_cq_room(&a.drv), -KEEL_ERANGE); /* sticky */
+	free(a.mem);
+	KT_TRY(session_open(&a, 8, 8, 1024));
+	hdr(&a)->cq_cons.head = 1;
+	KT_EQ(ring_cq_room(&a.drv), -KEEL_ERANGE);
+	KT_EQ(ring_sq_avail(&a.drv), -KEEL_ERANGE);
+	free(a.mem);
+	return NULL;
+}
+
 /* ---- Two threads ---------------------------------------------------------------------- */
 
 /* A Keel notification on the host: one sticky bit, a waiter, a count of signals. */
@@ -1055,11 +1144,22 @@ static const char *test_stress_batches_sleepy(void)
 }
 
 static const struct ktest tests[] = {
-    KTEST(test_layout),          KTEST(test_push_pop_order),  KTEST(test_wraparound),
-    KTEST(test_sleep_protocol),  KTEST(test_hostile_header),  KTEST(test_hostile_indices),
-    KTEST(test_hostile_entries), KTEST(test_hostile_fuzz),    KTEST(test_stress_two_threads),
-    KTEST(test_stress_sleepy),   KTEST(test_batch_vs_single), KTEST(test_batch_wraparound),
-    KTEST(test_batch_hostile),   KTEST(test_stress_batches),  KTEST(test_stress_batches_sleepy),
+    KTEST(test_layout),
+    KTEST(test_push_pop_order),
+    KTEST(test_wraparound),
+    KTEST(test_sleep_protocol),
+    KTEST(test_hostile_header),
+    KTEST(test_hostile_indices),
+    KTEST(test_hostile_entries),
+    KTEST(test_hostile_fuzz),
+    KTEST(test_stress_two_threads),
+    KTEST(test_stress_sleepy),
+    KTEST(test_batch_vs_single),
+    KTEST(test_batch_wraparound),
+    KTEST(test_batch_hostile),
+    KTEST(test_batch_in_place),
+    KTEST(test_stress_batches),
+    KTEST(test_stress_batches_sleepy),
 };
 
 int main(void)
