@@ -9,6 +9,12 @@
  * The call fast path (ipc_call with a receiver waiting): look the endpoint
  * up, take the waiting receiver, hand it the words, and switch to it
  * directly; after the receiver is taken off the queue nothing can fail.
+ * Threads never migrate (placement is at thread_create_user_on): the
+ * direct switch (sched_block_and_run) runs the partner here only when it is
+ * this CPU's; a partner of another CPU is woken there, and two processes
+ * that talk from two CPUs stay on them. So a thread's timeout list, its
+ * CPU's TSS I/O bitmap copy, PCID slots and FPU registers are always its
+ * own CPU's.
  *
  * Peer death (-KEEL_ECLOSED). An endpoint counts the handles that hold
  * KEEL_RIGHT_READ (receivers) and KEEL_RIGHT_WRITE (senders), through the
@@ -76,6 +82,7 @@
 #include "core/devobj.h"
 #include "core/proc.h"
 #include "core/ipc_impl.h"
+#include "core/klog.h"
 #include "core/spinlock.h"
 #include "core/syscall.h"
 #include "core/thread.h"
@@ -197,8 +204,8 @@ void ipc_object_unref(struct object *obj)
 		vmo_destroy(obj); /* no mapping either: every one holds a reference */
 		return;
 	}
-	if (obj->type >= KEEL_OBJ_IRQ && obj->type <= KEEL_OBJ_RESOURCE) {
-		devobj_destroy(obj); /* core/devobj.c */
+	if (obj->type >= KEEL_OBJ_IRQ && obj->type <= KEEL_OBJ_LOG) {
+		devobj_destroy(obj); /* core/devobj.c (the log: core/klog.c) */
 		return;
 	}
 	/* Their watches and bindings go first (watch.c, ipc_unbind): they hold no reference. */
@@ -219,7 +226,7 @@ void ipc_object_unref(struct object *obj)
 
 uint64_t ipc_objects_live(void)
 {
-	return __atomic_load_n(&ipc_live, __ATOMIC_RELAXED) + watch_live();
+	return __atomic_load_n(&ipc_live, __ATOMIC_RELAXED) + watch_live() + klog_objects_live();
 }
 
 /* ---- Handle tables ---- */
@@ -777,7 +784,7 @@ static inline __attribute__((always_inline)) int64_t ipc_call_endpoint(struct th
 		receiver->ipc_reply_to = me;
 		ipc_hand_over(me, receiver);
 		ipc_deliver(receiver, me->ipc_words, ipc_badge(me));
-		sched_block_and_run(receiver);
+		sched_block_and_run(receiver); /* here, or woken on its own CPU */
 	} else {
 		ipc_enqueue(&ep->callers, &ep->callers_tail, me);
 		if (ipc_wait_on(me, &ep->obj, &ep->callers, &ep->callers_tail)) {
@@ -911,7 +918,8 @@ int64_t ipc_sys_reply_recv(uint64_t h, uint64_t w0, uint64_t w1, uint64_t w2, ui
 	if (caller && !ep->callers && !ipc_bound_pending(ep)) {
 		/*
 		 * The fast path back: nobody else waits, so this thread will block
-		 * in recv; the caller runs here at once, as the direct switch.
+		 * in recv; the caller runs here at once, as the direct switch (or,
+		 * if it is another CPU's, is woken there: threads never migrate).
 		 * From here on nothing can fail.
 		 */
 		ipc_enqueue(&ep->receivers, &ep->receivers_tail, me);
@@ -1279,7 +1287,7 @@ int64_t ipc_sys_object_create(uint64_t type, uint64_t arg, uint64_t a2, uint64_t
 	int64_t h;
 
 	(void)a4, (void)a5;
-	if (type >= KEEL_OBJ_IRQ && type <= KEEL_OBJ_RESOURCE)
+	if (type >= KEEL_OBJ_IRQ && type <= KEEL_OBJ_LOG)
 		return devobj_sys_create(type, arg, a2, a3); /* core/devobj.c */
 	if (type == KEEL_OBJ_VMO) {
 		int err = vmo_create(arg, &obj);

@@ -26,6 +26,7 @@
 #include "core/arch.h"
 #include "core/console.h"
 #include "core/ipc.h"
+#include "core/klog.h"
 #include "core/proc.h"
 #include "core/sched_fast.h"
 #include "core/spinlock.h"
@@ -275,12 +276,23 @@ struct thread *thread_create_user(struct process *p, uint64_t entry, uint64_t st
 void sched_after_switch(void)
 {
 	struct runqueue *rq = sched_this_rq();
-	struct thread *dead = rq->dead, *prev = rq->switched_from;
+	struct thread *dead = rq->dead, *prev = rq->switched_from, *wake = rq->wake_after;
 	struct process *p;
 
+	rq->after_work = false;
 	if (prev) {
 		rq->switched_from = NULL;
 		__atomic_store_n(&prev->on_cpu, false, __ATOMIC_RELEASE);
+	}
+	/*
+	 * sched_block_and_run's partner of another CPU, woken only now: prev is
+	 * off this CPU, so a reply that comes at once from there finds it ready
+	 * to queue (sched_wake does not spin on prev->on_cpu while this CPU
+	 * waits for the cross-call, interrupts off on both sides).
+	 */
+	if (wake) {
+		rq->wake_after = NULL;
+		sched_wake(wake);
 	}
 	if (!dead)
 		return;
@@ -318,10 +330,12 @@ static void sched_switch_to(struct runqueue *rq, struct thread *prev, struct thr
 		arch_cpu_relax();
 	next->state = THREAD_RUNNING;
 	next->slice = SCHED_SLICE_TICKS;
-	next->cpu = percpu_this()->index;
+	/* Threads never migrate (sched_block_and_run): next->cpu is this CPU already. */
 	next->on_cpu = true;
-	if (prev->state == THREAD_DEAD)
+	if (prev->state == THREAD_DEAD) {
 		rq->dead = prev;
+		rq->after_work = true;
+	}
 	rq->switched_from = prev;
 	/*
 	 * The TLB: a switch into another process loads its address space through
@@ -367,10 +381,22 @@ void sched_block(void)
 
 void sched_block_and_run(struct thread *next)
 {
+	struct runqueue *rq = sched_this_rq();
 	struct thread *prev = thread_current();
 
 	prev->state = THREAD_BLOCKED;
-	sched_switch_to(sched_this_rq(), prev, next);
+	if (next->cpu == percpu_this()->index) {
+		sched_switch_to(rq, prev, next);
+		return;
+	}
+	/*
+	 * next is another CPU's: threads never migrate, so it does not run
+	 * here. This CPU runs what its own queue holds, and next is woken on
+	 * its CPU once prev has left this one (sched_after_switch).
+	 */
+	rq->wake_after = next;
+	rq->after_work = true;
+	sched_switch();
 }
 
 void sched_wake(struct thread *t)
@@ -410,7 +436,8 @@ void sched_tick(void)
 	/* Ticks start (arch_interrupts_init) before this CPU has threads (arch_smp_init). */
 	if (t && t->proc && t->slice > 0 && --t->slice == 0)
 		percpu_this()->need_resched = true;
-	ipc_tick(); /* timed waits of this CPU that ran out */
+	ipc_tick();  /* timed waits of this CPU that ran out */
+	klog_tick(); /* new kernel log text: its readers' bits (core/klog.c) */
 }
 
 void sched_return_to_user(void)

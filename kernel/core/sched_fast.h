@@ -25,6 +25,17 @@ struct runqueue {
 	struct thread idle;
 	struct thread *dead;          /* switched away from for good, to free */
 	struct thread *switched_from; /* the thread a switch in progress leaves */
+	/*
+	 * A blocked thread of another CPU that a switch in progress hands over
+	 * to (sched_block_and_run): woken on its own CPU once the thread leaving
+	 * here is off this CPU (sched_after_switch). This CPU's only.
+	 */
+	struct thread *wake_after;
+	/*
+	 * dead or wake_after set: sched_after_switch has work beyond
+	 * switched_from (one flag, so that the fast path's tail tests one).
+	 */
+	bool after_work;
 	uint32_t runnable;
 };
 
@@ -57,10 +68,11 @@ sched_fast_switch(struct percpu *pc, struct thread *prev, struct thread *next)
 	/*
 	 * sched_after_switch, on this thread's stack again: what the switch
 	 * that resumed it left (this CPU's queue: threads never move). A thread
-	 * switched away from here for good (rq->dead) takes the long way.
+	 * switched away from here for good (rq->dead), or a partner of another
+	 * CPU to wake (rq->wake_after), takes the long way.
 	 */
 	rq = &sched_rq[percpu_this()->index];
-	if (rq->dead) {
+	if (rq->after_work) {
 		sched_after_switch();
 		return;
 	}

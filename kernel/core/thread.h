@@ -81,7 +81,8 @@ struct thread {
 	struct vm_stack kstack;
 	struct process *proc; /* NULL for a CPU's idle thread */
 	enum thread_state state;
-	uint32_t id, cpu, priority, slice;
+	uint32_t id, priority, slice;
+	uint32_t cpu; /* where it runs, set at thread_create_user_on: threads never migrate */
 	struct thread *next;     /* run queue or wait queue link */
 	struct thread_arch arch; /* user registers beyond the general ones */
 	bool on_cpu;             /* still running somewhere (until its switch-out completes) */
@@ -188,8 +189,12 @@ int process_kill(struct process *p, int64_t status);
 void sched_block(void);
 
 /*
- * Block the current thread and run `next` (blocked, on no run queue) here
- * at once: the IPC direct switch. Interrupts off.
+ * Block the current thread and run `next` (blocked, on no run queue): the
+ * IPC direct switch. Threads never migrate (placement is at
+ * thread_create_user_on): next runs here at once only if it is this CPU's;
+ * one of another CPU is woken there (sched_wake, with its cross-call) once
+ * the current thread is off this CPU, and this CPU runs its own queue.
+ * Interrupts off.
  */
 void sched_block_and_run(struct thread *next);
 
