@@ -22,12 +22,12 @@ USER_LDFLAGS := -T $(USER_LDS) -z max-page-size=4096 -static -nostdlib --no-unde
 
 LIBKEEL_SRCS := drivers-user/lib/syscall.c drivers-user/lib/start.c drivers-user/lib/printf.c \
 	drivers-user/lib/ualloc.c drivers-user/lib/malloc.c drivers-user/lib/spawn.c \
-	drivers-user/lib/ring.c drivers-user/lib/session.c \
+	drivers-user/lib/ring.c drivers-user/lib/session.c drivers-user/lib/console.c \
 	kernel/lib/fmt.c kernel/lib/string.c kernel/lib/cpio.c kernel/lib/elf.c
 LIBKEEL_OBJS := $(patsubst %,$(BUILD)/user/obj/%.o,$(LIBKEEL_SRCS))
 USER_CRT0 := $(BUILD)/user/crt0.o
 
-USER_PROGRAMS := init bench sysfuzz utest itest echo
+USER_PROGRAMS := init bench sysfuzz utest itest echo uart hello useq
 USER_BINS := $(addprefix $(BUILD)/user/,$(USER_PROGRAMS))
 USER_PROG_OBJS = $(patsubst %,$(BUILD)/user/obj/%.o,$(wildcard drivers-user/$(1)/*.c))
 
@@ -62,4 +62,5 @@ UNIT_SRCS_ualloc := drivers-user/lib/ualloc.c
 UNIT_SRCS_ring := drivers-user/lib/ring.c
 UNIT_SRCS_initconf := drivers-user/init/conf.c
 UNIT_SRCS_uprintf := drivers-user/lib/printf.c kernel/lib/fmt.c
+UNIT_SRCS_uart_queue := drivers-user/uart/uart_queue.c
 unit-test: $(BUILD)/user/init

@@ -58,6 +58,7 @@ KERNEL_SRCS := \
 	kernel/arch/x86_64/pic.c \
 	kernel/arch/x86_64/lapic.c \
 	kernel/arch/x86_64/ioapic.c \
+	kernel/arch/x86_64/ioapic_check.c \
 	kernel/arch/x86_64/reftimer.c \
 	kernel/arch/x86_64/tsc.c \
 	kernel/arch/x86_64/timer.c \
@@ -67,6 +68,8 @@ KERNEL_SRCS := \
 	kernel/core/main.c \
 	kernel/core/handoff.c \
 	kernel/core/console.c \
+	kernel/core/klog.c \
+	kernel/core/klog_tests.c \
 	kernel/core/summary.c \
 	kernel/core/ktest.c \
 	kernel/core/spinlock.c \
@@ -196,6 +199,7 @@ UNIT_SRCS_acpi := kernel/acpi/acpi.c kernel/acpi/table.c kernel/acpi/madt.c kern
 	kernel/acpi/hpet.c kernel/acpi/mcfg.c kernel/acpi/physmap.c kernel/lib/acpi_rsdp.c
 UNIT_SRCS_fb := kernel/lib/fb.c kernel/lib/fmt.c
 UNIT_SRCS_psf := kernel/lib/psf.c
+UNIT_SRCS_ioapic_check := kernel/arch/x86_64/ioapic_check.c
 UNIT_SRCS_cpufeatures := kernel/arch/x86_64/cpufeatures_table.c kernel/lib/bootargs.c \
 	kernel/lib/fmt.c
 UNIT_SRCS_trapinfo := kernel/arch/x86_64/trapinfo.c kernel/lib/fmt.c

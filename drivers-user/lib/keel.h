@@ -154,6 +154,14 @@ const char *keel_strerror(int64_t err);
 int keel_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int keel_vprintf(const char *fmt, va_list ap);
 void keel_log_flush(void);
+/*
+ * Route the lines elsewhere: line(s, n) gets each line without its newline
+ * instead of KEEL_SYS_DEBUG_LOG, drain() (may be NULL) waits until all of them
+ * are out. NULL, NULL: the kernel's log again. keel_output_drain flushes the
+ * partial line and drains (libkeel's exit path does, after main).
+ */
+void keel_output_set(void (*line)(const char *s, size_t n), void (*drain)(void));
+void keel_output_drain(void);
 int keel_snprintf(char *buf, size_t size, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 int keel_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);

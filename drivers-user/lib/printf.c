@@ -6,6 +6,9 @@
  * record is one whole line whatever the program's printf calls look like:
  * keel_printf("a"); keel_printf("b\n") logs "ab" once. The line buffer is
  * static: libkeel is single-threaded for now (keel.h).
+ *
+ * keel_output_set routes the lines elsewhere (keel_console_open: through the
+ * uart driver, drivers-user/lib/console.c) instead of the kernel's log.
  */
 #include "keel.h"
 
@@ -16,12 +19,36 @@
 
 static char log_line[KEEL_LOG_LINE_MAX];
 static size_t log_len; /* bytes of log_line in use, < KEEL_LOG_LINE_MAX */
+static void (*out_line)(const char *s, size_t n); /* NULL: the kernel's log */
+static void (*out_drain)(void);
+
+void keel_output_set(void (*line)(const char *s, size_t n), void (*drain)(void))
+{
+	out_line = line;
+	out_drain = drain;
+}
+
+/* One line (without its newline) to wherever output goes. */
+static void log_emit(const char *s, size_t n)
+{
+	if (out_line)
+		out_line(s, n);
+	else
+		keel_debug_log(s, n);
+}
 
 void keel_log_flush(void)
 {
 	if (log_len > 0)
-		keel_debug_log(log_line, log_len);
+		log_emit(log_line, log_len);
 	log_len = 0;
+}
+
+void keel_output_drain(void)
+{
+	keel_log_flush();
+	if (out_drain)
+		out_drain();
 }
 
 static void log_put(const char *s, size_t n)
@@ -29,7 +56,7 @@ static void log_put(const char *s, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '\n') {
 			/* An empty line is logged too: it is part of the output. */
-			keel_debug_log(log_line, log_len);
+			log_emit(log_line, log_len);
 			log_len = 0;
 			continue;
 		}
@@ -88,6 +115,8 @@ _Noreturn void keel_abort(const char *fmt, ...)
 	va_start(ap, fmt);
 	fmt_vsnprintf(buf + n, sizeof(buf) - (size_t)n, fmt, ap);
 	va_end(ap);
-	keel_debug_log(buf, strlen(buf));
+	log_emit(buf, strlen(buf));
+	if (out_drain)
+		out_drain();
 	keel_exit(KEEL_EXIT_ABORT);
 }

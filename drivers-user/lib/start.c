@@ -1,7 +1,7 @@
 /*
  * drivers-user/lib/start.c: what crt0.S calls. Runs main with the kernel's
- * argument, logs any partial line left by keel_printf, and exits with main's
- * status.
+ * argument, logs any partial line left by keel_printf and waits until all
+ * output is out (keel_output_drain), and exits with main's status.
  */
 #include "keel.h"
 
@@ -12,6 +12,6 @@ _Noreturn void keel_start(uint64_t arg)
 {
 	int status = main(arg);
 
-	keel_log_flush();
+	keel_output_drain();
 	keel_exit(status);
 }

@@ -851,6 +851,119 @@ static void case_kill_signal(void)
 	keel_handle_close((uint64_t)n);
 }
 
+/* ---- The kernel log (KEEL_OBJ_LOG, kernel/core/klog.h) ---- */
+
+#define LOG_BIT     3
+#define LOG_RING    (64 * 1024)
+#define LOG_OBJECTS 8 /* kernel/core/klog.h KLOG_OBJECTS */
+
+static union {
+	uint64_t pos;
+	char bytes[8 + LOG_RING];
+} log_buf;
+
+/* Read from `pos` into log_buf: the bytes of text (log_buf.pos the first one's position). */
+static int64_t log_read(uint64_t log, uint64_t pos, size_t n)
+{
+	log_buf.pos = pos;
+	return keel_info(KEEL_INFO_LOG, log, &log_buf, n);
+}
+
+/* Whether the n bytes of text in log_buf hold `word`. */
+static int log_has(int64_t n, const char *word)
+{
+	size_t w = 0;
+
+	while (word[w])
+		w++;
+	for (int64_t i = 0; n > 0 && i + (int64_t)w <= n; i++) {
+		size_t j = 0;
+
+		while (j < w && log_buf.bytes[8 + i + j] == word[j])
+			j++;
+		if (j == w)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * A log object carved from the resource reads back a line this process
+ * printed (after a position taken before it), refuses every bad argument
+ * with its own code, and its bound bit is set once text is added.
+ */
+static void case_log(void)
+{
+	uint64_t res = start->handle[KEEL_START_RESOURCE], end;
+	int64_t n = check_ok("notification", keel_object_create(KEEL_OBJ_NOTIFICATION, 0));
+	int64_t lg, h, got, logs[LOG_OBJECTS];
+	char word[48];
+	int i;
+
+	if (n < 0)
+		return;
+	check("carve: arg not 0", keel_device_create(KEEL_OBJ_LOG, 1, 0, res), E(EINVAL));
+	check("carve: arg2 not 0", keel_device_create(KEEL_OBJ_LOG, 0, 1, res), E(EINVAL));
+	check("carve: no such resource", keel_device_create(KEEL_OBJ_LOG, 0, 0, 0x777), E(EBADH));
+	check("carve: a notification as resource",
+	      keel_device_create(KEEL_OBJ_LOG, 0, 0, (uint64_t)n), E(ETYPE));
+	h = keel_handle_dup(res, KEEL_RIGHTS_ALL & ~KEEL_RIGHT_MANAGE);
+	check("carve: a resource without manage",
+	      keel_device_create(KEEL_OBJ_LOG, 0, 0, (uint64_t)h), E(EPERM));
+	keel_handle_close((uint64_t)h);
+	lg = check_ok("carve a log", keel_device_create(KEEL_OBJ_LOG, 0, 0, res));
+	if (lg < 0)
+		return;
+
+	/* Read back: the whole ring from 0 gives the end; a line printed after it is there. */
+	got = check_ok("read from 0", log_read((uint64_t)lg, 0, sizeof(log_buf)));
+	end = log_buf.pos + (uint64_t)(got > 0 ? got : 0);
+	keel_snprintf(word, sizeof(word), "log marker %llu", (unsigned long long)end);
+	keel_printf("%s\n", word);
+	got = log_read((uint64_t)lg, end, sizeof(log_buf));
+	check("read from the end before the line", got > 0 ? 0 : got, 0);
+	check("its first byte is where asked", (int64_t)(log_buf.pos - end), 0);
+	check("the line is there", log_has(got, word), 1);
+	check("and only 8 bytes asked: 0 bytes", log_read((uint64_t)lg, end, 8), 0);
+	check("from the hold", log_read((uint64_t)lg, KEEL_LOG_FROM_HOLD, 8), 0);
+
+	/* Bad arguments, one code each. */
+	check("n below 8", log_read((uint64_t)lg, end, 7), E(EINVAL));
+	check("n 0", log_read((uint64_t)lg, end, 0), E(EINVAL));
+	check("buf NULL", keel_info(KEEL_INFO_LOG, (uint64_t)lg, 0, 64), E(EFAULT));
+	check("buf in the kernel",
+	      keel_info(KEEL_INFO_LOG, (uint64_t)lg, (void *)UTEST_KERNEL_VA, 64), E(EFAULT));
+	check("a position in the future", log_read((uint64_t)lg, end + (1ull << 40), 64),
+	      E(EINVAL));
+	check("position 2^64 - 2", log_read((uint64_t)lg, ~1ull, 64), E(EINVAL));
+	check("no such handle", log_read(0x777, end, 64), E(EBADH));
+	check("a notification", log_read((uint64_t)n, end, 64), E(ETYPE));
+	h = keel_handle_dup((uint64_t)lg, KEEL_RIGHTS_ALL & ~KEEL_RIGHT_READ);
+	check("a log handle without read", log_read((uint64_t)h, end, 64), E(EPERM));
+	check("bind without read", keel_irq_bind((uint64_t)h, (uint64_t)n, LOG_BIT), E(EPERM));
+	keel_handle_close((uint64_t)h);
+
+	/* The bound bit. */
+	check("bind bit 63", keel_irq_bind((uint64_t)lg, (uint64_t)n, 63), E(EINVAL));
+	check("bind", keel_irq_bind((uint64_t)lg, (uint64_t)n, LOG_BIT), 0);
+	check("bind again", keel_irq_bind((uint64_t)lg, (uint64_t)n, LOG_BIT + 1), E(EBUSY));
+	keel_wait((uint64_t)n, 50000000ull); /* text printed before: its bit, if any, goes */
+	keel_wait((uint64_t)n, 0);
+	keel_printf("log: new text\n");
+	check("new text sets the bit", keel_wait((uint64_t)n, 1000000000ull), 1ll << LOG_BIT);
+
+	/* At most LOG_OBJECTS live: the one more is refused, closing gives every slot back. */
+	for (i = 0; i < LOG_OBJECTS; i++)
+		logs[i] = keel_device_create(KEEL_OBJ_LOG, 0, 0, res);
+	check("one log beyond the limit", logs[LOG_OBJECTS - 1], E(ENOMEM));
+	for (i = 0; i < LOG_OBJECTS; i++)
+		if (logs[i] >= 0)
+			keel_handle_close((uint64_t)logs[i]);
+	/* The bound log goes first: the notification's reference goes with it (the leak check). */
+	keel_handle_close((uint64_t)lg);
+	keel_handle_close((uint64_t)n);
+}
+
 static void (*const cases[])(void) = {
     0,
     case_exit_status,
@@ -866,6 +979,7 @@ static void (*const cases[])(void) = {
     case_watch,
     case_bound,
     case_kill_signal,
+    case_log,
     /* Ring sessions (session.c), numbered apart from the rest. */
     [UTEST_CASE_SESSION_STRESS] = case_session_stress,
     [UTEST_CASE_SESSION_HOSTILE] = case_session_hostile,

@@ -132,6 +132,7 @@
 #define KEEL_OBJ_DEVMEM       8 /* arg: physical address, arg2: bytes (page multiples): a VMO
 				   * over device memory, never RAM the kernel owns */
 #define KEEL_OBJ_RESOURCE     9 /* the root of the device types; init's only */
+#define KEEL_OBJ_LOG          10 /* the kernel log (below), carved from the resource; arg 0 */
 
 /*
  * KEEL_SYS_PROC_CREATE. A new process has an empty address space and no
@@ -221,6 +222,24 @@
 #define KEEL_INFO_COUNTERS 3 /* struct keel_cpu_counters of CPU `cpu` */
 #define KEEL_INFO_FEATURES 4 /* u32: KEEL_FEATURE_* bits of the paths in use */
 #define KEEL_INFO_PROCESS  5 /* struct keel_process_info of the process handle `cpu` */
+#define KEEL_INFO_LOG      6 /* the kernel log through the log handle `cpu` (below) */
+
+/*
+ * The kernel log: the last 64 KiB of everything the kernel printed (its own
+ * lines and every KEEL_SYS_DEBUG_LOG), for the console driver that holds COM1
+ * (the kernel's serial output is silent meanwhile). Positions count bytes
+ * ever written. KEEL_SYS_INFO(KEEL_INFO_LOG, log handle with KEEL_RIGHT_READ,
+ * buf, n): buf's first 8 bytes hold the position wanted, KEEL_LOG_FROM_HOLD
+ * for where the serial output last went silent (0 if it never did); the
+ * kernel writes there the position of the first byte returned (later than
+ * asked when that text was overwritten: the reader lost the difference) and
+ * the text after it, at most n - 8 bytes; returns the bytes of text (0:
+ * nothing newer). -KEEL_EINVAL n < 8 or a position past the end,
+ * -KEEL_EFAULT buf. KEEL_SYS_IRQ_BIND(log, notification, bit): bit is set
+ * within a tick (10 ms) of text being added; one binding per log object
+ * (-KEEL_EBUSY), which holds the notification until the log object goes.
+ */
+#define KEEL_LOG_FROM_HOLD (~0ull)
 
 #define KEEL_FEATURE_PCID    (1u << 0)
 #define KEEL_FEATURE_INVPCID (1u << 1)

@@ -22,6 +22,9 @@ void arch_trap_init(void);
 /* Set up the serial console: its sink, or NULL when there is no UART. */
 const struct console_sink *arch_serial_init(void);
 
+/* The serial console's sink (COM1, ports 0x3f8-0x3ff), or NULL when there is no UART. */
+const struct console_sink *arch_serial_sink(void);
+
 /* Interrupts off, halt forever. */
 noreturn void arch_halt(void);
 

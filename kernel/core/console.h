@@ -6,12 +6,18 @@
 #define KEEL_CORE_CONSOLE_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 struct console_sink {
 	const char *name;
 	/* Write n bytes; '\n' means a new line (each sink translates as it must). */
 	void (*write)(const char *s, size_t n);
+	/*
+	 * Put the device back the way the kernel set it up (someone else drove it
+	 * meanwhile), or NULL. Called with console_lock held.
+	 */
+	void (*reset)(void);
 };
 
 #define CONSOLE_MAX_SINKS 4
@@ -20,6 +26,25 @@ struct console_sink {
 void console_add_sink(const struct console_sink *sink);
 
 void console_write(const char *s, size_t n);
+
+/*
+ * Handover of a sink's device to a user-space driver (COM1 to drivers-user/
+ * uart, devobj.c): while a sink has holds it is skipped (the other sinks
+ * still print); the release of the last hold resets the device (sink->reset)
+ * and the sink prints again. Holds count, so carvings may overlap and come and
+ * go in any order. A sink not registered (or NULL) is ignored.
+ */
+void console_sink_hold(const struct console_sink *sink);
+void console_sink_release(const struct console_sink *sink);
+
+/* Whether the sink is held now (for tests). */
+bool console_sink_held(const struct console_sink *sink);
+
+/*
+ * The kernel is going down (a kernel fault's report): every held sink is reset
+ * and written again from now on, whoever holds it. Never undone.
+ */
+void console_force(void);
 
 /* printf to every sink; lines longer than CONSOLE_LINE_MAX are cut. */
 #define CONSOLE_LINE_MAX 512

@@ -5,6 +5,13 @@
  * An interrupt object claims one GSI from its creation to its end (the list
  * devobj_irqs); binding gives it a vector, whose entry in devobj_vectors is
  * what the interrupt handler finds. Both are under devobj_lock.
+ *
+ * COM1 (0x3f8-0x3ff) is the kernel's serial console at boot and the
+ * user-space uart driver's device after: an I/O port object overlapping it
+ * holds the serial sink (console_sink_hold) from its creation to its end, so
+ * the kernel stays off the UART while a driver may use it, and reprograms it
+ * when the last such object is gone (console.c counts the holds under its own
+ * lock; devobj_lock is not needed for them).
  */
 #include "core/devobj.h"
 
@@ -19,8 +26,11 @@
 #include "arch/x86_64/mmio.h"
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/percpu.h"
+#include "core/arch.h"
+#include "core/console.h"
 #include "core/ipc.h"
 #include "core/ipc_impl.h"
+#include "core/klog.h"
 #include "core/spinlock.h"
 #include "core/thread.h"
 #include "core/vmo.h"
@@ -29,6 +39,8 @@
 
 #define DEVOBJ_PHYS_LIMIT (1ull << 52) /* the architecture's largest physical address */
 #define DEVOBJ_ISA_IRQS   16
+#define DEVOBJ_COM1       0x3f8 /* the serial console's UART: 8 ports */
+#define DEVOBJ_COM1_PORTS 8
 
 struct devobj_irq {
 	struct object obj;
@@ -44,6 +56,7 @@ struct devobj_irq {
 struct devobj_ioport {
 	struct object obj;
 	uint32_t base, count;
+	bool console; /* overlaps COM1: holds the serial sink */
 };
 
 union devobj_any {
@@ -64,7 +77,7 @@ static uint64_t devobj_delivered; /* atomic: devobj_irqs_delivered */
 static const struct {
 	uint16_t base, count;
 } devobj_kernel_ports[] = {
-    {0x20, 2}, {0x40, 4}, {0x61, 1}, {0x80, 1}, {0xa0, 2}, {0xf4, 1}, {0x3f8, 8}, {0x8900, 1},
+    {0x20, 2}, {0x40, 4}, {0x61, 1}, {0x80, 1}, {0xa0, 2}, {0xf4, 1}, {0x8900, 1},
 };
 
 struct object *devobj_resource_root(void)
@@ -225,6 +238,17 @@ int64_t devobj_sys_irq_bind(uint64_t h, uint64_t nh, uint64_t bit, uint64_t a3, 
 		ipc_object_unref(notif);
 		return err;
 	}
+	if (err == 0 && obj->type == KEEL_OBJ_LOG) {
+		/* The log (core/klog.c): the bit is set when text is added. */
+		ipc_object_unref(obj);
+		err = ipc_handle_get(h, KEEL_OBJ_LOG, KEEL_RIGHT_READ, &obj);
+		if (err == 0) {
+			err = klog_bind(obj, notif, bit);
+			ipc_object_unref(obj);
+		}
+		ipc_object_unref(notif);
+		return err;
+	}
 	if (err == 0) {
 		ipc_object_unref(obj);
 		err = ipc_handle_get(h, KEEL_OBJ_IRQ, KEEL_RIGHT_WRITE, &obj);
@@ -366,6 +390,10 @@ static int64_t devobj_ioport_create(uint64_t base, uint64_t count)
 		return -KEEL_ENOMEM;
 	o->base = (uint32_t)base;
 	o->count = (uint32_t)count;
+	o->console = base < DEVOBJ_COM1 + DEVOBJ_COM1_PORTS && DEVOBJ_COM1 < base + count;
+	/* Before any handle exists: no process can touch the UART while the kernel prints. */
+	if (o->console)
+		console_sink_hold(arch_serial_sink());
 	return devobj_give(&o->obj);
 }
 
@@ -397,7 +425,7 @@ int64_t devobj_sys_ioport_enable(uint64_t h, uint64_t a1, uint64_t a2, uint64_t 
 static bool devobj_mem_kernel(uint64_t phys, uint64_t size)
 {
 	const struct acpi_info *a = acpi_boot_info();
-	uint64_t pages[2 + ACPI_MAX_IOAPICS + 2];
+	uint64_t pages[2 + 2 * ACPI_MAX_IOAPICS + 2];
 	uint32_t n = 0;
 
 	pages[n++] = 0xfee00000; /* the LAPIC's default */
@@ -406,6 +434,9 @@ static bool devobj_mem_kernel(uint64_t phys, uint64_t size)
 	for (uint32_t i = 0; a->madt.present && i < a->madt.ioapic_count && i < ACPI_MAX_IOAPICS;
 	     i++)
 		pages[n++] = a->madt.ioapics[i].address;
+	/* The ones in use too: without a MADT, the PC default ioapic.c probed. */
+	for (uint32_t i = 0; i < ioapic_count() && i < ACPI_MAX_IOAPICS; i++)
+		pages[n++] = ioapic_get(i)->phys;
 	if (a->hpet.present)
 		pages[n++] = a->hpet.address;
 	if (a->fadt.present && a->fadt.pm_timer && a->fadt.pm_timer_reg.space == ACPI_SPACE_MEMORY)
@@ -455,6 +486,7 @@ int64_t devobj_sys_create(uint64_t type, uint64_t arg, uint64_t arg2, uint64_t r
 	case KEEL_OBJ_IRQ: return devobj_irq_create(arg, arg2);
 	case KEEL_OBJ_IOPORT: return devobj_ioport_create(arg, arg2);
 	case KEEL_OBJ_DEVMEM: return devobj_mem_create(arg, arg2);
+	case KEEL_OBJ_LOG: return klog_object_create(arg, arg2); /* core/klog.c */
 	}
 	return -KEEL_EINVAL;
 }
@@ -463,7 +495,12 @@ void devobj_destroy(struct object *obj)
 {
 	switch (obj->type) {
 	case KEEL_OBJ_IRQ: devobj_irq_destroy((struct devobj_irq *)obj); break;
-	case KEEL_OBJ_IOPORT: devobj_free(obj); break;
+	case KEEL_OBJ_IOPORT:
+		if (((struct devobj_ioport *)obj)->console)
+			console_sink_release(arch_serial_sink()); /* the last one resets the UART */
+		devobj_free(obj);
+		break;
+	case KEEL_OBJ_LOG: klog_object_destroy(obj); break;
 	default: break; /* the root resource keeps the kernel's reference */
 	}
 }

@@ -21,9 +21,13 @@
  *     -KEEL_ERANGE past port 0xffff; -KEEL_EBUSY overlapping a port the
  *     kernel drives itself: the 8259s (0x20-0x21, 0xa0-0xa1), the PIT
  *     (0x40-0x43), port B (0x61, PIT channel 2's gate), the POST port 0x80
- *     (the 8259 set-up's delays), QEMU's isa-debug-exit (0xf4), COM1, the
- *     console (0x3f8-0x3ff), Bochs' shutdown port (0x8900) and the ACPI PM
- *     timer block when it is in I/O space; -KEEL_ENOMEM.
+ *     (the 8259 set-up's delays), QEMU's isa-debug-exit (0xf4), Bochs'
+ *     shutdown port (0x8900) and the ACPI PM timer block when it is in I/O
+ *     space; -KEEL_ENOMEM. COM1 (0x3f8-0x3ff) is not refused: it is handed
+ *     over. While any range overlapping it exists the kernel prints nothing
+ *     there (the framebuffer still shows everything); when the last one ends
+ *     it sets the UART up again and prints there again. A kernel fault's
+ *     report always goes to COM1 (console_force).
  *   KEEL_OBJ_DEVMEM (arg: physical address, arg2: bytes): a VMO
  *     (KEEL_OBJ_VMO) over that memory, mapped uncached, or write-combining
  *     with KEEL_MAP_WC. -KEEL_EINVAL size 0 or either unaligned to pages;
@@ -55,8 +59,9 @@
  * Locking: devobj_lock (interrupts off while held) guards the interrupt
  * objects' lines, bindings and the vector table; it nests inside the process
  * lock (a handle's close frees an object under it) and outside the IOAPIC's
- * lock. The interrupt handler takes it, never a process lock, and signals
- * the notification after dropping it.
+ * lock. Creating and freeing a COM1 range take console_lock (console.c),
+ * without devobj_lock and possibly inside the process lock. The interrupt handler takes it, never a
+ * process lock, and signals the notification after dropping it.
  */
 #ifndef KEEL_CORE_DEVOBJ_H
 #define KEEL_CORE_DEVOBJ_H

@@ -10,6 +10,7 @@
 
 #include "acpi/boot.h"
 #include "arch/x86_64/devobj_test_blobs.h"
+#include "arch/x86_64/io.h"
 #include "arch/x86_64/ioapic.h"
 #include "arch/x86_64/iopb.h"
 #include "arch/x86_64/paging.h"
@@ -30,6 +31,7 @@
 #define TEST_TRAP_GP   13
 #define TEST_RTC_IRQ   8
 #define IOAPIC_MASKED  (1ull << 16)
+#define TEST_COM1_LCR  0x3fb /* line control: 0x03 (8N1) as the kernel sets it */
 
 _Static_assert(DEV_BLOB_RIGHT_READ == KEEL_RIGHT_READ &&
 		   DEV_BLOB_RIGHTS_NO_MANAGE == (KEEL_RIGHTS_ALL & ~KEEL_RIGHT_MANAGE),
@@ -42,6 +44,7 @@ extern const char user_blob_dev_args[], user_blob_dev_args_end[];
 extern const char user_blob_dev_noenable[], user_blob_dev_noenable_end[];
 extern const char user_blob_dev_rtc[], user_blob_dev_rtc_end[];
 extern const char user_blob_dev_fb[], user_blob_dev_fb_end[];
+extern const char user_blob_dev_com1[], user_blob_dev_com1_end[];
 
 /* What the blobs read at DEV_BLOB_PARAMS. */
 struct devobj_test_params {
@@ -58,7 +61,7 @@ static void devobj_test_params(struct devobj_test_params *t)
 		if (boot_info.ranges[i].type == KEEL_RANGE_USABLE)
 			t->ram = boot_info.ranges[i].base;
 	t->lapic = a->madt.present ? a->madt.lapic_address : 0xfee00000;
-	t->ioapic = ioapic_count() ? a->madt.ioapics[0].address : 0;
+	t->ioapic = ioapic_count() ? ioapic_get(0)->phys : 0; /* the MADT's or the probed default */
 	if ((h->flags & KEEL_HANDOFF_HAS_FB) && h->fb.base &&
 	    !(h->fb.base & (KEEL_PAGE_SIZE - 1)) && h->fb.size >= 2 * KEEL_PAGE_SIZE) {
 		t->fb = h->fb.base;
@@ -298,6 +301,61 @@ static const char *test_devobj_framebuffer(void)
 	return devobj_test_all_back(&before);
 }
 
+/*
+ * COM1 handed to a program (its ports, IRQ 4): the serial console is held
+ * while the program lives and released when it ends, the UART set up again
+ * (8N1 in the line control register, which the program changed). Nothing is
+ * printed while it is held: that line would not reach the serial log.
+ */
+static const char *test_devobj_com1_handover(void)
+{
+	const struct console_sink *serial = arch_serial_sink();
+	struct devobj_test_counts before;
+	struct sched_stats s0, s;
+	struct process *p;
+	struct object *n;
+	const char *err;
+	bool held = false;
+
+	devobj_test_count(&before);
+	if (console_sink_held(serial))
+		return ktest_fail("the serial console is held before the test");
+	n = ipc_object_create(KEEL_OBJ_NOTIFICATION);
+	if (!n)
+		return ktest_fail("no notification");
+	sched_read_stats(&s0);
+	err = devobj_test_spawn_with(user_blob_dev_com1, user_blob_dev_com1_end, arch_cpu_index(),
+				     n, &p);
+	if (err) {
+		ipc_object_unref(n);
+		return err;
+	}
+	/* This CPU runs the program until it blocks in wait (or ends: then p is gone). */
+	sched_yield();
+	sched_read_stats(&s);
+	if (s.processes_ended == s0.processes_ended) {
+		held = console_sink_held(serial);
+		ipc_notification_signal(n, 1);
+		sched_run_until_idle();
+		sched_read_stats(&s);
+	}
+	ipc_object_unref(n);
+	if (s.last_killed || s.last_status != 0)
+		return ktest_fail("ended %s %lld", s.last_killed ? "killed by" : "with",
+				  (long long)s.last_status);
+	if (serial && !held)
+		return ktest_fail("the serial console printed while COM1's ports were carved");
+	if (console_sink_held(serial))
+		return ktest_fail("the serial console is still held after the ports closed");
+	if (serial && io_inb(TEST_COM1_LCR) != 0x03)
+		return ktest_fail("COM1's line control is 0x%02x after the release, not 0x03",
+				  io_inb(TEST_COM1_LCR));
+	kprintf("# devobj_com1_handover: %s\n",
+		serial ? "serial console held while carved, UART reset after"
+		       : "no UART: ports and IRQ 4 carved");
+	return devobj_test_all_back(&before);
+}
+
 /* The root resource: one object, never freed, not a type object_create makes. */
 static const char *test_devobj_root(void)
 {
@@ -315,7 +373,7 @@ static const char *test_devobj_root(void)
 
 static const struct ktest devobj_tests[] = {
     KTEST(devobj_root),    KTEST(devobj_bad_arguments), KTEST(devobj_port_without_enable),
-    KTEST(devobj_rtc_irq), KTEST(devobj_framebuffer),
+    KTEST(devobj_rtc_irq), KTEST(devobj_framebuffer),   KTEST(devobj_com1_handover),
 };
 
 const struct ktest_suite devobj_test_suite = {devobj_tests, KTEST_COUNT(devobj_tests)};

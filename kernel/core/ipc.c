@@ -82,6 +82,7 @@
 #include "core/devobj.h"
 #include "core/proc.h"
 #include "core/ipc_impl.h"
+#include "core/klog.h"
 #include "core/spinlock.h"
 #include "core/syscall.h"
 #include "core/thread.h"
@@ -203,8 +204,8 @@ void ipc_object_unref(struct object *obj)
 		vmo_destroy(obj); /* no mapping either: every one holds a reference */
 		return;
 	}
-	if (obj->type >= KEEL_OBJ_IRQ && obj->type <= KEEL_OBJ_RESOURCE) {
-		devobj_destroy(obj); /* core/devobj.c */
+	if (obj->type >= KEEL_OBJ_IRQ && obj->type <= KEEL_OBJ_LOG) {
+		devobj_destroy(obj); /* core/devobj.c (the log: core/klog.c) */
 		return;
 	}
 	/* Their watches and bindings go first (watch.c, ipc_unbind): they hold no reference. */
@@ -225,7 +226,7 @@ void ipc_object_unref(struct object *obj)
 
 uint64_t ipc_objects_live(void)
 {
-	return __atomic_load_n(&ipc_live, __ATOMIC_RELAXED) + watch_live();
+	return __atomic_load_n(&ipc_live, __ATOMIC_RELAXED) + watch_live() + klog_objects_live();
 }
 
 /* ---- Handle tables ---- */
@@ -1286,7 +1287,7 @@ int64_t ipc_sys_object_create(uint64_t type, uint64_t arg, uint64_t a2, uint64_t
 	int64_t h;
 
 	(void)a4, (void)a5;
-	if (type >= KEEL_OBJ_IRQ && type <= KEEL_OBJ_RESOURCE)
+	if (type >= KEEL_OBJ_IRQ && type <= KEEL_OBJ_LOG)
 		return devobj_sys_create(type, arg, a2, a3); /* core/devobj.c */
 	if (type == KEEL_OBJ_VMO) {
 		int err = vmo_create(arg, &obj);

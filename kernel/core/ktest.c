@@ -9,6 +9,8 @@
 #include "lib/fmt.h"
 
 static char ktest_message[256];
+/* Told apart from a failure by its address. */
+static char ktest_skip_message[256];
 
 const char *ktest_fail(const char *fmt, ...)
 {
@@ -18,6 +20,16 @@ const char *ktest_fail(const char *fmt, ...)
 	fmt_vsnprintf(ktest_message, sizeof(ktest_message), fmt, ap);
 	va_end(ap);
 	return ktest_message;
+}
+
+const char *ktest_skip(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fmt_vsnprintf(ktest_skip_message, sizeof(ktest_skip_message), fmt, ap);
+	va_end(ap);
+	return ktest_skip_message;
 }
 
 size_t ktest_run(const struct ktest_suite *const *suites, size_t suite_count)
@@ -33,7 +45,9 @@ size_t ktest_run(const struct ktest_suite *const *suites, size_t suite_count)
 			const char *err = t->run();
 
 			number++;
-			if (err) {
+			if (err == ktest_skip_message) {
+				kprintf("ok %zu %s # SKIP %s\n", number, t->name, err);
+			} else if (err) {
 				failed++;
 				kprintf("not ok %zu %s # %s\n", number, t->name, err);
 			} else {

@@ -2,7 +2,8 @@
  * kernel/core/ktest.h: in-kernel tests, run when the command line has `test`
  * (DESIGN.md §8). HelenOS style: a test is a function that returns NULL when
  * it passes and a message saying what broke when it fails. Results are
- * printed as KTAP version 1 on every console.
+ * printed as KTAP version 1 on every console. A test that cannot run on
+ * this machine returns ktest_skip's message and is reported as a KTAP skip.
  */
 #ifndef KEEL_CORE_KTEST_H
 #define KEEL_CORE_KTEST_H
@@ -30,6 +31,13 @@ struct ktest_suite {
  * at a time, and the runner prints the message before the next test).
  */
 const char *ktest_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Format why a test cannot run here and return it: the runner prints the
+ * case as "ok N name # SKIP why" (KTAP's directive), neither passed nor
+ * failed. A test returns ktest_skip(...) before it checks anything.
+ */
+const char *ktest_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Run every test of every suite, numbered 1..N across them; returns failures. */
 size_t ktest_run(const struct ktest_suite *const *suites, size_t suite_count);

@@ -19,6 +19,7 @@
 #include "core/handoff.h"
 #include "core/init_start.h"
 #include "core/ipc.h"
+#include "core/klog.h"
 #include "core/ktest.h"
 #include "core/loader.h"
 #include "core/proc.h"
@@ -132,11 +133,11 @@ static void main_start_init(void)
 static noreturn void main_run_tests(void)
 {
 	static const struct ktest_suite *const suites[] = {
-	    &boot_test_suite, &arch_test_suite,      &cpufeatures_test_suite, &pmm_test_suite,
-	    &acpi_test_suite, &interrupt_test_suite, &smp_test_suite,         &vm_test_suite,
-	    &slab_test_suite, &backtrace_test_suite, &user_test_suite,        &ipc_test_suite,
-	    &fpu_test_suite,  &fuzz_test_suite,      &vmo_test_suite,         &devobj_test_suite,
-	    &proc_test_suite, &peer_test_suite,      &drivers_test_suite};
+	    &boot_test_suite,   &klog_test_suite, &arch_test_suite,      &cpufeatures_test_suite,
+	    &pmm_test_suite,    &acpi_test_suite, &interrupt_test_suite, &smp_test_suite,
+	    &vm_test_suite,     &slab_test_suite, &backtrace_test_suite, &user_test_suite,
+	    &ipc_test_suite,    &fpu_test_suite,  &fuzz_test_suite,      &vmo_test_suite,
+	    &devobj_test_suite, &proc_test_suite, &peer_test_suite,      &drivers_test_suite};
 	size_t failed = ktest_run(suites, KTEST_COUNT(suites));
 
 	/*

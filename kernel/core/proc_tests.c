@@ -34,6 +34,7 @@ enum {
 	PROC_CASE_WATCH,
 	PROC_CASE_BOUND,
 	PROC_CASE_KILL_SIGNAL,
+	PROC_CASE_LOG,
 	/* Ring sessions against bin/echo (drivers-user/utest/session.c, utest.h). */
 	PROC_CASE_SESSION_STRESS = 20,
 	PROC_CASE_SESSION_HOSTILE,
@@ -164,6 +165,12 @@ static const char *test_proc_kill_signal(void)
 	return proc_case(PROC_CASE_KILL_SIGNAL);
 }
 
+/* The kernel log object: read back, bad arguments, the bound bit (core/klog.c). */
+static const char *test_proc_log(void)
+{
+	return proc_case(PROC_CASE_LOG);
+}
+
 static const char *test_proc_session_stress(void)
 {
 	return proc_case(PROC_CASE_SESSION_STRESS);
@@ -180,14 +187,22 @@ static const char *test_proc_session_client_killed(void)
 }
 
 static const struct ktest proc_tests[] = {
-    KTEST(proc_exit_status),    KTEST(proc_handle_into_child),
-    KTEST(proc_map_into_child), KTEST(proc_kill),
-    KTEST(proc_create_errors),  KTEST(proc_process_handle_errors),
-    KTEST(proc_spawn_errors),   KTEST(proc_many_children),
-    KTEST(proc_kill_threads),   KTEST(proc_ports_stay_home),
-    KTEST(proc_watch),          KTEST(proc_bound),
+    KTEST(proc_exit_status),
+    KTEST(proc_handle_into_child),
+    KTEST(proc_map_into_child),
+    KTEST(proc_kill),
+    KTEST(proc_create_errors),
+    KTEST(proc_process_handle_errors),
+    KTEST(proc_spawn_errors),
+    KTEST(proc_many_children),
+    KTEST(proc_kill_threads),
+    KTEST(proc_ports_stay_home),
+    KTEST(proc_watch),
+    KTEST(proc_bound),
     KTEST(proc_kill_signal),
-    KTEST(proc_session_stress), KTEST(proc_session_hostile),
+    KTEST(proc_log),
+    KTEST(proc_session_stress),
+    KTEST(proc_session_hostile),
     KTEST(proc_session_client_killed),
 };
 

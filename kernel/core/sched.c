@@ -26,6 +26,7 @@
 #include "core/arch.h"
 #include "core/console.h"
 #include "core/ipc.h"
+#include "core/klog.h"
 #include "core/proc.h"
 #include "core/sched_fast.h"
 #include "core/spinlock.h"
@@ -435,7 +436,8 @@ void sched_tick(void)
 	/* Ticks start (arch_interrupts_init) before this CPU has threads (arch_smp_init). */
 	if (t && t->proc && t->slice > 0 && --t->slice == 0)
 		percpu_this()->need_resched = true;
-	ipc_tick(); /* timed waits of this CPU that ran out */
+	ipc_tick();  /* timed waits of this CPU that ran out */
+	klog_tick(); /* new kernel log text: its readers' bits (core/klog.c) */
 }
 
 void sched_return_to_user(void)

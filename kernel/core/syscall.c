@@ -14,6 +14,7 @@
 #include "core/console.h"
 #include "core/devobj.h"
 #include "core/ipc.h"
+#include "core/klog.h"
 #include "core/proc.h"
 #include "core/thread.h"
 #include "core/vmo.h"
@@ -108,6 +109,9 @@ static int64_t syscall_info(uint64_t kind, uint64_t cpu, uint64_t ubuf, uint64_t
 			return err;
 		src = &pi, size = sizeof(pi);
 		break;
+	case KEEL_INFO_LOG:
+		/* `cpu` is a log handle; the text is copied by chunks (core/klog.c). */
+		return klog_sys_read(cpu, ubuf, n);
 	default: return -KEEL_EINVAL;
 	}
 	if (n < size)

@@ -101,7 +101,7 @@ static void fbcon_write(const char *s, size_t n)
 		fbcon_putc(s[i]);
 }
 
-static const struct console_sink fbcon_sink = {"framebuffer", fbcon_write};
+static const struct console_sink fbcon_sink = {"framebuffer", fbcon_write, NULL};
 
 const struct console_sink *fbcon_init(const struct keel_framebuffer *fb, uint64_t direct_map_size,
 				      char *why, size_t why_size)

@@ -73,21 +73,23 @@ static const char *one_error(const char *text, unsigned line, const char *part)
 
 static const char *test_shipped(void)
 {
-	KT_EQ(
-	    parse(
-		"# init.conf\n\ndriver uart bin/uart ioport=0x3f8:8 irq=4\napp hello bin/hello\n"),
-	    0);
+	KT_EQ(parse("# init.conf\n\ndriver uart bin/uart ioport=0x3f8:8 irq=4 log\napp hello "
+		    "bin/hello\n"),
+	      0);
 	KT_EQ(conf.ndrivers, 1);
 	KT_EQ(conf.napps, 1);
 	KT_ASSERT(strcmp(conf.driver[0].name, "uart") == 0);
 	KT_ASSERT(strcmp(conf.driver[0].path, "bin/uart") == 0);
 	KT_EQ(conf.driver[0].line, 3);
-	KT_EQ(conf.driver[0].ndev, 2);
+	KT_EQ(conf.driver[0].ndev, 3);
 	KT_EQ(conf.driver[0].dev[0].type, KEEL_OBJ_IOPORT);
 	KT_EQ(conf.driver[0].dev[0].arg, 0x3f8);
 	KT_EQ(conf.driver[0].dev[0].arg2, 8);
 	KT_EQ(conf.driver[0].dev[1].type, KEEL_OBJ_IRQ);
 	KT_EQ(conf.driver[0].dev[1].arg, 4);
+	KT_EQ(conf.driver[0].dev[2].type, KEEL_OBJ_LOG);
+	KT_EQ(conf.driver[0].dev[2].arg, 0);
+	KT_EQ(conf.driver[0].dev[2].arg2, 0);
 	KT_EQ(conf.driver[0].wc, 0);
 	KT_ASSERT(strcmp(conf.app[0].name, "hello") == 0);
 	KT_EQ(conf.app[0].admin, 0);
@@ -171,6 +173,9 @@ static const char *test_errors(void)
 	    {"driver x bin/x arg=1 arg=1", "arg= given twice"},
 	    {"driver x bin/x arg=x", "arg= wants a number"},
 	    {"driver x bin/x irq=1 irq=2 irq=3 irq=4 irq=5", "too many devices (at most 4)"},
+	    {"driver x bin/x log irq=1 log", "log given twice"},
+	    {"driver x bin/x log=1", "unknown driver option"},
+	    {"app x bin/x log", "unknown app option"},
 	    {"app x bin/x wc", "unknown app option"},
 	    {"app x bin/x irq=4", "unknown app option"},
 	    {"app x bin/x arg=", "arg= wants a number"},

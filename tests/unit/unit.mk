@@ -15,6 +15,7 @@ UNIT_SRCS_fmt := kernel/lib/fmt.c
 UNIT_SRCS_acpi_rsdp := kernel/lib/acpi_rsdp.c
 UNIT_SRCS_handle := kernel/core/handle.c
 UNIT_SRCS_timeout := kernel/core/timeout.c
+UNIT_SRCS_uart_log := drivers-user/uart/uart_log.c
 
 UNIT_NAMES := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_TESTS := $(addprefix $(BUILD)/unit/test_,$(UNIT_NAMES))

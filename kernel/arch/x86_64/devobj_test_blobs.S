@@ -165,8 +165,8 @@ user_blob_dev_args:
 	EXPECT KEEL_EBUSY, 9f /* 37: the 8259 */
 	CREATE $KEEL_OBJ_IOPORT, $0x40, $4, %rbx
 	EXPECT KEEL_EBUSY, 9f /* 38: the PIT */
-	CREATE $KEEL_OBJ_IOPORT, $0x3fc, $1, %rbx
-	EXPECT KEEL_EBUSY, 9f /* 39: COM1 */
+	CREATE $KEEL_OBJ_IOPORT, $0xf4, $1, %rbx
+	EXPECT KEEL_EBUSY, 9f /* 39: isa-debug-exit */
 	CREATE $KEEL_OBJ_IOPORT, $0, $0x10000, %rbx
 	EXPECT KEEL_EBUSY, 9f /* 40: all of them */
 	CREATE $KEEL_OBJ_IOPORT, $0x70, $2, %rbx
@@ -384,3 +384,44 @@ user_blob_dev_fb:
 9:	movq %r15, %rdi
 	SYS KEEL_SYS_EXIT
 user_blob_dev_fb_end:
+
+	.globl user_blob_dev_com1, user_blob_dev_com1_end
+/*
+ * COM1 handed over: its 8 ports and ISA IRQ 4 (when there is an IOAPIC)
+ * carved, a second range
+ * overlapping the first carved and closed (the kernel must stay off the UART
+ * while the first lives), the ports enabled and the line control register
+ * set to 5 data bits (the kernel must set it back when the ports are gone).
+ * Then it waits on DEV_P_NOTIF (the test checks the console meanwhile) and
+ * exits, closing everything.
+ */
+user_blob_dev_com1:
+	movl $1, %r15d
+	movq DEV_P_RESOURCE, %rbx
+	CREATE $KEEL_OBJ_IOPORT, $0x3f8, $8, %rbx
+	EXPECT_POSITIVE 9f /* 1 */
+	movq %rax, %r12
+	cmpq $0, DEV_P_IOAPIC
+	je 1f /* no IOAPIC (Bochs without ACPI): no interrupt objects at all */
+	CREATE $KEEL_OBJ_IRQ, $4, $0, %rbx
+	EXPECT_POSITIVE 9f /* 2 */
+1:	movl $3, %r15d
+	CREATE $KEEL_OBJ_IOPORT, $0x3fc, $1, %rbx
+	EXPECT_POSITIVE 9f /* 3 */
+	CLOSE %rax
+	EXPECT 0, 9f /* 4 */
+	ENABLE %r12
+	EXPECT 0, 9f /* 5 */
+	movw $0x3fb, %dx
+	xorl %eax, %eax
+	outb %al, %dx
+	movq DEV_P_NOTIF, %rdi
+	movq $-1, %rsi
+	SYS KEEL_SYS_WAIT
+	testq %rax, %rax
+	jle 9f
+	xorl %edi, %edi
+	SYS KEEL_SYS_EXIT
+9:	movq %r15, %rdi
+	SYS KEEL_SYS_EXIT
+user_blob_dev_com1_end:

@@ -9,6 +9,7 @@
 #include "ioapic.h"
 
 #include "core/console.h"
+#include "ioapic_check.h"
 #include "core/spinlock.h"
 #include "irq.h"
 #include "mm/vm.h"
@@ -18,6 +19,7 @@
 #define IOAPIC_IOWIN    0x10
 #define IOAPIC_MMIO_LEN 0x20
 
+#define IOAPIC_REG_ID      0x00
 #define IOAPIC_REG_VERSION 0x01
 #define IOAPIC_REG_REDIR   0x10 /* entry n: registers 0x10 + 2n (low), 0x11 + 2n (high) */
 
@@ -25,6 +27,9 @@
 #define IOAPIC_REDIR_LEVEL      (1u << 15)
 #define IOAPIC_REDIR_MASKED     (1u << 16)
 #define IOAPIC_DEST_SHIFT       56 /* physical destination: APIC ID in bits 63:56 */
+
+/* Where PC chipsets put the (first) IOAPIC unless the firmware moved it. */
+#define IOAPIC_PC_DEFAULT 0xfec00000u
 
 static struct ioapic ioapics[ACPI_MAX_IOAPICS];
 static uint32_t ioapic_n;
@@ -85,6 +90,7 @@ static void ioapic_add(const struct acpi_ioapic *a)
 	}
 	/* Bits 23:16 hold the highest entry's index. */
 	io->inputs = ((version >> 16) & 0xff) + 1;
+	io->phys = a->address;
 	io->gsi_base = a->gsi_base;
 	io->id = a->id;
 	if (a->gsi_base > UINT32_MAX - io->inputs || ioapic_overlaps(a->gsi_base, io->inputs)) {
@@ -97,10 +103,55 @@ static void ioapic_add(const struct acpi_ioapic *a)
 	ioapic_n++;
 }
 
+/*
+ * No MADT (OVMF under Bochs installs no ACPI tables): look for the PC's
+ * IOAPIC at its default address and take it only when its ID and version
+ * registers are sane (ioapic_check.h). It gets GSIs 0..N-1 from base 0, so
+ * that with no overrides ISA IRQ n is GSI n (ioapic_isa_irq).
+ */
+static void ioapic_probe_default(void)
+{
+	struct ioapic *io = &ioapics[0];
+	uint32_t id, version, inputs;
+
+	if (mmio_overlaps_ram(IOAPIC_PC_DEFAULT, IOAPIC_MMIO_LEN)) {
+		kprintf("ioapic: no MADT, and 0x%x is RAM: no IOAPIC\n", IOAPIC_PC_DEFAULT);
+		return;
+	}
+	/* vm_map_mmio said why it failed. */
+	io->regs = vm_map_mmio(IOAPIC_PC_DEFAULT, IOAPIC_MMIO_LEN, VM_CACHE_UC);
+	if (!io->regs) {
+		kprintf("ioapic: no MADT, and 0x%x cannot be mapped: no IOAPIC\n",
+			IOAPIC_PC_DEFAULT);
+		return;
+	}
+	/* ioapic_n is 0: no other CPU or interrupt touches the registers yet. */
+	id = ioapic_reg_read(io, IOAPIC_REG_ID);
+	version = ioapic_reg_read(io, IOAPIC_REG_VERSION);
+	inputs = ioapic_check_inputs(id, version);
+	if (inputs == 0) {
+		kprintf("ioapic: no MADT, and no IOAPIC at 0x%x (id register 0x%x, version 0x%x)\n",
+			IOAPIC_PC_DEFAULT, id, version);
+		io->regs = NULL;
+		return;
+	}
+	io->inputs = inputs;
+	io->phys = IOAPIC_PC_DEFAULT;
+	io->gsi_base = 0;
+	io->id = ioapic_check_id(id);
+	for (uint32_t pin = 0; pin < io->inputs; pin++)
+		ioapic_write_entry(io, pin, IOAPIC_REDIR_MASKED);
+	ioapic_n = 1;
+	kprintf("ioapic: no MADT; found the PC default at 0x%x, %u pins (id %u, version 0x%x)\n",
+		IOAPIC_PC_DEFAULT, inputs, io->id, version & 0xff);
+}
+
 void ioapic_init(const struct acpi_madt *m)
 {
-	if (!m->present)
+	if (!m->present) {
+		ioapic_probe_default();
 		return;
+	}
 	for (uint32_t i = 0; i < m->ioapic_count && i < ACPI_MAX_IOAPICS; i++)
 		ioapic_add(&m->ioapics[i]);
 }

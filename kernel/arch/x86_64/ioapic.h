@@ -1,7 +1,8 @@
 /*
- * kernel/arch/x86_64/ioapic.h: the IOAPICs the MADT lists (82093AA data
- * sheet: IOREGSEL/IOWIN, version register, redirection table). All inputs
- * start masked; a driver's interrupt is routed to a vector on the boot CPU.
+ * kernel/arch/x86_64/ioapic.h: the IOAPICs the MADT lists, or the PC default
+ * when there is no MADT (82093AA data sheet: IOREGSEL/IOWIN, version
+ * register, redirection table). All inputs start masked; a driver's interrupt is routed to a vector
+ * on the boot CPU.
  */
 #ifndef KEEL_ARCH_X86_64_IOAPIC_H
 #define KEEL_ARCH_X86_64_IOAPIC_H
@@ -22,6 +23,7 @@ enum ioapic_error {
 /* One IOAPIC in use. */
 struct ioapic {
 	volatile uint8_t *regs;
+	uint32_t phys; /* the register page's physical address */
 	uint32_t gsi_base;
 	uint32_t inputs; /* redirection entries: GSIs gsi_base .. gsi_base + inputs - 1 */
 	uint8_t id;
@@ -30,7 +32,8 @@ struct ioapic {
 /*
  * Map every IOAPIC of the MADT and mask all its inputs. An IOAPIC that cannot
  * be mapped, does not answer, or overlaps another's GSIs is left out with a
- * line saying why. Without a MADT there are none.
+ * line saying why. Without a MADT, the PC default at 0xfec00000 when it
+ * answers like an IOAPIC (ISA identity mapping: GSI n is IRQ n).
  */
 void ioapic_init(const struct acpi_madt *m);
 

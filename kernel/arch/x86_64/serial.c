@@ -5,6 +5,11 @@
  * There may be no UART at all (many laptops): an absent port reads 0xff, and
  * a UART that never reports its transmit register empty is given up after a
  * bounded wait, so printing never hangs.
+ *
+ * After boot COM1 may be handed to the user-space driver (drivers-user/uart):
+ * console.c skips this sink while devobj.c holds it for a carved port range,
+ * and calls serial_reset, under console_lock, when the last range goes or a
+ * kernel fault is reported: the driver may have changed every register.
  */
 #include <stdbool.h>
 
@@ -67,12 +72,20 @@ void arch_serial_drain(void)
 	}
 }
 
-static const struct console_sink serial_sink = {"serial", serial_write};
-
-const struct console_sink *arch_serial_init(void)
+/* 115200 8N1, FIFOs on, no interrupts: what the kernel prints through. */
+static void serial_reset(void)
 {
-	if (io_inb(COM1 + UART_LSR) == UART_LSR_ABSENT)
-		return NULL;
+	if (io_inb(COM1 + UART_LSR) == UART_LSR_ABSENT) {
+		serial_alive = false;
+		return;
+	}
+	/*
+	 * What a driver put in the transmitter was acknowledged to its client:
+	 * let it leave (bounded) before the FIFO is cleared and the line reset.
+	 */
+	for (int i = 0; i < UART_SPIN_LIMIT; i++)
+		if (io_inb(COM1 + UART_LSR) & UART_LSR_TEMT)
+			break;
 	io_outb(COM1 + UART_IER, 0);
 	io_outb(COM1 + UART_LCR, UART_LCR_DLAB);
 	io_outb(COM1 + UART_DLL, UART_DIVISOR_115200);
@@ -81,5 +94,21 @@ const struct console_sink *arch_serial_init(void)
 	io_outb(COM1 + UART_FCR, UART_FCR_ENABLE_CLEAR);
 	io_outb(COM1 + UART_MCR, UART_MCR_DTR_RTS);
 	serial_alive = true;
+}
+
+static const struct console_sink serial_sink = {"serial", serial_write, serial_reset};
+static const struct console_sink *serial_registered; /* set once on the boot CPU */
+
+const struct console_sink *arch_serial_init(void)
+{
+	serial_reset();
+	if (!serial_alive)
+		return NULL;
+	serial_registered = &serial_sink;
 	return &serial_sink;
+}
+
+const struct console_sink *arch_serial_sink(void)
+{
+	return serial_registered;
 }

@@ -14,7 +14,8 @@
  * the serial port is writing says nothing against the serial port. Past
  * TRAP_MAX_DEPTH nested exceptions the CPU halts without a word. The
  * backtrace checks every frame before reading it (backtrace.c); should it
- * fault all the same, the report is printed again without it.
+ * fault all the same, the report is printed again without it. The report
+ * takes COM1 back from a user-space driver that holds it (console_force).
  */
 #include "core/arch.h"
 #include "backtrace.h"
@@ -198,6 +199,8 @@ void trap_dispatch(struct trap_frame *f)
 	}
 	if (trap_raised_by_code((uint32_t)f->vector))
 		console_drop_faulting_sink();
+	/* A user-space driver may have COM1: the kernel takes it back to report (console.h). */
+	console_force();
 	if (trap_depth > 1)
 		kprintf("\nkeel: exception %lu %s at rip %016lx (cr2 %016lx) while reporting "
 			"exception %lu; the report again:\n",
