@@ -62,12 +62,14 @@ static void view_make(struct ring *r, uint8_t *base, uint32_t sq_entries, uint32
 				    .mask = sq_entries - 1,
 				    .size = sq_entries,
 				    .next = 0,
+				    .seen = 0,
 				    .prod = &h->sq_prod,
 				    .cons = &h->sq_cons};
 	r->cq = (struct ring_queue){.entries = base + cq_off,
 				    .mask = cq_entries - 1,
 				    .size = cq_entries,
 				    .next = 0,
+				    .seen = 0,
 				    .prod = &h->cq_prod,
 				    .cons = &h->cq_cons};
 }
@@ -218,9 +220,10 @@ static void cons_release(struct ring_queue *q)
 	__atomic_store_n(&q->cons->head, q->next, __ATOMIC_RELEASE);
 }
 
+/* ring_buf's test, without the pointer: [offset, offset + len) inside the data area. */
 static int sqe_valid(const struct ring *r, uint64_t offset, uint32_t len)
 {
-	return ring_buf(r, offset, len) != NULL;
+	return offset <= r->data_size && len <= r->data_size - offset;
 }
 
 static int cqe_valid(const struct ring *r, int32_t status, uint32_t len)
@@ -292,6 +295,255 @@ int ring_cq_pop(struct ring *r, struct keel_ring_cqe *out)
 	out->len = LOAD(&s->len);
 	cons_release(&r->cq);
 	return cqe_valid(r, out->status, out->len) ? 0 : -KEEL_EINVAL;
+}
+
+/*
+ * Producer of a batch: free slots, at least `want` of them when there are.
+ * The room left by the head last seen (q->seen, checked when it was loaded:
+ * next - seen <= size) when that is enough; else the consumer's head loaded
+ * once and checked as in prod_slot. Or -KEEL_ERANGE.
+ */
+static int prod_room(struct ring *r, struct ring_queue *q, uint32_t want)
+{
+	if (r->broken)
+		return -KEEL_ERANGE;
+	uint32_t cached = q->next - q->seen;
+
+	if (cached <= q->size && q->size - cached >= want)
+		return (int)(q->size - cached);
+	/*
+	 * Acquire: the consumer's copies of the slots we may reuse are complete
+	 * (the slots a cached seen frees were ordered by the load that saw it).
+	 */
+	uint32_t head = __atomic_load_n(&q->cons->head, __ATOMIC_ACQUIRE);
+	uint32_t used = q->next - head; /* mod 2^32: a head ahead of next wraps to huge */
+
+	if (used > q->size) {
+		r->broken = 1;
+		return -KEEL_ERANGE;
+	}
+	q->seen = head;
+	return (int)(q->size - used);
+}
+
+/* Consumer of a batch: entries published and not taken (the tail read once), or -KEEL_ERANGE. */
+static int cons_avail(struct ring *r, struct ring_queue *q)
+{
+	if (r->broken)
+		return -KEEL_ERANGE;
+	/* Acquire: the entries up to tail are fully written before we read them. */
+	uint32_t tail = __atomic_load_n(&q->prod->tail, __ATOMIC_ACQUIRE);
+	uint32_t avail = tail - q->next; /* mod 2^32: a tail behind next wraps to huge */
+
+	if (avail > q->size) {
+		r->broken = 1;
+		return -KEEL_ERANGE;
+	}
+	return (int)avail;
+}
+
+/* Publish k slots written from next on: one release store of the new tail. */
+static void prod_publish_many(struct ring_queue *q, uint32_t k)
+{
+	q->next += k;
+	/* Release: every slot's contents are visible before the new tail. */
+	__atomic_store_n(&q->prod->tail, q->next, __ATOMIC_RELEASE);
+}
+
+/* Give k copied slots back: one release store of the new head. */
+static void cons_release_many(struct ring_queue *q, uint32_t k)
+{
+	q->next += k;
+	/* Release: our copies are done before the producer may reuse the slots. */
+	__atomic_store_n(&q->cons->head, q->next, __ATOMIC_RELEASE);
+}
+
+int ring_sq_push_many(struct ring *r, const struct keel_ring_sqe *e, uint32_t n)
+{
+	struct ring_queue *q = &r->sq;
+	struct keel_ring_sqe *base = (struct keel_ring_sqe *)q->entries;
+	int room;
+	uint32_t k;
+
+	if (n == 0)
+		return -KEEL_EINVAL;
+	room = prod_room(r, q, n);
+	if (room < 0)
+		return room;
+	if (room == 0) /* as ring_X_push would answer: a bad entry before a full queue */
+		return sqe_valid(r, e[0].offset, e[0].len) ? -KEEL_EAGAIN : -KEEL_EINVAL;
+	if (n > (uint32_t)room)
+		n = (uint32_t)room;
+	for (k = 0; k < n; k++) {
+		/* Our own entries are checked too: the driver would only refuse them. */
+		if (!sqe_valid(r, e[k].offset, e[k].len))
+			break;
+		struct keel_ring_sqe *s = &base[(q->next + k) & q->mask];
+		s->id = e[k].id;
+		s->opcode = e[k].opcode;
+		s->len = e[k].len;
+		s->offset = e[k].offset;
+		s->reserved = 0;
+	}
+	if (k == 0)
+		return -KEEL_EINVAL;
+	prod_publish_many(q, k);
+	return (int)k;
+}
+
+int ring_sq_pop_many(struct ring *r, struct keel_ring_sqe *out, uint32_t n, int *bad)
+{
+	struct ring_queue *q = &r->sq;
+	const struct keel_ring_sqe *base = (const struct keel_ring_sqe *)q->entries;
+	int avail;
+	uint32_t k = 0;
+
+	*bad = 0;
+	if (n == 0)
+		return -KEEL_EINVAL;
+	avail = cons_avail(r, q);
+	if (avail <= 0)
+		return avail < 0 ? avail : -KEEL_EAGAIN;
+	if (n > (uint32_t)avail)
+		n = (uint32_t)avail;
+	while (k < n) {
+		const struct keel_ring_sqe *s = &base[(q->next + k) & q->mask];
+		struct keel_ring_sqe *o = &out[k++];
+
+		/* One copy, field by field; only the copy is checked and used. */
+		o->id = LOAD(&s->id);
+		o->opcode = LOAD(&s->opcode);
+		o->len = LOAD(&s->len);
+		o->offset = LOAD(&s->offset);
+		o->reserved = 0;
+		if (!sqe_valid(r, o->offset, o->len)) {
+			*bad = 1; /* consumed, answered by id: the batch ends with it */
+			break;
+		}
+	}
+	cons_release_many(q, k);
+	return (int)k;
+}
+
+int ring_cq_push_many(struct ring *r, const struct keel_ring_cqe *e, uint32_t n)
+{
+	struct ring_queue *q = &r->cq;
+	struct keel_ring_cqe *base = (struct keel_ring_cqe *)q->entries;
+	int room;
+	uint32_t k;
+
+	if (n == 0)
+		return -KEEL_EINVAL;
+	room = prod_room(r, q, n);
+	if (room < 0)
+		return room;
+	if (room == 0) /* as ring_X_push would answer: a bad entry before a full queue */
+		return cqe_valid(r, e[0].status, e[0].len) ? -KEEL_EAGAIN : -KEEL_EINVAL;
+	if (n > (uint32_t)room)
+		n = (uint32_t)room;
+	for (k = 0; k < n; k++) {
+		if (!cqe_valid(r, e[k].status, e[k].len))
+			break;
+		struct keel_ring_cqe *s = &base[(q->next + k) & q->mask];
+		s->id = e[k].id;
+		s->status = e[k].status;
+		s->len = e[k].len;
+	}
+	if (k == 0)
+		return -KEEL_EINVAL;
+	prod_publish_many(q, k);
+	return (int)k;
+}
+
+int ring_cq_pop_many(struct ring *r, struct keel_ring_cqe *out, uint32_t n, int *bad)
+{
+	struct ring_queue *q = &r->cq;
+	const struct keel_ring_cqe *base = (const struct keel_ring_cqe *)q->entries;
+	int avail;
+	uint32_t k = 0;
+
+	*bad = 0;
+	if (n == 0)
+		return -KEEL_EINVAL;
+	avail = cons_avail(r, q);
+	if (avail <= 0)
+		return avail < 0 ? avail : -KEEL_EAGAIN;
+	if (n > (uint32_t)avail)
+		n = (uint32_t)avail;
+	while (k < n) {
+		const struct keel_ring_cqe *s = &base[(q->next + k) & q->mask];
+		struct keel_ring_cqe *o = &out[k++];
+
+		o->id = LOAD(&s->id);
+		o->status = LOAD(&s->status);
+		o->len = LOAD(&s->len);
+		if (!cqe_valid(r, o->status, o->len)) {
+			*bad = 1;
+			break;
+		}
+	}
+	cons_release_many(q, k);
+	return (int)k;
+}
+
+int ring_cq_room(struct ring *r)
+{
+	struct ring_queue *q = &r->cq;
+
+	if (r->broken)
+		return -KEEL_ERANGE;
+	/* Acquire: the consumer's copies of the slots we may reuse are complete. */
+	uint32_t head = __atomic_load_n(&q->cons->head, __ATOMIC_ACQUIRE);
+	uint32_t used = q->next - head; /* mod 2^32: a head ahead of next wraps to huge */
+
+	if (used > q->size) {
+		r->broken = 1;
+		return -KEEL_ERANGE;
+	}
+	q->seen = head;
+	return (int)(q->size - used);
+}
+
+int ring_sq_avail(struct ring *r)
+{
+	return cons_avail(r, &r->sq);
+}
+
+int ring_sq_take(struct ring *r, uint32_t i, struct keel_ring_sqe *out)
+{
+	const struct keel_ring_sqe *s =
+	    &((const struct keel_ring_sqe *)r->sq.entries)[(r->sq.next + i) & r->sq.mask];
+
+	/* One copy, field by field; only the copy is checked and used. */
+	out->id = LOAD(&s->id);
+	out->opcode = LOAD(&s->opcode);
+	out->len = LOAD(&s->len);
+	out->offset = LOAD(&s->offset);
+	out->reserved = 0;
+	return sqe_valid(r, out->offset, out->len) ? 0 : -KEEL_EINVAL;
+}
+
+void ring_sq_release(struct ring *r, uint32_t k)
+{
+	cons_release_many(&r->sq, k);
+}
+
+int ring_cq_put(struct ring *r, uint32_t i, const struct keel_ring_cqe *e)
+{
+	struct keel_ring_cqe *s =
+	    &((struct keel_ring_cqe *)r->cq.entries)[(r->cq.next + i) & r->cq.mask];
+
+	if (!cqe_valid(r, e->status, e->len))
+		return -KEEL_EINVAL;
+	s->id = e->id;
+	s->status = e->status;
+	s->len = e->len;
+	return 0;
+}
+
+void ring_cq_publish(struct ring *r, uint32_t k)
+{
+	prod_publish_many(&r->cq, k);
 }
 
 /*

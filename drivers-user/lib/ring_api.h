@@ -63,6 +63,7 @@ struct ring_queue {
 	uint32_t mask;    /* entries - 1 */
 	uint32_t size;    /* entries, a power of two */
 	uint32_t next;    /* this side's counter: tail when producing, head when consuming */
+	uint32_t seen;    /* producer, batches: the consumer's head as last loaded and checked */
 	struct keel_ring_prod *prod; /* the shared producer line */
 	struct keel_ring_cons *cons; /* the shared consumer line */
 };
@@ -111,6 +112,61 @@ int ring_sq_pop(struct ring *r, struct keel_ring_sqe *out);
 int ring_cq_push(struct ring *r, const struct keel_ring_cqe *e);
 /* Client: take the next completion. */
 int ring_cq_pop(struct ring *r, struct keel_ring_cqe *out);
+
+/*
+ * Batches: the same rules, once per call instead of once per entry. A batch
+ * loads the peer's counter once, checks it once, copies each entry once
+ * (field by field, the copy checked) and stores its own counter once, after
+ * the last entry; entries go in order, as that many single calls would put
+ * them.
+ *
+ * push_many publishes e[0..k) and returns k (1..n): it stops at the first
+ * entry of its own that is out of range (returned -KEEL_EINVAL when that is
+ * e[0]) and at a full queue (-KEEL_EAGAIN when nothing fit). pop_many takes
+ * out[0..k) and returns k (1..n), or -KEEL_EAGAIN (empty), -KEEL_ERANGE; it
+ * stops after the first entry out of range, which IS consumed: *bad is then
+ * 1 and out[k - 1] is that entry's copy (a driver answers its id with an
+ * error completion), else *bad is 0. n == 0: -KEEL_EINVAL.
+ */
+/*
+ * A producer's batch need not load the peer's head at all: it keeps the head
+ * it last loaded and checked (struct ring_queue.seen; a consumer's head only
+ * moves forward, so the room it gave is still there) and loads the head
+ * again only when that room is less than the batch. A hostile head is then
+ * seen (-KEEL_ERANGE) at the next load, not at once; nothing is written
+ * outside the free slots either way.
+ */
+int ring_sq_push_many(struct ring *r, const struct keel_ring_sqe *e, uint32_t n);      /* client */
+int ring_sq_pop_many(struct ring *r, struct keel_ring_sqe *out, uint32_t n, int *bad); /* driver */
+int ring_cq_push_many(struct ring *r, const struct keel_ring_cqe *e, uint32_t n);      /* driver */
+int ring_cq_pop_many(struct ring *r, struct keel_ring_cqe *out, uint32_t n, int *bad); /* client */
+
+/*
+ * A driver's batch in place, with no arrays: ring_sq_avail loads the tail
+ * once and says how many entries are there; ring_sq_take(r, i, out) copies
+ * the i-th of them (i below that count; field by field, the copy checked:
+ * 0, or -KEEL_EINVAL for an entry out of range, consumed all the same);
+ * ring_sq_release(r, k) gives the first k back with one head store.
+ * Completions the same way: ring_cq_room (below), ring_cq_put(r, i, e)
+ * writes the i-th free slot (i below the room; 0, or -KEEL_EINVAL and
+ * nothing written for an entry out of range), ring_cq_publish(r, k)
+ * publishes the first k with one tail store. Between put and publish the
+ * queue is this batch's alone: nothing else may push on it.
+ */
+int ring_sq_avail(struct ring *r); /* the count, or -KEEL_ERANGE */
+int ring_sq_take(struct ring *r, uint32_t i, struct keel_ring_sqe *out);
+void ring_sq_release(struct ring *r, uint32_t k);
+int ring_cq_put(struct ring *r, uint32_t i, const struct keel_ring_cqe *e);
+void ring_cq_publish(struct ring *r, uint32_t k);
+
+/*
+ * Producer: free slots in the CQ (the consumer's head loaded and checked
+ * every time, so that a driver sees a hostile head once per batch), 0 when
+ * full, or -KEEL_ERANGE. A consumer only frees more, so the next push_many
+ * takes at least this many without a load of its own (unless something else
+ * pushed meanwhile).
+ */
+int ring_cq_room(struct ring *r); /* driver */
 
 /*
  * The sleep protocol (above). prepare_sleep returns 1 (empty: sleep now, the

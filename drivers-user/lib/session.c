@@ -97,6 +97,28 @@ static int session_pkey(void)
 	return key;
 }
 
+/*
+ * The key's bits in PKRU, for the hot paths: open (AD and WD clear) and
+ * close (WD set) from the bits kept with the session, no shift per call.
+ * pkru.h's helpers do the same from the key.
+ */
+static uint32_t session_pkey_bits(int key)
+{
+	return key > 0 ? 3u << (2 * key) : 0;
+}
+
+static inline void session_write_enable(uint32_t bits)
+{
+	if (bits)
+		keel_wrpkru(keel_rdpkru() & ~bits);
+}
+
+static inline void session_write_disable(uint32_t bits)
+{
+	if (bits)
+		keel_wrpkru(keel_rdpkru() | (bits & 0xaaaaaaaau)); /* the WD bit */
+}
+
 /* ---- Client ---- */
 
 static uint32_t client_slots; /* bit i: window i holds a session */
@@ -198,6 +220,7 @@ int keel_session_open(struct keel_session *s, uint64_t service, uint64_t notif, 
 	s->done_bit = done_bit;
 	s->gone_bit = gone_bit;
 	s->pkey = key;
+	s->pkey_bits = session_pkey_bits(key);
 	s->slot = slot;
 	s->closed = 0;
 	s->syscalls = 0;
@@ -213,28 +236,26 @@ void *keel_session_buf(struct keel_session *s, uint64_t offset, uint64_t len)
 
 int keel_session_submit_many(struct keel_session *s, const struct keel_ring_sqe *e, unsigned n)
 {
-	int r = 0;
-	unsigned i;
+	int r;
 
 	if (s->closed)
 		return -KEEL_ECLOSED;
-	keel_pkey_write_enable(s->pkey);
-	for (i = 0; i < n; i++) {
-		r = ring_sq_push(&s->ring, &e[i]);
-		if (r != 0)
-			break;
-	}
+	if (n == 0)
+		return 0;
+	if (n > KEEL_RING_ENTRIES_MAX)
+		n = KEEL_RING_ENTRIES_MAX; /* no more fit anyway */
+	session_write_enable(s->pkey_bits);
+	/* One head load, one tail store for the whole batch. */
+	r = ring_sq_push_many(&s->ring, e, n);
 	if (r == -KEEL_ERANGE)
 		s->closed = 1;
 	/* One fence and one flag read for the whole batch. */
-	if (i > 0 && !s->closed && ring_sq_needs_wakeup(&s->ring) == 1)
+	if (r > 0 && ring_sq_needs_wakeup(&s->ring) == 1)
 		client_kick(s);
-	keel_pkey_write_disable(s->pkey);
+	session_write_disable(s->pkey_bits);
 	if (s->closed)
 		return -KEEL_ECLOSED;
-	if (i == 0 && n > 0)
-		return r;
-	return (int)i;
+	return r;
 }
 
 int keel_session_submit(struct keel_session *s, const struct keel_ring_sqe *e)
@@ -282,35 +303,32 @@ static int client_sleep(struct keel_session *s)
 
 int keel_session_reap_many(struct keel_session *s, struct keel_ring_cqe *out, unsigned n, int block)
 {
-	unsigned got = 0;
-	int r = 0;
+	int r, bad = 0;
 
 	if (s->closed)
 		return -KEEL_ECLOSED;
 	if (n == 0)
 		return 0;
-	/* One PKRU opening for the whole batch. */
-	keel_pkey_write_enable(s->pkey);
-	while (got < n) {
-		r = ring_cq_pop(&s->ring, &out[got]);
-		if (r == 0) {
-			got++;
-			continue;
-		}
-		if (r != -KEEL_EAGAIN || got > 0 || !block)
+	if (n > KEEL_RING_ENTRIES_MAX)
+		n = KEEL_RING_ENTRIES_MAX; /* no more are ever there */
+	/* One PKRU opening, one tail load and one head store for the whole batch. */
+	session_write_enable(s->pkey_bits);
+	for (;;) {
+		r = ring_cq_pop_many(&s->ring, out, n, &bad);
+		if (r != -KEEL_EAGAIN || !block)
 			break;
 		if (client_sleep(s) != 0) {
 			r = -KEEL_ECLOSED;
 			break;
 		}
 	}
-	keel_pkey_write_disable(s->pkey);
+	session_write_disable(s->pkey_bits);
 	/* A broken ring or an impossible completion: this server cannot be trusted any more. */
-	if (r == -KEEL_ERANGE || r == -KEEL_EINVAL || r == -KEEL_ECLOSED) {
+	if (bad || r == -KEEL_ERANGE || r == -KEEL_EINVAL || r == -KEEL_ECLOSED) {
 		s->closed = 1;
 		return -KEEL_ECLOSED;
 	}
-	return got > 0 ? (int)got : r;
+	return r;
 }
 
 int keel_session_reap(struct keel_session *s, struct keel_ring_cqe *out, int block)
@@ -364,6 +382,7 @@ int keel_server_init(struct keel_server *srv, uint64_t service, uint32_t sq_entr
 	srv->service = service;
 	srv->notif = (uint64_t)n;
 	srv->pkey = session_pkey();
+	srv->pkey_bits = session_pkey_bits(srv->pkey);
 	srv->sq_entries = sq_entries;
 	srv->cq_entries = cq_entries;
 	srv->data_size = data_size;
@@ -442,14 +461,20 @@ static int server_notify(struct keel_server *srv, struct keel_server_session *ss
 
 /*
  * Serve one session's SQ: at most one queue's worth of entries, stopping at
- * a full CQ. 0, or -KEEL_ECLOSED when the session was closed (broken ring,
- * client gone).
+ * a full CQ. In batches, in place (ring_api.h): the SQ's tail and the CQ's
+ * head loaded once each, as many entries taken as the CQ has room for (one
+ * when it is full: its completion is held, see the top), each handed to the
+ * service and its completion put straight into the CQ, then one head store
+ * and one tail store.
+ * kicked: for the client's KEEL_SESSION_KICK (no done_bit signal then). 0,
+ * or -KEEL_ECLOSED when the session was closed (broken ring, client gone).
  */
-static int server_serve(struct keel_server *srv, struct keel_server_session *ss)
+static int server_serve(struct keel_server *srv, struct keel_server_session *ss, int kicked)
 {
-	struct keel_ring_sqe e;
-	struct keel_ring_cqe c;
+	struct ring *ring = &ss->ring;
 	uint32_t pushed = 0, budget = srv->sq_entries;
+	keel_server_request_fn fn = srv->request;
+	void *ctx = srv->ctx;
 	int r;
 
 	if (ss->held_valid) {
@@ -461,31 +486,71 @@ static int server_serve(struct keel_server *srv, struct keel_server_session *ss)
 		ss->held_valid = 0;
 		pushed++;
 	}
-	while (budget-- > 0) {
-		r = ring_sq_pop(&ss->ring, &e);
-		if (r == -KEEL_EAGAIN)
+	ss->serving = 1; /* keel_server_complete waits: the CQ is this batch's */
+	while (budget > 0) {
+		int avail = ring_sq_avail(ring), room;
+		uint32_t n, i, m = 0;
+
+		if (avail <= 0) {
+			if (avail < 0)
+				goto broken;
 			break;
-		if (r == -KEEL_ERANGE) {
-			server_session_close(srv, ss);
-			return -KEEL_ECLOSED;
 		}
-		c.id = e.id;
-		c.status = 0;
-		c.len = 0;
-		if (r == -KEEL_EINVAL)
-			c.status = -KEEL_EINVAL; /* offset or len outside the data area */
-		else if (!srv->request(srv->ctx, ss, &e, &c)) {
-			srv->kept++; /* kept: keel_server_complete later */
-			continue;
+		room = ring_cq_room(ring);
+		if (room < 0)
+			goto broken;
+		n = (uint32_t)avail < budget ? (uint32_t)avail : budget;
+		if (room == 0)
+			n = 1; /* the CQ is full: take one more, its completion held (the top) */
+		else if (n > (uint32_t)room)
+			n = (uint32_t)room;
+		for (i = 0; i < n; i++) {
+			struct keel_ring_sqe e;
+			struct keel_ring_cqe c;
+
+			r = ring_sq_take(ring, i, &e);
+			c.id = e.id;
+			c.status = 0;
+			c.len = 0;
+			if (r != 0)
+				c.status = -KEEL_EINVAL; /* offset or len outside the data area */
+			else if (!fn(ctx, ss, &e, &c)) {
+				srv->kept++; /* kept: keel_server_complete later */
+				continue;
+			}
+			if (room == 0) {
+				ss->held = c;
+				ss->held_valid = 1;
+				continue;
+			}
+			if (ring_cq_put(ring, m, &c) != 0) {
+				/* The service's own completion out of range: an error instead. */
+				c.status = -KEEL_EINVAL;
+				c.len = 0;
+				ring_cq_put(ring, m, &c);
+			}
+			m++;
 		}
-		r = server_push(srv, ss, &c);
-		if (r == -KEEL_ECLOSED)
-			return r;
-		if (r == -KEEL_EAGAIN)
+		/* One head store for the batch's entries, one tail store for its completions. */
+		ring_sq_release(ring, n);
+		if (m > 0)
+			ring_cq_publish(ring, m);
+		pushed += m;
+		budget -= n;
+		/* Held, or all that was there: settle looks again before sleeping. */
+		if (ss->held_valid || n == (uint32_t)avail)
 			break;
-		pushed++;
 	}
-	return pushed ? server_notify(srv, ss) : 0;
+	ss->serving = 0;
+	/*
+	 * A kick's caller is the CQ's one consumer thread, blocked in the call
+	 * (not asleep on the CQ): it reaps after the reply, no signal needed.
+	 */
+	return pushed && !kicked ? server_notify(srv, ss) : 0;
+broken:
+	ss->serving = 0;
+	server_session_close(srv, ss);
+	return -KEEL_ECLOSED;
 }
 
 /*
@@ -510,7 +575,7 @@ static int server_settle(struct keel_server *srv)
 				__atomic_store_n(&ss->ring.sq.cons->sleeping,
 						 SESSION_KICK_AFTER_REAP, __ATOMIC_RELAXED);
 				__atomic_thread_fence(__ATOMIC_SEQ_CST);
-				if (server_serve(srv, ss) == 0 && !ss->held_valid)
+				if (server_serve(srv, ss, 0) == 0 && !ss->held_valid)
 					again = 1;
 				continue;
 			}
@@ -518,7 +583,7 @@ static int server_settle(struct keel_server *srv)
 			if (r < 0) {
 				server_session_close(srv, ss);
 			} else if (r == 0) {
-				server_serve(srv, ss);
+				server_serve(srv, ss, 0);
 				again = 1;
 			}
 		}
@@ -648,7 +713,7 @@ static void server_message(struct keel_server *srv, uint64_t badge, int with_msg
 		}
 		ss = server_find(srv, m->word[1], badge);
 		if (m->word[0] == KEEL_SESSION_KICK)
-			r = ss && server_serve(srv, ss) == 0 ? 0 : -KEEL_ECLOSED;
+			r = ss && server_serve(srv, ss, 1) == 0 ? 0 : -KEEL_ECLOSED;
 		else if (m->word[0] == KEEL_SESSION_CLOSE && ss)
 			server_session_close(srv, ss), r = 0;
 		else if (m->word[0] == KEEL_SESSION_CLOSE)
@@ -705,7 +770,7 @@ uint64_t keel_server_step(struct keel_server *srv)
 
 	if (srv->gone)
 		return 0;
-	keel_pkey_write_enable(srv->pkey);
+	session_write_enable(srv->pkey_bits);
 	srv->kept = 0;
 	/*
 	 * Still busy, or requests kept while settling (the service has not seen
@@ -716,13 +781,16 @@ uint64_t keel_server_step(struct keel_server *srv)
 		keel_signal(srv->notif, 1ull << KEEL_SERVER_BIT_POLL);
 		srv->syscalls++;
 	}
-	keel_pkey_write_disable(srv->pkey);
 	/* What the next message is received into: an open is expected, or the reply has a handle.
 	 */
 	with_msg = srv->open_pending || (srv->replying && m->handle != KEEL_MSG_NO_HANDLE);
 	srv->with_msg = with_msg;
+	/*
+	 * The key stays write-enabled across the receive: only the kernel runs
+	 * in this thread meanwhile, and PKRU is this thread's alone (no other
+	 * thread gains anything). It is disabled again before we return.
+	 */
 	badge = server_receive(srv);
-	keel_pkey_write_enable(srv->pkey);
 	server_wake(srv);
 	srv->replying = 0;
 	if (badge < 0) {
@@ -742,17 +810,17 @@ uint64_t keel_server_step(struct keel_server *srv)
 		server_message(srv, (uint64_t)badge, with_msg);
 		srv->replying = 1;
 	}
-	keel_pkey_write_disable(srv->pkey);
+	session_write_disable(srv->pkey_bits);
 	return bits;
 }
 
 void keel_server_poll(struct keel_server *srv)
 {
-	keel_pkey_write_enable(srv->pkey);
+	session_write_enable(srv->pkey_bits);
 	for (int i = 0; i < KEEL_SERVER_SESSIONS; i++)
 		if (srv->session[i].in_use)
-			server_serve(srv, &srv->session[i]);
-	keel_pkey_write_disable(srv->pkey);
+			server_serve(srv, &srv->session[i], 0);
+	session_write_disable(srv->pkey_bits);
 }
 
 int keel_server_complete(struct keel_server *srv, struct keel_server_session *s,
@@ -763,14 +831,14 @@ int keel_server_complete(struct keel_server *srv, struct keel_server_session *s,
 
 	if (!s->in_use)
 		return -KEEL_ECLOSED;
-	if (s->held_valid)
-		return -KEEL_EAGAIN;
-	keel_pkey_write_enable(srv->pkey);
+	if (s->held_valid || s->serving)
+		return -KEEL_EAGAIN; /* a full CQ, or called from the request function itself */
+	session_write_enable(srv->pkey_bits);
 	r = server_push(srv, s, &copy);
 	if (r == 0)
 		r = server_notify(srv, s);
 	else if (r == -KEEL_EAGAIN)
 		r = 0; /* held: it goes in when the client reaps */
-	keel_pkey_write_disable(srv->pkey);
+	session_write_disable(srv->pkey_bits);
 	return r;
 }

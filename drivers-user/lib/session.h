@@ -31,13 +31,14 @@ struct keel_session {
 	uint64_t vmo;     /* the session memory */
 	void *mem;        /* its mapping here */
 	size_t size;
-	uint64_t id;       /* the driver's session id */
-	unsigned done_bit; /* set by the driver: completions ready */
-	unsigned gone_bit; /* set by the kernel: the driver is gone */
-	int pkey;          /* the mapping's protection key, 0 without PKU */
-	int closed;        /* the driver is gone, or the session was closed */
-	int slot;          /* which of libkeel's client mapping windows (session.c) */
-	uint64_t syscalls; /* system calls these functions made for this session (make bench) */
+	uint64_t id;        /* the driver's session id */
+	unsigned done_bit;  /* set by the driver: completions ready */
+	unsigned gone_bit;  /* set by the kernel: the driver is gone */
+	int pkey;           /* the mapping's protection key, 0 without PKU */
+	uint32_t pkey_bits; /* its AD and WD bits in PKRU (3 << 2 * pkey), 0 for key 0 */
+	int closed;         /* the driver is gone, or the session was closed */
+	int slot;           /* which of libkeel's client mapping windows (session.c) */
+	uint64_t syscalls;  /* system calls these functions made for this session (make bench) */
 };
 
 /*
@@ -104,6 +105,7 @@ struct keel_server_session {
 	uint64_t id;               /* generation << 8 | index: a stale id names no session */
 	struct keel_ring_cqe held; /* a completion the full CQ did not take yet */
 	int held_valid;            /* 1: held waits; no SQ entry is taken until it goes in */
+	int serving;               /* 1: inside a serve batch (keel_server_complete waits) */
 };
 
 #define KEEL_SERVER_SESSIONS 32 /* at most 32: struct keel_server.live */
@@ -120,6 +122,7 @@ struct keel_server {
 	uint64_t service; /* the service endpoint (KEEL_RIGHT_READ) */
 	uint64_t notif;   /* bound to service: recv returns its bits */
 	int pkey;
+	uint32_t pkey_bits; /* its AD and WD bits in PKRU (3 << 2 * pkey), 0 for key 0 */
 	uint32_t sq_entries, cq_entries, data_size; /* every session's sizes */
 	keel_server_request_fn request;
 	void *ctx;
@@ -157,7 +160,11 @@ uint64_t keel_server_step(struct keel_server *srv);
 /* Serve every session's submission queue once (after a device event, say). */
 void keel_server_poll(struct keel_server *srv);
 
-/* Complete a request kept earlier; signals the client when it sleeps. 0 or -KEEL_E*. */
+/*
+ * Complete a request kept earlier; signals the client when it sleeps. 0 or
+ * -KEEL_E* (-KEEL_EAGAIN: the CQ is full, or this is the session's own
+ * request function: complete it after it returns).
+ */
 int keel_server_complete(struct keel_server *srv, struct keel_server_session *s,
 			 const struct keel_ring_cqe *c);
 

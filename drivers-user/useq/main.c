@@ -11,7 +11,9 @@
  * With USEQ_KLOG it prints them with plain keel_printf instead (the kernel's
  * log, KEEL_SYS_DEBUG_LOG), which reaches the wire only as the uart driver
  * drains the log (`log` on its config line), then naps a second so that the
- * driver has drained them before init ends the case.
+ * driver has drained them before init ends the case; with USEQ_KILL too it
+ * has init kill the driver right after the last line, and what the driver
+ * had not drained comes from the kernel (klog_replay) once it has COM1 back.
  *
  * With USEQ_BAD instead it opens a raw "uart" session and sends requests the
  * driver must refuse, each expecting its own error completion, then a good
@@ -138,6 +140,11 @@ int main(uint64_t start)
 
 		for (uint64_t k = 0; k < n; k++)
 			keel_printf("uart-seq %lu/%lu\n", (unsigned long)k, (unsigned long)n);
+		/* Killed before its next tick: what it did not drain, the kernel replays. */
+		if ((sb->arg & USEQ_KILL) && (err = useq_kill_uart(names)) != 0) {
+			keel_printf("useq: killing uart: %s\n", keel_strerror(err));
+			return 2;
+		}
 		if (nap >= 0)
 			keel_wait((uint64_t)nap, USEQ_NAP);
 		return nap < 0 ? 3 : 0;

@@ -107,8 +107,14 @@ void console_sink_release(const struct console_sink *sink)
 	int i = console_sink_index(sink);
 
 	/* The driver may have left the device in any state: set it up again before printing. */
-	if (i >= 0 && console_holds[i] && --console_holds[i] == 0 && sink->reset)
-		sink->reset();
+	if (i >= 0 && console_holds[i] && --console_holds[i] == 0) {
+		if (sink->reset)
+			sink->reset();
+		/* What its driver did not drain of the log goes out now (klog.h). */
+		console_writing = i;
+		klog_replay(sink->write);
+		console_writing = -1;
+	}
 	console_lock_give(taken, flags);
 }
 

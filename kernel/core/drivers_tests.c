@@ -153,11 +153,25 @@ static const char *test_drivers_uart_klog(void)
 	return err;
 }
 
+/* The same with the driver killed after the last line: the kernel replays what it did not drain. */
+static const char *test_drivers_uart_klog_replay(void)
+{
+	const char *err = drivers_no_irqs();
+
+	if (err)
+		return err;
+	err = drivers_case(11, 0);
+	kprintf("# uart-seq expected 100 klog_replay\n");
+	return err;
+}
+
 static const struct ktest drivers_tests[] = {
-    KTEST(drivers_malformed_lines), KTEST(drivers_app_failure),  KTEST(drivers_missing_name),
-    KTEST(drivers_lookup_ping),     KTEST(drivers_give_up),      KTEST(drivers_admin_kill),
-    KTEST(drivers_uart_console),    KTEST(drivers_uart_restart), KTEST(drivers_uart_bad_requests),
-    KTEST(drivers_uart_klog),
+    KTEST(drivers_malformed_lines),   KTEST(drivers_app_failure),
+    KTEST(drivers_missing_name),      KTEST(drivers_lookup_ping),
+    KTEST(drivers_give_up),           KTEST(drivers_admin_kill),
+    KTEST(drivers_uart_console),      KTEST(drivers_uart_restart),
+    KTEST(drivers_uart_bad_requests), KTEST(drivers_uart_klog),
+    KTEST(drivers_uart_klog_replay),
 };
 
 const struct ktest_suite drivers_test_suite = {drivers_tests, KTEST_COUNT(drivers_tests)};

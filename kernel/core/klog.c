@@ -1,7 +1,7 @@
 /*
  * kernel/core/klog.c: the kernel log ring and the log objects (klog.h).
  *
- * klog_lock guards the ring (klog_buf, klog_pos, klog_hold_pos). console_write
+ * klog_lock guards the ring (klog_buf, klog_pos, klog_hold_pos, klog_drained). console_write
  * appends with console_lock held and interrupts off, from anywhere: under a
  * notification's or an endpoint's lock (kprintf there), in interrupt and
  * fault handlers. So klog_lock is the innermost lock of the kernel: taken with
@@ -30,6 +30,7 @@
 #include "core/ipc.h"
 #include "core/spinlock.h"
 #include "core/thread.h"
+#include "lib/fmt.h"
 #include "lib/kstring.h"
 
 #define KLOG_MASK     ((uint64_t)KLOG_SIZE - 1)
@@ -44,6 +45,7 @@ static volatile uint32_t klog_owner = KLOG_NO_OWNER; /* CPU index holding klog_l
 static char klog_buf[KLOG_SIZE];
 static uint64_t klog_pos;      /* bytes ever appended; byte p is at klog_buf[p & KLOG_MASK] */
 static uint64_t klog_hold_pos; /* klog_pos when the serial sink last went silent */
+static uint64_t klog_drained;  /* the furthest position a reader asked for (klog_replay) */
 static bool klog_pending;      /* atomic: text added since the last klog_tick */
 
 struct klog_obj {
@@ -131,6 +133,16 @@ static size_t klog_copy(uint64_t *pos, char *buf, size_t n, bool may_skip)
 	return n;
 }
 
+/* A reader asks for pos: everything before it went out (klog_replay starts there). */
+static void klog_note_drained(uint64_t pos)
+{
+	uint64_t flags = spin_lock_irqsave(&klog_lock);
+
+	if (pos > klog_drained)
+		klog_drained = pos;
+	spin_unlock_irqrestore(&klog_lock, flags);
+}
+
 /* pos resolved (KEEL_LOG_FROM_HOLD) and checked against the end: 0 or -KEEL_EINVAL. */
 static int klog_start(uint64_t *pos)
 {
@@ -143,6 +155,35 @@ static int klog_start(uint64_t *pos)
 		err = -KEEL_EINVAL;
 	spin_unlock_irqrestore(&klog_lock, flags);
 	return err;
+}
+
+void klog_replay(void (*write)(const char *s, size_t n))
+{
+	char chunk[KLOG_CHUNK];
+	uint64_t flags = spin_lock_irqsave(&klog_lock);
+	uint64_t from = klog_drained > klog_hold_pos ? klog_drained : klog_hold_pos;
+	uint64_t end = klog_pos;
+	size_t got;
+	int n;
+
+	/* Replayed once: a later release starts from here. */
+	klog_drained = end;
+	spin_unlock_irqrestore(&klog_lock, flags);
+	if (end - from > KLOG_REPLAY_MAX) {
+		/* Interrupts stay off while the sink polls: bounded to a few KiB. */
+		n = fmt_snprintf(chunk, sizeof(chunk), "[%llu bytes of kernel log not shown]\n",
+				 (unsigned long long)(end - KLOG_REPLAY_MAX - from));
+		write(chunk, (size_t)n < sizeof(chunk) ? (size_t)n : sizeof(chunk) - 1);
+		from = end - KLOG_REPLAY_MAX;
+	}
+	/* Without klog_lock while the sink writes (chunk by chunk, like the system call). */
+	while (from < end &&
+	       (got = klog_copy(&from, chunk,
+				end - from < KLOG_CHUNK ? (size_t)(end - from) : KLOG_CHUNK,
+				true)) > 0) {
+		write(chunk, got);
+		from += got;
+	}
 }
 
 int64_t klog_read(uint64_t pos, char *buf, size_t n, uint64_t *first)
@@ -273,6 +314,7 @@ int64_t klog_sys_read(uint64_t h, uint64_t ubuf, uint64_t n)
 		err = klog_start(&pos);
 	if (err != 0)
 		return err;
+	klog_note_drained(pos);
 	left = n - KLOG_HEADER < KLOG_SIZE ? n - KLOG_HEADER : KLOG_SIZE;
 	first = pos;
 	/*

@@ -491,6 +491,362 @@ static const char *test_hostile_fuzz(void)
 	return NULL;
 }
 
+/* ---- Batches -------------------------------------------------------------------------- */
+
+/*
+ * Two sessions in lockstep, one driven by single operations, one by batches
+ * of random sizes (the single side repeats its call up to the batch's size):
+ * the same entries come out in the same order with the same codes,
+ * including hand-written bad entries in the middle of a batch, and the
+ * counters end equal.
+ */
+static const char *test_batch_vs_single(void)
+{
+	struct session a, b;
+	uint64_t id = 0, cid = 0;
+
+	ktest_rng_state = 0x62617463ull;
+	KT_TRY(session_open(&a, 8, 8, 1024));
+	KT_TRY(session_open(&b, 8, 8, 1024));
+	for (int step = 0; step < 100000; step++) {
+		uint32_t n = 1 + (uint32_t)ktest_rng_below(10); /* past the queue size too */
+		int ra, rb, bad, k = 0;
+
+		switch (ktest_rng_below(4)) {
+		case 0: { /* client submits n, one of them maybe out of range */
+			struct keel_ring_sqe e[10];
+			for (uint32_t i = 0; i < n; i++)
+				e[i] = sqe(id + i, ktest_rng_below(16) * 64, 64);
+			if (ktest_rng_below(8) == 0)
+				e[ktest_rng_below(n)].len = 2000;
+			rb = ring_sq_push_many(&b.cli, e, n);
+			for (ra = 0; (uint32_t)k < n; k++) {
+				ra = ring_sq_push(&a.cli, &e[k]);
+				if (ra != 0)
+					break;
+			}
+			KT_EQ(rb, k > 0 ? k : ra);
+			if (rb > 0)
+				id += (uint64_t)rb;
+			break;
+		}
+		case 1: { /* driver pops n; sometimes the client spoils a published slot first */
+			struct keel_ring_sqe ea[10], eb[10];
+			uint32_t pending = a.cli.sq.next - a.drv.sq.next;
+			if (pending > 0 && ktest_rng_below(6) == 0) {
+				uint32_t slot =
+				    (a.drv.sq.next + (uint32_t)ktest_rng_below(pending)) &
+				    a.drv.sq.mask;
+				((struct keel_ring_sqe *)a.cli.sq.entries)[slot].offset = 5000;
+				((struct keel_ring_sqe *)b.cli.sq.entries)[slot].offset = 5000;
+			}
+			rb = ring_sq_pop_many(&b.drv, eb, n, &bad);
+			for (ra = 0; (uint32_t)k < n; k++) {
+				ra = ring_sq_pop(&a.drv, &ea[k]);
+				if (ra == -KEEL_EINVAL) {
+					k++;
+					break;
+				}
+				if (ra != 0)
+					break;
+			}
+			KT_EQ(rb, k > 0 ? k : ra);
+			KT_EQ(bad, ra == -KEEL_EINVAL);
+			for (int i = 0; i < k; i++) {
+				KT_EQ(eb[i].id, ea[i].id);
+				KT_EQ(eb[i].offset, ea[i].offset);
+				KT_EQ(eb[i].len, ea[i].len);
+			}
+			break;
+		}
+		case 2: { /* driver completes n */
+			struct keel_ring_cqe c[10];
+			for (uint32_t i = 0; i < n; i++)
+				c[i] = cqe(cid + i, ktest_rng_below(2) ? 0 : -KEEL_EAGAIN, 8);
+			if (ktest_rng_below(8) == 0)
+				c[ktest_rng_below(n)].status = 3; /* refused */
+			rb = ring_cq_push_many(&b.drv, c, n);
+			for (ra = 0; (uint32_t)k < n; k++) {
+				ra = ring_cq_push(&a.drv, &c[k]);
+				if (ra != 0)
+					break;
+			}
+			KT_EQ(rb, k > 0 ? k : ra);
+			if (rb > 0)
+				cid += (uint64_t)rb;
+			break;
+		}
+		default: { /* client reaps n */
+			struct keel_ring_cqe ca[10], cb[10];
+			rb = ring_cq_pop_many(&b.cli, cb, n, &bad);
+			for (ra = 0; (uint32_t)k < n; k++) {
+				ra = ring_cq_pop(&a.cli, &ca[k]);
+				if (ra != 0)
+					break;
+			}
+			KT_EQ(rb, k > 0 ? k : ra);
+			KT_EQ(bad, 0);
+			for (int i = 0; i < k; i++) {
+				KT_EQ(cb[i].id, ca[i].id);
+				KT_EQ(cb[i].status, ca[i].status);
+				KT_EQ(cb[i].len, ca[i].len);
+			}
+			break;
+		}
+		}
+		KT_EQ(a.cli.sq.next, b.cli.sq.next);
+		KT_EQ(a.drv.sq.next, b.drv.sq.next);
+		KT_EQ(a.drv.cq.next, b.drv.cq.next);
+		KT_EQ(a.cli.cq.next, b.cli.cq.next);
+	}
+	KT_ASSERT(id > 1000 && cid > 1000);
+	free(a.mem);
+	free(b.mem);
+	return NULL;
+}
+
+/* Batches across the end of the queue and across 2^32, every size. */
+static const char *test_batch_wraparound(void)
+{
+	struct session s;
+	uint64_t id = 0, got = 0;
+	const uint32_t start = 0xffffff00u;
+
+	KT_TRY(session_open(&s, 8, 8, 4096));
+	hdr(&s)->sq_prod.tail = hdr(&s)->sq_cons.head = start;
+	hdr(&s)->cq_prod.tail = hdr(&s)->cq_cons.head = start;
+	s.cli.sq.next = s.drv.sq.next = s.cli.sq.seen = start;
+	s.cli.cq.next = s.drv.cq.next = s.drv.cq.seen = start;
+	for (int lap = 0; lap < 100000; lap++) {
+		uint32_t k = 1 + (uint32_t)lap % 8;
+		struct keel_ring_sqe e[8];
+		struct keel_ring_cqe c[8];
+		int bad;
+
+		for (uint32_t i = 0; i < k; i++)
+			e[i] = sqe(id + i, i * 64, 64);
+		KT_EQ(ring_sq_push_many(&s.cli, e, k), (int)k);
+		id += k;
+		/* Taken in two parts: the first pop may stop at any size. */
+		uint32_t first = 1 + (uint32_t)lap % k;
+		KT_EQ(ring_sq_pop_many(&s.drv, e, first, &bad), (int)first);
+		if (first < k)
+			KT_EQ(ring_sq_pop_many(&s.drv, e + first, 8, &bad), (int)(k - first));
+		for (uint32_t i = 0; i < k; i++) {
+			KT_EQ(e[i].id, got + i);
+			KT_EQ(e[i].offset, i * 64);
+			c[i] = cqe(e[i].id, 0, i);
+		}
+		KT_EQ(ring_cq_push_many(&s.drv, c, k), (int)k);
+		KT_EQ(ring_cq_pop_many(&s.cli, c, 8, &bad), (int)k);
+		KT_EQ(bad, 0);
+		for (uint32_t i = 0; i < k; i++)
+			KT_EQ(c[i].id, got + i);
+		got += k;
+	}
+	KT_ASSERT(s.cli.sq.next < start); /* it did wrap */
+	KT_EQ(s.cli.sq.next, (uint32_t)(start + id));
+	KT_EQ(s.cli.cq.next, (uint32_t)(start + id));
+	/* Full: a batch takes what fits, then nothing. */
+	struct keel_ring_sqe e[10];
+	for (int i = 0; i < 10; i++)
+		e[i] = sqe(i, 0, 0);
+	KT_EQ(ring_sq_push_many(&s.cli, e, 10), 8);
+	KT_EQ(ring_sq_push_many(&s.cli, e, 10), -KEEL_EAGAIN);
+	KT_EQ(ring_sq_push_many(&s.cli, e, 0), -KEEL_EINVAL);
+	free(s.mem);
+	return NULL;
+}
+
+/* Impossible counters and bad entries met by batches. */
+static const char *test_batch_hostile(void)
+{
+	struct session s;
+	struct keel_ring_sqe e[8], in[8];
+	struct keel_ring_cqe c[8], cin[8];
+	int bad;
+
+	for (int i = 0; i < 8; i++) {
+		in[i] = sqe(10 + i, 64 * i, 64);
+		cin[i] = cqe(20 + i, 0, 0);
+	}
+	/* A tail past the queue: broken for good, whatever the batch. */
+	KT_TRY(session_open(&s, 8, 8, 4096));
+	hdr(&s)->sq_prod.tail = 9;
+	KT_EQ(ring_sq_pop_many(&s.drv, e, 8, &bad), -KEEL_ERANGE);
+	hdr(&s)->sq_prod.tail = 1;
+	KT_EQ(ring_sq_pop_many(&s.drv, e, 1, &bad), -KEEL_ERANGE);
+	KT_EQ(ring_cq_push_many(&s.drv, cin, 1), -KEEL_ERANGE);
+	KT_EQ(ring_cq_room(&s.drv), -KEEL_ERANGE);
+	free(s.mem);
+
+	/* A tail behind the consumer (gone backwards). */
+	KT_TRY(session_open(&s, 8, 8, 4096));
+	KT_EQ(ring_sq_push_many(&s.cli, in, 4), 4);
+	KT_EQ(ring_sq_pop_many(&s.drv, e, 8, &bad), 4);
+	hdr(&s)->sq_prod.tail = 2;
+	KT_EQ(ring_sq_pop_many(&s.drv, e, 8, &bad), -KEEL_ERANGE);
+	free(s.mem);
+
+	/*
+	 * A head that claims more than was published: seen as soon as the
+	 * producer loads it, which a batch does when the room it saw last is not
+	 * enough.
+	 */
+	KT_TRY(session_open(&s, 8, 8, 4096));
+	hdr(&s)->cq_cons.head = 3;
+	KT_EQ(ring_cq_push_many(&s.drv, cin, 8), 8); /* room from the start: no load */
+	hdr(&s)->cq_cons.head = 9;                   /* past the 8 published */
+	KT_EQ(ring_cq_room(&s.drv), -KEEL_ERANGE);   /* full: loads it */
+	KT_EQ(ring_cq_push_many(&s.drv, cin, 1), -KEEL_ERANGE);
+	free(s.mem);
+	KT_TRY(session_open(&s, 8, 8, 4096));
+	KT_EQ(ring_sq_push_many(&s.cli, in, 8), 8);
+	hdr(&s)->sq_cons.head = 0x80000000u;
+	KT_EQ(ring_sq_push_many(&s.cli, in, 1), -KEEL_ERANGE);
+	free(s.mem);
+
+	/* The producer's cached head is only ever ours: a scribbled one is never read. */
+	KT_TRY(session_open(&s, 8, 8, 4096));
+	KT_EQ(ring_cq_push_many(&s.drv, cin, 5), 5);
+	KT_EQ(ring_cq_pop_many(&s.cli, c, 5, &bad), 5);
+	KT_EQ(ring_cq_push_many(&s.drv, cin, 8), 8); /* loads the head (5): room for 8 */
+	KT_EQ(ring_cq_push_many(&s.drv, cin, 1), -KEEL_EAGAIN);
+	KT_EQ(ring_cq_room(&s.drv), 0);
+	free(s.mem);
+
+	/*
+	 * Bad entries in the middle of a batch: the batch ends with the bad one,
+	 * consumed and reported, the next batch goes on after it.
+	 */
+	KT_TRY(session_open(&s, 8, 8, 4096));
+	KT_EQ(ring_sq_push_many(&s.cli, in, 6), 6);
+	struct keel_ring_sqe *sq = (struct keel_ring_sqe *)s.cli.sq.entries;
+	sq[2].offset = UINT64_MAX - 1;
+	sq[3].len = 0xffffffffu;
+	KT_EQ(ring_sq_pop_many(&s.drv, e, 8, &bad), 3);
+	KT_EQ(bad, 1);
+	KT_EQ(e[2].id, 12);
+	KT_EQ(e[2].offset, UINT64_MAX - 1);
+	KT_EQ(ring_sq_pop_many(&s.drv, e, 8, &bad), 1);
+	KT_EQ(bad, 1);
+	KT_EQ(e[0].id, 13);
+	KT_EQ(ring_sq_pop_many(&s.drv, e, 8, &bad), 2);
+	KT_EQ(bad, 0);
+	KT_EQ(e[1].id, 15);
+	KT_EQ(ring_sq_pop_many(&s.drv, e, 8, &bad), -KEEL_EAGAIN);
+	KT_EQ(ring_sq_pop_many(&s.drv, e, 0, &bad), -KEEL_EINVAL);
+	/* Completions: a bad status or length ends the client's batch the same way. */
+	KT_EQ(ring_cq_push_many(&s.drv, cin, 4), 4);
+	struct keel_ring_cqe *cq = (struct keel_ring_cqe *)s.drv.cq.entries;
+	cq[1].status = 7;
+	cq[3].len = 4097;
+	KT_EQ(ring_cq_pop_many(&s.cli, c, 8, &bad), 2);
+	KT_EQ(bad, 1);
+	KT_EQ(c[1].id, 21);
+	KT_EQ(ring_cq_pop_many(&s.cli, c, 8, &bad), 2);
+	KT_EQ(bad, 1);
+	KT_EQ(c[1].len, 4097);
+	/* A side's own bad entry ends its push batch before it (nothing of it is written). */
+	in[1].len = 4097;
+	KT_EQ(ring_sq_push_many(&s.cli, in, 4), 1);
+	KT_EQ(ring_sq_push_many(&s.cli, in + 1, 3), -KEEL_EINVAL);
+	in[1].len = 64;
+	cin[0].status = -KEEL_ERRNO_MAX - 1;
+	KT_EQ(ring_cq_push_many(&s.drv, cin, 4), -KEEL_EINVAL);
+	free(s.mem);
+	return NULL;
+}
+
+/*
+ * The driver's batches in place (avail, take, release; room, put, publish)
+ * against single pops and pushes, in lockstep as above, with spoiled slots
+ * and completions out of range; then a broken tail and a hostile head.
+ */
+static const char *test_batch_in_place(void)
+{
+	struct session a, b;
+	uint64_t id = 0;
+
+	ktest_rng_state = 0x706c6163ull;
+	KT_TRY(session_open(&a, 8, 8, 1024));
+	KT_TRY(session_open(&b, 8, 8, 1024));
+	for (int step = 0; step < 100000; step++) {
+		uint32_t n = 1 + (uint32_t)ktest_rng_below(10);
+		struct keel_ring_sqe ea, eb;
+		struct keel_ring_cqe c[10];
+
+		/* The client side: n requests (single pushes on both), some spoiled after. */
+		for (uint32_t i = 0; i < n; i++) {
+			struct keel_ring_sqe in = sqe(id, ktest_rng_below(16) * 64, 64);
+			int ra = ring_sq_push(&a.cli, &in);
+			KT_EQ(ring_sq_push(&b.cli, &in), ra);
+			if (ra == 0)
+				id++;
+		}
+		uint32_t pending = a.cli.sq.next - a.drv.sq.next;
+		if (pending > 0 && ktest_rng_below(4) == 0) {
+			uint32_t slot =
+			    (a.drv.sq.next + (uint32_t)ktest_rng_below(pending)) & a.drv.sq.mask;
+			((struct keel_ring_sqe *)a.cli.sq.entries)[slot].len = 4000;
+			((struct keel_ring_sqe *)b.cli.sq.entries)[slot].len = 4000;
+		}
+		/* The driver: up to n taken and completed, the room permitting. */
+		int avail = ring_sq_avail(&b.drv), room = ring_cq_room(&b.drv);
+		KT_ASSERT(avail >= 0 && room >= 0);
+		uint32_t k = (uint32_t)avail < n ? (uint32_t)avail : n;
+		if (k > (uint32_t)room)
+			k = (uint32_t)room;
+		for (uint32_t i = 0; i < k; i++) {
+			int rb = ring_sq_take(&b.drv, i, &eb);
+			KT_EQ(ring_sq_pop(&a.drv, &ea), rb);
+			KT_EQ(eb.id, ea.id);
+			KT_EQ(eb.len, ea.len);
+			KT_EQ(eb.offset, ea.offset);
+			/* Every fifth completion out of range: refused, not written. */
+			c[i] = cqe(eb.id, rb, i % 5 == 4 ? 2000 : 8);
+			int pb = ring_cq_put(&b.drv, i, &c[i]);
+			KT_EQ(ring_cq_push(&a.drv, &c[i]), pb);
+			if (pb != 0) {
+				c[i].len = 0;
+				KT_EQ(ring_cq_put(&b.drv, i, &c[i]), 0);
+				KT_EQ(ring_cq_push(&a.drv, &c[i]), 0);
+			}
+		}
+		ring_sq_release(&b.drv, k);
+		ring_cq_publish(&b.drv, k);
+		KT_EQ(a.drv.sq.next, b.drv.sq.next);
+		KT_EQ(a.drv.cq.next, b.drv.cq.next);
+		/* The client reaps some: the same completions on both. */
+		uint32_t reap = (uint32_t)ktest_rng_below(9);
+		for (uint32_t i = 0; i < reap; i++) {
+			struct keel_ring_cqe ca, cb;
+			int ra = ring_cq_pop(&a.cli, &ca);
+			KT_EQ(ring_cq_pop(&b.cli, &cb), ra);
+			if (ra != 0)
+				break;
+			KT_EQ(cb.id, ca.id);
+			KT_EQ(cb.status, ca.status);
+			KT_EQ(cb.len, ca.len);
+		}
+	}
+	KT_ASSERT(id > 1000);
+	free(a.mem);
+	free(b.mem);
+
+	KT_TRY(session_open(&a, 8, 8, 1024));
+	hdr(&a)->sq_prod.tail = 9;
+	KT_EQ(ring_sq_avail(&a.drv), -KEEL_ERANGE);
+	KT_EQ(ring_cq_room(&a.drv), -KEEL_ERANGE); /* sticky */
+	free(a.mem);
+	KT_TRY(session_open(&a, 8, 8, 1024));
+	hdr(&a)->cq_cons.head = 1;
+	KT_EQ(ring_cq_room(&a.drv), -KEEL_ERANGE);
+	KT_EQ(ring_sq_avail(&a.drv), -KEEL_ERANGE);
+	free(a.mem);
+	return NULL;
+}
+
 /* ---- Two threads ---------------------------------------------------------------------- */
 
 /* A Keel notification on the host: one sticky bit, a waiter, a count of signals. */
@@ -541,6 +897,7 @@ struct stress {
 	struct notif to_drv, to_cli;
 	uint64_t n;          /* requests to send */
 	uint64_t depth;      /* at most this many in flight, 1 to STRESS_CQ */
+	int batch;           /* 1: both sides use the batch operations, batches of 1 to 16 */
 	const char *drv_err; /* the driver thread's failure, or NULL */
 	int stop;            /* set by a failing side so that the other gives up */
 };
@@ -552,31 +909,62 @@ static void *stress_driver(void *arg)
 	uint64_t expect = 0;
 
 	while (expect < t->n && !__atomic_load_n(&t->stop, __ATOMIC_RELAXED)) {
-		struct keel_ring_sqe e;
+		struct keel_ring_sqe es[16], e;
+		struct keel_ring_cqe cs[16];
 		unsigned batch = 0;
-		int got;
+		int got, bad;
 
-		while ((got = ring_sq_pop(r, &e)) == 0) {
-			uint64_t *buf = ring_buf(r, e.offset, e.len);
-			if (e.id != expect || e.len != STRESS_SLOT || buf == NULL ||
-			    buf[0] != e.id) {
-				t->drv_err =
-				    ktest_msg("driver: request %llu where %llu was due",
-					      (unsigned long long)e.id, (unsigned long long)expect);
-				goto fail;
+		if (t->batch) {
+			/* Up to 16 at once (a batch size that changes every round). */
+			got = ring_sq_pop_many(r, es, 1 + (unsigned)(expect % 16), &bad);
+			for (int i = 0; i < got; i++) {
+				uint64_t *buf = ring_buf(r, es[i].offset, es[i].len);
+				if (bad || es[i].id != expect || es[i].len != STRESS_SLOT ||
+				    buf == NULL || buf[0] != es[i].id) {
+					t->drv_err = ktest_msg(
+					    "driver: batch request %llu where %llu was due",
+					    (unsigned long long)es[i].id,
+					    (unsigned long long)expect);
+					goto fail;
+				}
+				buf[1] = ~es[i].id;
+				expect++;
+				cs[i] = cqe(es[i].id, 0, 16);
 			}
-			buf[1] = ~e.id; /* the answer, in the request's own slot */
-			expect++;
-			struct keel_ring_cqe c = cqe(e.id, 0, 16);
-			/* Never full: the client keeps at most STRESS_CQ requests in flight. */
-			if (ring_cq_push(r, &c) != 0) {
-				t->drv_err = "driver: the CQ was full";
-				goto fail;
+			if (got > 0) {
+				/* Never short: at most STRESS_CQ in flight. */
+				if (ring_cq_push_many(r, cs, (uint32_t)got) != got) {
+					t->drv_err = "driver: the CQ took less than the batch";
+					goto fail;
+				}
+				if (ring_cq_needs_wakeup(r) == 1)
+					notif_signal(&t->to_cli);
+				continue;
 			}
-			batch++;
+		} else {
+			while ((got = ring_sq_pop(r, &e)) == 0) {
+				uint64_t *buf = ring_buf(r, e.offset, e.len);
+				if (e.id != expect || e.len != STRESS_SLOT || buf == NULL ||
+				    buf[0] != e.id) {
+					t->drv_err = ktest_msg(
+					    "driver: request %llu where %llu was due",
+					    (unsigned long long)e.id, (unsigned long long)expect);
+					goto fail;
+				}
+				buf[1] = ~e.id; /* the answer, in the request's own slot */
+				expect++;
+				struct keel_ring_cqe c = cqe(e.id, 0, 16);
+				/* Never full: the client keeps at most STRESS_CQ requests in
+				 * flight. */
+				if (ring_cq_push(r, &c) != 0) {
+					t->drv_err = "driver: the CQ was full";
+					goto fail;
+				}
+				batch++;
+			}
 		}
 		if (got != -KEEL_EAGAIN) {
-			t->drv_err = ktest_msg("driver: ring_sq_pop gave %d", got);
+			t->drv_err = ktest_msg("driver: the SQ pop gave %d", got);
 			goto fail;
 		}
 		if (batch) {
@@ -611,6 +999,45 @@ static const char *stress_client(struct stress *t)
 		if (__atomic_load_n(&t->stop, __ATOMIC_RELAXED))
 			return "the driver stopped";
 		unsigned pushed = 0, popped = 0;
+		if (t->batch) {
+			/* Up to 16 at once, as many as depth allows. */
+			struct keel_ring_sqe es[16];
+			struct keel_ring_cqe cs[16];
+			unsigned k = 0, want = 1 + (unsigned)(sent % 16);
+			while (k < want && sent + k < t->n && sent + k - done < t->depth) {
+				uint64_t off = ((sent + k) % STRESS_CQ) * STRESS_SLOT;
+				uint64_t *buf = ring_buf(r, off, STRESS_SLOT);
+				buf[0] = sent + k;
+				buf[1] = 0;
+				es[k] = sqe(sent + k, off, STRESS_SLOT);
+				k++;
+			}
+			int got = k ? ring_sq_push_many(r, es, k) : -KEEL_EAGAIN;
+			KT_ASSERT(got > 0 || got == -KEEL_EAGAIN);
+			if (got > 0) {
+				sent += (unsigned)got;
+				pushed = (unsigned)got;
+				if (ring_sq_needs_wakeup(r) == 1)
+					notif_signal(&t->to_drv);
+			}
+			int bad;
+			got = ring_cq_pop_many(r, cs, 1 + (unsigned)(done % 16), &bad);
+			KT_ASSERT(got > 0 || got == -KEEL_EAGAIN);
+			KT_EQ(bad, 0);
+			for (int i = 0; i < got; i++) {
+				uint64_t *buf =
+				    ring_buf(r, (cs[i].id % STRESS_CQ) * STRESS_SLOT, STRESS_SLOT);
+				if (cs[i].id != done || cs[i].status != 0 || cs[i].len != 16 ||
+				    buf[1] != ~cs[i].id)
+					return ktest_msg("client: batch completion %llu where %llu "
+							 "was due",
+							 (unsigned long long)cs[i].id,
+							 (unsigned long long)done);
+				done++;
+				popped++;
+			}
+			goto idle;
+		}
 		/* Submit while the SQ has room and at most depth are in flight. */
 		while (sent < t->n && sent - done < t->depth) {
 			uint64_t off = (sent % STRESS_CQ) * STRESS_SLOT;
@@ -639,6 +1066,7 @@ static const char *stress_client(struct stress *t)
 			popped++;
 		}
 		KT_EQ(got, -KEEL_EAGAIN);
+	idle:
 		if (pushed || popped)
 			continue;
 		/* Nothing to do: requests are in flight, so a completion will come. */
@@ -655,7 +1083,7 @@ static const char *stress_client(struct stress *t)
  * One run of n requests with at most `depth` in flight. Depth 1 makes both
  * sides sleep on nearly every request: the most chances for a lost wakeup.
  */
-static const char *stress_run(uint64_t n, uint64_t depth)
+static const char *stress_run(uint64_t n, uint64_t depth, int batch)
 {
 	static struct stress t;
 	pthread_t drv;
@@ -664,6 +1092,7 @@ static const char *stress_run(uint64_t n, uint64_t depth)
 	memset(&t, 0, sizeof(t));
 	t.n = n;
 	t.depth = depth;
+	t.batch = batch;
 	pthread_mutex_init(&t.to_drv.m, NULL);
 	pthread_cond_init(&t.to_drv.c, NULL);
 	pthread_mutex_init(&t.to_cli.m, NULL);
@@ -681,9 +1110,9 @@ static const char *stress_run(uint64_t n, uint64_t depth)
 	KT_TRY(t.drv_err);
 	KT_EQ(t.s.cli.cq.next, (uint32_t)n);
 	KT_EQ(t.s.drv.sq.next, (uint32_t)n);
-	printf("# %llu requests, depth %llu: %lu wakeups (%lu to the driver, %lu to the client), "
+	printf("# %llu requests, depth %llu%s: %lu wakeups (%lu to the driver, %lu to the client), "
 	       "%lu sleeps, %.4f wakeups per request\n",
-	       (unsigned long long)n, (unsigned long long)depth,
+	       (unsigned long long)n, (unsigned long long)depth, batch ? ", batches" : "",
 	       t.to_drv.signals + t.to_cli.signals, t.to_drv.signals, t.to_cli.signals,
 	       t.to_drv.waits + t.to_cli.waits,
 	       (double)(t.to_drv.signals + t.to_cli.signals) / (double)n);
@@ -692,21 +1121,45 @@ static const char *stress_run(uint64_t n, uint64_t depth)
 
 static const char *test_stress_two_threads(void)
 {
-	KT_TRY(stress_run(STRESS_N, STRESS_CQ));
+	KT_TRY(stress_run(STRESS_N, STRESS_CQ, 0));
 	return NULL;
 }
 
 static const char *test_stress_sleepy(void)
 {
-	KT_TRY(stress_run(STRESS_N / 5, 1));
+	KT_TRY(stress_run(STRESS_N / 5, 1, 0));
+	return NULL;
+}
+
+static const char *test_stress_batches(void)
+{
+	KT_TRY(stress_run(STRESS_N, STRESS_CQ, 1));
+	return NULL;
+}
+
+static const char *test_stress_batches_sleepy(void)
+{
+	KT_TRY(stress_run(STRESS_N / 5, 3, 1));
 	return NULL;
 }
 
 static const struct ktest tests[] = {
-    KTEST(test_layout),          KTEST(test_push_pop_order), KTEST(test_wraparound),
-    KTEST(test_sleep_protocol),  KTEST(test_hostile_header), KTEST(test_hostile_indices),
-    KTEST(test_hostile_entries), KTEST(test_hostile_fuzz),   KTEST(test_stress_two_threads),
+    KTEST(test_layout),
+    KTEST(test_push_pop_order),
+    KTEST(test_wraparound),
+    KTEST(test_sleep_protocol),
+    KTEST(test_hostile_header),
+    KTEST(test_hostile_indices),
+    KTEST(test_hostile_entries),
+    KTEST(test_hostile_fuzz),
+    KTEST(test_stress_two_threads),
     KTEST(test_stress_sleepy),
+    KTEST(test_batch_vs_single),
+    KTEST(test_batch_wraparound),
+    KTEST(test_batch_hostile),
+    KTEST(test_batch_in_place),
+    KTEST(test_stress_batches),
+    KTEST(test_stress_batches_sleepy),
 };
 
 int main(void)
