@@ -21,7 +21,11 @@
  *    on every session and serves any that got entries meanwhile (no lost
  *    wakeup), and clears the flags again when it wakes;
  *  - the server signals a client's done_bit only when ring_cq_needs_wakeup
- *    says the client sleeps.
+ *    says the client sleeps;
+ *  - requests the service keeps while the server settles (just before it
+ *    would block) make keel_server_step come back instead of sleeping
+ *    (KEEL_SERVER_BIT_POLL): the service must start its device on them, as
+ *    nothing else would wake it (a uart with an idle transmitter).
  * A full CQ: the server keeps the one completion that did not fit (held)
  * and takes nothing more from that SQ; before it sleeps it sets the SQ's
  * sleep flag to SESSION_KICK_AFTER_REAP (2: still "nonzero, wants a
@@ -510,8 +514,10 @@ static int server_serve(struct keel_server *srv, struct keel_server_session *ss,
 			c.len = 0;
 			if (r != 0)
 				c.status = -KEEL_EINVAL; /* offset or len outside the data area */
-			else if (!fn(ctx, ss, &e, &c))
-				continue; /* kept: keel_server_complete later */
+			else if (!fn(ctx, ss, &e, &c)) {
+				srv->kept++; /* kept: keel_server_complete later */
+				continue;
+			}
 			if (room == 0) {
 				ss->held = c;
 				ss->held_valid = 1;
@@ -765,8 +771,13 @@ uint64_t keel_server_step(struct keel_server *srv)
 	if (srv->gone)
 		return 0;
 	session_write_enable(srv->pkey_bits);
-	if (server_settle(srv)) {
-		/* Still busy: come straight back after any message waiting. */
+	srv->kept = 0;
+	/*
+	 * Still busy, or requests kept while settling (the service has not seen
+	 * them: a driver must start its device on them before anything else can
+	 * wake it): come straight back after any message waiting.
+	 */
+	if (server_settle(srv) || srv->kept) {
 		keel_signal(srv->notif, 1ull << KEEL_SERVER_BIT_POLL);
 		srv->syscalls++;
 	}

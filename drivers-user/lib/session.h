@@ -134,6 +134,7 @@ struct keel_server {
 	int with_msg;        /* the last receive took a whole struct keel_msg (session.c) */
 	int open_pending;    /* an open came words-only and was told to ask again */
 	int gone;            /* the service endpoint has no caller left: stop serving */
+	unsigned kept;       /* requests the service kept in this step's settle (session.c) */
 	uint64_t syscalls;   /* system calls keel_server_* made (make bench) */
 	struct keel_msg msg; /* the last message received, then its reply */
 };

@@ -12,7 +12,6 @@
 #include <keel/syscall.h>
 
 #include "core/init_start.h"
-#include "acpi/boot.h"
 #include "arch/x86_64/ioapic.h"
 #include "core/console.h"
 #include "core/ipc.h"
@@ -118,23 +117,13 @@ static const char *test_drivers_uart_console(void)
 	return err;
 }
 
-/*
- * The same with the driver killed mid-stream: restarted, reconnected, no line
- * lost. Skipped with the probed IOAPIC (no MADT: Bochs): there the output
- * stops for good about 80 lines after the restart (every useq line up to 175
- * reaches the wire, then nothing until the timeout), in both runs so far;
- * Bochs's IOAPIC takes an edge only on a real low-high change of the line,
- * where QEMU's takes every raise, so a lost IRQ 4 edge is the suspect.
- */
+/* The same with the driver killed mid-stream: restarted, reconnected, no line lost. */
 static const char *test_drivers_uart_restart(void)
 {
 	const char *err = drivers_no_irqs();
 
 	if (err)
 		return err;
-	if (!acpi_boot_info()->madt.present)
-		return ktest_skip("without a MADT (Bochs) the output stops for good after the "
-				  "uart driver's restart: open bug");
 	err = drivers_case(8, 0);
 	kprintf("# uart-seq expected 200 restart\n");
 	return err;
