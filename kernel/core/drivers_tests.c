@@ -100,33 +100,33 @@ static const char *test_drivers_admin_kill(void)
 }
 
 /*
- * The console through the uart driver (bin/useq prints "uart-seq K/200"
- * lines). The lines go to COM1 only, which the kernel leaves alone meanwhile:
- * the host checks them in the serial log (scripts/test, serial_seq_results),
- * told by the "# uart-seq expected" line printed here after the driver ended
- * and the kernel has COM1 back.
+ * A case whose program prints `lines` "uart-seq K/N" lines through the uart
+ * driver (bin/useq). The lines go to COM1 only, which the kernel leaves alone
+ * meanwhile: the host checks them in the serial log (scripts/test,
+ * serial_seq_results), told by the "# uart-seq expected" line printed here
+ * after the driver ended and the kernel has COM1 back.
  */
-static const char *test_drivers_uart_console(void)
+static const char *drivers_uart_case(uint64_t n, unsigned lines, const char *tag)
 {
 	const char *err = drivers_no_irqs();
 
 	if (err)
 		return err;
-	err = drivers_case(7, 0);
-	kprintf("# uart-seq expected 200 console\n");
+	err = drivers_case(n, 0);
+	kprintf("# uart-seq expected %u %s\n", lines, tag);
 	return err;
+}
+
+/* The console through the uart driver: 200 lines. */
+static const char *test_drivers_uart_console(void)
+{
+	return drivers_uart_case(7, 200, "console");
 }
 
 /* The same with the driver killed mid-stream: restarted, reconnected, no line lost. */
 static const char *test_drivers_uart_restart(void)
 {
-	const char *err = drivers_no_irqs();
-
-	if (err)
-		return err;
-	err = drivers_case(8, 0);
-	kprintf("# uart-seq expected 200 restart\n");
-	return err;
+	return drivers_uart_case(8, 200, "restart");
 }
 
 /* Bad requests to the uart driver: an error completion each, and it goes on. */
@@ -140,29 +140,17 @@ static const char *test_drivers_uart_bad_requests(void)
 /*
  * The kernel's log drained by the uart driver (`log`, core/klog.c): lines an
  * app logs with KEEL_SYS_DEBUG_LOG reach the wire, where the kernel itself
- * prints nothing while the driver holds COM1; checked on the host as above.
+ * prints nothing while the driver holds COM1.
  */
 static const char *test_drivers_uart_klog(void)
 {
-	const char *err = drivers_no_irqs();
-
-	if (err)
-		return err;
-	err = drivers_case(10, 0);
-	kprintf("# uart-seq expected 100 klog\n");
-	return err;
+	return drivers_uart_case(10, 100, "klog");
 }
 
 /* The same with the driver killed after the last line: the kernel replays what it did not drain. */
 static const char *test_drivers_uart_klog_replay(void)
 {
-	const char *err = drivers_no_irqs();
-
-	if (err)
-		return err;
-	err = drivers_case(11, 0);
-	kprintf("# uart-seq expected 100 klog_replay\n");
-	return err;
+	return drivers_uart_case(11, 100, "klog_replay");
 }
 
 static const struct ktest drivers_tests[] = {
