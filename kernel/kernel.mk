@@ -74,6 +74,7 @@ KERNEL_SRCS := \
 	kernel/core/ktest.c \
 	kernel/core/spinlock.c \
 	kernel/core/sched.c \
+	kernel/core/sched_watch.c \
 	kernel/core/syscall.c \
 	kernel/core/ipc.c \
 	kernel/core/proc.c \

@@ -1159,6 +1159,13 @@ void ipc_notification_signal_deferred(struct notification *n, uint64_t bits)
 	}
 }
 
+int64_t ipc_next_timeout_ms(uint32_t cpu)
+{
+	const struct timeout *to = ipc_timeouts[cpu].head;
+
+	return to ? (int64_t)(to->deadline - tsc_ns()) / 1000000 : -1;
+}
+
 void ipc_tick(void)
 {
 	struct timeout_list *l = &ipc_timeouts[arch_cpu_index()];

@@ -138,4 +138,7 @@ extern const struct ktest_suite peer_test_suite;
 /* Hostile system-call arguments and notification races (fuzz_tests.c). */
 extern const struct ktest_suite fuzz_test_suite;
 
+/* Milliseconds until CPU cpu's next wait timeout (negative: past; -1 also: none). Racy: reports. */
+int64_t ipc_next_timeout_ms(uint32_t cpu);
+
 #endif

@@ -6,7 +6,9 @@
 #include <stdarg.h>
 
 #include "core/console.h"
+#include "core/thread.h"
 #include "lib/fmt.h"
+#include "lib/kstring.h"
 
 static char ktest_message[256];
 /* Told apart from a failure by its address. */
@@ -32,7 +34,8 @@ const char *ktest_skip(const char *fmt, ...)
 	return ktest_skip_message;
 }
 
-size_t ktest_run(const struct ktest_suite *const *suites, size_t suite_count)
+size_t ktest_run(const struct ktest_suite *const *suites, size_t suite_count, const char *only,
+		 size_t only_len)
 {
 	size_t total = 0, number = 0, failed = 0;
 
@@ -42,9 +45,21 @@ size_t ktest_run(const struct ktest_suite *const *suites, size_t suite_count)
 	for (size_t s = 0; s < suite_count; s++) {
 		for (size_t i = 0; i < suites[s]->count; i++) {
 			const struct ktest *t = &suites[s]->tests[i];
-			const char *err = t->run();
+			const char *err;
+			uint32_t hangs;
 
 			number++;
+			if (only && strncmp(t->name, only, only_len) != 0) {
+				kprintf("ok %zu %s # SKIP not selected by test.only=%.*s\n", number,
+					t->name, (int)only_len, only);
+				continue;
+			}
+			hangs = sched_hangs();
+			err = t->run();
+			/* Whatever the case said: it waited for processes that never ended. */
+			if (sched_hangs() != hangs)
+				err = ktest_fail("hung: the watchdog killed its processes (every "
+						 "thread is listed above)");
 			if (err == ktest_skip_message) {
 				kprintf("ok %zu %s # SKIP %s\n", number, t->name, err);
 			} else if (err) {

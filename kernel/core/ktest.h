@@ -39,7 +39,13 @@ const char *ktest_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)
  */
 const char *ktest_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Run every test of every suite, numbered 1..N across them; returns failures. */
-size_t ktest_run(const struct ktest_suite *const *suites, size_t suite_count);
+/*
+ * Run every test of every suite, numbered 1..N across them; returns failures.
+ * With `only` (not NUL-terminated, `only_len` bytes; NULL for all), a test
+ * whose name does not start with it is reported as a skip and not run, so
+ * the plan and the numbers stay those of a whole run (`test.only=`).
+ */
+size_t ktest_run(const struct ktest_suite *const *suites, size_t suite_count, const char *only,
+		 size_t only_len);
 
 #endif

@@ -37,6 +37,12 @@
 #define WHY_MAX        200
 #define MAIN_INIT_PATH "bin/init"
 #define MAIN_PATH_MAX  64
+/*
+ * Test mode: seconds a case may wait for its processes before the watchdog
+ * reports every thread and kills them (sched_run_until_idle). The slowest
+ * case takes about 70 s (8 vCPUs on two loaded host cores).
+ */
+#define MAIN_TEST_WATCHDOG_S 150
 
 struct boot_info boot_info;
 
@@ -138,7 +144,21 @@ static noreturn void main_run_tests(void)
 	    &vm_test_suite,     &slab_test_suite, &backtrace_test_suite, &user_test_suite,
 	    &ipc_test_suite,    &fpu_test_suite,  &fuzz_test_suite,      &vmo_test_suite,
 	    &devobj_test_suite, &proc_test_suite, &peer_test_suite,      &drivers_test_suite};
-	size_t failed = ktest_run(suites, KTEST_COUNT(suites));
+	size_t only_len = 0;
+	uint64_t watchdog;
+	int werr;
+	/* test.only=PREFIX: run only the cases whose names start with PREFIX (to chase one). */
+	const char *only = bootargs_get(boot_info.handoff->cmdline, "test.only", &only_len);
+	size_t failed;
+
+	/* test.watchdog=SECONDS (0: off): how long a case may wait for its processes. */
+	werr = bootargs_get_u64(boot_info.handoff->cmdline, "test.watchdog", &watchdog);
+	if (werr == BOOTARGS_EINVALID || (werr == BOOTARGS_OK && watchdog > UINT32_MAX))
+		kprintf("keel: test.watchdog= wants seconds; using %u\n", MAIN_TEST_WATCHDOG_S);
+	if (werr != BOOTARGS_OK || watchdog > UINT32_MAX)
+		watchdog = MAIN_TEST_WATCHDOG_S;
+	sched_set_watchdog((uint32_t)watchdog);
+	failed = ktest_run(suites, KTEST_COUNT(suites), only, only_len);
 
 	/*
 	 * isa-debug-exit: 0x10 -> QEMU exits 33 (all passed), 0x11 -> 35. Values

@@ -29,6 +29,7 @@
 #include "core/klog.h"
 #include "core/proc.h"
 #include "core/sched_fast.h"
+#include "core/sched_watch.h"
 #include "core/spinlock.h"
 #include "lib/kstring.h"
 #include "mm/kslab.h"
@@ -252,6 +253,7 @@ struct thread *thread_create_user_on(struct process *p, uint64_t entry, uint64_t
 	p->thread_list = t;
 	__atomic_fetch_add(&p->unfreed_threads, 1, __ATOMIC_RELAXED);
 	spin_unlock_irqrestore(&p->lock, flags);
+	sched_watch_add(t);
 	rq = &sched_rq[cpu];
 	flags = spin_lock_irqsave(&rq->lock);
 	sched_enqueue(rq, t);
@@ -298,6 +300,7 @@ void sched_after_switch(void)
 		return;
 	rq->dead = NULL;
 	p = dead->proc;
+	sched_watch_remove(dead);
 	arch_thread_free_user_state(dead);
 	ipc_thread_fini(dead);
 	vm_stack_destroy(&dead->kstack);
@@ -565,14 +568,17 @@ int process_kill(struct process *p, int64_t status)
 
 void sched_run_until_idle(void)
 {
-	uint64_t flags = arch_irq_save();
+	uint64_t flags = arch_irq_save(), start = arch_read_tsc();
 
+	sched_watch_reset();
 	/* Until every process has ended and been freed, on whichever CPU it ran. */
 	while (__atomic_load_n(&sched_live_processes, __ATOMIC_ACQUIRE) > 0 ||
 	       __atomic_load_n(&sched_unfreed_processes, __ATOMIC_ACQUIRE) > 0) {
 		sched_switch();
 		if (sched_this_rq()->runnable == 0)
 			arch_wait_for_interrupt();
+		if (sched_watch_expired(start))
+			break;
 	}
 	arch_irq_restore(flags);
 }

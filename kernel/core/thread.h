@@ -108,6 +108,8 @@ struct thread {
 	struct object *wait_obj;
 	uint32_t wait_pin;
 	struct thread *proc_next; /* its process's thread_list */
+	/* Every user thread not yet freed (sched.c's sched_threads, under its lock). */
+	struct thread *all_prev, *all_next;
 };
 
 /*
@@ -216,8 +218,23 @@ void sched_tick(void);
  */
 void sched_return_to_user(void);
 
-/* Run threads until every process has ended and been freed (on any CPU); on the boot CPU. */
+/*
+ * Run threads until every process has ended and been freed (on any CPU); on
+ * the boot CPU. With a watchdog set (sched_set_watchdog), a wait that lasts
+ * longer prints every thread (sched_dump_threads), kills every process, and
+ * counts a hang (sched_hangs); if even that does not end them, it leaves
+ * QEMU with a failure (the test run cannot go on).
+ */
 void sched_run_until_idle(void);
+
+/* The watchdog of sched_run_until_idle, in seconds (0: none; test mode sets it). */
+void sched_set_watchdog(uint32_t seconds);
+
+/* How many times the watchdog has fired since boot. */
+uint32_t sched_hangs(void);
+
+/* Print every user thread: process, state, CPU, what it waits on, user rip (a hang's report). */
+void sched_dump_threads(void);
 
 /* An AP's life after start-up: run what its queue holds, halt when it is empty. */
 noreturn void sched_idle_loop(void);
