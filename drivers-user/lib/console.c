@@ -43,6 +43,7 @@ struct con_line {
 static struct {
 	struct keel_session s;
 	uint64_t names, notif;
+	uint64_t service; /* the session's service endpoint (ours to close), or KEEL_MSG_NO_HANDLE */
 	uint64_t next_id;
 	unsigned slots; /* lines in flight at most: CON_SLOTS, or fewer if the data area is small */
 	int open;       /* keel_console_open succeeded */
@@ -130,6 +131,15 @@ static void con_fail(void)
 	keel_output_set(NULL, NULL);
 }
 
+/* Close the session and the service handle it was opened on (the session does not own it). */
+static void con_disconnect(void)
+{
+	keel_session_close(&con.s);
+	if (con.service != KEEL_MSG_NO_HANDLE)
+		keel_handle_close(con.service);
+	con.service = KEEL_MSG_NO_HANDLE;
+}
+
 /* Open a session with "uart" (looked up again); every kept line is to be sent again. */
 static int64_t con_connect(void)
 {
@@ -143,11 +153,12 @@ static int64_t con_connect(void)
 		keel_handle_close(service);
 		return r;
 	}
+	con.service = service;
 	con.slots = con.s.ring.data_size / CON_SLOT_SIZE;
 	if (con.slots > CON_SLOTS)
 		con.slots = CON_SLOTS;
 	if (con.slots == 0) {
-		keel_session_close(&con.s);
+		con_disconnect();
 		return -KEEL_E2BIG;
 	}
 	for (unsigned i = 0; i < CON_SLOTS; i++)
@@ -161,11 +172,11 @@ static void con_recover(void)
 	/* Lines kept in slots a smaller new session lacks would be stranded: keep the old count. */
 	unsigned old = con.slots;
 
-	keel_session_close(&con.s);
+	con_disconnect();
 	if (con_connect() != 0) {
 		con_fail();
 	} else if (con.slots < old) {
-		keel_session_close(&con.s);
+		con_disconnect();
 		con.slots = old;
 		con_fail();
 	}
@@ -238,8 +249,15 @@ static void con_line_out(const char *s, size_t n)
 		for (unsigned i = 0; i < con.slots && !l; i++)
 			if (!con.line[i].used)
 				l = &con.line[i];
-		if (!l)
-			con_reap(1);
+		if (l)
+			break;
+		/*
+		 * Every slot is kept. After a reconnect (con_reap's -KEEL_ECLOSED)
+		 * none of them is in flight: send them again before waiting, or
+		 * the wait is for completions that can never come.
+		 */
+		con_send();
+		con_reap(1);
 	}
 	if (con.failed) {
 		keel_debug_log(s, n);
@@ -283,6 +301,7 @@ int keel_console_open(uint64_t names)
 		return (int)n;
 	con.names = names;
 	con.notif = (uint64_t)n;
+	con.service = KEEL_MSG_NO_HANDLE;
 	con.failed = 0;
 	r = con_connect();
 	if (r != 0) {

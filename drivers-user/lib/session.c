@@ -296,7 +296,15 @@ static int client_sleep(struct keel_session *s)
 	bits = keel_wait(s->notif, KEEL_FOREVER);
 	s->syscalls++;
 	ring_cq_end_sleep(&s->ring);
-	if (bits < 0 || ((uint64_t)bits & (1ull << s->gone_bit)))
+	if (bits < 0)
+		return -KEEL_ECLOSED;
+	/*
+	 * gone_bit may be stale: an earlier session's watch on this notification
+	 * sets it too, and stays pending when that session found its driver
+	 * gone another way (a kick answered -KEEL_ECLOSED). The endpoint
+	 * decides: a kick fails only when its driver is gone.
+	 */
+	if (((uint64_t)bits & (1ull << s->gone_bit)) && client_kick(s) != 0)
 		return -KEEL_ECLOSED;
 	return 0;
 }
