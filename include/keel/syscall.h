@@ -223,6 +223,7 @@
 #define KEEL_INFO_FEATURES 4 /* u32: KEEL_FEATURE_* bits of the paths in use */
 #define KEEL_INFO_PROCESS  5 /* struct keel_process_info of the process handle `cpu` */
 #define KEEL_INFO_LOG      6 /* the kernel log through the log handle `cpu` (below) */
+#define KEEL_INFO_PLATFORM 7 /* struct keel_platform (cpu unused; anyone may ask) */
 
 /*
  * The kernel log: the last 64 KiB of everything the kernel printed (its own
@@ -287,6 +288,33 @@ struct keel_process_info {
 	int64_t exit_status;  /* once threads is 0 */
 	uint64_t killed;      /* 1: ended by a fault (exit_status is the vector) or killed by
 			       * KEEL_SYS_SIGNAL on its handle (exit_status is the bits) */
+};
+
+/*
+ * What KEEL_INFO_PLATFORM tells of the machine: the facts user space cannot
+ * find itself, from the ACPI tables the kernel parsed at boot. Not secret, so
+ * any process may read them; using them needs device objects only init can
+ * carve. The ECAM window is the MCFG's first segment: the configuration space
+ * of bus b (ecam_bus_first..ecam_bus_last) is the 1 MiB at
+ * ecam_base + (b << 20), 4 KiB per function (PCI Firmware Spec 3.2, 4.1.2);
+ * ecam_base 0 when there is no MCFG (use ports 0xcf8/0xcfc). The reset
+ * register is the FADT's RESET_REG, KEEL_RESET_NONE when the FADT says it has
+ * none or it is unusable: write reset_value (8 bits) to reset_address in
+ * memory or I/O space to reset the machine (ACPI 6.5, 4.8.3.6).
+ */
+#define KEEL_RESET_NONE   0
+#define KEEL_RESET_MEMORY 1
+#define KEEL_RESET_IO     2
+
+struct keel_platform {
+	uint64_t ecam_base;      /* physical; 0: no MCFG */
+	uint16_t ecam_segment;   /* PCI segment group */
+	uint8_t ecam_bus_first;
+	uint8_t ecam_bus_last;   /* >= ecam_bus_first */
+	uint8_t reset_space;     /* KEEL_RESET_* */
+	uint8_t reset_value;
+	uint16_t reserved;       /* 0 */
+	uint64_t reset_address;  /* physical address or port; 0 with KEEL_RESET_NONE */
 };
 
 /*

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "acpi/boot.h"
+#include "core/console.h"
 #include "lib/bootargs.h"
 
 /* test.acpi: 1 or 0 in *want, or a failure message. */
@@ -68,9 +69,54 @@ static const char *test_acpi_no_warnings(void)
 	return NULL;
 }
 
+/*
+ * KEEL_INFO_PLATFORM's answer is what the parse found: the MCFG's first
+ * segment (no ECAM without one) and the FADT's reset register.
+ */
+static const char *test_acpi_platform(void)
+{
+	const struct acpi_info *a = acpi_boot_info();
+	const struct acpi_mcfg_segment *s = &a->mcfg.segments[0];
+	const struct acpi_fadt *f = &a->fadt;
+	struct keel_platform p;
+
+	acpi_boot_platform(&p);
+	if (a->mcfg.count == 0) {
+		if (p.ecam_base || p.ecam_segment || p.ecam_bus_first || p.ecam_bus_last)
+			return ktest_fail("no MCFG segment, but ECAM at 0x%llx",
+					  (unsigned long long)p.ecam_base);
+	} else if (p.ecam_base != s->base || p.ecam_segment != s->segment ||
+		   p.ecam_bus_first != s->bus_start || p.ecam_bus_last != s->bus_end) {
+		return ktest_fail("ECAM 0x%llx seg %u buses %u-%u, MCFG 0x%llx seg %u buses %u-%u",
+				  (unsigned long long)p.ecam_base, p.ecam_segment,
+				  p.ecam_bus_first, p.ecam_bus_last, (unsigned long long)s->base,
+				  s->segment, s->bus_start, s->bus_end);
+	} else if (p.ecam_base % (1ull << 20) != 0) {
+		return ktest_fail("ECAM base 0x%llx not 1 MiB aligned",
+				  (unsigned long long)p.ecam_base);
+	}
+	if (!f->present || !f->reset || f->reset_reg.space == ACPI_SPACE_PCI_CONFIG)
+		return p.reset_space == KEEL_RESET_NONE && p.reset_address == 0
+			   ? NULL
+			   : ktest_fail("no usable FADT reset register, but space %u at 0x%llx",
+					p.reset_space, (unsigned long long)p.reset_address);
+	if (p.reset_space != (f->reset_reg.space == ACPI_SPACE_IO ? KEEL_RESET_IO
+								   : KEEL_RESET_MEMORY) ||
+	    p.reset_address != f->reset_reg.address || p.reset_value != f->reset_value)
+		return ktest_fail("reset space %u 0x%llx value 0x%x, FADT space %u 0x%llx 0x%x",
+				  p.reset_space, (unsigned long long)p.reset_address,
+				  p.reset_value, f->reset_reg.space,
+				  (unsigned long long)f->reset_reg.address, f->reset_value);
+	kprintf("# platform: ecam 0x%llx buses %u-%u, reset space %u 0x%llx value 0x%x\n",
+		(unsigned long long)p.ecam_base, p.ecam_bus_first, p.ecam_bus_last,
+		p.reset_space, (unsigned long long)p.reset_address, p.reset_value);
+	return NULL;
+}
+
 static const struct ktest acpi_tests[] = {
     KTEST(acpi_madt_cpus),
     KTEST(acpi_no_warnings),
+    KTEST(acpi_platform),
 };
 
 const struct ktest_suite acpi_test_suite = {acpi_tests, KTEST_COUNT(acpi_tests)};

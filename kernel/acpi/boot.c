@@ -75,3 +75,24 @@ const struct acpi_info *acpi_boot_info(void)
 {
 	return &acpi_info;
 }
+
+void acpi_boot_platform(struct keel_platform *out)
+{
+	const struct acpi_mcfg *m = &acpi_info.mcfg;
+	const struct acpi_fadt *f = &acpi_info.fadt;
+
+	*out = (struct keel_platform){0};
+	if (m->present && m->count > 0) {
+		out->ecam_base = m->segments[0].base;
+		out->ecam_segment = m->segments[0].segment;
+		out->ecam_bus_first = m->segments[0].bus_start;
+		out->ecam_bus_last = m->segments[0].bus_end;
+	}
+	/* fadt.c keeps `reset` only for a sound 8-bit register; PCI config space is not handed out. */
+	if (f->present && f->reset && f->reset_reg.space != ACPI_SPACE_PCI_CONFIG) {
+		out->reset_space =
+		    f->reset_reg.space == ACPI_SPACE_IO ? KEEL_RESET_IO : KEEL_RESET_MEMORY;
+		out->reset_address = f->reset_reg.address;
+		out->reset_value = f->reset_value;
+	}
+}

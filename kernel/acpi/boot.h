@@ -6,6 +6,8 @@
 #ifndef KEEL_ACPI_BOOT_H
 #define KEEL_ACPI_BOOT_H
 
+#include <keel/syscall.h>
+
 #include "acpi/acpi.h"
 #include "core/boot.h"
 #include "core/ktest.h"
@@ -20,6 +22,13 @@ void acpi_boot_init(const struct boot_info *bi);
 
 /* The result of acpi_boot_init (all absent before it ran or without ACPI). */
 const struct acpi_info *acpi_boot_info(void);
+
+/*
+ * The platform facts for KEEL_INFO_PLATFORM (include/keel/syscall.h) from the
+ * result: the MCFG's first segment and the FADT's reset register (memory or
+ * I/O only; none without ACPI).
+ */
+void acpi_boot_platform(struct keel_platform *out);
 
 extern const struct ktest_suite acpi_test_suite;
 

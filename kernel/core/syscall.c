@@ -6,6 +6,7 @@
 
 #include <keel/syscall.h>
 
+#include "acpi/boot.h"
 #include "arch/x86_64/cpufeatures.h"
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/tsc.h"
@@ -63,6 +64,7 @@ static int64_t syscall_info(uint64_t kind, uint64_t cpu, uint64_t ubuf, uint64_t
 	uint64_t v64;
 	struct keel_cpu_counters c = {0};
 	struct keel_process_info pi;
+	struct keel_platform plat;
 	const struct percpu *p;
 	uint32_t v32;
 	const void *src;
@@ -108,6 +110,10 @@ static int64_t syscall_info(uint64_t kind, uint64_t cpu, uint64_t ubuf, uint64_t
 		if (err != 0)
 			return err;
 		src = &pi, size = sizeof(pi);
+		break;
+	case KEEL_INFO_PLATFORM:
+		acpi_boot_platform(&plat);
+		src = &plat, size = sizeof(plat);
 		break;
 	case KEEL_INFO_LOG:
 		/* `cpu` is a log handle; the text is copied by chunks (core/klog.c). */
