@@ -163,14 +163,15 @@ static const char *conf_device(struct initconf_entry *e, const struct conf_word 
 		if (b == 0 || (a | b) & (CONF_PAGE - 1) || a > UINT64_MAX - b)
 			return "mem= not page-aligned, empty or wrapping";
 		d = (struct initconf_device){KEEL_OBJ_DEVMEM, a, b};
-	} else if (conf_eq(w, "log")) {
-		/* The kernel log (KEEL_OBJ_LOG), for the console driver that drains it. */
+	} else if (conf_eq(w, "log") || conf_eq(w, "ecam")) {
+		/* The kernel log (for the console driver), or the PCI ECAM window: one of each. */
+		d = (struct initconf_device){conf_eq(w, "log") ? KEEL_OBJ_LOG : INITCONF_DEV_ECAM,
+					     0, 0};
 		for (unsigned k = 0; k < e->ndev; k++)
-			if (e->dev[k].type == KEEL_OBJ_LOG)
-				return "log given twice";
-		d = (struct initconf_device){KEEL_OBJ_LOG, 0, 0};
+			if (e->dev[k].type == d.type)
+				return d.type == KEEL_OBJ_LOG ? "log given twice" : "ecam given twice";
 	} else {
-		return "unknown driver option (ioport=, irq=, mem=, log, wc, arg=)";
+		return "unknown driver option (ioport=, irq=, mem=, ecam, log, wc, arg=)";
 	}
 	if (e->ndev >= KEEL_START_DEVICES)
 		return "too many devices (at most " CONF_STR(KEEL_START_DEVICES) ")";

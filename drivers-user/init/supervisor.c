@@ -120,6 +120,30 @@ static void supervisor_proc_name(char out[16], const char *name)
 	out[n] = '\0';
 }
 
+/*
+ * Carve one device of a driver's line: its handle, or -KEEL_E*. `ecam` is
+ * the MCFG's first window, its buses only (KEEL_INFO_PLATFORM); -KEEL_ENOENT
+ * when the machine has none (legacy PCI: ioport=0xcf8:8 instead).
+ */
+static int64_t supervisor_device(const struct initconf_device *d)
+{
+	uint64_t resource = supervisor_sb->handle[KEEL_START_RESOURCE];
+	struct keel_platform plat;
+	int64_t r;
+
+	if (d->type != INITCONF_DEV_ECAM)
+		return keel_device_create(d->type, d->arg, d->arg2, resource);
+	r = keel_info(KEEL_INFO_PLATFORM, 0, &plat, sizeof(plat));
+	if (r < 0)
+		return r;
+	if (plat.ecam_base == 0)
+		return -KEEL_ENOENT;
+	return keel_device_create(KEEL_OBJ_DEVMEM,
+				  plat.ecam_base + ((uint64_t)plat.ecam_bus_first << 20),
+				  (uint64_t)(plat.ecam_bus_last - plat.ecam_bus_first + 1) << 20,
+				  resource);
+}
+
 /* Start driver i with fresh objects (`why`: the old one's end, or NULL): UP, or GIVEN_UP (said
  * why). */
 static void supervisor_start_driver(unsigned i, const char *verb, const char *why)
@@ -147,8 +171,7 @@ static void supervisor_start_driver(unsigned i, const char *verb, const char *wh
 	for (k = 0; k < e->ndev; k++) {
 		const struct initconf_device *d = &e->dev[k];
 
-		r = keel_device_create(d->type, d->arg, d->arg2,
-				       supervisor_sb->handle[KEEL_START_RESOURCE]);
+		r = supervisor_device(d);
 		if (r < 0) {
 			keel_printf("cannot start %s: device %u (line %u): %lld (%s)\n", e->path, k,
 				    e->line, (long long)r, keel_strerror(r));

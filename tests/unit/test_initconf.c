@@ -127,6 +127,21 @@ static const char *test_options(void)
 	return NULL;
 }
 
+/* `ecam`: a device slot of its own, in line order, whose range init fills in. */
+static const char *test_ecam(void)
+{
+	KT_EQ(parse("driver pci bin/pci ioport=0xcf8:8 ecam\ndriver p2 bin/pci ecam log\n"), 0);
+	KT_EQ(conf.ndrivers, 2);
+	KT_EQ(conf.driver[0].ndev, 2);
+	KT_EQ(conf.driver[0].dev[0].type, KEEL_OBJ_IOPORT);
+	KT_EQ(conf.driver[0].dev[1].type, INITCONF_DEV_ECAM);
+	KT_EQ(conf.driver[0].dev[1].arg, 0);
+	KT_EQ(conf.driver[0].dev[1].arg2, 0);
+	KT_EQ(conf.driver[1].dev[0].type, INITCONF_DEV_ECAM);
+	KT_EQ(conf.driver[1].dev[1].type, KEEL_OBJ_LOG);
+	return NULL;
+}
+
 static const char *test_empty(void)
 {
 	KT_EQ(parse_n("", 0), 0);
@@ -175,6 +190,10 @@ static const char *test_errors(void)
 	    {"driver x bin/x irq=1 irq=2 irq=3 irq=4 irq=5", "too many devices (at most 4)"},
 	    {"driver x bin/x log irq=1 log", "log given twice"},
 	    {"driver x bin/x log=1", "unknown driver option"},
+	    {"driver x bin/x ecam ioport=0xcf8:8 ecam", "ecam given twice"},
+	    {"driver x bin/x ecam=1", "unknown driver option"},
+	    {"driver x bin/x ecam wc", "wc without mem="},
+	    {"app x bin/x ecam", "unknown app option"},
 	    {"app x bin/x log", "unknown app option"},
 	    {"app x bin/x wc", "unknown app option"},
 	    {"app x bin/x irq=4", "unknown app option"},
@@ -303,7 +322,7 @@ static const char *test_hostile(void)
 
 static const struct ktest tests[] = {
     KTEST(test_shipped), KTEST(test_options),    KTEST(test_empty),   KTEST(test_errors),
-    KTEST(test_limits),  KTEST(test_duplicates), KTEST(test_hostile),
+    KTEST(test_limits),  KTEST(test_duplicates), KTEST(test_hostile), KTEST(test_ecam),
 };
 
 int main(void)
