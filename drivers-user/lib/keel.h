@@ -140,6 +140,15 @@ int64_t keel_spawn(uint64_t ramdisk, uint64_t ramdisk_size, const struct keel_sp
 int64_t keel_ramdisk_file(uint64_t ramdisk, uint64_t ramdisk_size, const char *path,
 			  const void **data, size_t *size);
 
+/*
+ * Look `name` (1-KEEL_NAME_MAX bytes) up in init's name service `names`
+ * (KEEL_START_NAMES), asking again for up to 10 s while the driver is being
+ * (re)started: 0 and its service endpoint in *service, or the answer's
+ * -KEEL_E* (-KEEL_ENOENT not configured, -KEEL_ECLOSED given up), or
+ * -KEEL_ETIMEDOUT.
+ */
+int64_t keel_name_lookup(uint64_t names, const char *name, uint64_t *service);
+
 /* A short constant name of a wrapper's negative result ("bad handle"). */
 const char *keel_strerror(int64_t err);
 

@@ -82,31 +82,31 @@ static unsigned pci_bar_read(const struct pci_config_ops *ops, unsigned i, unsig
 		return 0; /* no writable bit: not implemented */
 	*b = (struct pci_bar){.index = (uint8_t)i};
 	if (old & 1) {
-		b->flags = PCI_BAR_IO;
+		b->flags = KEEL_PCI_BAR_IO;
 		b->size = pci_bar_size(lo, 0, 1, 0);
 		b->base = old & ~0x3u;
 	} else if (type == 0 || type == 2) {
 		if (type == 2) {
 			if (i + 1 >= slots) {
-				b->flags = PCI_BAR_MEM64 | PCI_BAR_BAD;
+				b->flags = KEEL_PCI_BAR_MEM64 | KEEL_PCI_BAR_BAD;
 				return 1;
 			}
 			old_hi = ops->read32(ops->ctx, off + 4);
 			hi = pci_bar_probe(ops, off + 4, old_hi);
-			b->flags = PCI_BAR_MEM64;
+			b->flags = KEEL_PCI_BAR_MEM64;
 		}
-		b->flags |= (old & 0x8) ? PCI_BAR_PREFETCH : 0;
+		b->flags |= (old & 0x8) ? KEEL_PCI_BAR_PREFETCH : 0;
 		b->size = pci_bar_size(lo, hi, 0, type == 2);
 		b->base = (uint64_t)old_hi << 32 | (old & ~0xfu);
 	} else {
-		b->flags = PCI_BAR_BAD; /* type 1 (below 1 MiB, PCI 2.x) and 3 are reserved */
+		b->flags = KEEL_PCI_BAR_BAD; /* type 1 (below 1 MiB, PCI 2.x) and 3 are reserved */
 		return 1;
 	}
 	if (b->size == 0) {
-		b->flags |= PCI_BAR_BAD;
+		b->flags |= KEEL_PCI_BAR_BAD;
 		b->base = 0;
 	}
-	return (b->flags & PCI_BAR_MEM64) ? 2 : 1;
+	return (b->flags & KEEL_PCI_BAR_MEM64) ? 2 : 1;
 }
 
 uint8_t pci_caps_walk(const struct pci_config_ops *ops)
@@ -124,15 +124,15 @@ uint8_t pci_caps_walk(const struct pci_config_ops *ops)
 		uint32_t v;
 
 		if (ptr < PCI_HEADER_END)
-			return caps | PCI_CAP_LOOP;
+			return caps | KEEL_PCI_CAP_LOOP;
 		v = ops->read32(ops->ctx, ptr);
 		if ((v & 0xff) == PCI_CAP_ID_MSI)
-			caps |= PCI_CAP_MSI;
+			caps |= KEEL_PCI_CAP_MSI;
 		else if ((v & 0xff) == PCI_CAP_ID_MSIX)
-			caps |= PCI_CAP_MSIX;
+			caps |= KEEL_PCI_CAP_MSIX;
 		ptr = (v >> 8) & 0xfc;
 	}
-	return ptr != 0 ? caps | PCI_CAP_LOOP : caps;
+	return ptr != 0 ? caps | KEEL_PCI_CAP_LOOP : caps;
 }
 
 int pci_function_read(const struct pci_config_ops *ops, struct pci_function *f)

@@ -16,6 +16,8 @@
 
 #include <stdint.h>
 
+#include <keel/service.h>
+
 /*
  * Configuration space of one function: aligned 32-bit reads and writes at
  * byte offset `off` (a multiple of 4, below 256: everything this decoder
@@ -29,25 +31,14 @@ struct pci_config_ops {
 
 #define PCI_BARS_MAX 6
 
-/* struct pci_bar flags */
-#define PCI_BAR_IO       (1u << 0) /* I/O space (else memory) */
-#define PCI_BAR_MEM64    (1u << 1) /* a 64-bit memory BAR (it used the next slot too) */
-#define PCI_BAR_PREFETCH (1u << 2)
-#define PCI_BAR_BAD      (1u << 3) /* reserved type, sizing bits not contiguous, or a 64-bit
-				    * BAR in the last slot: base and size are 0 */
 
 /* One implemented BAR (a slot that reads back 0 after all ones is not one). */
 struct pci_bar {
 	uint8_t index; /* the slot, 0-5: config offset 0x10 + 4 * index */
-	uint8_t flags; /* PCI_BAR_* */
+	uint8_t flags; /* KEEL_PCI_BAR_* (include/keel/service.h) */
 	uint64_t base; /* bus address, as the firmware programmed it */
 	uint64_t size; /* bytes decoded: a power of two */
 };
-
-/* struct pci_function caps */
-#define PCI_CAP_MSI  (1u << 0)
-#define PCI_CAP_MSIX (1u << 1)
-#define PCI_CAP_LOOP (1u << 7) /* the capability list was cut short: too long or bad pointer */
 
 struct pci_function {
 	uint16_t vendor, device;
@@ -55,7 +46,7 @@ struct pci_function {
 	uint8_t header_type; /* bits 0-6: 0 device, 1 PCI bridge, 2 CardBus; bit 7 multi-function */
 	uint8_t irq_pin;     /* 0 none, 1-4 INTA-INTD */
 	uint8_t irq_line;    /* what the firmware wrote: 0xff unknown */
-	uint8_t caps;        /* PCI_CAP_* */
+	uint8_t caps;        /* KEEL_PCI_CAP_* */
 	uint8_t nbars;
 	struct pci_bar bar[PCI_BARS_MAX];
 };
@@ -84,10 +75,10 @@ int pci_function_read(const struct pci_config_ops *ops, struct pci_function *f);
 uint64_t pci_bar_size(uint32_t lo, uint32_t hi, int io, int mem64);
 
 /*
- * Walk the capability list: PCI_CAP_* bits. At most PCI_CAPS_MAX entries
+ * Walk the capability list: KEEL_PCI_CAP_* bits. At most PCI_CAPS_MAX entries
  * (each takes at least 4 of the 192 bytes after the header); a pointer below
- * 0x40 (into the header) ends the walk with PCI_CAP_LOOP unless it is 0, the
- * end; the two low bits of each pointer are reserved and masked.
+ * 0x40 (into the header) ends the walk with KEEL_PCI_CAP_LOOP unless it is 0, the
+ * end (KEEL_PCI_CAP_LOOP also when the bound is reached); the two low bits of each pointer are reserved and masked.
  */
 #define PCI_CAPS_MAX 48
 uint8_t pci_caps_walk(const struct pci_config_ops *ops);

@@ -98,4 +98,34 @@
 #define KEEL_ECHO_SYSCALLS 2
 #define KEEL_ECHO_SESSIONS 3
 
+/*
+ * "pci" (drivers-user/pci): the PCI functions found when the driver started,
+ * in bus/device/function order. Register-only calls:
+ *   w0 = KEEL_PCI_COUNT. Reply w1 = the functions.
+ *   w0 = KEEL_PCI_GET, w1 = index. Reply w1 = the address (KEEL_PCI_ADDRESS),
+ *     w2 = vendor | device << 16 | class << 32 | subclass << 40 | prog-if << 48
+ *     | header type << 56, w3 = interrupt line | pin << 8 (0 none, 1-4 INTA-D)
+ *     | KEEL_PCI_CAP_* << 16 | its BAR count << 24. -KEEL_ENOENT past the end.
+ *   w0 = KEEL_PCI_BAR, w1 = index, w2 = n (0 .. BAR count - 1). Reply w1 = the
+ *     bus address, w2 = the size in bytes, w3 = the slot (0-5) | KEEL_PCI_BAR_*
+ *     << 8. -KEEL_ENOENT no such function or BAR.
+ * Anything else: -KEEL_EINVAL.
+ */
+#define KEEL_PCI_COUNT 1
+#define KEEL_PCI_GET   2
+#define KEEL_PCI_BAR   3
+
+#define KEEL_PCI_ADDRESS(seg, bus, dev, fn)                                                        \
+	((uint64_t)(seg) << 16 | (uint64_t)(bus) << 8 | (uint64_t)(dev) << 3 | (uint64_t)(fn))
+
+#define KEEL_PCI_CAP_MSI  (1u << 0)
+#define KEEL_PCI_CAP_MSIX (1u << 1)
+#define KEEL_PCI_CAP_LOOP (1u << 7) /* the capability list was cut short: looped or bad pointer */
+
+#define KEEL_PCI_BAR_IO       (1u << 0) /* I/O space (else memory) */
+#define KEEL_PCI_BAR_MEM64    (1u << 1) /* 64-bit memory: it took the next slot too */
+#define KEEL_PCI_BAR_PREFETCH (1u << 2)
+#define KEEL_PCI_BAR_BAD      (1u << 3) /* makes no sense (reserved type, holes in its size
+					 * bits, 64-bit in the last slot): base and size 0 */
+
 #endif

@@ -11,6 +11,7 @@
  */
 #include <keel/syscall.h>
 
+#include "acpi/boot.h"
 #include "core/init_start.h"
 #include "arch/x86_64/ioapic.h"
 #include "core/console.h"
@@ -153,13 +154,34 @@ static const char *test_drivers_uart_klog_replay(void)
 	return drivers_uart_case(11, 100, "klog_replay");
 }
 
+/*
+ * The pci driver finds QEMU's host bridge and virtio-blk disk with their BARs,
+ * through ECAM (on a machine without MCFG init cannot carve `ecam`, so the
+ * driver would not start: skipped there) and through ports 0xcf8/0xcfc.
+ */
+static const char *test_drivers_pci_ecam(void)
+{
+	struct keel_platform p;
+
+	acpi_boot_platform(&p);
+	if (p.ecam_base == 0)
+		return ktest_skip("no MCFG: no ECAM window to carve");
+	return drivers_case(12, 0);
+}
+
+static const char *test_drivers_pci_legacy(void)
+{
+	return drivers_case(13, 0);
+}
+
 static const struct ktest drivers_tests[] = {
     KTEST(drivers_malformed_lines),   KTEST(drivers_app_failure),
     KTEST(drivers_missing_name),      KTEST(drivers_lookup_ping),
     KTEST(drivers_give_up),           KTEST(drivers_admin_kill),
     KTEST(drivers_uart_console),      KTEST(drivers_uart_restart),
     KTEST(drivers_uart_bad_requests), KTEST(drivers_uart_klog),
-    KTEST(drivers_uart_klog_replay),
+    KTEST(drivers_uart_klog_replay),  KTEST(drivers_pci_ecam),
+    KTEST(drivers_pci_legacy),
 };
 
 const struct ktest_suite drivers_test_suite = {drivers_tests, KTEST_COUNT(drivers_tests)};

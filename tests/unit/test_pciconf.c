@@ -102,16 +102,16 @@ static const char *test_virtio_blk(void)
 	KT_EQ(fn.subclass, 0);
 	KT_EQ(fn.irq_pin, 1);
 	KT_EQ(fn.irq_line, 11);
-	KT_EQ(fn.caps, PCI_CAP_MSIX);
+	KT_EQ(fn.caps, KEEL_PCI_CAP_MSIX);
 	KT_EQ(fn.nbars, 3);
 	KT_EQ(fn.bar[0].index, 0);
-	KT_EQ(fn.bar[0].flags, PCI_BAR_IO);
+	KT_EQ(fn.bar[0].flags, KEEL_PCI_BAR_IO);
 	KT_ASSERT(fn.bar[0].base == 0xc000 && fn.bar[0].size == 0x40);
 	KT_EQ(fn.bar[1].index, 1);
 	KT_EQ(fn.bar[1].flags, 0);
 	KT_ASSERT(fn.bar[1].base == 0xfebd1000 && fn.bar[1].size == 0x1000);
 	KT_EQ(fn.bar[2].index, 4);
-	KT_EQ(fn.bar[2].flags, PCI_BAR_MEM64 | PCI_BAR_PREFETCH);
+	KT_EQ(fn.bar[2].flags, KEEL_PCI_BAR_MEM64 | KEEL_PCI_BAR_PREFETCH);
 	KT_ASSERT(fn.bar[2].base == 0x1fe000000ull && fn.bar[2].size == 0x4000);
 	/* Everything written back; decode was off while each BAR held all ones. */
 	KT_EQ(fk.reg[1] & 0xffff, 7);
@@ -142,7 +142,7 @@ static const char *test_bridges(void)
 	KT_EQ(fn.header_type, 1);
 	KT_EQ(fn.nbars, 1);
 	KT_ASSERT(fn.bar[0].size == 0x1000);
-	KT_EQ(fn.caps, PCI_CAP_MSI);
+	KT_EQ(fn.caps, KEEL_PCI_CAP_MSI);
 	KT_EQ(fk.reg[6], 0x00020100); /* untouched */
 	return NULL;
 }
@@ -178,10 +178,10 @@ static const char *test_all_ones(void)
 	KT_EQ(pci_function_read(&ops, &fn), 0);
 	KT_EQ(fn.nbars, 6);
 	for (unsigned i = 0; i < 6; i++) {
-		KT_EQ(fn.bar[i].flags, PCI_BAR_IO);
+		KT_EQ(fn.bar[i].flags, KEEL_PCI_BAR_IO);
 		KT_ASSERT(fn.bar[i].size == 4);
 	}
-	KT_EQ(fn.caps, PCI_CAP_LOOP); /* id 0xff at 0xfc, next 0xfc: a loop */
+	KT_EQ(fn.caps, KEEL_PCI_CAP_LOOP); /* id 0xff at 0xfc, next 0xfc: a loop */
 	KT_EQ(fk.bad_access, 0);
 	return NULL;
 }
@@ -196,14 +196,14 @@ static const char *test_caps_hostile(void)
 	fk.reg[0x50 / 4] = 0x00006005;
 	fk.reg[0x60 / 4] = 0x00005001;
 	before = fk.reads;
-	KT_EQ(pci_caps_walk(&ops), PCI_CAP_MSI | PCI_CAP_LOOP);
+	KT_EQ(pci_caps_walk(&ops), KEEL_PCI_CAP_MSI | KEEL_PCI_CAP_LOOP);
 	KT_ASSERT(fk.reads - before <= PCI_CAPS_MAX + 3);
 	/* A pointer into the header, and unaligned pointers (low bits masked). */
 	fk.reg[0x34 / 4] = 0x53;
 	fk.reg[0x50 / 4] = 0x00001011; /* MSI-X, next 0x10: a BAR, not a capability */
-	KT_EQ(pci_caps_walk(&ops), PCI_CAP_MSIX | PCI_CAP_LOOP);
+	KT_EQ(pci_caps_walk(&ops), KEEL_PCI_CAP_MSIX | KEEL_PCI_CAP_LOOP);
 	fk.reg[0x50 / 4] = 0x00000311; /* next 0x03 masks to 0: the end */
-	KT_EQ(pci_caps_walk(&ops), PCI_CAP_MSIX);
+	KT_EQ(pci_caps_walk(&ops), KEEL_PCI_CAP_MSIX);
 	/* No capability bit in status: the pointer is not read. */
 	fk.reg[1] = 0;
 	KT_EQ(pci_caps_walk(&ops), 0);
@@ -221,12 +221,12 @@ static const char *test_bars_hostile(void)
 	fake_bar(2, 0xf0f0f000, 0xf0f0f000);
 	KT_EQ(pci_function_read(&ops, &fn), 0);
 	KT_EQ(fn.nbars, 4);
-	KT_EQ(fn.bar[0].flags, PCI_BAR_BAD);
-	KT_EQ(fn.bar[1].flags, PCI_BAR_BAD);
-	KT_EQ(fn.bar[2].flags, PCI_BAR_BAD);
+	KT_EQ(fn.bar[0].flags, KEEL_PCI_BAR_BAD);
+	KT_EQ(fn.bar[1].flags, KEEL_PCI_BAR_BAD);
+	KT_EQ(fn.bar[2].flags, KEEL_PCI_BAR_BAD);
 	KT_ASSERT(fn.bar[2].size == 0 && fn.bar[2].base == 0);
 	KT_EQ(fn.bar[3].index, 5);
-	KT_EQ(fn.bar[3].flags, PCI_BAR_MEM64 | PCI_BAR_BAD);
+	KT_EQ(fn.bar[3].flags, KEEL_PCI_BAR_MEM64 | KEEL_PCI_BAR_BAD);
 	KT_EQ(fk.reg[1] & 0xffff, 3);
 	KT_EQ(fk.probe_decoding, 0);
 	fk.reg[3] = 0x00020000; /* CardBus */

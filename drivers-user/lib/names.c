@@ -1,0 +1,50 @@
+/*
+ * drivers-user/lib/names.c: looking a driver up in init's name service
+ * (include/keel/service.h, KEEL_NAME_LOOKUP).
+ */
+#include <keel/service.h>
+
+#include "keel.h"
+
+#define NAMES_TRIES   1000       /* 10 s of tries while the driver (re)starts */
+#define NAMES_WAIT_NS 10000000ull
+
+int64_t keel_name_lookup(uint64_t names, const char *name, uint64_t *service)
+{
+	size_t n = strlen(name);
+	int64_t nap = -KEEL_EBADH, r = -KEEL_ETIMEDOUT;
+	struct keel_msg m;
+
+	if (n == 0 || n > KEEL_NAME_MAX)
+		return -KEEL_EINVAL;
+	for (int i = 0; i < NAMES_TRIES; i++) {
+		memset(&m, 0, sizeof(m));
+		m.word[0] = KEEL_NAME_LOOKUP;
+		memcpy(&m.word[1], name, n); /* little-endian bytes, zero-padded */
+		m.handle = KEEL_MSG_NO_HANDLE;
+		r = keel_call(names, &m);
+		if (r < 0)
+			break;
+		r = (int64_t)m.word[0];
+		if (r == 0 && m.handle != KEEL_MSG_NO_HANDLE) {
+			*service = m.handle;
+			break;
+		}
+		if (m.handle != KEEL_MSG_NO_HANDLE)
+			keel_handle_close(m.handle); /* an error with a handle: not ours to keep */
+		if (r != -KEEL_EAGAIN) {
+			r = keel_is_error(r) ? r : -KEEL_EINVAL;
+			break;
+		}
+		if (nap < 0)
+			nap = keel_object_create(KEEL_OBJ_NOTIFICATION, 0);
+		if (nap >= 0)
+			keel_wait((uint64_t)nap, NAMES_WAIT_NS);
+		else
+			keel_yield();
+		r = -KEEL_ETIMEDOUT;
+	}
+	if (nap >= 0)
+		keel_handle_close((uint64_t)nap);
+	return r;
+}

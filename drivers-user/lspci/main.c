@@ -1,0 +1,93 @@
+/*
+ * drivers-user/lspci/main.c: lists the PCI functions the "pci" driver found,
+ * through its protocol (include/keel/service.h), one line each.
+ *
+ * With arg=1 (drivers-user/init/test/12.conf and 13.conf) it is also the
+ * test of that driver: it exits 0 only when the list holds a host bridge
+ * (q35's 8086:29c0 or pc's 8086:1237) and a virtio-blk function (1af4:1001
+ * transitional or 1af4:1042 modern: scripts/qemu always attaches the ESP so)
+ * with a memory or I/O BAR of nonzero size, and the driver refuses requests
+ * past its list and unknown ones; otherwise with the number of the check
+ * that failed.
+ */
+#include <keel/service.h>
+
+#include "keel.h"
+
+#define LSPCI_CHECK 1 /* arg: check for the devices QEMU always has */
+
+static int lspci_call(uint64_t service, uint64_t w[KEEL_MSG_WORDS])
+{
+	int64_t r = keel_call_words(service, w);
+
+	return r < 0 ? (int)r : (int)(int64_t)w[0];
+}
+
+/* Whether function `index` has a memory or I/O BAR with a size. */
+static int lspci_has_bar(uint64_t service, uint64_t index, unsigned nbars)
+{
+	for (unsigned n = 0; n < nbars; n++) {
+		uint64_t w[KEEL_MSG_WORDS] = {KEEL_PCI_BAR, index, n, 0};
+
+		if (lspci_call(service, w) == 0 && w[2] != 0 &&
+		    !((w[3] >> 8) & KEEL_PCI_BAR_BAD))
+			return 1;
+	}
+	return 0;
+}
+
+int main(uint64_t start)
+{
+	const struct keel_start *sb = (const struct keel_start *)(uintptr_t)start;
+	uint64_t service, w[KEEL_MSG_WORDS] = {KEEL_PCI_COUNT, 0, 0, 0}, count;
+	int bridge = 0, blk = 0, check;
+	int64_t r;
+
+	if (!sb || sb->magic != KEEL_START_MAGIC || sb->handle[KEEL_START_NAMES] == KEEL_MSG_NO_HANDLE)
+		return 100;
+	check = sb->arg == LSPCI_CHECK;
+	r = keel_name_lookup(sb->handle[KEEL_START_NAMES], "pci", &service);
+	if (r != 0) {
+		keel_printf("no pci driver: %s\n", keel_strerror(r));
+		return 2;
+	}
+	if (lspci_call(service, w) != 0)
+		return 3;
+	count = w[1];
+	for (uint64_t i = 0; i < count; i++) {
+		uint64_t id, info;
+
+		w[0] = KEEL_PCI_GET, w[1] = i;
+		if (lspci_call(service, w) != 0)
+			return 4;
+		id = w[2], info = w[3];
+		keel_printf("%02llx:%02llx.%llx %04llx:%04llx class %02llx.%02llx.%02llx bars %llu\n",
+			    (unsigned long long)(w[1] >> 8 & 0xff),
+			    (unsigned long long)(w[1] >> 3 & 0x1f), (unsigned long long)(w[1] & 7),
+			    (unsigned long long)(id & 0xffff), (unsigned long long)(id >> 16 & 0xffff),
+			    (unsigned long long)(id >> 32 & 0xff), (unsigned long long)(id >> 40 & 0xff),
+			    (unsigned long long)(id >> 48 & 0xff),
+			    (unsigned long long)(info >> 24 & 0xff));
+		id &= 0xffffffff;
+		bridge |= id == 0x29c08086 || id == 0x12378086;
+		if (id == 0x10011af4 || id == 0x10421af4)
+			blk |= lspci_has_bar(service, i, (unsigned)(info >> 24 & 0xff));
+	}
+	if (!check)
+		return 0;
+	if (!bridge)
+		return 5;
+	if (!blk)
+		return 6;
+	w[0] = KEEL_PCI_GET, w[1] = count;
+	if (lspci_call(service, w) != -KEEL_ENOENT)
+		return 7;
+	w[0] = KEEL_PCI_BAR, w[1] = 0, w[2] = 6;
+	if (lspci_call(service, w) != -KEEL_ENOENT)
+		return 8;
+	w[0] = 99;
+	if (lspci_call(service, w) != -KEEL_EINVAL)
+		return 9;
+	keel_printf("host bridge and virtio-blk found with their BARs\n");
+	return 0;
+}
