@@ -169,7 +169,8 @@ static const char *conf_device(struct initconf_entry *e, const struct conf_word 
 					     0, 0};
 		for (unsigned k = 0; k < e->ndev; k++)
 			if (e->dev[k].type == d.type)
-				return d.type == KEEL_OBJ_LOG ? "log given twice" : "ecam given twice";
+				return d.type == KEEL_OBJ_LOG ? "log given twice"
+							      : "ecam given twice";
 	} else {
 		return "unknown driver option (ioport=, irq=, mem=, ecam, log, wc, arg=)";
 	}

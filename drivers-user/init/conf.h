@@ -12,7 +12,8 @@
  * KEEL_START_DEVICES; `log` (once) is the kernel log (KEEL_OBJ_LOG, for the
  * console driver that drains it to the line). `ecam` (once) is the PCI
  * Express configuration window, device memory over the MCFG's first segment's
- * buses, which init learns from KEEL_INFO_PLATFORM when it starts the driver. `wc` asks for write-combining on its device memory:
+ * buses, which init learns from KEEL_INFO_PLATFORM when it starts the
+ * driver. `wc` asks for write-combining on its device memory:
  * the driver sees KEEL_DRIVER_ARG_WC (bit 63) in its start block's arg,
  * whose other bits are its arg=N (below 2^63). An app's `admin` lets it use
  * KEEL_NAME_KILL; its arg=N (any 64-bit number) goes into its start block.
@@ -38,7 +39,7 @@
 #define INITCONF_DEV_ECAM 0x100
 
 struct initconf_device {
-	uint64_t type; /* KEEL_OBJ_IOPORT, _IRQ, _DEVMEM, _LOG, or INITCONF_DEV_ECAM (arg, arg2 0) */
+	uint64_t type; /* KEEL_OBJ_IOPORT, _IRQ, _DEVMEM, _LOG, or INITCONF_DEV_ECAM (no args) */
 	uint64_t arg, arg2;
 };
 

@@ -138,10 +138,9 @@ static int64_t supervisor_device(const struct initconf_device *d)
 		return r;
 	if (plat.ecam_base == 0)
 		return -KEEL_ENOENT;
-	return keel_device_create(KEEL_OBJ_DEVMEM,
-				  plat.ecam_base + ((uint64_t)plat.ecam_bus_first << 20),
-				  (uint64_t)(plat.ecam_bus_last - plat.ecam_bus_first + 1) << 20,
-				  resource);
+	return keel_device_create(
+	    KEEL_OBJ_DEVMEM, plat.ecam_base + ((uint64_t)plat.ecam_bus_first << 20),
+	    (uint64_t)(plat.ecam_bus_last - plat.ecam_bus_first + 1) << 20, resource);
 }
 
 /* Start driver i with fresh objects (`why`: the old one's end, or NULL): UP, or GIVEN_UP (said

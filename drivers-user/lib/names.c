@@ -6,7 +6,7 @@
 
 #include "keel.h"
 
-#define NAMES_TRIES   1000       /* 10 s of tries while the driver (re)starts */
+#define NAMES_TRIES   1000 /* 10 s of tries while the driver (re)starts */
 #define NAMES_WAIT_NS 10000000ull
 
 int64_t keel_name_lookup(uint64_t names, const char *name, uint64_t *service)

@@ -29,8 +29,7 @@ static int lspci_has_bar(uint64_t service, uint64_t index, unsigned nbars)
 	for (unsigned n = 0; n < nbars; n++) {
 		uint64_t w[KEEL_MSG_WORDS] = {KEEL_PCI_BAR, index, n, 0};
 
-		if (lspci_call(service, w) == 0 && w[2] != 0 &&
-		    !((w[3] >> 8) & KEEL_PCI_BAR_BAD))
+		if (lspci_call(service, w) == 0 && w[2] != 0 && !((w[3] >> 8) & KEEL_PCI_BAR_BAD))
 			return 1;
 	}
 	return 0;
@@ -43,7 +42,8 @@ int main(uint64_t start)
 	int bridge = 0, blk = 0, check;
 	int64_t r;
 
-	if (!sb || sb->magic != KEEL_START_MAGIC || sb->handle[KEEL_START_NAMES] == KEEL_MSG_NO_HANDLE)
+	if (!sb || sb->magic != KEEL_START_MAGIC ||
+	    sb->handle[KEEL_START_NAMES] == KEEL_MSG_NO_HANDLE)
 		return 100;
 	check = sb->arg == LSPCI_CHECK;
 	r = keel_name_lookup(sb->handle[KEEL_START_NAMES], "pci", &service);
@@ -61,13 +61,13 @@ int main(uint64_t start)
 		if (lspci_call(service, w) != 0)
 			return 4;
 		id = w[2], info = w[3];
-		keel_printf("%02llx:%02llx.%llx %04llx:%04llx class %02llx.%02llx.%02llx bars %llu\n",
-			    (unsigned long long)(w[1] >> 8 & 0xff),
-			    (unsigned long long)(w[1] >> 3 & 0x1f), (unsigned long long)(w[1] & 7),
-			    (unsigned long long)(id & 0xffff), (unsigned long long)(id >> 16 & 0xffff),
-			    (unsigned long long)(id >> 32 & 0xff), (unsigned long long)(id >> 40 & 0xff),
-			    (unsigned long long)(id >> 48 & 0xff),
-			    (unsigned long long)(info >> 24 & 0xff));
+		keel_printf(
+		    "%02llx:%02llx.%llx %04llx:%04llx class %02llx.%02llx.%02llx bars %llu\n",
+		    (unsigned long long)(w[1] >> 8 & 0xff), (unsigned long long)(w[1] >> 3 & 0x1f),
+		    (unsigned long long)(w[1] & 7), (unsigned long long)(id & 0xffff),
+		    (unsigned long long)(id >> 16 & 0xffff), (unsigned long long)(id >> 32 & 0xff),
+		    (unsigned long long)(id >> 40 & 0xff), (unsigned long long)(id >> 48 & 0xff),
+		    (unsigned long long)(info >> 24 & 0xff));
 		id &= 0xffffffff;
 		bridge |= id == 0x29c08086 || id == 0x12378086;
 		if (id == 0x10011af4 || id == 0x10421af4)

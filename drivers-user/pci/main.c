@@ -109,12 +109,14 @@ static void pci_print(const struct pci_found *f)
 		const struct pci_bar *b = &p->bar[i];
 
 		if (b->flags & KEEL_PCI_BAR_BAD)
-			n += keel_snprintf(line + n, sizeof(line) - (size_t)n, " bar%u bad", b->index);
+			n += keel_snprintf(line + n, sizeof(line) - (size_t)n, " bar%u bad",
+					   b->index);
 		else
-			n += keel_snprintf(line + n, sizeof(line) - (size_t)n, " bar%u %s%s 0x%llx+0x%llx",
-					   b->index, (b->flags & KEEL_PCI_BAR_IO) ? "io" : "mem",
-					   (b->flags & KEEL_PCI_BAR_MEM64) ? "64" : "",
-					   (unsigned long long)b->base, (unsigned long long)b->size);
+			n += keel_snprintf(
+			    line + n, sizeof(line) - (size_t)n, " bar%u %s%s 0x%llx+0x%llx",
+			    b->index, (b->flags & KEEL_PCI_BAR_IO) ? "io" : "mem",
+			    (b->flags & KEEL_PCI_BAR_MEM64) ? "64" : "",
+			    (unsigned long long)b->base, (unsigned long long)b->size);
 	}
 	keel_printf("%s\n", line);
 }
@@ -152,7 +154,8 @@ static void pci_scan(const struct pci_access *a)
 			for (w.function = 1; w.function < 8; w.function++)
 				pci_probe(&w, &header);
 		}
-	keel_printf("%u functions%s\n", pci_nfound, pci_dropped ? ", some dropped (table full)" : "");
+	keel_printf("%u functions%s\n", pci_nfound,
+		    pci_dropped ? ", some dropped (table full)" : "");
 }
 
 /* Answer one request in w (service.h's "pci"). */

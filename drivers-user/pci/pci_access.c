@@ -11,8 +11,8 @@
 
 static volatile uint32_t *pci_ecam_reg(const struct pci_where *w, uint32_t off)
 {
-	uint64_t at = (uint64_t)(w->bus - w->access->bus_first) << 20 |
-		      (uint64_t)w->device << 15 | (uint64_t)w->function << 12 | (off & 0xffc);
+	uint64_t at = (uint64_t)(w->bus - w->access->bus_first) << 20 | (uint64_t)w->device << 15 |
+		      (uint64_t)w->function << 12 | (off & 0xffc);
 
 	return (volatile uint32_t *)(w->access->ecam + at);
 }

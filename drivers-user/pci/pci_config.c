@@ -5,18 +5,18 @@
 #include "pci_config.h"
 
 /* Configuration header offsets (PCI 3.0, 6.1). */
-#define PCI_ID          0x00 /* vendor 0-15, device 16-31 */
-#define PCI_COMMAND     0x04 /* command 0-15, status 16-31 */
-#define PCI_CLASS       0x08 /* revision 0-7, prog-if 8-15, subclass 16-23, class 24-31 */
-#define PCI_HEADER      0x0c /* header type 16-23 */
-#define PCI_BAR0        0x10
-#define PCI_CAP_PTR     0x34 /* header types 0 and 1 */
-#define PCI_CAP_PTR_CB  0x14 /* header type 2 (CardBus) */
-#define PCI_INTERRUPT   0x3c /* line 0-7, pin 8-15 */
-#define PCI_HEADER_END  0x40 /* capabilities live after the header */
+#define PCI_ID         0x00 /* vendor 0-15, device 16-31 */
+#define PCI_COMMAND    0x04 /* command 0-15, status 16-31 */
+#define PCI_CLASS      0x08 /* revision 0-7, prog-if 8-15, subclass 16-23, class 24-31 */
+#define PCI_HEADER     0x0c /* header type 16-23 */
+#define PCI_BAR0       0x10
+#define PCI_CAP_PTR    0x34 /* header types 0 and 1 */
+#define PCI_CAP_PTR_CB 0x14 /* header type 2 (CardBus) */
+#define PCI_INTERRUPT  0x3c /* line 0-7, pin 8-15 */
+#define PCI_HEADER_END 0x40 /* capabilities live after the header */
 
-#define PCI_COMMAND_DECODE 0x3u        /* I/O space (0) and memory space (1) decode */
-#define PCI_STATUS_CAPS    (1u << 20)  /* status bit 4, seen in the dword at 0x04 */
+#define PCI_COMMAND_DECODE 0x3u       /* I/O space (0) and memory space (1) decode */
+#define PCI_STATUS_CAPS    (1u << 20) /* status bit 4, seen in the dword at 0x04 */
 #define PCI_CAP_ID_MSI     0x05
 #define PCI_CAP_ID_MSIX    0x11
 

@@ -31,7 +31,6 @@ struct pci_config_ops {
 
 #define PCI_BARS_MAX 6
 
-
 /* One implemented BAR (a slot that reads back 0 after all ones is not one). */
 struct pci_bar {
 	uint8_t index; /* the slot, 0-5: config offset 0x10 + 4 * index */
@@ -44,7 +43,7 @@ struct pci_function {
 	uint16_t vendor, device;
 	uint8_t class_code, subclass, prog_if, revision;
 	uint8_t header_type; /* bits 0-6: 0 device, 1 PCI bridge, 2 CardBus; bit 7 multi-function */
-	uint8_t irq_pin;     /* 0 none, 1-4 INTA-INTD */
+	uint8_t irq_pin;     /* 1-4 INTA-INTD; 0 none (also for a value above 4) */
 	uint8_t irq_line;    /* what the firmware wrote: 0xff unknown */
 	uint8_t caps;        /* KEEL_PCI_CAP_* */
 	uint8_t nbars;
@@ -78,7 +77,8 @@ uint64_t pci_bar_size(uint32_t lo, uint32_t hi, int io, int mem64);
  * Walk the capability list: KEEL_PCI_CAP_* bits. At most PCI_CAPS_MAX entries
  * (each takes at least 4 of the 192 bytes after the header); a pointer below
  * 0x40 (into the header) ends the walk with KEEL_PCI_CAP_LOOP unless it is 0, the
- * end (KEEL_PCI_CAP_LOOP also when the bound is reached); the two low bits of each pointer are reserved and masked.
+ * end (KEEL_PCI_CAP_LOOP also when the bound is reached); the two low bits of each pointer are
+ * reserved and masked.
  */
 #define PCI_CAPS_MAX 48
 uint8_t pci_caps_walk(const struct pci_config_ops *ops);

@@ -125,7 +125,7 @@
 #define KEEL_PCI_BAR_IO       (1u << 0) /* I/O space (else memory) */
 #define KEEL_PCI_BAR_MEM64    (1u << 1) /* 64-bit memory: it took the next slot too */
 #define KEEL_PCI_BAR_PREFETCH (1u << 2)
-#define KEEL_PCI_BAR_BAD      (1u << 3) /* makes no sense (reserved type, holes in its size
-					 * bits, 64-bit in the last slot): base and size 0 */
+/* A BAR that makes no sense (reserved type, holes in its size bits, 64-bit in the last slot). */
+#define KEEL_PCI_BAR_BAD      (1u << 3) /* base and size 0 */
 
 #endif

@@ -88,9 +88,9 @@ static const char *test_acpi_platform(void)
 	} else if (p.ecam_base != s->base || p.ecam_segment != s->segment ||
 		   p.ecam_bus_first != s->bus_start || p.ecam_bus_last != s->bus_end) {
 		return ktest_fail("ECAM 0x%llx seg %u buses %u-%u, MCFG 0x%llx seg %u buses %u-%u",
-				  (unsigned long long)p.ecam_base, p.ecam_segment,
-				  p.ecam_bus_first, p.ecam_bus_last, (unsigned long long)s->base,
-				  s->segment, s->bus_start, s->bus_end);
+				  (unsigned long long)p.ecam_base, p.ecam_segment, p.ecam_bus_first,
+				  p.ecam_bus_last, (unsigned long long)s->base, s->segment,
+				  s->bus_start, s->bus_end);
 	} else if (p.ecam_base % (1ull << 20) != 0) {
 		return ktest_fail("ECAM base 0x%llx not 1 MiB aligned",
 				  (unsigned long long)p.ecam_base);
@@ -100,16 +100,16 @@ static const char *test_acpi_platform(void)
 			   ? NULL
 			   : ktest_fail("no usable FADT reset register, but space %u at 0x%llx",
 					p.reset_space, (unsigned long long)p.reset_address);
-	if (p.reset_space != (f->reset_reg.space == ACPI_SPACE_IO ? KEEL_RESET_IO
-								   : KEEL_RESET_MEMORY) ||
+	if (p.reset_space !=
+		(f->reset_reg.space == ACPI_SPACE_IO ? KEEL_RESET_IO : KEEL_RESET_MEMORY) ||
 	    p.reset_address != f->reset_reg.address || p.reset_value != f->reset_value)
 		return ktest_fail("reset space %u 0x%llx value 0x%x, FADT space %u 0x%llx 0x%x",
-				  p.reset_space, (unsigned long long)p.reset_address,
-				  p.reset_value, f->reset_reg.space,
-				  (unsigned long long)f->reset_reg.address, f->reset_value);
+				  p.reset_space, (unsigned long long)p.reset_address, p.reset_value,
+				  f->reset_reg.space, (unsigned long long)f->reset_reg.address,
+				  f->reset_value);
 	kprintf("# platform: ecam 0x%llx buses %u-%u, reset space %u 0x%llx value 0x%x\n",
-		(unsigned long long)p.ecam_base, p.ecam_bus_first, p.ecam_bus_last,
-		p.reset_space, (unsigned long long)p.reset_address, p.reset_value);
+		(unsigned long long)p.ecam_base, p.ecam_bus_first, p.ecam_bus_last, p.reset_space,
+		(unsigned long long)p.reset_address, p.reset_value);
 	return NULL;
 }
 

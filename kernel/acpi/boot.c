@@ -88,7 +88,7 @@ void acpi_boot_platform(struct keel_platform *out)
 		out->ecam_bus_first = m->segments[0].bus_start;
 		out->ecam_bus_last = m->segments[0].bus_end;
 	}
-	/* fadt.c keeps `reset` only for a sound 8-bit register; PCI config space is not handed out. */
+	/* fadt.c keeps `reset` only for a sound 8-bit register; PCI config space: not given. */
 	if (f->present && f->reset && f->reset_reg.space != ACPI_SPACE_PCI_CONFIG) {
 		out->reset_space =
 		    f->reset_reg.space == ACPI_SPACE_IO ? KEEL_RESET_IO : KEEL_RESET_MEMORY;

@@ -68,9 +68,9 @@ static void fake_bar(unsigned i, uint32_t value, uint32_t writable)
 static const char *test_size_arithmetic(void)
 {
 	KT_ASSERT(pci_bar_size(0xfffff000u, 0, 0, 0) == 0x1000);
-	KT_ASSERT(pci_bar_size(0xfffff008u, 0, 0, 0) == 0x1000);  /* prefetch bit ignored */
-	KT_ASSERT(pci_bar_size(0x0000ffc1u, 0, 1, 0) == 0x40);    /* 16-bit I/O */
-	KT_ASSERT(pci_bar_size(0xffffffe1u, 0, 1, 0) == 0x20);    /* 32-bit I/O */
+	KT_ASSERT(pci_bar_size(0xfffff008u, 0, 0, 0) == 0x1000); /* prefetch bit ignored */
+	KT_ASSERT(pci_bar_size(0x0000ffc1u, 0, 1, 0) == 0x40);   /* 16-bit I/O */
+	KT_ASSERT(pci_bar_size(0xffffffe1u, 0, 1, 0) == 0x20);   /* 32-bit I/O */
 	KT_ASSERT(pci_bar_size(0xffffc00cu, 0xffffffffu, 0, 1) == 0x4000);
 	KT_ASSERT(pci_bar_size(0x0000000cu, 0xfffffff0u, 0, 1) == 0x1000000000ull); /* 64 GiB */
 	KT_ASSERT(pci_bar_size(0x80000000u, 0, 0, 0) == 0x80000000ull);
@@ -169,8 +169,8 @@ static const char *test_all_ones(void)
 	KT_EQ(pci_function_read(&ops, &fn), 0);
 	KT_EQ(fn.header_type, 0xff); /* type 0x7f: no BAR slots */
 	KT_EQ(fn.nbars, 0);
-	KT_EQ(fn.irq_pin, 0);        /* 0xff is no pin */
-	KT_EQ(fn.caps, 0);           /* header type unknown: no list to trust */
+	KT_EQ(fn.irq_pin, 0); /* 0xff is no pin */
+	KT_EQ(fn.caps, 0);    /* header type unknown: no list to trust */
 	KT_EQ(fk.bad_access, 0);
 	/* Type 0 with every BAR all ones: I/O, sized 4, each slot once. */
 	fk.reg[3] = 0;
@@ -236,8 +236,8 @@ static const char *test_bars_hostile(void)
 }
 
 static const struct ktest tests[] = {
-    KTEST(test_size_arithmetic), KTEST(test_virtio_blk),   KTEST(test_bridges),
-    KTEST(test_absent),          KTEST(test_all_ones),     KTEST(test_caps_hostile),
+    KTEST(test_size_arithmetic), KTEST(test_virtio_blk), KTEST(test_bridges),
+    KTEST(test_absent),          KTEST(test_all_ones),   KTEST(test_caps_hostile),
     KTEST(test_bars_hostile),
 };
 
