@@ -46,18 +46,6 @@ static inline uint64_t cpu_read_cr4(void)
 	return v;
 }
 
-static inline void cpu_outb(uint16_t port, uint8_t v)
-{
-	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline uint8_t cpu_inb(uint16_t port)
-{
-	uint8_t v;
-	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
-
 static inline void cpu_disable_interrupts(void)
 {
 	__asm__ volatile("cli" : : : "memory");

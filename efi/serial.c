@@ -4,24 +4,23 @@
  * return to. The firmware has set the UART up; a missing one reads as all
  * ones (transmitter empty), so no wait below can hang.
  *
- * The kernel's COM1 driver is kernel/arch/x86_64/serial.c. This small twin is
- * separate because the stub is built for another target (PE/COFF, Microsoft
- * ABI) and needs no set-up (the firmware's stands); it only polls and writes.
+ * The kernel's COM1 driver is kernel/arch/x86_64/serial.c; both use the
+ * registers of include/keel/uart16550.h. The stub needs no set-up (the
+ * firmware's stands): it only polls and writes.
  */
 #include "stub.h"
 
-#define SERIAL_COM1     0x3f8
-#define SERIAL_LSR      5    /* line status register */
-#define SERIAL_LSR_THRE 0x20 /* transmit holding register empty */
-#define SERIAL_SPIN_MAX 100000
+#include <keel/uart16550.h>
+
+#define SERIAL_COM1 0x3f8
 
 static void serial_putc(char c)
 {
-	for (int i = 0; i < SERIAL_SPIN_MAX; i++) {
-		if (cpu_inb(SERIAL_COM1 + SERIAL_LSR) & SERIAL_LSR_THRE)
+	for (int i = 0; i < UART_SPIN_LIMIT; i++) {
+		if (io_inb(SERIAL_COM1 + UART_LSR) & UART_LSR_THRE)
 			break;
 	}
-	cpu_outb(SERIAL_COM1, (uint8_t)c);
+	io_outb(SERIAL_COM1 + UART_THR, (uint8_t)c);
 }
 
 _Noreturn void serial_fail_and_halt(const char *msg)

@@ -10,8 +10,9 @@
  * reads around it. Each result is one line "bench: NAME VALUE" in the kernel
  * log, which scripts/bench reads.
  */
+#include <keel/pkru.h>
+
 #include "keel.h"
-#include "pkru.h"
 
 #define BENCH_ITERATIONS 10001
 #define BENCH_WARMUP     1000

@@ -19,8 +19,9 @@
  * notification bits: CON_DONE_BIT (completions ready), CON_GONE_BIT (the
  * driver is gone).
  */
+#include <keel/pkru.h>
+
 #include "keel.h"
-#include "pkru.h"
 #include "session.h"
 
 #define CON_SLOTS          16

@@ -231,70 +231,138 @@ static int cqe_valid(const struct ring *r, int32_t status, uint32_t len)
 	return (status == 0 || (status < 0 && status >= -KEEL_ERRNO_MAX)) && len <= r->data_size;
 }
 
-int ring_sq_push(struct ring *r, const struct keel_ring_sqe *e)
+/*
+ * The only places that know each queue's entry fields: whether an entry is
+ * valid, writing one of ours into a shared slot, and the one copy of a
+ * shared slot, field by field (only the copy is checked and used). The
+ * queue operations below take them as a `struct entry_kind`; they are
+ * inlined with constant kinds, so the indirect calls fold away.
+ */
+struct entry_kind {
+	size_t size;
+	int (*ok)(const struct ring *r, const void *e);
+	void (*store)(void *slot, const void *e);
+	void (*load)(void *out, const void *slot);
+};
+
+static int sqe_ok(const struct ring *r, const void *e)
+{
+	const struct keel_ring_sqe *s = e;
+
+	return sqe_valid(r, s->offset, s->len);
+}
+
+static void sqe_store(void *slot, const void *e)
+{
+	struct keel_ring_sqe *s = slot;
+	const struct keel_ring_sqe *x = e;
+
+	s->id = x->id;
+	s->opcode = x->opcode;
+	s->len = x->len;
+	s->offset = x->offset;
+	s->reserved = 0;
+}
+
+static void sqe_load(void *out, const void *slot)
+{
+	struct keel_ring_sqe *o = out;
+	const struct keel_ring_sqe *s = slot;
+
+	o->id = LOAD(&s->id);
+	o->opcode = LOAD(&s->opcode);
+	o->len = LOAD(&s->len);
+	o->offset = LOAD(&s->offset);
+	o->reserved = 0;
+}
+
+static int cqe_ok(const struct ring *r, const void *e)
+{
+	const struct keel_ring_cqe *c = e;
+
+	return cqe_valid(r, c->status, c->len);
+}
+
+static void cqe_store(void *slot, const void *e)
+{
+	struct keel_ring_cqe *s = slot;
+	const struct keel_ring_cqe *x = e;
+
+	s->id = x->id;
+	s->status = x->status;
+	s->len = x->len;
+}
+
+static void cqe_load(void *out, const void *slot)
+{
+	struct keel_ring_cqe *o = out;
+	const struct keel_ring_cqe *s = slot;
+
+	o->id = LOAD(&s->id);
+	o->status = LOAD(&s->status);
+	o->len = LOAD(&s->len);
+}
+
+static const struct entry_kind sqe_kind = {sizeof(struct keel_ring_sqe), sqe_ok, sqe_store,
+					   sqe_load};
+static const struct entry_kind cqe_kind = {sizeof(struct keel_ring_cqe), cqe_ok, cqe_store,
+					   cqe_load};
+
+#define RING_INLINE static inline __attribute__((always_inline))
+
+/* Slot i entries after next (the caller knows it is published, or free). */
+RING_INLINE void *slot_at(const struct ring_queue *q, const struct entry_kind *k, uint32_t i)
+{
+	return q->entries + (size_t)((q->next + i) & q->mask) * k->size;
+}
+
+RING_INLINE int push_one(struct ring *r, struct ring_queue *q, const struct entry_kind *k,
+			 const void *e)
 {
 	int err;
+	void *slot;
 
-	if (!sqe_valid(r, e->offset, e->len))
+	if (!k->ok(r, e))
 		return -KEEL_EINVAL;
-	struct keel_ring_sqe *s = prod_slot(r, &r->sq, sizeof(*s), &err);
-	if (s == NULL)
+	slot = prod_slot(r, q, k->size, &err);
+	if (slot == NULL)
 		return err;
-	s->id = e->id;
-	s->opcode = e->opcode;
-	s->len = e->len;
-	s->offset = e->offset;
-	s->reserved = 0;
-	prod_publish(&r->sq);
+	k->store(slot, e);
+	prod_publish(q);
 	return 0;
+}
+
+RING_INLINE int pop_one(struct ring *r, struct ring_queue *q, const struct entry_kind *k, void *out)
+{
+	int err;
+	const void *slot = cons_slot(r, q, k->size, &err);
+
+	if (slot == NULL)
+		return err;
+	k->load(out, slot);
+	cons_release(q);
+	/* Consumed either way: a bad entry gets its error completion by id. */
+	return k->ok(r, out) ? 0 : -KEEL_EINVAL;
+}
+
+int ring_sq_push(struct ring *r, const struct keel_ring_sqe *e)
+{
+	return push_one(r, &r->sq, &sqe_kind, e);
 }
 
 int ring_sq_pop(struct ring *r, struct keel_ring_sqe *out)
 {
-	int err;
-	struct keel_ring_sqe *s = cons_slot(r, &r->sq, sizeof(*s), &err);
-
-	if (s == NULL)
-		return err;
-	/* One copy, field by field; only the copy is checked and used. */
-	out->id = LOAD(&s->id);
-	out->opcode = LOAD(&s->opcode);
-	out->len = LOAD(&s->len);
-	out->offset = LOAD(&s->offset);
-	out->reserved = 0;
-	cons_release(&r->sq);
-	/* Consumed either way: a bad entry gets its error completion by id. */
-	return sqe_valid(r, out->offset, out->len) ? 0 : -KEEL_EINVAL;
+	return pop_one(r, &r->sq, &sqe_kind, out);
 }
 
 int ring_cq_push(struct ring *r, const struct keel_ring_cqe *e)
 {
-	int err;
-
-	if (!cqe_valid(r, e->status, e->len))
-		return -KEEL_EINVAL;
-	struct keel_ring_cqe *s = prod_slot(r, &r->cq, sizeof(*s), &err);
-	if (s == NULL)
-		return err;
-	s->id = e->id;
-	s->status = e->status;
-	s->len = e->len;
-	prod_publish(&r->cq);
-	return 0;
+	return push_one(r, &r->cq, &cqe_kind, e);
 }
 
 int ring_cq_pop(struct ring *r, struct keel_ring_cqe *out)
 {
-	int err;
-	struct keel_ring_cqe *s = cons_slot(r, &r->cq, sizeof(*s), &err);
-
-	if (s == NULL)
-		return err;
-	out->id = LOAD(&s->id);
-	out->status = LOAD(&s->status);
-	out->len = LOAD(&s->len);
-	cons_release(&r->cq);
-	return cqe_valid(r, out->status, out->len) ? 0 : -KEEL_EINVAL;
+	return pop_one(r, &r->cq, &cqe_kind, out);
 }
 
 /*
@@ -358,45 +426,49 @@ static void cons_release_many(struct ring_queue *q, uint32_t k)
 	__atomic_store_n(&q->cons->head, q->next, __ATOMIC_RELEASE);
 }
 
-int ring_sq_push_many(struct ring *r, const struct keel_ring_sqe *e, uint32_t n)
+/*
+ * A batch of up to n entries of kind k from e[]: one head load (when the
+ * cached one is not enough), one tail store. Our own entries are checked
+ * too (the peer would only refuse them): the batch stops before the first
+ * bad one. How many went in, or -KEEL_EAGAIN (full), -KEEL_EINVAL (the first
+ * is bad, or n is 0), -KEEL_ERANGE (a broken ring).
+ */
+RING_INLINE int push_many(struct ring *r, struct ring_queue *q, const struct entry_kind *k,
+			  const void *e, uint32_t n)
 {
-	struct ring_queue *q = &r->sq;
-	struct keel_ring_sqe *base = (struct keel_ring_sqe *)q->entries;
+	const uint8_t *src = e;
+	uint32_t i;
 	int room;
-	uint32_t k;
 
 	if (n == 0)
 		return -KEEL_EINVAL;
 	room = prod_room(r, q, n);
 	if (room < 0)
 		return room;
-	if (room == 0) /* as ring_X_push would answer: a bad entry before a full queue */
-		return sqe_valid(r, e[0].offset, e[0].len) ? -KEEL_EAGAIN : -KEEL_EINVAL;
+	if (room == 0) /* as push_one would answer: a bad entry before a full queue */
+		return k->ok(r, e) ? -KEEL_EAGAIN : -KEEL_EINVAL;
 	if (n > (uint32_t)room)
 		n = (uint32_t)room;
-	for (k = 0; k < n; k++) {
-		/* Our own entries are checked too: the driver would only refuse them. */
-		if (!sqe_valid(r, e[k].offset, e[k].len))
-			break;
-		struct keel_ring_sqe *s = &base[(q->next + k) & q->mask];
-		s->id = e[k].id;
-		s->opcode = e[k].opcode;
-		s->len = e[k].len;
-		s->offset = e[k].offset;
-		s->reserved = 0;
-	}
-	if (k == 0)
+	for (i = 0; i < n && k->ok(r, src + i * k->size); i++)
+		k->store(slot_at(q, k, i), src + i * k->size);
+	if (i == 0)
 		return -KEEL_EINVAL;
-	prod_publish_many(q, k);
-	return (int)k;
+	prod_publish_many(q, i);
+	return (int)i;
 }
 
-int ring_sq_pop_many(struct ring *r, struct keel_ring_sqe *out, uint32_t n, int *bad)
+/*
+ * Up to n entries of kind k into out[]: one tail load, one head store. A
+ * bad entry is consumed, copied (answered by id) and ends the batch with
+ * *bad set. How many were taken, or -KEEL_EAGAIN (empty), -KEEL_EINVAL (n is
+ * 0), -KEEL_ERANGE (a broken ring).
+ */
+RING_INLINE int pop_many(struct ring *r, struct ring_queue *q, const struct entry_kind *k, void *out,
+			 uint32_t n, int *bad)
 {
-	struct ring_queue *q = &r->sq;
-	const struct keel_ring_sqe *base = (const struct keel_ring_sqe *)q->entries;
+	uint8_t *dst = out;
+	uint32_t i = 0;
 	int avail;
-	uint32_t k = 0;
 
 	*bad = 0;
 	if (n == 0)
@@ -406,84 +478,38 @@ int ring_sq_pop_many(struct ring *r, struct keel_ring_sqe *out, uint32_t n, int 
 		return avail < 0 ? avail : -KEEL_EAGAIN;
 	if (n > (uint32_t)avail)
 		n = (uint32_t)avail;
-	while (k < n) {
-		const struct keel_ring_sqe *s = &base[(q->next + k) & q->mask];
-		struct keel_ring_sqe *o = &out[k++];
+	while (i < n) {
+		void *o = dst + i * k->size;
 
-		/* One copy, field by field; only the copy is checked and used. */
-		o->id = LOAD(&s->id);
-		o->opcode = LOAD(&s->opcode);
-		o->len = LOAD(&s->len);
-		o->offset = LOAD(&s->offset);
-		o->reserved = 0;
-		if (!sqe_valid(r, o->offset, o->len)) {
-			*bad = 1; /* consumed, answered by id: the batch ends with it */
-			break;
-		}
-	}
-	cons_release_many(q, k);
-	return (int)k;
-}
-
-int ring_cq_push_many(struct ring *r, const struct keel_ring_cqe *e, uint32_t n)
-{
-	struct ring_queue *q = &r->cq;
-	struct keel_ring_cqe *base = (struct keel_ring_cqe *)q->entries;
-	int room;
-	uint32_t k;
-
-	if (n == 0)
-		return -KEEL_EINVAL;
-	room = prod_room(r, q, n);
-	if (room < 0)
-		return room;
-	if (room == 0) /* as ring_X_push would answer: a bad entry before a full queue */
-		return cqe_valid(r, e[0].status, e[0].len) ? -KEEL_EAGAIN : -KEEL_EINVAL;
-	if (n > (uint32_t)room)
-		n = (uint32_t)room;
-	for (k = 0; k < n; k++) {
-		if (!cqe_valid(r, e[k].status, e[k].len))
-			break;
-		struct keel_ring_cqe *s = &base[(q->next + k) & q->mask];
-		s->id = e[k].id;
-		s->status = e[k].status;
-		s->len = e[k].len;
-	}
-	if (k == 0)
-		return -KEEL_EINVAL;
-	prod_publish_many(q, k);
-	return (int)k;
-}
-
-int ring_cq_pop_many(struct ring *r, struct keel_ring_cqe *out, uint32_t n, int *bad)
-{
-	struct ring_queue *q = &r->cq;
-	const struct keel_ring_cqe *base = (const struct keel_ring_cqe *)q->entries;
-	int avail;
-	uint32_t k = 0;
-
-	*bad = 0;
-	if (n == 0)
-		return -KEEL_EINVAL;
-	avail = cons_avail(r, q);
-	if (avail <= 0)
-		return avail < 0 ? avail : -KEEL_EAGAIN;
-	if (n > (uint32_t)avail)
-		n = (uint32_t)avail;
-	while (k < n) {
-		const struct keel_ring_cqe *s = &base[(q->next + k) & q->mask];
-		struct keel_ring_cqe *o = &out[k++];
-
-		o->id = LOAD(&s->id);
-		o->status = LOAD(&s->status);
-		o->len = LOAD(&s->len);
-		if (!cqe_valid(r, o->status, o->len)) {
+		k->load(o, slot_at(q, k, i));
+		i++;
+		if (!k->ok(r, o)) {
 			*bad = 1;
 			break;
 		}
 	}
-	cons_release_many(q, k);
-	return (int)k;
+	cons_release_many(q, i);
+	return (int)i;
+}
+
+int ring_sq_push_many(struct ring *r, const struct keel_ring_sqe *e, uint32_t n)
+{
+	return push_many(r, &r->sq, &sqe_kind, e, n);
+}
+
+int ring_sq_pop_many(struct ring *r, struct keel_ring_sqe *out, uint32_t n, int *bad)
+{
+	return pop_many(r, &r->sq, &sqe_kind, out, n, bad);
+}
+
+int ring_cq_push_many(struct ring *r, const struct keel_ring_cqe *e, uint32_t n)
+{
+	return push_many(r, &r->cq, &cqe_kind, e, n);
+}
+
+int ring_cq_pop_many(struct ring *r, struct keel_ring_cqe *out, uint32_t n, int *bad)
+{
+	return pop_many(r, &r->cq, &cqe_kind, out, n, bad);
 }
 
 int ring_cq_room(struct ring *r)
@@ -511,16 +537,8 @@ int ring_sq_avail(struct ring *r)
 
 int ring_sq_take(struct ring *r, uint32_t i, struct keel_ring_sqe *out)
 {
-	const struct keel_ring_sqe *s =
-	    &((const struct keel_ring_sqe *)r->sq.entries)[(r->sq.next + i) & r->sq.mask];
-
-	/* One copy, field by field; only the copy is checked and used. */
-	out->id = LOAD(&s->id);
-	out->opcode = LOAD(&s->opcode);
-	out->len = LOAD(&s->len);
-	out->offset = LOAD(&s->offset);
-	out->reserved = 0;
-	return sqe_valid(r, out->offset, out->len) ? 0 : -KEEL_EINVAL;
+	sqe_load(out, slot_at(&r->sq, &sqe_kind, i));
+	return sqe_ok(r, out) ? 0 : -KEEL_EINVAL;
 }
 
 void ring_sq_release(struct ring *r, uint32_t k)
@@ -530,14 +548,9 @@ void ring_sq_release(struct ring *r, uint32_t k)
 
 int ring_cq_put(struct ring *r, uint32_t i, const struct keel_ring_cqe *e)
 {
-	struct keel_ring_cqe *s =
-	    &((struct keel_ring_cqe *)r->cq.entries)[(r->cq.next + i) & r->cq.mask];
-
-	if (!cqe_valid(r, e->status, e->len))
+	if (!cqe_ok(r, e))
 		return -KEEL_EINVAL;
-	s->id = e->id;
-	s->status = e->status;
-	s->len = e->len;
+	cqe_store(slot_at(&r->cq, &cqe_kind, i), e);
 	return 0;
 }
 

@@ -53,8 +53,9 @@
  */
 #include "session.h"
 
+#include <keel/pkru.h>
+
 #include "keel.h"
-#include "pkru.h"
 
 #define SESSION_CLIENT_VA       0x0000400000000000ull
 #define SESSION_CLIENT_WINDOW   (1ull << 31) /* more than any valid ring_size */

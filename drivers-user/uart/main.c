@@ -31,10 +31,10 @@
  * gone): each queue is pruned of its requests before their bytes, in that
  * session's mapping, are touched again.
  */
+#include <keel/pkru.h>
 #include <keel/service.h>
 
 #include "keel.h"
-#include "pkru.h"
 #include "session.h"
 #include "uart_hw.h"
 #include "uart_log.h"

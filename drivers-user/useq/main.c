@@ -22,10 +22,10 @@
  * Start block: handle[KEEL_START_NAMES]; arg: N in bits 0-31 (0: USEQ_LINES),
  * USEQ_KILL, USEQ_BAD, USEQ_KLOG.
  */
+#include <keel/pkru.h>
 #include <keel/service.h>
 
 #include "keel.h"
-#include "pkru.h"
 #include "session.h"
 
 #define USEQ_LINES 200

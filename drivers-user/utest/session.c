@@ -15,8 +15,9 @@
  *    once echo has ended.
  * Each case starts its own echo and ends it by closing the service endpoint.
  */
+#include <keel/pkru.h>
+
 #include "keel.h"
-#include "pkru.h"
 #include "session.h"
 #include "utest.h"
 

@@ -6,11 +6,11 @@
  * framebuffer mapped write-combining, and after each run the line masked
  * again and every page and object back.
  */
+#include <keel/portio.h>
 #include <keel/syscall.h>
 
 #include "acpi/boot.h"
 #include "arch/x86_64/devobj_test_blobs.h"
-#include "arch/x86_64/io.h"
 #include "arch/x86_64/ioapic.h"
 #include "arch/x86_64/iopb.h"
 #include "arch/x86_64/paging.h"

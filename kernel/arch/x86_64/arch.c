@@ -3,9 +3,10 @@
  * (core/arch.h): halting, interrupt state, the NX state, leaving the
  * emulator.
  */
+#include <keel/portio.h>
+
 #include "core/arch.h"
 #include "cpu.h"
-#include "io.h"
 #include "tsc.h"
 
 #define QEMU_DEBUG_EXIT_PORT 0xf4   /* -device isa-debug-exit,iobase=0xf4 */

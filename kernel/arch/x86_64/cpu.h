@@ -120,20 +120,6 @@ static inline void cpu_xsetbv(uint32_t xcr, uint64_t v)
 	__asm__ volatile("xsetbv" : : "c"(xcr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
 }
 
-/* #UD unless CR4.PKE is set. */
-static inline uint32_t cpu_rdpkru(void)
-{
-	uint32_t pkru, edx;
-
-	__asm__ volatile("rdpkru" : "=a"(pkru), "=d"(edx) : "c"(0));
-	return pkru;
-}
-
-static inline void cpu_wrpkru(uint32_t pkru)
-{
-	__asm__ volatile("wrpkru" : : "a"(pkru), "c"(0), "d"(0) : "memory");
-}
-
 /* #UD unless CR4.FSGSBASE is set. */
 static inline uint64_t cpu_rdfsbase(void)
 {

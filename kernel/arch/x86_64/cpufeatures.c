@@ -9,6 +9,8 @@
  */
 #include "cpufeatures.h"
 
+#include <keel/pkru.h>
+
 #include "core/arch.h"
 #include "core/console.h"
 #include "cpu.h"
@@ -164,7 +166,7 @@ static uint64_t cpufeatures_apply(uint64_t cr4, uint64_t xcr0)
 		cpu_xsetbv(0, xcr0);
 	/* PKRU 0: every key allows everything; user threads get their own (§5). */
 	if (cpufeatures_on(CPUFEATURE_PKU)) {
-		cpu_wrpkru(0);
+		keel_wrpkru(0);
 		if (!(cpu_cpuid(CPUID_EXT7, 0).ecx & CPUID_7_ECX_OSPKE))
 			kprintf(
 			    "cpufeatures: warning: CR4.PKE set but CPUID does not show OSPKE\n");

@@ -4,6 +4,8 @@
  * cpufeatures.state, and each TLB test says which path it ran (a `#` line),
  * since QEMU and Bochs take different ones (DESIGN.md §8).
  */
+#include <keel/pkru.h>
+
 #include "core/arch.h"
 #include "core/boot.h"
 #include "core/console.h"
@@ -55,8 +57,8 @@ static const char *test_cpufeatures_registers(void)
 	if (cpufeatures_on(CPUFEATURE_PKU)) {
 		if (!(cpu_cpuid(CPUID_EXT7, 0).ecx & CPUID_7_ECX_OSPKE))
 			return ktest_fail("CR4.PKE set but CPUID.7.0:ECX.OSPKE clear");
-		if (cpu_rdpkru() != 0)
-			return ktest_fail("PKRU is 0x%x, expected 0", cpu_rdpkru());
+		if (keel_rdpkru() != 0)
+			return ktest_fail("PKRU is 0x%x, expected 0", keel_rdpkru());
 	}
 	return NULL;
 }

@@ -55,6 +55,23 @@
 .endm
 
 /* CMOS register `reg` into %al (ports 0x70-0x71). */
+/*
+ * The end of a blob that holds its devices while the test looks: wait on
+ * DEV_P_NOTIF (the test signals it), then exit 0, closing everything; the
+ * failure exits of the steps before (label 9) exit with the step in r15.
+ */
+.macro HOLD_UNTIL_TOLD
+	movq DEV_P_NOTIF, %rdi
+	movq $-1, %rsi
+	SYS KEEL_SYS_WAIT
+	testq %rax, %rax
+	jle 9f
+	xorl %edi, %edi
+	SYS KEEL_SYS_EXIT
+9:	movq %r15, %rdi
+	SYS KEEL_SYS_EXIT
+.endm
+
 .macro CMOS_READ reg
 	movb \reg, %al
 	outb %al, $0x70
@@ -374,15 +391,7 @@ user_blob_dev_fb:
 	cmpl $DEV_BLOB_PIXEL, 4096(%rcx)
 	jne 9f
 	incq %r15 /* 5 */
-	movq DEV_P_NOTIF, %rdi
-	movq $-1, %rsi
-	SYS KEEL_SYS_WAIT
-	testq %rax, %rax
-	jle 9f
-	xorl %edi, %edi
-	SYS KEEL_SYS_EXIT
-9:	movq %r15, %rdi
-	SYS KEEL_SYS_EXIT
+	HOLD_UNTIL_TOLD
 user_blob_dev_fb_end:
 
 	.globl user_blob_dev_com1, user_blob_dev_com1_end
@@ -415,13 +424,5 @@ user_blob_dev_com1:
 	movw $0x3fb, %dx
 	xorl %eax, %eax
 	outb %al, %dx
-	movq DEV_P_NOTIF, %rdi
-	movq $-1, %rsi
-	SYS KEEL_SYS_WAIT
-	testq %rax, %rax
-	jle 9f
-	xorl %edi, %edi
-	SYS KEEL_SYS_EXIT
-9:	movq %r15, %rdi
-	SYS KEEL_SYS_EXIT
+	HOLD_UNTIL_TOLD
 user_blob_dev_com1_end:

@@ -36,6 +36,8 @@
 #ifndef KEEL_ARCH_X86_64_IPC_SWITCH_H
 #define KEEL_ARCH_X86_64_IPC_SWITCH_H
 
+#include <keel/pkru.h>
+
 #include "core/console.h"
 #include "core/proc.h"
 #include "core/thread.h"
@@ -105,9 +107,9 @@ ipc_switch_threads(struct percpu *pc, struct thread *prev, struct thread *next)
 		fpu_restore(b->fpu);
 	}
 	if (cpufeatures_on(CPUFEATURE_PKU)) {
-		a->pkru = cpu_rdpkru();
+		a->pkru = keel_rdpkru();
 		if (b->pkru != a->pkru)
-			cpu_wrpkru(b->pkru);
+			keel_wrpkru(b->pkru);
 	}
 	if (cpufeatures_on(CPUFEATURE_FSGSBASE)) {
 		a->fs_base = cpu_rdfsbase();

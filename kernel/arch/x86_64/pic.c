@@ -4,7 +4,8 @@
  */
 #include "pic.h"
 
-#include "io.h"
+#include <keel/portio.h>
+
 #include "irq.h"
 
 #define PIC1_CMD  0x20

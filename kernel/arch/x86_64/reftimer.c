@@ -7,8 +7,9 @@
  */
 #include "reftimer.h"
 
+#include <keel/portio.h>
+
 #include "core/console.h"
-#include "io.h"
 #include "mm/vm.h"
 #include "mmio.h"
 #include "tsc.h"

@@ -13,33 +13,11 @@
  */
 #include <stdbool.h>
 
+#include <keel/uart16550.h>
+
 #include "core/arch.h"
-#include "io.h"
 
-#define COM1     0x3f8
-#define UART_THR 0 /* transmit holding register (DLAB 0) */
-#define UART_DLL 0 /* divisor latch, low byte (DLAB 1) */
-#define UART_IER 1 /* interrupt enable (DLAB 0) */
-#define UART_DLM 1 /* divisor latch, high byte (DLAB 1) */
-#define UART_FCR 2 /* FIFO control */
-#define UART_LCR 3 /* line control */
-#define UART_MCR 4 /* modem control */
-#define UART_LSR 5 /* line status */
-
-#define UART_LCR_DLAB         0x80
-#define UART_LCR_8N1          0x03
-#define UART_FCR_ENABLE_CLEAR 0x07 /* FIFOs on, both cleared */
-#define UART_MCR_DTR_RTS      0x03
-#define UART_LSR_THRE         0x20 /* transmit holding register empty */
-#define UART_LSR_TEMT         0x40 /* holding and shift registers both empty */
-#define UART_LSR_ABSENT       0xff /* what a floating bus reads */
-#define UART_DIVISOR_115200   1    /* 115200 = 1.8432 MHz / 16 / 1 */
-
-/*
- * Polls of LSR per byte before giving up. At 115200 baud a byte leaves in
- * 87 us; a port read takes about 1 us on hardware, so this is ~100 ms.
- */
-#define UART_SPIN_LIMIT 100000
+#define COM1 0x3f8
 
 static bool serial_alive;
 
@@ -66,10 +44,8 @@ static void serial_write(const char *s, size_t n)
 
 void arch_serial_drain(void)
 {
-	for (int i = 0; serial_alive && i < UART_SPIN_LIMIT; i++) {
-		if (io_inb(COM1 + UART_LSR) & UART_LSR_TEMT)
-			return;
-	}
+	if (serial_alive)
+		uart16550_drain(COM1);
 }
 
 /* 115200 8N1, FIFOs on, no interrupts: what the kernel prints through. */
@@ -83,16 +59,8 @@ static void serial_reset(void)
 	 * What a driver put in the transmitter was acknowledged to its client:
 	 * let it leave (bounded) before the FIFO is cleared and the line reset.
 	 */
-	for (int i = 0; i < UART_SPIN_LIMIT; i++)
-		if (io_inb(COM1 + UART_LSR) & UART_LSR_TEMT)
-			break;
-	io_outb(COM1 + UART_IER, 0);
-	io_outb(COM1 + UART_LCR, UART_LCR_DLAB);
-	io_outb(COM1 + UART_DLL, UART_DIVISOR_115200);
-	io_outb(COM1 + UART_DLM, 0);
-	io_outb(COM1 + UART_LCR, UART_LCR_8N1);
-	io_outb(COM1 + UART_FCR, UART_FCR_ENABLE_CLEAR);
-	io_outb(COM1 + UART_MCR, UART_MCR_DTR_RTS);
+	uart16550_drain(COM1);
+	uart16550_program(COM1, 0);
 	serial_alive = true;
 }
 

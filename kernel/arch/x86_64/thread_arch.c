@@ -34,6 +34,7 @@
  */
 #include "thread_arch.h"
 
+#include <keel/pkru.h>
 #include <keel/syscall.h>
 
 #include "core/thread.h"
@@ -105,7 +106,7 @@ static void thread_arch_save(struct thread_arch *a)
 {
 	fpu_save(a->fpu);
 	if (cpufeatures_on(CPUFEATURE_PKU))
-		a->pkru = cpu_rdpkru();
+		a->pkru = keel_rdpkru();
 	if (cpufeatures_on(CPUFEATURE_FSGSBASE)) {
 		a->fs_base = cpu_rdfsbase();
 		a->gs_base = cpu_rdmsr(CPU_MSR_KERNEL_GS_BASE);
@@ -117,7 +118,7 @@ static void thread_arch_load(const struct thread_arch *a)
 {
 	fpu_restore(a->fpu);
 	if (cpufeatures_on(CPUFEATURE_PKU))
-		cpu_wrpkru(a->pkru);
+		keel_wrpkru(a->pkru);
 	if (cpufeatures_on(CPUFEATURE_FSGSBASE)) {
 		cpu_wrfsbase(a->fs_base);
 		cpu_wrmsr(CPU_MSR_KERNEL_GS_BASE, a->gs_base);

@@ -1,14 +1,15 @@
 /*
- * drivers-user/lib/pkru.h: this thread's protection-key rights register
- * (PKRU, DESIGN.md §5), read and written from user mode with RDPKRU and
- * WRPKRU: no system call, no page-table change. Key k has two bits: AD
+ * include/keel/pkru.h: this thread's protection-key rights register
+ * (PKRU, DESIGN.md §5), read and written with RDPKRU and WRPKRU, by the
+ * kernel (saved and loaded per thread) and from user mode: no system call,
+ * no page-table change. Key k has two bits: AD
  * (2k, access disabled) and WD (2k + 1, write disabled). Only where the CPU
  * has PKU (KEEL_INFO_FEATURES says KEEL_FEATURE_PKU): elsewhere both
  * instructions fault with #UD, so every caller skips key 0, which is what
  * libkeel uses without PKU.
  */
-#ifndef KEEL_USER_PKRU_H
-#define KEEL_USER_PKRU_H
+#ifndef KEEL_PKRU_H
+#define KEEL_PKRU_H
 
 #include <stdint.h>
 
