@@ -4,6 +4,8 @@
  */
 #include "pci_access.h"
 
+#include <keel/portio.h>
+
 #define PCI_PORT_ADDRESS 0xcf8
 #define PCI_PORT_DATA    0xcfc
 #define PCI_PORT_ENABLE  0x80000000u
@@ -22,21 +24,19 @@ static void pci_port_select(const struct pci_where *w, uint32_t off)
 	uint32_t a = PCI_PORT_ENABLE | (uint32_t)w->bus << 16 | (uint32_t)w->device << 11 |
 		     (uint32_t)w->function << 8 | (off & 0xfc);
 
-	__asm__ volatile("outl %0, %w1" : : "a"(a), "Nd"(PCI_PORT_ADDRESS));
+	io_outl(PCI_PORT_ADDRESS, a);
 }
 
 static uint32_t pci_read32(void *ctx, uint32_t off)
 {
 	const struct pci_where *w = ctx;
-	uint32_t v;
 
 	if (w->access->ecam)
 		return *pci_ecam_reg(w, off);
 	if (off >= PCI_LEGACY_SPACE)
 		return 0xffffffffu; /* what an absent register reads */
 	pci_port_select(w, off);
-	__asm__ volatile("inl %w1, %0" : "=a"(v) : "Nd"(PCI_PORT_DATA));
-	return v;
+	return io_inl(PCI_PORT_DATA);
 }
 
 static void pci_write32(void *ctx, uint32_t off, uint32_t v)
@@ -50,7 +50,7 @@ static void pci_write32(void *ctx, uint32_t off, uint32_t v)
 	if (off >= PCI_LEGACY_SPACE)
 		return;
 	pci_port_select(w, off);
-	__asm__ volatile("outl %0, %w1" : : "a"(v), "Nd"(PCI_PORT_DATA));
+	io_outl(PCI_PORT_DATA, v);
 }
 
 void pci_access_ops(struct pci_where *w, struct pci_config_ops *ops)
