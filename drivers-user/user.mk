@@ -64,3 +64,4 @@ UNIT_SRCS_initconf := drivers-user/init/conf.c
 UNIT_SRCS_uprintf := drivers-user/lib/printf.c kernel/lib/fmt.c
 UNIT_SRCS_uart_queue := drivers-user/uart/uart_queue.c
 unit-test: $(BUILD)/user/init
+UNIT_SRCS_kbd_decode := drivers-user/ps2kbd/kbd_decode.c
