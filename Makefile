@@ -55,6 +55,7 @@ $(BUILD)/initrd.cpio: scripts/mkinitrd drivers-user/init/init.conf drivers-user/
 		$(BUILD)/user/init \
 		$(BUILD)/user/bench $(BUILD)/user/sysfuzz $(BUILD)/user/utest $(BUILD)/user/itest $(BUILD)/user/echo \
 		$(BUILD)/user/uart $(BUILD)/user/hello $(BUILD)/user/useq \
+		$(BUILD)/user/ps2kbd $(BUILD)/user/kbdecho \
 		$(wildcard drivers-user/init/test/*.conf)
 	@mkdir -p $(BUILD)
 	rm -rf $(BUILD)/initrd-root && mkdir -p $(BUILD)/initrd-root/etc/test $(BUILD)/initrd-root/bin
@@ -70,6 +71,8 @@ $(BUILD)/initrd.cpio: scripts/mkinitrd drivers-user/init/init.conf drivers-user/
 	llvm-objcopy --strip-all $(BUILD)/user/uart $(BUILD)/initrd-root/bin/uart
 	llvm-objcopy --strip-all $(BUILD)/user/hello $(BUILD)/initrd-root/bin/hello
 	llvm-objcopy --strip-all $(BUILD)/user/useq $(BUILD)/initrd-root/bin/useq
+	llvm-objcopy --strip-all $(BUILD)/user/ps2kbd $(BUILD)/initrd-root/bin/ps2kbd
+	llvm-objcopy --strip-all $(BUILD)/user/kbdecho $(BUILD)/initrd-root/bin/kbdecho
 	scripts/mkinitrd $(BUILD)/initrd-root $@
 
 # ---- esp/: the tree to copy onto an EFI system partition ----

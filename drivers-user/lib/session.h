@@ -82,6 +82,17 @@ int keel_session_reap_many(struct keel_session *s, struct keel_ring_cqe *out, un
 /* Tell the driver (when it is still there), unmap, close the handles. */
 void keel_session_close(struct keel_session *s);
 
+/* ---- init's name service ---- */
+
+/*
+ * The service endpoint of driver `name` (at most KEEL_NAME_MAX bytes) from
+ * init's name service `names`, asking up to `tries` times, 10 ms apart
+ * (waiting on the caller's notification `nap`), while it is being
+ * (re)started. 0, or -KEEL_E* (init's answer, or -KEEL_ETIMEDOUT).
+ */
+int64_t keel_name_lookup(uint64_t names, const char *name, uint64_t nap, unsigned tries,
+			 uint64_t *service);
+
 /* ---- Console (a session with "uart" through init's name service) ---- */
 
 /*

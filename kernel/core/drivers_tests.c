@@ -11,6 +11,7 @@
  */
 #include <keel/syscall.h>
 
+#include "core/boot.h"
 #include "core/init_start.h"
 #include "arch/x86_64/ioapic.h"
 #include "core/console.h"
@@ -18,6 +19,7 @@
 #include "core/ktest.h"
 #include "core/proc.h"
 #include "core/thread.h"
+#include "lib/bootargs.h"
 
 #define DRIVERS_INIT_PATH "bin/init"
 
@@ -153,13 +155,40 @@ static const char *test_drivers_uart_klog_replay(void)
 	return drivers_uart_case(11, 100, "klog_replay");
 }
 
+/* The PS/2 keyboard driver without typing: no event, no error; bad requests refused. */
+static const char *test_drivers_kbd_quiet(void)
+{
+	const char *err = drivers_no_irqs();
+
+	return err ? err : drivers_case(15, 0);
+}
+
+/*
+ * Typed keys reach the focused app: only under the `keys` scenario
+ * (test.keys=1), whose runner types "hello!" on QEMU's keyboard once the app
+ * printed its ready line; elsewhere nobody types and the app would wait.
+ */
+static const char *test_drivers_kbd_typing(void)
+{
+	uint64_t keys = 0;
+	const char *err = drivers_no_irqs();
+
+	if (err)
+		return err;
+	if (bootargs_get_u64(boot_info.handoff->cmdline, "test.keys", &keys) != BOOTARGS_OK ||
+	    keys != 1)
+		return ktest_skip("nobody types: the `keys` scenario boots with test.keys=1");
+	return drivers_case(16, 0);
+}
+
 static const struct ktest drivers_tests[] = {
     KTEST(drivers_malformed_lines),   KTEST(drivers_app_failure),
     KTEST(drivers_missing_name),      KTEST(drivers_lookup_ping),
     KTEST(drivers_give_up),           KTEST(drivers_admin_kill),
     KTEST(drivers_uart_console),      KTEST(drivers_uart_restart),
     KTEST(drivers_uart_bad_requests), KTEST(drivers_uart_klog),
-    KTEST(drivers_uart_klog_replay),
+    KTEST(drivers_uart_klog_replay),  KTEST(drivers_kbd_quiet),
+    KTEST(drivers_kbd_typing),
 };
 
 const struct ktest_suite drivers_test_suite = {drivers_tests, KTEST_COUNT(drivers_tests)};
