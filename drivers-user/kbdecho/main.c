@@ -1,8 +1,9 @@
 /*
  * drivers-user/kbdecho/main.c: the keyboard's end-to-end test program. It
- * opens a "ps2kbd" session, prints "kbdecho: ready" (scripts/test types only
- * after that line), then reads key events and prints each character as a
- * line "kbd: 'c'" and each line, when Enter comes, as "kbd: line 'TEXT'".
+ * opens a "ps2kbd" session, prints "ready" (scripts/test types only after
+ * that line), then reads key events and prints each character as a line
+ * "'c'" and each line, when Enter comes, as "line 'TEXT'" (through the
+ * kernel's log, which prefixes the process's name: "kbdecho: 'h'").
  * It ends with status 0 once the line is "hello!" (what the `keys` scenario
  * types), so that init, then the KTAP case, ends.
  *
@@ -35,14 +36,14 @@ static int kbdecho_char(char *line, unsigned *n, uint8_t c)
 {
 	if (c == '\n') {
 		line[*n] = '\0';
-		keel_printf("kbd: line '%s'\n", line);
+		keel_printf("line '%s'\n", line);
 		*n = 0;
 		return strcmp(line, KBDECHO_EXPECTED) == 0;
 	}
 	if (c >= 0x20 && c < 0x7f)
-		keel_printf("kbd: '%c'\n", c);
+		keel_printf("'%c'\n", c);
 	else
-		keel_printf("kbd: 0x%02x\n", c);
+		keel_printf("0x%02x\n", c);
 	if (*n < KBDECHO_LINE_MAX - 1)
 		line[(*n)++] = (char)c;
 	return 0;
@@ -61,7 +62,7 @@ static int kbdecho_echo(uint64_t names, uint64_t notif)
 		keel_printf("kbdecho: no ps2kbd session: %s\n", keel_strerror(err));
 		return 2;
 	}
-	keel_printf("kbdecho: ready\n");
+	keel_printf("ready\n"); /* the kernel's log prefixes our name: "kbdecho: ready" */
 	for (;;) {
 		struct keel_ring_sqe e = {.id = 1, .opcode = KEEL_KBD_READ, .len = (uint32_t)size};
 		struct keel_ring_cqe c;
