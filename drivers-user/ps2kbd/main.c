@@ -57,7 +57,6 @@ struct kbd_drv {
 	struct kbd_decoder dec;
 	struct keel_kbd_event ev[KBD_EVENTS];
 	uint32_t ev_head, ev_count;
-	uint64_t ev_dropped;                  /* events that came while ev was full */
 	struct kbd_read reads[KBD_READS_MAX]; /* kept reads, oldest first */
 	uint32_t nreads;
 	uint64_t focus; /* the session id of the last KEEL_KBD_FOCUS, 0: none */
@@ -143,10 +142,8 @@ static void kbd_input(struct kbd_drv *d)
 	for (int i = 0; i < KBD_BURST && (b = i8042_read()) >= 0; i++) {
 		if (!kbd_decode_byte(&d->dec, (uint8_t)b, &e))
 			continue;
-		if (d->ev_count == KBD_EVENTS) {
-			d->ev_dropped++;
-			continue;
-		}
+		if (d->ev_count == KBD_EVENTS)
+			continue; /* nobody reads: the oldest keys are the ones kept */
 		d->ev[(d->ev_head + d->ev_count++) % KBD_EVENTS] = e;
 	}
 }
