@@ -52,27 +52,15 @@ include tests/unit/unit.mk
 # etc/bench.conf (make bench), the `drivers` test suite's as etc/test/N.conf,
 # and the programs.
 $(BUILD)/initrd.cpio: scripts/mkinitrd drivers-user/init/init.conf drivers-user/init/bench.conf \
-		$(BUILD)/user/init \
-		$(BUILD)/user/bench $(BUILD)/user/sysfuzz $(BUILD)/user/utest $(BUILD)/user/itest $(BUILD)/user/echo \
-		$(BUILD)/user/uart $(BUILD)/user/hello $(BUILD)/user/useq $(BUILD)/user/pci \
-		$(BUILD)/user/lspci \
-		$(wildcard drivers-user/init/test/*.conf)
+		$(USER_BINS) $(wildcard drivers-user/init/test/*.conf)
 	@mkdir -p $(BUILD)
 	rm -rf $(BUILD)/initrd-root && mkdir -p $(BUILD)/initrd-root/etc/test $(BUILD)/initrd-root/bin
 	cp drivers-user/init/init.conf $(BUILD)/initrd-root/etc/init.conf
 	cp drivers-user/init/bench.conf $(BUILD)/initrd-root/etc/bench.conf
 	cp drivers-user/init/test/*.conf $(BUILD)/initrd-root/etc/test/
-	llvm-objcopy --strip-all $(BUILD)/user/itest $(BUILD)/initrd-root/bin/itest
-	llvm-objcopy --strip-all $(BUILD)/user/init $(BUILD)/initrd-root/bin/init
-	llvm-objcopy --strip-all $(BUILD)/user/bench $(BUILD)/initrd-root/bin/bench
-	llvm-objcopy --strip-all $(BUILD)/user/sysfuzz $(BUILD)/initrd-root/bin/sysfuzz
-	llvm-objcopy --strip-all $(BUILD)/user/utest $(BUILD)/initrd-root/bin/utest
-	llvm-objcopy --strip-all $(BUILD)/user/echo $(BUILD)/initrd-root/bin/echo
-	llvm-objcopy --strip-all $(BUILD)/user/uart $(BUILD)/initrd-root/bin/uart
-	llvm-objcopy --strip-all $(BUILD)/user/hello $(BUILD)/initrd-root/bin/hello
-	llvm-objcopy --strip-all $(BUILD)/user/useq $(BUILD)/initrd-root/bin/useq
-	llvm-objcopy --strip-all $(BUILD)/user/pci $(BUILD)/initrd-root/bin/pci
-	llvm-objcopy --strip-all $(BUILD)/user/lspci $(BUILD)/initrd-root/bin/lspci
+	for p in $(USER_PROGRAMS); do \
+		llvm-objcopy --strip-all $(BUILD)/user/$$p $(BUILD)/initrd-root/bin/$$p || exit 1; \
+	done
 	scripts/mkinitrd $(BUILD)/initrd-root $@
 
 # ---- esp/: the tree to copy onto an EFI system partition ----

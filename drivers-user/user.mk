@@ -28,7 +28,7 @@ LIBKEEL_SRCS := drivers-user/lib/syscall.c drivers-user/lib/start.c drivers-user
 LIBKEEL_OBJS := $(patsubst %,$(BUILD)/user/obj/%.o,$(LIBKEEL_SRCS))
 USER_CRT0 := $(BUILD)/user/crt0.o
 
-USER_PROGRAMS := init bench sysfuzz utest itest echo uart hello useq pci lspci
+USER_PROGRAMS := init bench sysfuzz utest itest echo uart hello useq pci lspci ps2kbd kbdecho
 USER_BINS := $(addprefix $(BUILD)/user/,$(USER_PROGRAMS))
 USER_PROG_OBJS = $(patsubst %,$(BUILD)/user/obj/%.o,$(wildcard drivers-user/$(1)/*.c))
 
@@ -66,3 +66,4 @@ UNIT_SRCS_uprintf := drivers-user/lib/printf.c kernel/lib/fmt.c
 UNIT_SRCS_uart_queue := drivers-user/uart/uart_queue.c
 unit-test: $(BUILD)/user/init
 UNIT_SRCS_pciconf := drivers-user/pci/pci_config.c
+UNIT_SRCS_kbd_decode := drivers-user/ps2kbd/kbd_decode.c

@@ -11,6 +11,8 @@
 #ifndef KEEL_SERVICE_H
 #define KEEL_SERVICE_H
 
+#include <stdint.h>
+
 /*
  * Start-block handle slots (struct keel_start.handle[]) of a program init
  * starts. KEEL_START_RESOURCE (0) and KEEL_START_RAMDISK (1) are init's own
@@ -127,5 +129,40 @@
 #define KEEL_PCI_BAR_PREFETCH (1u << 2)
 /* A BAR that makes no sense (reserved type, holes in its size bits, 64-bit in the last slot). */
 #define KEEL_PCI_BAR_BAD      (1u << 3) /* base and size 0 */
+
+/*
+ * "ps2kbd" (drivers-user/ps2kbd): the keyboard. KEEL_KBD_READ fills the len
+ * bytes at offset with whole struct keel_kbd_event records (len at least one
+ * record), completing when at least one key event came (len = bytes given,
+ * a multiple of the record size). Only the focused session's reads complete:
+ * the session that last sent KEEL_KBD_FOCUS while it has a read pending, else
+ * the most recently opened session with a read pending; the others' reads
+ * wait. KEEL_KBD_FOCUS completes at once (status 0, len 0).
+ */
+#define KEEL_KBD_READ  1
+#define KEEL_KBD_FOCUS 2
+
+/* One key event: key is the set-1 scancode without its release bit, plus
+ * KEEL_KBD_E0 for an E0-prefixed key (KEEL_KBD_KEY_PAUSE for the E1 Pause
+ * sequence); mods the modifier state after this event; ch the character in
+ * a US layout (shift, caps lock; ctrl with a letter gives 1-26) on a press,
+ * else 0. */
+struct keel_kbd_event {
+	uint16_t key;
+	uint8_t pressed; /* 1: make (typematic repeats too), 0: break */
+	uint8_t mods;    /* KEEL_KBD_MOD_* */
+	uint8_t ch;
+	uint8_t reserved[3];
+};
+
+#define KEEL_KBD_E0         0x100
+#define KEEL_KBD_KEY_PAUSE  0x200
+#define KEEL_KBD_MOD_LSHIFT 0x01
+#define KEEL_KBD_MOD_RSHIFT 0x02
+#define KEEL_KBD_MOD_LCTRL  0x04
+#define KEEL_KBD_MOD_RCTRL  0x08
+#define KEEL_KBD_MOD_LALT   0x10
+#define KEEL_KBD_MOD_RALT   0x20
+#define KEEL_KBD_MOD_CAPS   0x40 /* caps lock is on */
 
 #endif

@@ -174,6 +174,26 @@ static const char *test_drivers_pci_legacy(void)
 	return drivers_case(13, 0);
 }
 
+/* The PS/2 keyboard driver without typing: no event, no error; bad requests refused. */
+static const char *test_drivers_kbd_quiet(void)
+{
+	const char *err = drivers_no_irqs();
+
+	return err ? err : drivers_case(15, 0);
+}
+
+/*
+ * Typed keys reach the focused app: the only case of a `keys` boot
+ * (test.keys=1, main.c), whose runner types "hello!" on QEMU's keyboard once
+ * the app printed its ready line; anywhere else nobody types.
+ */
+static const char *test_drivers_kbd_typing(void)
+{
+	const char *err = drivers_no_irqs();
+
+	return err ? err : drivers_case(16, 0);
+}
+
 static const struct ktest drivers_tests[] = {
     KTEST(drivers_malformed_lines),   KTEST(drivers_app_failure),
     KTEST(drivers_missing_name),      KTEST(drivers_lookup_ping),
@@ -181,7 +201,11 @@ static const struct ktest drivers_tests[] = {
     KTEST(drivers_uart_console),      KTEST(drivers_uart_restart),
     KTEST(drivers_uart_bad_requests), KTEST(drivers_uart_klog),
     KTEST(drivers_uart_klog_replay),  KTEST(drivers_pci_ecam),
-    KTEST(drivers_pci_legacy),
+    KTEST(drivers_pci_legacy),        KTEST(drivers_kbd_quiet),
 };
 
 const struct ktest_suite drivers_test_suite = {drivers_tests, KTEST_COUNT(drivers_tests)};
+
+static const struct ktest keys_tests[] = {KTEST(drivers_kbd_typing)};
+
+const struct ktest_suite keys_test_suite = {keys_tests, KTEST_COUNT(keys_tests)};

@@ -27,4 +27,7 @@ struct ktest_suite;
 /* core/drivers_tests.c: bin/init as the supervisor, on etc/test/N.conf. */
 extern const struct ktest_suite drivers_test_suite;
 
+/* The keyboard typing case alone: what a `keys` boot (test.keys=1) runs (main.c). */
+extern const struct ktest_suite keys_test_suite;
+
 #endif

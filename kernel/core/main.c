@@ -144,8 +144,9 @@ static noreturn void main_run_tests(void)
 	    &vm_test_suite,     &slab_test_suite, &backtrace_test_suite, &user_test_suite,
 	    &ipc_test_suite,    &fpu_test_suite,  &fuzz_test_suite,      &vmo_test_suite,
 	    &devobj_test_suite, &proc_test_suite, &peer_test_suite,      &drivers_test_suite};
+	static const struct ktest_suite *const keys_suites[] = {&keys_test_suite};
 	size_t only_len = 0;
-	uint64_t watchdog;
+	uint64_t watchdog, keys = 0;
 	int werr;
 	/* test.only=PREFIX: run only the cases whose names start with PREFIX (to chase one). */
 	const char *only = bootargs_get(boot_info.handoff->cmdline, "test.only", &only_len);
@@ -158,7 +159,15 @@ static noreturn void main_run_tests(void)
 	if (werr != BOOTARGS_OK || watchdog > UINT32_MAX)
 		watchdog = MAIN_TEST_WATCHDOG_S;
 	sched_set_watchdog((uint32_t)watchdog);
-	failed = ktest_run(suites, KTEST_COUNT(suites), only, only_len);
+	/*
+	 * test.keys=1: the runner types on QEMU's keyboard (scripts/test's `keys`
+	 * kind): this boot runs the typing case alone.
+	 */
+	if (bootargs_get_u64(boot_info.handoff->cmdline, "test.keys", &keys) == BOOTARGS_OK &&
+	    keys == 1)
+		failed = ktest_run(keys_suites, KTEST_COUNT(keys_suites), only, only_len);
+	else
+		failed = ktest_run(suites, KTEST_COUNT(suites), only, only_len);
 
 	/*
 	 * isa-debug-exit: 0x10 -> QEMU exits 33 (all passed), 0x11 -> 35. Values
