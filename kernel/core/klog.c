@@ -157,26 +157,12 @@ static int klog_start(uint64_t *pos)
 	return err;
 }
 
-void klog_replay(void (*write)(const char *s, size_t n))
+/* Write the log text [from, end) to a sink, chunk by chunk, without klog_lock while it writes. */
+static void klog_write_range(uint64_t from, uint64_t end, void (*write)(const char *s, size_t n))
 {
 	char chunk[KLOG_CHUNK];
-	uint64_t flags = spin_lock_irqsave(&klog_lock);
-	uint64_t from = klog_drained > klog_hold_pos ? klog_drained : klog_hold_pos;
-	uint64_t end = klog_pos;
 	size_t got;
-	int n;
 
-	/* Replayed once: a later release starts from here. */
-	klog_drained = end;
-	spin_unlock_irqrestore(&klog_lock, flags);
-	if (end - from > KLOG_REPLAY_MAX) {
-		/* Interrupts stay off while the sink polls: bounded to a few KiB. */
-		n = fmt_snprintf(chunk, sizeof(chunk), "[%llu bytes of kernel log not shown]\n",
-				 (unsigned long long)(end - KLOG_REPLAY_MAX - from));
-		write(chunk, (size_t)n < sizeof(chunk) ? (size_t)n : sizeof(chunk) - 1);
-		from = end - KLOG_REPLAY_MAX;
-	}
-	/* Without klog_lock while the sink writes (chunk by chunk, like the system call). */
 	while (from < end &&
 	       (got = klog_copy(&from, chunk,
 				end - from < KLOG_CHUNK ? (size_t)(end - from) : KLOG_CHUNK,
@@ -184,6 +170,40 @@ void klog_replay(void (*write)(const char *s, size_t n))
 		write(chunk, got);
 		from += got;
 	}
+}
+
+void klog_replay(void (*write)(const char *s, size_t n))
+{
+	char note[KLOG_CHUNK];
+	uint64_t flags = spin_lock_irqsave(&klog_lock);
+	uint64_t from = klog_drained > klog_hold_pos ? klog_drained : klog_hold_pos;
+	uint64_t end = klog_pos;
+	int n;
+
+	/* Replayed once: a later release starts from here. */
+	klog_drained = end;
+	spin_unlock_irqrestore(&klog_lock, flags);
+	if (end - from > KLOG_REPLAY_MAX) {
+		/* Interrupts stay off while the sink polls: bounded to a few KiB. */
+		n = fmt_snprintf(note, sizeof(note), "[%llu bytes of kernel log not shown]\n",
+				 (unsigned long long)(end - KLOG_REPLAY_MAX - from));
+		write(note, (size_t)n < sizeof(note) ? (size_t)n : sizeof(note) - 1);
+		from = end - KLOG_REPLAY_MAX;
+	}
+	klog_write_range(from, end, write);
+}
+
+void klog_replay_tail(void (*write)(const char *s, size_t n))
+{
+	uint64_t end = klog_end();
+	uint64_t from = end > KLOG_REPLAY_MAX ? end - KLOG_REPLAY_MAX : 0;
+	char c;
+
+	/* Start at a line's beginning: skip the partial line the cut left. */
+	while (from > 0 && from < end && klog_copy(&(uint64_t){from - 1}, &c, 1, false) == 1 &&
+	       c != '\n')
+		from++;
+	klog_write_range(from, end, write);
 }
 
 int64_t klog_read(uint64_t pos, char *buf, size_t n, uint64_t *first)

@@ -62,6 +62,13 @@ void klog_mark_hold(void);
 #define KLOG_REPLAY_MAX 4096
 void klog_replay(void (*write)(const char *s, size_t n));
 
+/*
+ * A screen taken back (console_sink_release, console_lock held): write to it
+ * the newest KLOG_REPLAY_MAX bytes of the log, from a line's start, without
+ * touching what klog_replay and KEEL_LOG_FROM_HOLD go by.
+ */
+void klog_replay_tail(void (*write)(const char *s, size_t n));
+
 /* The position after the last byte written. */
 uint64_t klog_end(void);
 

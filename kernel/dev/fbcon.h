@@ -30,6 +30,12 @@ const struct console_sink *fbcon_init(const struct keel_framebuffer *fb, uint64_
  */
 void fbcon_map_wc(void);
 
+/*
+ * The console's sink when [phys, phys + size) overlaps the framebuffer it
+ * draws on, else NULL: device memory carved there holds it (core/devobj.c).
+ */
+const struct console_sink *fbcon_sink_over(uint64_t phys, uint64_t size);
+
 /* Where the console draws now (NULL without one), for tests. */
 const void *fbcon_mapping(void);
 
