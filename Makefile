@@ -54,7 +54,7 @@ include tests/unit/unit.mk
 $(BUILD)/initrd.cpio: scripts/mkinitrd drivers-user/init/init.conf drivers-user/init/bench.conf \
 		$(BUILD)/user/init \
 		$(BUILD)/user/bench $(BUILD)/user/sysfuzz $(BUILD)/user/utest $(BUILD)/user/itest $(BUILD)/user/echo \
-		$(BUILD)/user/uart $(BUILD)/user/hello $(BUILD)/user/useq \
+		$(BUILD)/user/uart $(BUILD)/user/hello $(BUILD)/user/useq $(BUILD)/user/fbcon \
 		$(wildcard drivers-user/init/test/*.conf)
 	@mkdir -p $(BUILD)
 	rm -rf $(BUILD)/initrd-root && mkdir -p $(BUILD)/initrd-root/etc/test $(BUILD)/initrd-root/bin
@@ -70,6 +70,7 @@ $(BUILD)/initrd.cpio: scripts/mkinitrd drivers-user/init/init.conf drivers-user/
 	llvm-objcopy --strip-all $(BUILD)/user/uart $(BUILD)/initrd-root/bin/uart
 	llvm-objcopy --strip-all $(BUILD)/user/hello $(BUILD)/initrd-root/bin/hello
 	llvm-objcopy --strip-all $(BUILD)/user/useq $(BUILD)/initrd-root/bin/useq
+	llvm-objcopy --strip-all $(BUILD)/user/fbcon $(BUILD)/initrd-root/bin/fbcon
 	scripts/mkinitrd $(BUILD)/initrd-root $@
 
 # ---- esp/: the tree to copy onto an EFI system partition ----

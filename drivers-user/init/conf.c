@@ -163,6 +163,9 @@ static const char *conf_device(struct initconf_entry *e, const struct conf_word 
 		if (b == 0 || (a | b) & (CONF_PAGE - 1) || a > UINT64_MAX - b)
 			return "mem= not page-aligned, empty or wrapping";
 		d = (struct initconf_device){KEEL_OBJ_DEVMEM, a, b};
+	} else if (conf_eq(w, "fb")) {
+		/* The framebuffer: where, init learns from its start block (conf.h). */
+		d = (struct initconf_device){KEEL_OBJ_DEVMEM, 0, 0};
 	} else if (conf_eq(w, "log")) {
 		/* The kernel log (KEEL_OBJ_LOG), for the console driver that drains it. */
 		for (unsigned k = 0; k < e->ndev; k++)
@@ -170,7 +173,7 @@ static const char *conf_device(struct initconf_entry *e, const struct conf_word 
 				return "log given twice";
 		d = (struct initconf_device){KEEL_OBJ_LOG, 0, 0};
 	} else {
-		return "unknown driver option (ioport=, irq=, mem=, log, wc, arg=)";
+		return "unknown driver option (ioport=, irq=, mem=, fb, log, wc, arg=)";
 	}
 	if (e->ndev >= KEEL_START_DEVICES)
 		return "too many devices (at most " CONF_STR(KEEL_START_DEVICES) ")";
@@ -238,7 +241,7 @@ static const char *conf_line(struct initconf *c, const struct conf_word *w, unsi
 		}
 	}
 	if (e.wc && !have_mem)
-		return "wc without mem=";
+		return "wc without mem= or fb";
 	if (driver)
 		c->driver[c->ndrivers++] = e;
 	else

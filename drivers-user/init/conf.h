@@ -5,12 +5,16 @@
  * runs it as init does.
  *
  * One entry a line; `#` starts a comment, blank lines are ignored:
- *   driver NAME PATH [ioport=BASE:COUNT] [irq=N] [mem=PHYS:SIZE] [log] [wc] [arg=N]
+ *   driver NAME PATH [ioport=BASE:COUNT] [irq=N] [mem=PHYS:SIZE] [fb] [log] [wc] [arg=N]
  *   app NAME PATH [admin] [arg=N]
  * A driver's device options may come in any order and repeat; they fill its
  * start slots KEEL_START_DEVICE0.. in the line's order, at most
  * KEEL_START_DEVICES; `log` (once) is the kernel log (KEEL_OBJ_LOG, for the
- * console driver that drains it to the line). `wc` asks for write-combining on its device memory:
+ * console driver that drains it to the line). `fb` is the framebuffer of
+ * init's start block, carved page-rounded as device memory (a
+ * KEEL_OBJ_DEVMEM entry with arg2 0; mem= is never empty), and the driver's
+ * start block gets its geometry; without a framebuffer init does not start
+ * that driver. `wc` asks for write-combining on its device memory:
  * the driver sees KEEL_DRIVER_ARG_WC (bit 63) in its start block's arg,
  * whose other bits are its arg=N (below 2^63). An app's `admin` lets it use
  * KEEL_NAME_KILL; its arg=N (any 64-bit number) goes into its start block.
@@ -29,12 +33,9 @@
 #define INITCONF_APPS     16 /* exit bits 32-47 */
 #define INITCONF_PATH_MAX 64 /* bytes of a PATH, with its NUL */
 
-/* A driver's start-block arg bit: map the device memory write-combining. */
-#define KEEL_DRIVER_ARG_WC (1ull << 63)
-
 struct initconf_device {
 	uint64_t type; /* KEEL_OBJ_IOPORT, KEEL_OBJ_IRQ, KEEL_OBJ_DEVMEM or KEEL_OBJ_LOG */
-	uint64_t arg, arg2;
+	uint64_t arg, arg2; /* KEEL_OBJ_DEVMEM with arg2 0: the framebuffer (`fb`) */
 };
 
 struct initconf_entry {

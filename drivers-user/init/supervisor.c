@@ -120,6 +120,24 @@ static void supervisor_proc_name(char out[16], const char *name)
 	out[n] = '\0';
 }
 
+/*
+ * `fb` (conf.h): the framebuffer of init's start block as device memory,
+ * whole pages around it, and its geometry for the driver's start block.
+ * -1 when there is none.
+ */
+static int supervisor_fb(struct initconf_device *d, struct keel_spawn *s)
+{
+	const struct keel_framebuffer *fb = &supervisor_sb->fb;
+	uint64_t first = fb->base & ~(uint64_t)(KEEL_PAGE_SIZE - 1);
+
+	if (fb->base == 0 || fb->size == 0 || fb->size > UINT64_MAX - fb->base - KEEL_PAGE_SIZE)
+		return -1;
+	d->arg = first;
+	d->arg2 = (fb->base + fb->size - first + KEEL_PAGE_SIZE - 1) & ~(uint64_t)(KEEL_PAGE_SIZE - 1);
+	s->fb = *fb;
+	return 0;
+}
+
 /* Start driver i with fresh objects (`why`: the old one's end, or NULL): UP, or GIVEN_UP (said
  * why). */
 static void supervisor_start_driver(unsigned i, const char *verb, const char *why)
@@ -145,9 +163,15 @@ static void supervisor_start_driver(unsigned i, const char *verb, const char *wh
 	s.handle[KEEL_START_SERVICE] = (uint64_t)ep;
 	s.rights[KEEL_START_SERVICE] = KEEL_RIGHT_READ;
 	for (k = 0; k < e->ndev; k++) {
-		const struct initconf_device *d = &e->dev[k];
+		struct initconf_device d = e->dev[k];
 
-		r = keel_device_create(d->type, d->arg, d->arg2,
+		if (d.type == KEEL_OBJ_DEVMEM && d.arg2 == 0 && supervisor_fb(&d, &s) != 0) {
+			keel_printf("driver %s: no framebuffer (line %u): not started\n", e->name,
+				    e->line);
+			r = -KEEL_ENOENT;
+			break;
+		}
+		r = keel_device_create(d.type, d.arg, d.arg2,
 				       supervisor_sb->handle[KEEL_START_RESOURCE]);
 		if (r < 0) {
 			keel_printf("cannot start %s: device %u (line %u): %lld (%s)\n", e->path, k,

@@ -43,6 +43,7 @@ struct con_line {
 static struct {
 	struct keel_session s;
 	uint64_t names, notif;
+	char name[KEEL_NAME_MAX]; /* the driver: "uart", or "fbcon" (keel_console_open_on) */
 	uint64_t service; /* the session's service endpoint (ours to close), or KEEL_MSG_NO_HANDLE */
 	uint64_t next_id;
 	unsigned slots; /* lines in flight at most: CON_SLOTS, or fewer if the data area is small */
@@ -51,17 +52,16 @@ static struct {
 	struct con_line line[CON_SLOTS];
 } con;
 
-/* "uart"'s service endpoint from init's name service, waiting while it (re)starts. */
+/* The driver's service endpoint from init's name service, waiting while it (re)starts. */
 static int64_t con_lookup(uint64_t *service)
 {
-	static const char name[KEEL_NAME_MAX] = "uart";
 	struct keel_msg m;
 	int64_t r;
 
 	for (int i = 0; i < CON_LOOKUP_TRIES; i++) {
 		memset(&m, 0, sizeof(m));
 		m.word[0] = KEEL_NAME_LOOKUP;
-		memcpy(&m.word[1], name, KEEL_NAME_MAX);
+		memcpy(&m.word[1], con.name, KEEL_NAME_MAX);
 		m.handle = KEEL_MSG_NO_HANDLE;
 		r = keel_call(con.names, &m);
 		if (r < 0)
@@ -291,11 +291,21 @@ static void con_drain(void)
 
 int keel_console_open(uint64_t names)
 {
+	return keel_console_open_on(names, "uart");
+}
+
+int keel_console_open_on(uint64_t names, const char *driver)
+{
+	size_t len = strlen(driver);
 	int64_t r;
 	int64_t n;
 
 	if (con.open)
 		return 0;
+	if (len == 0 || len > KEEL_NAME_MAX)
+		return -KEEL_EINVAL;
+	memset(con.name, 0, sizeof(con.name));
+	memcpy(con.name, driver, len);
 	n = keel_object_create(KEEL_OBJ_NOTIFICATION, 0);
 	if (n < 0)
 		return (int)n;

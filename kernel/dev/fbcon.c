@@ -113,6 +113,11 @@ const void *fbcon_mapping(void)
 	return fbcon.pixels;
 }
 
+uint64_t fbcon_phys(void)
+{
+	return fbcon.pixels ? fbcon.phys : 0;
+}
+
 const struct console_sink *fbcon_sink_over(uint64_t phys, uint64_t size)
 {
 	if (!fbcon.pixels || size == 0)

@@ -36,6 +36,9 @@ void fbcon_map_wc(void);
  */
 const struct console_sink *fbcon_sink_over(uint64_t phys, uint64_t size);
 
+/* The framebuffer's physical address (0 without a console), for tests. */
+uint64_t fbcon_phys(void);
+
 /* Where the console draws now (NULL without one), for tests. */
 const void *fbcon_mapping(void);
 
