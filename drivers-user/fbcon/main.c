@@ -166,6 +166,8 @@ int main(uint64_t start)
 	}
 	d->log.pos = 0; /* the oldest text kept: the screen shows the boot log */
 	fbcon_show_log(d);
+	/* scripts/test's screen scenario takes its screendump after this line. */
+	keel_printf("fbcon: kernel log on the screen\n");
 	while (!d->srv.gone) {
 		uint64_t bits = keel_server_step(&d->srv);
 
