@@ -119,7 +119,8 @@ static int fbcon_screen(struct fbcon_drv *d, const struct keel_start *sb, uint64
 		return -1;
 	}
 	for (unsigned i = 0; i < TEXTGRID_COLOURS; i++)
-		d->grid.palette[i] = fb_pack_rgb(fb, fbcon_rgb[i][0], fbcon_rgb[i][1], fbcon_rgb[i][2]);
+		d->grid.palette[i] =
+		    fb_pack_rgb(fb, fbcon_rgb[i][0], fbcon_rgb[i][1], fbcon_rgb[i][2]);
 	if (textgrid_init(&d->grid, (uint32_t *)(uintptr_t)(FBCON_VA + (fb->base - first)),
 			  fb->pixels_per_line, fb->width, fb->height, &font_console, fbcon_cells,
 			  FBCON_MAX_CELLS, FBCON_ANSI_FG) != 0) {
@@ -130,7 +131,8 @@ static int fbcon_screen(struct fbcon_drv *d, const struct keel_start *sb, uint64
 	textgrid_show_cursor(&d->grid, true);
 	textgrid_flush(&d->grid);
 	keel_printf("fbcon: %ux%u pixels, %ux%u characters, %s\n", fb->width, fb->height,
-		    d->grid.cols, d->grid.rows, flags & KEEL_MAP_WC ? "write-combining" : "uncached");
+		    d->grid.cols, d->grid.rows,
+		    flags & KEEL_MAP_WC ? "write-combining" : "uncached");
 	return 0;
 }
 

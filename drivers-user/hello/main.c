@@ -37,7 +37,8 @@ int main(uint64_t start)
 	}
 	keel_printf("hello, world: printed through the %s driver\n", driver);
 	for (int i = 0; sb->arg == 1 && i < HELLO_FB_LINES; i++)
-		keel_printf("hello: \033[3%dmline %d\033[0m in colour %d\n", 1 + i % 7, i, 1 + i % 7);
+		keel_printf("hello: \033[3%dmline %d\033[0m in colour %d\n", 1 + i % 7, i,
+			    1 + i % 7);
 	err = keel_info(KEEL_INFO_PROCESS, KEEL_HANDLE_SELF, &me, sizeof(me));
 	if (err < 0)
 		keel_printf("hello: my process id: unknown (%s)\n", keel_strerror(err));

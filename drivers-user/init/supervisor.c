@@ -133,7 +133,8 @@ static int supervisor_fb(struct initconf_device *d, struct keel_spawn *s)
 	if (fb->base == 0 || fb->size == 0 || fb->size > UINT64_MAX - fb->base - KEEL_PAGE_SIZE)
 		return -1;
 	d->arg = first;
-	d->arg2 = (fb->base + fb->size - first + KEEL_PAGE_SIZE - 1) & ~(uint64_t)(KEEL_PAGE_SIZE - 1);
+	d->arg2 =
+	    (fb->base + fb->size - first + KEEL_PAGE_SIZE - 1) & ~(uint64_t)(KEEL_PAGE_SIZE - 1);
 	s->fb = *fb;
 	return 0;
 }

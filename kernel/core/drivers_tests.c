@@ -166,7 +166,8 @@ static const char *test_drivers_fbcon(void)
 	const char *err = drivers_case(14, screen ? 0 : 1);
 
 	if (!err && screen && console_sink_held(fbcon_sink_over(fbcon_phys(), 1)))
-		return ktest_fail("the kernel's framebuffer console is still held after fbcon ended");
+		return ktest_fail(
+		    "the kernel's framebuffer console is still held after fbcon ended");
 	kprintf("# drivers_fbcon: %s\n",
 		screen ? "lines drawn by bin/fbcon, screen back to the kernel after"
 		       : "no framebuffer: fbcon not started");

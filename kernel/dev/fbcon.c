@@ -25,7 +25,7 @@
 #include "lib/textgrid.h"
 #include "mm/vm.h"
 
-#define FBCON_GREY      0xaa /* VGA's light grey: 0xaaaaaa */
+#define FBCON_GREY      0xaa        /* VGA's light grey: 0xaaaaaa */
 #define FBCON_MAX_CELLS (256 * 128) /* a larger screen shows the console in its top part */
 #define FBCON_ATTR      1           /* palette: 0 black background, 1 grey foreground */
 

@@ -38,9 +38,9 @@ struct textgrid {
 	const struct psf_font *font;
 	struct textgrid_cell *cells; /* rows * cols, row by row */
 	uint32_t cols, rows;
-	uint32_t col, row; /* cursor; col == cols: wrap before the next character */
-	uint8_t attr;      /* what new characters get */
-	bool cursor;       /* draw the cursor cell inverted */
+	uint32_t col, row;               /* cursor; col == cols: wrap before the next character */
+	uint8_t attr;                    /* what new characters get */
+	bool cursor;                     /* draw the cursor cell inverted */
 	uint32_t dirty_first, dirty_end; /* rows [first, end) to draw; first == end: none */
 	uint32_t palette[TEXTGRID_COLOURS];
 };

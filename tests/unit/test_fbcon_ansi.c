@@ -19,8 +19,12 @@ static void setup(void)
 {
 	static struct psf_font font;
 
-	font = (struct psf_font){.width = 2, .height = 2, .row_bytes = 1, .glyph_count = 1,
-				 .glyphs = glyph, .fallback = 0};
+	font = (struct psf_font){.width = 2,
+				 .height = 2,
+				 .row_bytes = 1,
+				 .glyph_count = 1,
+				 .glyphs = glyph,
+				 .fallback = 0};
 	for (int i = 0; i < PSF_MAP_SIZE; i++)
 		font.map[i] = PSF_NO_GLYPH;
 	memset(&grid, 0, sizeof(grid));
@@ -51,11 +55,11 @@ static const char *test_sgr_colours(void)
 {
 	setup();
 	feed("\033[31ma\033[1;44mb\033[0mc\033[92;105md\033[39;49me\033[mf");
-	KT_EQ(cell(0, 0).attr, 0x01);        /* red on black */
-	KT_EQ(cell(1, 0).attr, 0x49);        /* bold red (bright) on blue */
-	KT_EQ(cell(2, 0).attr, 0x07);        /* reset */
-	KT_EQ(cell(3, 0).attr, 0xda);        /* bright green on bright magenta */
-	KT_EQ(cell(4, 0).attr, 0x07);        /* defaults */
+	KT_EQ(cell(0, 0).attr, 0x01); /* red on black */
+	KT_EQ(cell(1, 0).attr, 0x49); /* bold red (bright) on blue */
+	KT_EQ(cell(2, 0).attr, 0x07); /* reset */
+	KT_EQ(cell(3, 0).attr, 0xda); /* bright green on bright magenta */
+	KT_EQ(cell(4, 0).attr, 0x07); /* defaults */
 	KT_EQ(cell(5, 0).attr, 0x07);
 	KT_EQ(cell(5, 0).ch, 'f');
 	return NULL;
@@ -83,7 +87,7 @@ static const char *test_hostile_sequences(void)
 	setup();
 	feed("\033[99999999999999999999;1;2;3;4;5;6;7;8;9;10;31mz");
 	KT_EQ(cell(0, 0).ch, 'z'); /* too many, too large: no overflow, nothing printed */
-	feed("\033[12\001q"); /* a control byte inside: dropped */
+	feed("\033[12\001q");      /* a control byte inside: dropped */
 	KT_EQ(grid.col, 2);
 	KT_EQ(cell(1, 0).ch, 'q');
 	feed("\033Xr\033"); /* not CSI: the byte after ESC is eaten; a trailing ESC waits */

@@ -25,8 +25,12 @@ static struct psf_font font;
 
 static void setup(struct textgrid *g, size_t max_cells)
 {
-	font = (struct psf_font){.width = 2, .height = 2, .row_bytes = 1, .glyph_count = 3,
-				 .glyphs = glyphs, .fallback = 0};
+	font = (struct psf_font){.width = 2,
+				 .height = 2,
+				 .row_bytes = 1,
+				 .glyph_count = 3,
+				 .glyphs = glyphs,
+				 .fallback = 0};
 	for (int i = 0; i < PSF_MAP_SIZE; i++)
 		font.map[i] = PSF_NO_GLYPH;
 	font.map['?'] = 0;
