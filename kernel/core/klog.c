@@ -45,13 +45,20 @@ static volatile uint32_t klog_owner = KLOG_NO_OWNER; /* CPU index holding klog_l
 static char klog_buf[KLOG_SIZE];
 static uint64_t klog_pos;      /* bytes ever appended; byte p is at klog_buf[p & KLOG_MASK] */
 static uint64_t klog_hold_pos; /* klog_pos when the serial sink last went silent */
-static uint64_t klog_drained;  /* the furthest position a reader asked for (klog_replay) */
+static uint64_t klog_drained;  /* the furthest position a draining reader asked for (klog_replay) */
 static bool klog_pending;      /* atomic: text added since the last klog_tick */
 
 struct klog_obj {
 	struct object obj;    /* type 0: the slot is free */
 	struct object *notif; /* bound: holds a reference */
 	uint64_t bits;
+	/*
+	 * Atomic, set once: a read through it asked for KEEL_LOG_FROM_HOLD, so its
+	 * reader drains the serial sink's text (drivers-user/uart) and its reads
+	 * move klog_drained. A screen's reader starts elsewhere (fbcon: at 0) and
+	 * must not: klog_replay would skip what the serial driver never sent.
+	 */
+	bool drains;
 };
 
 static struct spinlock klog_obj_lock = SPINLOCK_INIT;
@@ -237,6 +244,7 @@ int64_t klog_object_create(uint64_t arg, uint64_t arg2)
 		o->obj.refs = 1;
 		o->notif = NULL;
 		o->bits = 0;
+		o->drains = false;
 		__atomic_fetch_add(&klog_obj_count, 1, __ATOMIC_RELAXED);
 	}
 	spin_unlock_irqrestore(&klog_obj_lock, flags);
@@ -322,19 +330,24 @@ int64_t klog_sys_read(uint64_t h, uint64_t ubuf, uint64_t n)
 	struct object *obj;
 	uint64_t pos, first, done = 0, left;
 	size_t got;
+	struct klog_obj *lo;
+	bool drains;
 	int err = ipc_handle_get(h, KEEL_OBJ_LOG, KEEL_RIGHT_READ, &obj);
 
 	if (err != 0)
 		return err;
-	ipc_object_unref(obj); /* nothing of the object is used below */
-	if (n < KLOG_HEADER)
-		return -KEEL_EINVAL;
-	err = usercopy_from(&pos, ubuf, KLOG_HEADER);
+	lo = (struct klog_obj *)obj;
+	err = n < KLOG_HEADER ? -KEEL_EINVAL : usercopy_from(&pos, ubuf, KLOG_HEADER);
+	if (err == 0 && pos == KEEL_LOG_FROM_HOLD)
+		__atomic_store_n(&lo->drains, true, __ATOMIC_RELAXED);
+	drains = __atomic_load_n(&lo->drains, __ATOMIC_RELAXED);
+	ipc_object_unref(obj); /* nothing more of the object is used below */
 	if (err == 0)
 		err = klog_start(&pos);
 	if (err != 0)
 		return err;
-	klog_note_drained(pos);
+	if (drains)
+		klog_note_drained(pos);
 	left = n - KLOG_HEADER < KLOG_SIZE ? n - KLOG_HEADER : KLOG_SIZE;
 	first = pos;
 	/*

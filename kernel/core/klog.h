@@ -54,7 +54,8 @@ void klog_mark_hold(void);
 /*
  * The sink held since klog_mark_hold is back (console_sink_release, with
  * console_lock held): write to it the log text its driver did not drain,
- * from the last position a reader asked for (everything before it was sent:
+ * from the last position a draining reader (one whose log object was once
+ * read from KEEL_LOG_FROM_HOLD) asked for (everything before it was sent:
  * drivers-user/uart reads only once it sent all it read), but at most the
  * newest KLOG_REPLAY_MAX bytes, after a "[N bytes of kernel log not shown]"
  * line. Text a dying driver read and half sent may come twice.
