@@ -103,18 +103,18 @@ static int fbcon_screen(struct fbcon_drv *d, const struct keel_start *sb, uint64
 	int64_t err;
 
 	if (fb->base == 0) {
-		keel_printf("fbcon: no framebuffer in the start block; exiting\n");
+		keel_printf("no framebuffer in the start block; exiting\n");
 		return -1;
 	}
 	if (fb_check(fb, UINT64_MAX, why, sizeof(why)) != 0) {
-		keel_printf("fbcon: framebuffer not usable: %s; exiting\n", why);
+		keel_printf("framebuffer not usable: %s; exiting\n", why);
 		return -1;
 	}
 	if (sb->arg & KEEL_DRIVER_ARG_WC)
 		flags |= KEEL_MAP_WC;
 	err = keel_map(KEEL_HANDLE_SELF, mem, FBCON_VA, 0, size, flags);
 	if (err != 0) {
-		keel_printf("fbcon: cannot map the framebuffer (%llu bytes): %s\n",
+		keel_printf("cannot map the framebuffer (%llu bytes): %s\n",
 			    (unsigned long long)size, keel_strerror(err));
 		return -1;
 	}
@@ -124,13 +124,13 @@ static int fbcon_screen(struct fbcon_drv *d, const struct keel_start *sb, uint64
 	if (textgrid_init(&d->grid, (uint32_t *)(uintptr_t)(FBCON_VA + (fb->base - first)),
 			  fb->pixels_per_line, fb->width, fb->height, &font_console, fbcon_cells,
 			  FBCON_MAX_CELLS, FBCON_ANSI_FG) != 0) {
-		keel_printf("fbcon: %ux%u is smaller than one character\n", fb->width, fb->height);
+		keel_printf("%ux%u is smaller than one character\n", fb->width, fb->height);
 		return -1;
 	}
 	fbcon_ansi_init(&d->ansi, &d->grid);
 	textgrid_show_cursor(&d->grid, true);
 	textgrid_flush(&d->grid);
-	keel_printf("fbcon: %ux%u pixels, %ux%u characters, %s\n", fb->width, fb->height,
+	keel_printf("%ux%u pixels, %ux%u characters, %s\n", fb->width, fb->height,
 		    d->grid.cols, d->grid.rows,
 		    flags & KEEL_MAP_WC ? "write-combining" : "uncached");
 	return 0;
@@ -143,12 +143,12 @@ int main(uint64_t start)
 	int64_t err;
 
 	if (!sb || sb->magic != KEEL_START_MAGIC) {
-		keel_printf("fbcon: no start block: init starts this driver\n");
+		keel_printf("no start block: init starts this driver\n");
 		return 1;
 	}
 	if (sb->handle[KEEL_START_SERVICE] == KEEL_MSG_NO_HANDLE ||
 	    sb->handle[KEEL_START_DEVICE0] == KEEL_MSG_NO_HANDLE) {
-		keel_printf("fbcon: no service or framebuffer handle (init's config: driver fbcon "
+		keel_printf("no service or framebuffer handle (init's config: driver fbcon "
 			    "bin/fbcon fb wc log)\n");
 		return 1;
 	}
@@ -157,19 +157,19 @@ int main(uint64_t start)
 	err = keel_server_init(&d->srv, sb->handle[KEEL_START_SERVICE], FBCON_SQ, FBCON_CQ,
 			       FBCON_DATA, fbcon_request, d);
 	if (err != 0) {
-		keel_printf("fbcon: cannot serve: %s\n", keel_strerror(err));
+		keel_printf("cannot serve: %s\n", keel_strerror(err));
 		return 1;
 	}
 	err = klog_drain_init(&d->log, sb->handle[KEEL_START_DEVICE0 + 1], d->srv.notif,
 			      FBCON_LOG_BIT);
 	if (err != 0) {
-		keel_printf("fbcon: the kernel log is not shown: %s\n", keel_strerror(err));
+		keel_printf("the kernel log is not shown: %s\n", keel_strerror(err));
 		klog_drain_init(&d->log, KEEL_MSG_NO_HANDLE, 0, 0);
 	}
 	d->log.pos = 0; /* the oldest text kept: the screen shows the boot log */
 	fbcon_show_log(d);
 	/* scripts/test's screen scenario takes its screendump after this line. */
-	keel_printf("fbcon: kernel log on the screen\n");
+	keel_printf("kernel log on the screen\n");
 	while (!d->srv.gone) {
 		uint64_t bits = keel_server_step(&d->srv);
 
