@@ -12,7 +12,9 @@
  * the kernel draws nothing on the screen (kernel/core/devobj.c); when this
  * driver ends it clears it and prints again.
  *
- * Text is drawn by kernel/lib/textgrid.c (the kernel's console uses the same
+ * The top text row is a banner (white on blue, scripts/test's screen
+ * scenario looks for it); the rows below show the text. Text is drawn by
+ * kernel/lib/textgrid.c (the kernel's console uses the same
  * code) with the build's PSF font, through a write-combining mapping that is
  * only ever written. Escape sequences: fbcon_ansi.h. The kernel log is shown
  * from the oldest text the kernel kept (the boot log), then as it grows.
@@ -30,24 +32,30 @@
 #include "lib/fb.h"
 #include "session.h"
 
-#define FBCON_LOG_BIT   1 /* the kernel log's bit on the server's notification */
-#define FBCON_SQ        64
-#define FBCON_CQ        64
-#define FBCON_DATA      4096
-#define FBCON_MAX_CELLS (256 * 128)
-#define FBCON_PAGE      4096ull
-#define FBCON_VA        0x0000300000000000ull /* where the framebuffer is mapped */
-#define FBCON_LOG_CHUNK 512
+#define FBCON_LOG_BIT     1 /* the kernel log's bit on the server's notification */
+#define FBCON_SQ          64
+#define FBCON_CQ          64
+#define FBCON_DATA        4096
+#define FBCON_MAX_CELLS   (256 * 128)
+#define FBCON_BANNER_COLS 1024 /* 8192 pixels of an 8-pixel font */
+#define FBCON_PAGE        4096ull
+#define FBCON_VA          0x0000300000000000ull /* where the framebuffer is mapped */
+#define FBCON_LOG_CHUNK   512
 
 struct fbcon_drv {
 	struct keel_server srv;
-	struct textgrid grid;
+	struct textgrid banner; /* the top text row: what this screen is */
+	struct textgrid grid;   /* the rows below: the log and the clients' text */
 	struct fbcon_ansi ansi;
 	struct klog_drain log;
 };
 
 static struct fbcon_drv fbcon;
 static struct textgrid_cell fbcon_cells[FBCON_MAX_CELLS];
+static struct textgrid_cell fbcon_banner_cells[FBCON_BANNER_COLS];
+
+#define FBCON_BANNER      "Keel - framebuffer console (bin/fbcon)"
+#define FBCON_BANNER_ATTR (15 | 4 << 4) /* white on blue */
 
 /* The VGA/ANSI palette (fbcon_ansi.h's indices). */
 static const uint8_t fbcon_rgb[TEXTGRID_COLOURS][3] = {
@@ -99,6 +107,7 @@ static int fbcon_screen(struct fbcon_drv *d, const struct keel_start *sb, uint64
 	uint64_t first = fb->base & ~(FBCON_PAGE - 1);
 	uint64_t size = (fb->base + fb->size - first + FBCON_PAGE - 1) & ~(FBCON_PAGE - 1);
 	uint64_t flags = KEEL_MAP_READ | KEEL_MAP_WRITE;
+	uint32_t *pixels;
 	char why[128];
 	int64_t err;
 
@@ -121,18 +130,29 @@ static int fbcon_screen(struct fbcon_drv *d, const struct keel_start *sb, uint64
 	for (unsigned i = 0; i < TEXTGRID_COLOURS; i++)
 		d->grid.palette[i] =
 		    fb_pack_rgb(fb, fbcon_rgb[i][0], fbcon_rgb[i][1], fbcon_rgb[i][2]);
-	if (textgrid_init(&d->grid, (uint32_t *)(uintptr_t)(FBCON_VA + (fb->base - first)),
-			  fb->pixels_per_line, fb->width, fb->height, &font_console, fbcon_cells,
-			  FBCON_MAX_CELLS, FBCON_ANSI_FG) != 0) {
-		keel_printf("%ux%u is smaller than one character\n", fb->width, fb->height);
+	pixels = (uint32_t *)(uintptr_t)(FBCON_VA + (fb->base - first));
+	/* One row for the banner, at least one below it for the text. */
+	if (fb->height < 2 * font_console.height ||
+	    textgrid_init(&d->banner, pixels, fb->pixels_per_line, fb->width, font_console.height,
+			  &font_console, fbcon_banner_cells, FBCON_BANNER_COLS,
+			  FBCON_BANNER_ATTR) ||
+	    textgrid_init(&d->grid, pixels + (size_t)font_console.height * fb->pixels_per_line,
+			  fb->pixels_per_line, fb->width, fb->height - font_console.height,
+			  &font_console, fbcon_cells, FBCON_MAX_CELLS, FBCON_ANSI_FG)) {
+		keel_printf("%ux%u is smaller than two rows of characters\n", fb->width,
+			    fb->height);
 		return -1;
 	}
+	d->banner.palette[FBCON_BANNER_ATTR & 15] = d->grid.palette[FBCON_BANNER_ATTR & 15];
+	d->banner.palette[FBCON_BANNER_ATTR >> 4] = d->grid.palette[FBCON_BANNER_ATTR >> 4];
+	for (const char *b = FBCON_BANNER; *b; b++)
+		textgrid_putc(&d->banner, (uint8_t)*b);
+	textgrid_flush(&d->banner);
 	fbcon_ansi_init(&d->ansi, &d->grid);
 	textgrid_show_cursor(&d->grid, true);
 	textgrid_flush(&d->grid);
-	keel_printf("%ux%u pixels, %ux%u characters, %s\n", fb->width, fb->height,
-		    d->grid.cols, d->grid.rows,
-		    flags & KEEL_MAP_WC ? "write-combining" : "uncached");
+	keel_printf("%ux%u pixels, %ux%u characters, %s\n", fb->width, fb->height, d->grid.cols,
+		    d->grid.rows, flags & KEEL_MAP_WC ? "write-combining" : "uncached");
 	return 0;
 }
 
