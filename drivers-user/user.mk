@@ -24,13 +24,22 @@ LIBKEEL_SRCS := drivers-user/lib/syscall.c drivers-user/lib/start.c drivers-user
 	drivers-user/lib/ualloc.c drivers-user/lib/malloc.c drivers-user/lib/spawn.c \
 	drivers-user/lib/ring.c drivers-user/lib/session.c drivers-user/lib/console.c \
 	drivers-user/lib/names.c \
+	drivers-user/lib/klog_drain.c kernel/lib/textgrid.c kernel/lib/psf.c kernel/lib/fb.c \
 	kernel/lib/fmt.c kernel/lib/string.c kernel/lib/cpio.c kernel/lib/elf.c
 LIBKEEL_OBJS := $(patsubst %,$(BUILD)/user/obj/%.o,$(LIBKEEL_SRCS))
 USER_CRT0 := $(BUILD)/user/crt0.o
 
-USER_PROGRAMS := init bench sysfuzz utest itest echo uart hello useq pci lspci ps2kbd kbdecho
+USER_PROGRAMS := init bench sysfuzz utest itest echo uart hello useq pci lspci ps2kbd kbdecho \
+	fbcon
 USER_BINS := $(addprefix $(BUILD)/user/,$(USER_PROGRAMS))
 USER_PROG_OBJS = $(patsubst %,$(BUILD)/user/obj/%.o,$(wildcard drivers-user/$(1)/*.c))
+
+# fbcon draws with kernel/lib/textgrid.c and the kernel's generated PSF font (kernel/kernel.mk).
+USER_EXTRA_OBJS_fbcon := $(BUILD)/user/obj/font.o
+$(call USER_PROG_OBJS,fbcon) $(BUILD)/user/obj/font.o: USER_EXTRA := -Ikernel
+$(BUILD)/user/obj/font.o: $(KERNEL_FONT_C)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) $(USER_EXTRA) -c -o $@ $<
 
 # libkeel's own sources also see kernel/ (lib/fmt.h, lib/cpio.h, lib/elf.h); programs see only keel.h.
 $(LIBKEEL_OBJS): USER_EXTRA := -Ikernel
@@ -48,9 +57,10 @@ $(BUILD)/user/libkeel.a: $(LIBKEEL_OBJS)
 	llvm-ar rcs $@ $^
 
 .SECONDEXPANSION:
-$(USER_BINS): $(BUILD)/user/%: $(USER_CRT0) $$(call USER_PROG_OBJS,$$*) $(BUILD)/user/libkeel.a \
-		$(USER_LDS)
-	ld.lld $(USER_LDFLAGS) -o $@ $(USER_CRT0) $(call USER_PROG_OBJS,$*) $(BUILD)/user/libkeel.a
+$(USER_BINS): $(BUILD)/user/%: $(USER_CRT0) $$(call USER_PROG_OBJS,$$*) $$(USER_EXTRA_OBJS_$$*) \
+		$(BUILD)/user/libkeel.a $(USER_LDS)
+	ld.lld $(USER_LDFLAGS) -o $@ $(USER_CRT0) $(call USER_PROG_OBJS,$*) $(USER_EXTRA_OBJS_$*) \
+		$(BUILD)/user/libkeel.a
 
 ALL_USER_OBJS := $(LIBKEEL_OBJS) $(USER_CRT0) \
 	$(foreach p,$(USER_PROGRAMS),$(call USER_PROG_OBJS,$(p)))
@@ -64,6 +74,7 @@ UNIT_SRCS_ring := drivers-user/lib/ring.c
 UNIT_SRCS_initconf := drivers-user/init/conf.c
 UNIT_SRCS_uprintf := drivers-user/lib/printf.c kernel/lib/fmt.c
 UNIT_SRCS_uart_queue := drivers-user/uart/uart_queue.c
+UNIT_SRCS_fbcon_ansi := drivers-user/fbcon/fbcon_ansi.c kernel/lib/textgrid.c kernel/lib/psf.c
 unit-test: $(BUILD)/user/init
 UNIT_SRCS_pciconf := drivers-user/pci/pci_config.c
 UNIT_SRCS_kbd_decode := drivers-user/ps2kbd/kbd_decode.c

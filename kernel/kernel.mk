@@ -119,6 +119,7 @@ KERNEL_SRCS := \
 	kernel/mm/shootdown.c \
 	kernel/lib/bootargs.c \
 	kernel/lib/psf.c \
+	kernel/lib/textgrid.c \
 	$(SHARED_LIB_SRCS)
 
 KERNEL_OBJS := $(patsubst kernel/%,$(BUILD)/kernel/%.o,$(KERNEL_SRCS)) $(KERNEL_FONT_C).o
@@ -200,6 +201,7 @@ UNIT_SRCS_acpi := kernel/acpi/acpi.c kernel/acpi/table.c kernel/acpi/madt.c kern
 	kernel/acpi/hpet.c kernel/acpi/mcfg.c kernel/acpi/physmap.c kernel/lib/acpi_rsdp.c
 UNIT_SRCS_fb := kernel/lib/fb.c kernel/lib/fmt.c
 UNIT_SRCS_psf := kernel/lib/psf.c
+UNIT_SRCS_textgrid := kernel/lib/textgrid.c kernel/lib/psf.c
 UNIT_SRCS_ioapic_check := kernel/arch/x86_64/ioapic_check.c
 UNIT_SRCS_cpufeatures := kernel/arch/x86_64/cpufeatures_table.c kernel/lib/bootargs.c \
 	kernel/lib/fmt.c

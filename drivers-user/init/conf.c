@@ -163,16 +163,19 @@ static const char *conf_device(struct initconf_entry *e, const struct conf_word 
 		if (b == 0 || (a | b) & (CONF_PAGE - 1) || a > UINT64_MAX - b)
 			return "mem= not page-aligned, empty or wrapping";
 		d = (struct initconf_device){KEEL_OBJ_DEVMEM, a, b};
-	} else if (conf_eq(w, "log") || conf_eq(w, "ecam")) {
-		/* The kernel log (for the console driver), or the PCI ECAM window: one of each. */
-		d = (struct initconf_device){conf_eq(w, "log") ? KEEL_OBJ_LOG : INITCONF_DEV_ECAM,
+	} else if (conf_eq(w, "log") || conf_eq(w, "ecam") || conf_eq(w, "fb")) {
+		/* Filled in at start (conf.h): the kernel log, the PCI ECAM window, the framebuffer. */
+		d = (struct initconf_device){conf_eq(w, "log")    ? KEEL_OBJ_LOG
+					     : conf_eq(w, "ecam") ? INITCONF_DEV_ECAM
+								  : INITCONF_DEV_FB,
 					     0, 0};
 		for (unsigned k = 0; k < e->ndev; k++)
 			if (e->dev[k].type == d.type)
-				return d.type == KEEL_OBJ_LOG ? "log given twice"
-							      : "ecam given twice";
+				return d.type == KEEL_OBJ_LOG	 ? "log given twice"
+				       : d.type == INITCONF_DEV_FB ? "fb given twice"
+								   : "ecam given twice";
 	} else {
-		return "unknown driver option (ioport=, irq=, mem=, ecam, log, wc, arg=)";
+		return "unknown driver option (ioport=, irq=, mem=, ecam, fb, log, wc, arg=)";
 	}
 	if (e->ndev >= KEEL_START_DEVICES)
 		return "too many devices (at most " CONF_STR(KEEL_START_DEVICES) ")";
@@ -232,7 +235,8 @@ static const char *conf_line(struct initconf *c, const struct conf_word *w, unsi
 		} else if (driver) {
 			if ((why = conf_device(&e, &w[i])) != NULL)
 				return why;
-			have_mem |= e.dev[e.ndev - 1].type == KEEL_OBJ_DEVMEM;
+			have_mem |= e.dev[e.ndev - 1].type == KEEL_OBJ_DEVMEM ||
+				    e.dev[e.ndev - 1].type == INITCONF_DEV_FB;
 		} else if (conf_eq(&w[i], "admin")) {
 			e.admin = 1;
 		} else {
@@ -240,7 +244,7 @@ static const char *conf_line(struct initconf *c, const struct conf_word *w, unsi
 		}
 	}
 	if (e.wc && !have_mem)
-		return "wc without mem=";
+		return "wc without mem= or fb";
 	if (driver)
 		c->driver[c->ndrivers++] = e;
 	else

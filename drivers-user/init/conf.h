@@ -5,7 +5,7 @@
  * runs it as init does.
  *
  * One entry a line; `#` starts a comment, blank lines are ignored:
- *   driver NAME PATH [ioport=BASE:COUNT] [irq=N] [mem=PHYS:SIZE] [ecam] [log] [wc] [arg=N]
+ *   driver NAME PATH [ioport=BASE:COUNT] [irq=N] [mem=PHYS:SIZE] [ecam] [fb] [log] [wc] [arg=N]
  *   app NAME PATH [admin] [arg=N]
  * A driver's device options may come in any order and repeat; they fill its
  * start slots KEEL_START_DEVICE0.. in the line's order, at most
@@ -13,7 +13,10 @@
  * console driver that drains it to the line). `ecam` (once) is the PCI
  * Express configuration window, device memory over the MCFG's first segment's
  * buses, which init learns from KEEL_INFO_PLATFORM when it starts the
- * driver. `wc` asks for write-combining on its device memory:
+ * driver. `fb` (once) is the framebuffer of init's start block, carved
+ * page-rounded as device memory, and the driver's start block gets its
+ * geometry; without a framebuffer init does not start that driver. `wc`
+ * asks for write-combining on its device memory:
  * the driver sees KEEL_DRIVER_ARG_WC (bit 63) in its start block's arg,
  * whose other bits are its arg=N (below 2^63). An app's `admin` lets it use
  * KEEL_NAME_KILL; its arg=N (any 64-bit number) goes into its start block.
@@ -32,14 +35,12 @@
 #define INITCONF_APPS     16 /* exit bits 32-47 */
 #define INITCONF_PATH_MAX 64 /* bytes of a PATH, with its NUL */
 
-/* A driver's start-block arg bit: map the device memory write-combining. */
-#define KEEL_DRIVER_ARG_WC (1ull << 63)
-
-/* A device type of `ecam`: KEEL_OBJ_DEVMEM whose range init fills in at each start. */
+/* Device types filled in at each start: KEEL_OBJ_DEVMEM over the ECAM window, the framebuffer. */
 #define INITCONF_DEV_ECAM 0x100
+#define INITCONF_DEV_FB   0x101
 
 struct initconf_device {
-	uint64_t type; /* KEEL_OBJ_IOPORT, _IRQ, _DEVMEM, _LOG, or INITCONF_DEV_ECAM (no args) */
+	uint64_t type; /* KEEL_OBJ_IOPORT, _IRQ, _DEVMEM, _LOG, or INITCONF_DEV_* (no args) */
 	uint64_t arg, arg2;
 };
 

@@ -123,14 +123,29 @@ static void supervisor_proc_name(char out[16], const char *name)
 /*
  * Carve one device of a driver's line: its handle, or -KEEL_E*. `ecam` is
  * the MCFG's first window, its buses only (KEEL_INFO_PLATFORM); -KEEL_ENOENT
- * when the machine has none (legacy PCI: ioport=0xcf8:8 instead).
+ * when the machine has none (legacy PCI: ioport=0xcf8:8 instead). `fb` is
+ * init's framebuffer, whole pages around it, whose geometry goes into the
+ * driver's start block s; -KEEL_ENOENT when there is none.
  */
-static int64_t supervisor_device(const struct initconf_device *d)
+static int64_t supervisor_device(const struct initconf_device *d, struct keel_spawn *s)
 {
 	uint64_t resource = supervisor_sb->handle[KEEL_START_RESOURCE];
+	const struct keel_framebuffer *fb = &supervisor_sb->fb;
 	struct keel_platform plat;
+	uint64_t first;
 	int64_t r;
 
+	if (d->type == INITCONF_DEV_FB) {
+		first = fb->base & ~(uint64_t)(KEEL_PAGE_SIZE - 1);
+		if (fb->base == 0 || fb->size == 0 ||
+		    fb->size > UINT64_MAX - fb->base - KEEL_PAGE_SIZE)
+			return -KEEL_ENOENT;
+		s->fb = *fb;
+		return keel_device_create(KEEL_OBJ_DEVMEM, first,
+					  (fb->base + fb->size - first + KEEL_PAGE_SIZE - 1) &
+					      ~(uint64_t)(KEEL_PAGE_SIZE - 1),
+					  resource);
+	}
 	if (d->type != INITCONF_DEV_ECAM)
 		return keel_device_create(d->type, d->arg, d->arg2, resource);
 	r = keel_info(KEEL_INFO_PLATFORM, 0, &plat, sizeof(plat));
@@ -168,9 +183,7 @@ static void supervisor_start_driver(unsigned i, const char *verb, const char *wh
 	s.handle[KEEL_START_SERVICE] = (uint64_t)ep;
 	s.rights[KEEL_START_SERVICE] = KEEL_RIGHT_READ;
 	for (k = 0; k < e->ndev; k++) {
-		const struct initconf_device *d = &e->dev[k];
-
-		r = supervisor_device(d);
+		r = supervisor_device(&e->dev[k], &s);
 		if (r < 0) {
 			keel_printf("cannot start %s: device %u (line %u): %lld (%s)\n", e->path, k,
 				    e->line, (long long)r, keel_strerror(r));

@@ -12,7 +12,7 @@
  * already put out but not yet acknowledged is therefore printed twice: that
  * is the price of never dropping one. If the driver cannot be found again
  * (no "uart" in init's configuration, or it does not come back within
- * CON_LOOKUP_TRIES), the kept lines and everything after go to the kernel's
+ * keel_name_lookup's 10 s), the kept lines and everything after go to the kernel's
  * log instead, so they are still not lost.
  *
  * Single-threaded like the rest of libkeel's output (keel.h). The session's
@@ -28,8 +28,6 @@
 #define CON_SLOT_SIZE      256 /* a line of KEEL_LOG_LINE_MAX bytes and its "\r\n" */
 #define CON_DONE_BIT       0
 #define CON_GONE_BIT       1
-#define CON_LOOKUP_WAIT_NS 10000000ull /* between lookups while the driver (re)starts */
-#define CON_LOOKUP_TRIES   1000        /* 10 s of them */
 
 _Static_assert(KEEL_LOG_LINE_MAX + 2 <= CON_SLOT_SIZE, "a line fits its slot");
 
@@ -44,6 +42,7 @@ struct con_line {
 static struct {
 	struct keel_session s;
 	uint64_t names, notif;
+	char name[KEEL_NAME_MAX + 1]; /* the driver: "uart", or "fbcon" (keel_console_open_on) */
 	uint64_t service; /* the session's service endpoint (ours to close), or KEEL_MSG_NO_HANDLE */
 	uint64_t next_id;
 	unsigned slots; /* lines in flight at most: CON_SLOTS, or fewer if the data area is small */
@@ -51,35 +50,6 @@ static struct {
 	int failed;     /* the driver is gone for good: lines go to the kernel's log */
 	struct con_line line[CON_SLOTS];
 } con;
-
-/* "uart"'s service endpoint from init's name service, waiting while it (re)starts. */
-static int64_t con_lookup(uint64_t *service)
-{
-	static const char name[KEEL_NAME_MAX] = "uart";
-	struct keel_msg m;
-	int64_t r;
-
-	for (int i = 0; i < CON_LOOKUP_TRIES; i++) {
-		memset(&m, 0, sizeof(m));
-		m.word[0] = KEEL_NAME_LOOKUP;
-		memcpy(&m.word[1], name, KEEL_NAME_MAX);
-		m.handle = KEEL_MSG_NO_HANDLE;
-		r = keel_call(con.names, &m);
-		if (r < 0)
-			return r;
-		if (m.word[0] == 0 && m.handle != KEEL_MSG_NO_HANDLE) {
-			*service = m.handle;
-			return 0;
-		}
-		if (m.handle != KEEL_MSG_NO_HANDLE)
-			keel_handle_close(m.handle); /* an error with a handle: not ours to keep */
-		if ((int64_t)m.word[0] != -KEEL_EAGAIN)
-			return keel_is_error((int64_t)m.word[0]) ? (int64_t)m.word[0]
-								 : -KEEL_EINVAL;
-		keel_wait(con.notif, CON_LOOKUP_WAIT_NS);
-	}
-	return -KEEL_ETIMEDOUT;
-}
 
 /* Submit line i on the current session. 0 or -KEEL_E* (EAGAIN: SQ full; ECLOSED). */
 static int con_submit(unsigned i)
@@ -145,7 +115,7 @@ static void con_disconnect(void)
 static int64_t con_connect(void)
 {
 	uint64_t service;
-	int64_t r = con_lookup(&service);
+	int64_t r = keel_name_lookup(con.names, con.name, &service);
 
 	if (r != 0)
 		return r;
@@ -292,11 +262,21 @@ static void con_drain(void)
 
 int keel_console_open(uint64_t names)
 {
+	return keel_console_open_on(names, "uart");
+}
+
+int keel_console_open_on(uint64_t names, const char *driver)
+{
+	size_t len = strlen(driver);
 	int64_t r;
 	int64_t n;
 
 	if (con.open)
 		return 0;
+	if (len == 0 || len > KEEL_NAME_MAX)
+		return -KEEL_EINVAL;
+	memset(con.name, 0, sizeof(con.name));
+	memcpy(con.name, driver, len);
 	n = keel_object_create(KEEL_OBJ_NOTIFICATION, 0);
 	if (n < 0)
 		return (int)n;

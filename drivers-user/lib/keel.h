@@ -118,6 +118,7 @@ struct keel_spawn {
 	uint64_t rights[KEEL_START_HANDLES];
 	uint64_t supervisor, exit_notif, exit_bit, flags;
 	uint64_t ramdisk_size; /* for the start block (with the ramdisk in a handle slot) */
+	struct keel_framebuffer fb; /* for the start block (a framebuffer driver's); base 0: none */
 };
 void keel_spawn_init(struct keel_spawn *s, const char *path, const char *name);
 

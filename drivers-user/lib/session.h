@@ -91,6 +91,9 @@ void keel_session_close(struct keel_session *s);
  */
 int keel_console_open(uint64_t names);
 
+/* The same through another console driver that takes KEEL_UART_WRITE: "fbcon". */
+int keel_console_open_on(uint64_t names, const char *driver);
+
 /* ---- Server (a driver) ---- */
 
 struct keel_server_session {

@@ -113,6 +113,7 @@ static int64_t spawn_load(uint64_t child, const uint8_t *file, const struct elf_
 	start.magic = KEEL_START_MAGIC;
 	start.arg = s->arg;
 	start.ramdisk_size = s->ramdisk_size;
+	start.fb = s->fb;
 	for (unsigned i = 0; i < KEEL_START_HANDLES; i++) {
 		start.handle[i] = KEEL_MSG_NO_HANDLE;
 		if (s->handle[i] == KEEL_MSG_NO_HANDLE)

@@ -9,7 +9,7 @@
  * 1] the interrupt, handle[KEEL_START_DEVICE0 + 2] the kernel log (optional).
  * While the range exists the kernel keeps off COM1 (kernel/core/devobj.c):
  * this driver is the only writer, and drains the kernel's log to the line
- * (uart_log.h) between client writes, woken by the log's bit UART_LOG_BIT.
+ * (klog_drain.h) between client writes, woken by the log's bit UART_LOG_BIT.
  *
  * KEEL_UART_WRITE: the request is kept (uart_queue.h) until every byte of it
  * was written to the transmit FIFO, 16 at a time, refilled when the
@@ -37,7 +37,7 @@
 #include "keel.h"
 #include "session.h"
 #include "uart_hw.h"
-#include "uart_log.h"
+#include "klog_drain.h"
 #include "uart_queue.h"
 
 #define UART_IRQ_BIT    0 /* the interrupt's bit on the server's notification */
@@ -56,7 +56,7 @@ struct uart_drv {
 	struct uart_queue rd;   /* reads waiting for input */
 	struct uart_queue late; /* finished requests whose completion did not fit in a full CQ */
 	struct uart_rx rx;
-	struct uart_log log; /* the kernel's text, drained between client writes */
+	struct klog_drain log; /* the kernel's text, drained between client writes */
 	const void *blocked[KEEL_SERVER_SESSIONS]; /* flush_late: sessions whose CQ is full */
 	unsigned nblocked;
 };
@@ -126,11 +126,11 @@ static int uart_pump(struct uart_drv *d)
 
 	uart_queue_prune(&d->tx, uart_alive, d);
 	head = uart_queue_head(&d->tx);
-	if ((!head && !uart_log_pending(&d->log)) || !uart_hw_tx_empty(d->base))
+	if ((!head && !klog_drain_pending(&d->log)) || !uart_hw_tx_empty(d->base))
 		return 0;
 	/* The kernel's text only between client writes, never inside one's bytes; first there. */
-	if ((!head || head->done == 0) && uart_log_pending(&d->log)) {
-		n = uart_log_take(&d->log, fifo, UART_FIFO_SIZE);
+	if ((!head || head->done == 0) && klog_drain_pending(&d->log)) {
+		n = klog_drain_take(&d->log, fifo, UART_FIFO_SIZE);
 		if (n) {
 			uart_hw_tx(d->base, fifo, n);
 			return 1;
@@ -272,18 +272,18 @@ int main(uint64_t start)
 		return 1;
 	}
 	err =
-	    uart_log_init(&d->log, sb->handle[KEEL_START_DEVICE0 + 2], d->srv.notif, UART_LOG_BIT);
+	    klog_drain_init(&d->log, sb->handle[KEEL_START_DEVICE0 + 2], d->srv.notif, UART_LOG_BIT);
 	if (err != 0) {
 		/* Serve anyway: clients matter more than the kernel's lines. */
 		keel_printf("uart: the kernel log is not drained: %s\n", keel_strerror(err));
-		uart_log_init(&d->log, KEEL_MSG_NO_HANDLE, 0, 0);
+		klog_drain_init(&d->log, KEEL_MSG_NO_HANDLE, 0, 0);
 	}
 	uart_serve(d); /* what the kernel printed since the handover */
 	while (!d->srv.gone) {
 		uint64_t bits = keel_server_step(&d->srv);
 
 		if (bits & (1ull << UART_LOG_BIT))
-			uart_log_kick(&d->log);
+			klog_drain_kick(&d->log);
 		if (bits & (1ull << UART_IRQ_BIT)) {
 			uart_serve(d);
 			keel_irq_ack(d->irq);

@@ -49,31 +49,6 @@ static int64_t useq_kill_uart(uint64_t names)
 	return r < 0 ? r : (int64_t)m.word[0];
 }
 
-/* "uart"'s service endpoint, asking again while it starts. */
-static int64_t useq_lookup(uint64_t names, uint64_t notif, uint64_t *service)
-{
-	static const char name[KEEL_NAME_MAX] = "uart";
-	struct keel_msg m;
-	int64_t r;
-
-	for (int i = 0; i < 500; i++) {
-		memset(&m, 0, sizeof(m));
-		m.word[0] = KEEL_NAME_LOOKUP;
-		memcpy(&m.word[1], name, KEEL_NAME_MAX);
-		m.handle = KEEL_MSG_NO_HANDLE;
-		if ((r = keel_call(names, &m)) < 0)
-			return r;
-		if (m.word[0] == 0) {
-			*service = m.handle;
-			return 0;
-		}
-		if ((int64_t)m.word[0] != -KEEL_EAGAIN)
-			return (int64_t)m.word[0];
-		keel_wait(notif, 10000000);
-	}
-	return -KEEL_ETIMEDOUT;
-}
-
 /* Bad requests get their own errors and the driver goes on. 0, or the failed step (3 up). */
 static int useq_bad_requests(uint64_t names)
 {
@@ -94,7 +69,7 @@ static int useq_bad_requests(uint64_t names)
 	int64_t notif = keel_object_create(KEEL_OBJ_NOTIFICATION, 0);
 	void *buf;
 
-	if (notif < 0 || useq_lookup(names, (uint64_t)notif, &service) != 0 ||
+	if (notif < 0 || keel_name_lookup(names, "uart", &service) != 0 ||
 	    keel_session_open(&s, service, (uint64_t)notif, 0, 1, 0) != 0)
 		return 3;
 	buf = keel_session_buf(&s, 0, sizeof(line) - 1);

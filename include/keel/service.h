@@ -91,6 +91,17 @@
 #define KEEL_UART_WRITE 1
 #define KEEL_UART_READ  2
 
+/*
+ * "fbcon" (drivers-user/fbcon): the framebuffer console. KEEL_FB_WRITE draws
+ * len bytes at offset (text with ANSI colour sequences) and completes once
+ * they are on the screen (status 0, len = bytes taken). The same opcode as
+ * KEEL_UART_WRITE: libkeel's console prints through either.
+ */
+#define KEEL_FB_WRITE KEEL_UART_WRITE
+
+/* A driver's start-block arg bit (init's `wc`): map the device memory write-combining. */
+#define KEEL_DRIVER_ARG_WC (1ull << 63)
+
 /* "echo" (drivers-user/echo, make bench and tests): KEEL_ECHO_PING completes
  * at once with status 0 and len = the request's len, touching no data.
  * KEEL_ECHO_SYSCALLS writes the system calls the server made so far, a

@@ -95,7 +95,7 @@ void console_sink_hold(const struct console_sink *sink)
 	int i = console_sink_index(sink);
 
 	/* Where this sink went silent: its driver's first read (KEEL_LOG_FROM_HOLD). */
-	if (i >= 0 && console_holds[i]++ == 0)
+	if (i >= 0 && console_holds[i]++ == 0 && sink->drains_log)
 		klog_mark_hold();
 	console_lock_give(taken, flags);
 }
@@ -112,7 +112,10 @@ void console_sink_release(const struct console_sink *sink)
 			sink->reset();
 		/* What its driver did not drain of the log goes out now (klog.h). */
 		console_writing = i;
-		klog_replay(sink->write);
+		if (sink->drains_log)
+			klog_replay(sink->write);
+		else
+			klog_replay_tail(sink->write);
 		console_writing = -1;
 	}
 	console_lock_give(taken, flags);

@@ -18,6 +18,14 @@ struct console_sink {
 	 * meanwhile), or NULL. Called with console_lock held.
 	 */
 	void (*reset)(void);
+	/*
+	 * Its driver drains the kernel log from where this sink went silent (the
+	 * serial sink, drivers-user/uart): its first hold marks that point
+	 * (KEEL_LOG_FROM_HOLD) and its last release writes what was not drained
+	 * (klog_replay). Otherwise (the screen) the release shows the log's last
+	 * lines (klog_replay_tail) and leaves the mark alone.
+	 */
+	bool drains_log;
 };
 
 #define CONSOLE_MAX_SINKS 4
@@ -31,7 +39,7 @@ void console_write(const char *s, size_t n);
  * Handover of a sink's device to a user-space driver (COM1 to drivers-user/
  * uart, devobj.c): while a sink has holds it is skipped (the other sinks
  * still print); the release of the last hold resets the device (sink->reset)
- * and the sink prints again. Holds count, so carvings may overlap and come and
+ * and the sink prints again, starting with the log text it missed (drains_log). Holds count, so carvings may overlap and come and
  * go in any order. A sink not registered (or NULL) is ignored.
  */
 void console_sink_hold(const struct console_sink *sink);

@@ -11,7 +11,10 @@
  * holds the serial sink (console_sink_hold) from its creation to its end, so
  * the kernel stays off the UART while a driver may use it, and reprograms it
  * when the last such object is gone (console.c counts the holds under its own
- * lock; devobj_lock is not needed for them).
+ * lock; devobj_lock is not needed for them). Device memory overlapping the
+ * framebuffer holds the framebuffer console the same way (vmo_hold_console):
+ * the kernel draws nothing while a driver may, and clears the screen and
+ * shows the log's last lines when the last such object goes.
  */
 #include "core/devobj.h"
 
@@ -34,6 +37,7 @@
 #include "core/spinlock.h"
 #include "core/thread.h"
 #include "core/vmo.h"
+#include "dev/fbcon.h"
 #include "lib/kstring.h"
 #include "mm/kslab.h"
 
@@ -452,6 +456,7 @@ static bool devobj_mem_kernel(uint64_t phys, uint64_t size)
 
 static int64_t devobj_mem_create(uint64_t phys, uint64_t size)
 {
+	const struct console_sink *sink;
 	struct object *vmo;
 	int err;
 
@@ -466,6 +471,9 @@ static int64_t devobj_mem_create(uint64_t phys, uint64_t size)
 	err = vmo_create_phys(phys, size, PAGING_CACHE_UC, &vmo);
 	if (err != 0)
 		return err;
+	/* Over the framebuffer: the kernel stops drawing before any handle exists. */
+	if ((sink = fbcon_sink_over(phys, size)) != NULL)
+		vmo_hold_console(vmo, sink);
 	return devobj_give(vmo);
 }
 

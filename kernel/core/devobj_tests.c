@@ -22,6 +22,7 @@
 #include "core/ktest.h"
 #include "core/thread.h"
 #include "core/vmo.h"
+#include "dev/fbcon.h"
 #include "lib/kstring.h"
 #include "mm/pmm.h"
 #include "mm/vm.h"
@@ -246,13 +247,17 @@ static const char *test_devobj_rtc_irq(void)
 /*
  * The framebuffer as device memory, mapped write-combining and uncached; its
  * page tables are looked at while the program waits: WC, then UC, on the
- * framebuffer's pages.
+ * framebuffer's pages. The handover too (like devobj_com1_handover): the
+ * kernel's framebuffer console is held while the program lives and released
+ * when it ends.
  */
 static const char *test_devobj_framebuffer(void)
 {
+	const struct console_sink *screen;
 	struct devobj_test_counts before;
 	struct devobj_test_params t;
 	struct paging_leaf wc, uc;
+	bool held = false;
 	struct sched_stats s0, s;
 	struct process *p;
 	struct object *n;
@@ -263,6 +268,9 @@ static const char *test_devobj_framebuffer(void)
 		kprintf("# devobj_framebuffer: no framebuffer\n");
 		return NULL;
 	}
+	screen = fbcon_sink_over(t.fb, KEEL_PAGE_SIZE); /* NULL: the kernel does not draw there */
+	if (screen && console_sink_held(screen))
+		return ktest_fail("the framebuffer console is held before the test");
 	devobj_test_count(&before);
 	n = ipc_object_create(KEEL_OBJ_NOTIFICATION);
 	if (!n)
@@ -286,6 +294,7 @@ static const char *test_devobj_framebuffer(void)
 			err = ktest_fail("mapped as types %u and %u at 0x%llx and 0x%llx", wc.cache,
 					 uc.cache, (unsigned long long)wc.phys,
 					 (unsigned long long)uc.phys);
+		held = console_sink_held(screen);
 		ipc_notification_signal(n, 1);
 		sched_run_until_idle();
 		sched_read_stats(&s);
@@ -296,8 +305,13 @@ static const char *test_devobj_framebuffer(void)
 	if (s.last_killed || s.last_status != 0)
 		return ktest_fail("ended %s %lld", s.last_killed ? "killed by" : "with",
 				  (long long)s.last_status);
-	kprintf("# devobj_framebuffer: WC and UC pages at 0x%llx, pixel written and read\n",
-		(unsigned long long)t.fb);
+	if (screen && !held)
+		return ktest_fail("the framebuffer console drew while the framebuffer was carved");
+	if (console_sink_held(screen))
+		return ktest_fail("the framebuffer console is still held after the memory closed");
+	kprintf("# devobj_framebuffer: WC and UC pages at 0x%llx, pixel written and read; %s\n",
+		(unsigned long long)t.fb,
+		screen ? "console held while carved, back after" : "no kernel console there");
 	return devobj_test_all_back(&before);
 }
 

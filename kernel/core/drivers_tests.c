@@ -19,6 +19,7 @@
 #include "core/ktest.h"
 #include "core/proc.h"
 #include "core/thread.h"
+#include "dev/fbcon.h"
 
 #define DRIVERS_INIT_PATH "bin/init"
 
@@ -194,6 +195,26 @@ static const char *test_drivers_kbd_typing(void)
 	return err ? err : drivers_case(16, 0);
 }
 
+/*
+ * The framebuffer console driver (bin/fbcon, 14.conf) with an app printing
+ * through it: with a framebuffer the writes complete and init ends 0, and
+ * the kernel has its screen back after; without one init does not start the
+ * driver and the app, finding no "fbcon", fails (init ends 1).
+ */
+static const char *test_drivers_fbcon(void)
+{
+	const void *screen = fbcon_mapping();
+	const char *err = drivers_case(14, screen ? 0 : 1);
+
+	if (!err && screen && console_sink_held(fbcon_sink_over(fbcon_phys(), 1)))
+		return ktest_fail(
+		    "the kernel's framebuffer console is still held after fbcon ended");
+	kprintf("# drivers_fbcon: %s\n",
+		screen ? "lines drawn by bin/fbcon, screen back to the kernel after"
+		       : "no framebuffer: fbcon not started");
+	return err;
+}
+
 static const struct ktest drivers_tests[] = {
     KTEST(drivers_malformed_lines),   KTEST(drivers_app_failure),
     KTEST(drivers_missing_name),      KTEST(drivers_lookup_ping),
@@ -202,6 +223,7 @@ static const struct ktest drivers_tests[] = {
     KTEST(drivers_uart_bad_requests), KTEST(drivers_uart_klog),
     KTEST(drivers_uart_klog_replay),  KTEST(drivers_pci_ecam),
     KTEST(drivers_pci_legacy),        KTEST(drivers_kbd_quiet),
+    KTEST(drivers_fbcon),
 };
 
 const struct ktest_suite drivers_test_suite = {drivers_tests, KTEST_COUNT(drivers_tests)};

@@ -45,13 +45,20 @@ static volatile uint32_t klog_owner = KLOG_NO_OWNER; /* CPU index holding klog_l
 static char klog_buf[KLOG_SIZE];
 static uint64_t klog_pos;      /* bytes ever appended; byte p is at klog_buf[p & KLOG_MASK] */
 static uint64_t klog_hold_pos; /* klog_pos when the serial sink last went silent */
-static uint64_t klog_drained;  /* the furthest position a reader asked for (klog_replay) */
+static uint64_t klog_drained;  /* the furthest position a draining reader asked for (klog_replay) */
 static bool klog_pending;      /* atomic: text added since the last klog_tick */
 
 struct klog_obj {
 	struct object obj;    /* type 0: the slot is free */
 	struct object *notif; /* bound: holds a reference */
 	uint64_t bits;
+	/*
+	 * Atomic, set once: a read through it asked for KEEL_LOG_FROM_HOLD, so its
+	 * reader drains the serial sink's text (drivers-user/uart) and its reads
+	 * move klog_drained. A screen's reader starts elsewhere (fbcon: at 0) and
+	 * must not: klog_replay would skip what the serial driver never sent.
+	 */
+	bool drains;
 };
 
 static struct spinlock klog_obj_lock = SPINLOCK_INIT;
@@ -157,26 +164,12 @@ static int klog_start(uint64_t *pos)
 	return err;
 }
 
-void klog_replay(void (*write)(const char *s, size_t n))
+/* Write the log text [from, end) to a sink, chunk by chunk, without klog_lock while it writes. */
+static void klog_write_range(uint64_t from, uint64_t end, void (*write)(const char *s, size_t n))
 {
 	char chunk[KLOG_CHUNK];
-	uint64_t flags = spin_lock_irqsave(&klog_lock);
-	uint64_t from = klog_drained > klog_hold_pos ? klog_drained : klog_hold_pos;
-	uint64_t end = klog_pos;
 	size_t got;
-	int n;
 
-	/* Replayed once: a later release starts from here. */
-	klog_drained = end;
-	spin_unlock_irqrestore(&klog_lock, flags);
-	if (end - from > KLOG_REPLAY_MAX) {
-		/* Interrupts stay off while the sink polls: bounded to a few KiB. */
-		n = fmt_snprintf(chunk, sizeof(chunk), "[%llu bytes of kernel log not shown]\n",
-				 (unsigned long long)(end - KLOG_REPLAY_MAX - from));
-		write(chunk, (size_t)n < sizeof(chunk) ? (size_t)n : sizeof(chunk) - 1);
-		from = end - KLOG_REPLAY_MAX;
-	}
-	/* Without klog_lock while the sink writes (chunk by chunk, like the system call). */
 	while (from < end &&
 	       (got = klog_copy(&from, chunk,
 				end - from < KLOG_CHUNK ? (size_t)(end - from) : KLOG_CHUNK,
@@ -184,6 +177,40 @@ void klog_replay(void (*write)(const char *s, size_t n))
 		write(chunk, got);
 		from += got;
 	}
+}
+
+void klog_replay(void (*write)(const char *s, size_t n))
+{
+	char note[KLOG_CHUNK];
+	uint64_t flags = spin_lock_irqsave(&klog_lock);
+	uint64_t from = klog_drained > klog_hold_pos ? klog_drained : klog_hold_pos;
+	uint64_t end = klog_pos;
+	int n;
+
+	/* Replayed once: a later release starts from here. */
+	klog_drained = end;
+	spin_unlock_irqrestore(&klog_lock, flags);
+	if (end - from > KLOG_REPLAY_MAX) {
+		/* Interrupts stay off while the sink polls: bounded to a few KiB. */
+		n = fmt_snprintf(note, sizeof(note), "[%llu bytes of kernel log not shown]\n",
+				 (unsigned long long)(end - KLOG_REPLAY_MAX - from));
+		write(note, (size_t)n < sizeof(note) ? (size_t)n : sizeof(note) - 1);
+		from = end - KLOG_REPLAY_MAX;
+	}
+	klog_write_range(from, end, write);
+}
+
+void klog_replay_tail(void (*write)(const char *s, size_t n))
+{
+	uint64_t end = klog_end();
+	uint64_t from = end > KLOG_REPLAY_MAX ? end - KLOG_REPLAY_MAX : 0;
+	char c;
+
+	/* Start at a line's beginning: skip the partial line the cut left. */
+	while (from > 0 && from < end && klog_copy(&(uint64_t){from - 1}, &c, 1, false) == 1 &&
+	       c != '\n')
+		from++;
+	klog_write_range(from, end, write);
 }
 
 int64_t klog_read(uint64_t pos, char *buf, size_t n, uint64_t *first)
@@ -217,6 +244,7 @@ int64_t klog_object_create(uint64_t arg, uint64_t arg2)
 		o->obj.refs = 1;
 		o->notif = NULL;
 		o->bits = 0;
+		o->drains = false;
 		__atomic_fetch_add(&klog_obj_count, 1, __ATOMIC_RELAXED);
 	}
 	spin_unlock_irqrestore(&klog_obj_lock, flags);
@@ -302,19 +330,24 @@ int64_t klog_sys_read(uint64_t h, uint64_t ubuf, uint64_t n)
 	struct object *obj;
 	uint64_t pos, first, done = 0, left;
 	size_t got;
+	struct klog_obj *lo;
+	bool drains;
 	int err = ipc_handle_get(h, KEEL_OBJ_LOG, KEEL_RIGHT_READ, &obj);
 
 	if (err != 0)
 		return err;
-	ipc_object_unref(obj); /* nothing of the object is used below */
-	if (n < KLOG_HEADER)
-		return -KEEL_EINVAL;
-	err = usercopy_from(&pos, ubuf, KLOG_HEADER);
+	lo = (struct klog_obj *)obj;
+	err = n < KLOG_HEADER ? -KEEL_EINVAL : usercopy_from(&pos, ubuf, KLOG_HEADER);
+	if (err == 0 && pos == KEEL_LOG_FROM_HOLD)
+		__atomic_store_n(&lo->drains, true, __ATOMIC_RELAXED);
+	drains = __atomic_load_n(&lo->drains, __ATOMIC_RELAXED);
+	ipc_object_unref(obj); /* nothing more of the object is used below */
 	if (err == 0)
 		err = klog_start(&pos);
 	if (err != 0)
 		return err;
-	klog_note_drained(pos);
+	if (drains)
+		klog_note_drained(pos);
 	left = n - KLOG_HEADER < KLOG_SIZE ? n - KLOG_HEADER : KLOG_SIZE;
 	first = pos;
 	/*

@@ -54,13 +54,21 @@ void klog_mark_hold(void);
 /*
  * The sink held since klog_mark_hold is back (console_sink_release, with
  * console_lock held): write to it the log text its driver did not drain,
- * from the last position a reader asked for (everything before it was sent:
+ * from the last position a draining reader (one whose log object was once
+ * read from KEEL_LOG_FROM_HOLD) asked for (everything before it was sent:
  * drivers-user/uart reads only once it sent all it read), but at most the
  * newest KLOG_REPLAY_MAX bytes, after a "[N bytes of kernel log not shown]"
  * line. Text a dying driver read and half sent may come twice.
  */
 #define KLOG_REPLAY_MAX 4096
 void klog_replay(void (*write)(const char *s, size_t n));
+
+/*
+ * A screen taken back (console_sink_release, console_lock held): write to it
+ * the newest KLOG_REPLAY_MAX bytes of the log, from a line's start, without
+ * touching what klog_replay and KEEL_LOG_FROM_HOLD go by.
+ */
+void klog_replay_tail(void (*write)(const char *s, size_t n));
 
 /* The position after the last byte written. */
 uint64_t klog_end(void);

@@ -18,6 +18,7 @@
 #include "arch/x86_64/cpufeatures.h"
 #include "arch/x86_64/paging.h"
 #include "core/boot.h"
+#include "core/console.h"
 #include "core/ipc.h"
 #include "core/proc.h"
 #include "core/thread.h"
@@ -35,6 +36,7 @@ struct vmo {
 	unsigned cache;      /* PAGING_CACHE_* its mappings use */
 	unsigned list_order; /* of the block holding phys[] */
 	uint64_t *phys;      /* pages[i]: physical address of page i (direct map) */
+	const struct console_sink *held; /* released when this VMO goes (vmo_hold_console) */
 };
 
 struct vmo_mapping {
@@ -165,8 +167,18 @@ void vmo_destroy(struct object *obj)
 {
 	struct vmo *v = (struct vmo *)obj;
 
+	if (v->held)
+		console_sink_release(v->held); /* the last one gives the kernel its screen back */
 	vmo_free_pages(v, v->pages);
 	kslab_free(&vmo_cache, v);
+}
+
+void vmo_hold_console(struct object *obj, const struct console_sink *sink)
+{
+	struct vmo *v = (struct vmo *)obj;
+
+	v->held = sink;
+	console_sink_hold(sink);
 }
 
 uint64_t vmo_pages(const struct object *obj)

@@ -99,6 +99,15 @@ void vmo_prime_caches(void);
 /* Free a VMO whose last reference went (ipc_object_unref). */
 void vmo_destroy(struct object *obj);
 
+/*
+ * A physical VMO over a console's device (the framebuffer, core/devobj.c):
+ * hold the sink now (console_sink_hold) and release it when the VMO is
+ * destroyed, so the kernel draws there only while no one else may. Before
+ * any handle to the VMO exists.
+ */
+struct console_sink;
+void vmo_hold_console(struct object *obj, const struct console_sink *sink);
+
 /* Pages of a VMO, and the kernel's view of page `index` (NULL past the end): for tests. */
 uint64_t vmo_pages(const struct object *obj);
 void *vmo_kernel_view(const struct object *obj, uint64_t index);

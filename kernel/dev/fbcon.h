@@ -30,6 +30,15 @@ const struct console_sink *fbcon_init(const struct keel_framebuffer *fb, uint64_
  */
 void fbcon_map_wc(void);
 
+/*
+ * The console's sink when [phys, phys + size) overlaps the framebuffer it
+ * draws on, else NULL: device memory carved there holds it (core/devobj.c).
+ */
+const struct console_sink *fbcon_sink_over(uint64_t phys, uint64_t size);
+
+/* The framebuffer's physical address (0 without a console), for tests. */
+uint64_t fbcon_phys(void);
+
 /* Where the console draws now (NULL without one), for tests. */
 const void *fbcon_mapping(void);
 

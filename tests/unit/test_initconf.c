@@ -142,6 +142,20 @@ static const char *test_ecam(void)
 	return NULL;
 }
 
+/* `fb`: a device slot whose range init fills in from its start block; wc goes with it. */
+static const char *test_fb(void)
+{
+	KT_EQ(parse("driver fbcon bin/fbcon fb wc log\n"), 0);
+	KT_EQ(conf.ndrivers, 1);
+	KT_EQ(conf.driver[0].ndev, 2);
+	KT_EQ(conf.driver[0].dev[0].type, INITCONF_DEV_FB);
+	KT_EQ(conf.driver[0].dev[0].arg, 0);
+	KT_EQ(conf.driver[0].dev[0].arg2, 0);
+	KT_EQ(conf.driver[0].dev[1].type, KEEL_OBJ_LOG);
+	KT_EQ(conf.driver[0].wc, 1);
+	return NULL;
+}
+
 static const char *test_empty(void)
 {
 	KT_EQ(parse_n("", 0), 0);
@@ -181,8 +195,10 @@ static const char *test_errors(void)
 	    {"driver x bin/x mem=0x1000:0x1001", "page-aligned"},
 	    {"driver x bin/x mem=0x1000:0", "page-aligned"},
 	    {"driver x bin/x mem=0xfffffffffffff000:0x2000", "wrapping"},
-	    {"driver x bin/x wc", "wc without mem="},
+	    {"driver x bin/x wc", "wc without mem= or fb"},
 	    {"driver x bin/x irq=1 wc", "wc without mem="},
+	    {"driver x bin/x fb=1", "unknown driver option"},
+	    {"app x bin/x fb", "unknown app option"},
 	    {"driver x bin/x admin", "unknown driver option"},
 	    {"driver x bin/x arg=0x8000000000000000", "a driver's arg= above"},
 	    {"driver x bin/x arg=1 arg=1", "arg= given twice"},
@@ -323,6 +339,7 @@ static const char *test_hostile(void)
 static const struct ktest tests[] = {
     KTEST(test_shipped), KTEST(test_options),    KTEST(test_empty),   KTEST(test_errors),
     KTEST(test_limits),  KTEST(test_duplicates), KTEST(test_hostile), KTEST(test_ecam),
+    KTEST(test_fb),
 };
 
 int main(void)

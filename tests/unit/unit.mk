@@ -6,7 +6,7 @@
 
 UNIT_CFLAGS := $(WARN) -g -O1 \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
-	-D_DEFAULT_SOURCE -Iinclude -Ikernel -Idrivers-user/lib -Itests/unit
+	-D_DEFAULT_SOURCE -Iinclude -Ikernel -Idrivers-user/lib -Idrivers-user -Itests/unit
 
 UNIT_SRCS_elf := kernel/lib/elf.c
 UNIT_SRCS_cpio := kernel/lib/cpio.c
@@ -15,7 +15,7 @@ UNIT_SRCS_fmt := kernel/lib/fmt.c
 UNIT_SRCS_acpi_rsdp := kernel/lib/acpi_rsdp.c
 UNIT_SRCS_handle := kernel/core/handle.c
 UNIT_SRCS_timeout := kernel/core/timeout.c
-UNIT_SRCS_uart_log := drivers-user/uart/uart_log.c
+UNIT_SRCS_klog_drain := drivers-user/lib/klog_drain.c
 
 UNIT_NAMES := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_TESTS := $(addprefix $(BUILD)/unit/test_,$(UNIT_NAMES))

@@ -64,7 +64,7 @@ static void serial_reset(void)
 	serial_alive = true;
 }
 
-static const struct console_sink serial_sink = {"serial", serial_write, serial_reset};
+static const struct console_sink serial_sink = {"serial", serial_write, serial_reset, true};
 static const struct console_sink *serial_registered; /* set once on the boot CPU */
 
 const struct console_sink *arch_serial_init(void)

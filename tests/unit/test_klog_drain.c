@@ -1,6 +1,6 @@
 /*
- * tests/unit/test_uart_log.c: the uart driver's kernel-log drain
- * (drivers-user/uart/uart_log.c) on the host, against a fake KEEL_INFO_LOG:
+ * tests/unit/test_klog_drain.c: libkeel's kernel-log drain (the uart and fbcon drivers')
+ * (drivers-user/lib/klog_drain.c) on the host, against a fake KEEL_INFO_LOG:
  * '\n' goes out as "\r\n" and never split across fills, the first read
  * starts at the hold, text the ring lost shows as one "[N bytes ... lost]"
  * line (on a line of its own), text longer than one read arrives whole and
@@ -14,7 +14,7 @@
 
 #include <keel/syscall.h>
 
-#include "../../drivers-user/uart/uart_log.h"
+#include "../../drivers-user/lib/klog_drain.h"
 #include "ktest.h"
 
 /* The fake log: positions [fake_base, fake_end) hold fake_byte(p). */
@@ -67,14 +67,14 @@ int keel_snprintf(char *buf, size_t size, const char *fmt, ...)
 	return n;
 }
 
-static struct uart_log lg;
+static struct klog_drain lg;
 
 /* Drain everything with fills of `room` bytes into out: the bytes. */
 static size_t drain(uint8_t *out, size_t max, size_t room)
 {
 	size_t n = 0, got;
 
-	while (n + room <= max && (got = uart_log_take(&lg, out + n, room)) > 0)
+	while (n + room <= max && (got = klog_drain_take(&lg, out + n, room)) > 0)
 		n += got;
 	return n;
 }
@@ -105,7 +105,7 @@ static const char *test_from_hold_crlf(void)
 	int reads;
 
 	fake_reset(0, 40, 10);
-	KT_EQ(uart_log_init(&lg, 5, 9, 1), 0);
+	KT_EQ(klog_drain_init(&lg, 5, 9, 1), 0);
 	KT_EQ(fake_bound_bit, 1);
 	n = drain(out, sizeof(out), 16);
 	w = expect(want, 10, 40);
@@ -113,15 +113,15 @@ static const char *test_from_hold_crlf(void)
 	KT_ASSERT(memcmp(out, want, w) == 0);
 	KT_EQ(lg.pos, 40);
 	/* Nothing new: nothing to send, and the next text comes after. */
-	KT_EQ(uart_log_take(&lg, out, 16), 0);
-	KT_EQ(uart_log_pending(&lg), 0);
+	KT_EQ(klog_drain_take(&lg, out, 16), 0);
+	KT_EQ(klog_drain_pending(&lg), 0);
 	/* New text is read only after the bound bit's kick. */
 	fake_end = 50;
 	reads = fake_reads;
-	KT_EQ(uart_log_take(&lg, out, 16), 0);
+	KT_EQ(klog_drain_take(&lg, out, 16), 0);
 	KT_EQ(fake_reads, reads);
-	uart_log_kick(&lg);
-	KT_EQ(uart_log_pending(&lg), 1);
+	klog_drain_kick(&lg);
+	KT_EQ(klog_drain_pending(&lg), 1);
 	n = drain(out, sizeof(out), 16);
 	w = expect(want, 40, 50);
 	KT_EQ(n, w);
@@ -135,18 +135,18 @@ static const char *test_newline_not_split(void)
 
 	/* Bytes 5 'f', 6 '\n', 7 'h'. */
 	fake_reset(0, 8, 5);
-	uart_log_init(&lg, 5, 9, 1);
-	KT_EQ(uart_log_take(&lg, out, 2), 1); /* 'f'; "\r\n" does not fit in the one left */
+	klog_drain_init(&lg, 5, 9, 1);
+	KT_EQ(klog_drain_take(&lg, out, 2), 1); /* 'f'; "\r\n" does not fit in the one left */
 	KT_EQ(out[0], 'f');
-	KT_EQ(uart_log_midline(&lg), 1);
-	KT_EQ(uart_log_take(&lg, out, 2), 2);
+	KT_EQ(klog_drain_midline(&lg), 1);
+	KT_EQ(klog_drain_take(&lg, out, 2), 2);
 	KT_EQ(out[0], '\r');
 	KT_EQ(out[1], '\n');
-	KT_EQ(uart_log_midline(&lg), 0);
-	KT_EQ(uart_log_take(&lg, out, 1), 1);
+	KT_EQ(klog_drain_midline(&lg), 0);
+	KT_EQ(klog_drain_take(&lg, out, 1), 1);
 	KT_EQ(out[0], 'h');
-	KT_EQ(uart_log_midline(&lg), 1);
-	KT_EQ(uart_log_pending(&lg), 0);
+	KT_EQ(klog_drain_midline(&lg), 1);
+	KT_EQ(klog_drain_pending(&lg), 0);
 	return NULL;
 }
 
@@ -158,12 +158,12 @@ static const char *test_lost(void)
 	size_t n, w, k = strlen(note);
 
 	fake_reset(0, 10, 0);
-	uart_log_init(&lg, 5, 9, 1);
+	klog_drain_init(&lg, 5, 9, 1);
 	drain(out, sizeof(out), 16);
-	KT_EQ(uart_log_midline(&lg), 1); /* byte 9 is 'j' */
+	KT_EQ(klog_drain_midline(&lg), 1); /* byte 9 is 'j' */
 	/* The ring moves on past what was not read: positions 10-24 are gone. */
 	fake_reset(25, 40, 0);
-	uart_log_kick(&lg);
+	klog_drain_kick(&lg);
 	n = drain(out, sizeof(out), 16);
 	KT_ASSERT(n > k);
 	KT_ASSERT(memcmp(out, note, k) == 0);
@@ -176,13 +176,13 @@ static const char *test_lost(void)
 
 static const char *test_long_text(void)
 {
-	static uint8_t out[3 * UART_LOG_BUF * 2];
-	static char want[3 * UART_LOG_BUF * 2];
-	uint64_t end = 3 * UART_LOG_BUF + 5;
+	static uint8_t out[3 * KLOG_DRAIN_BUF * 2];
+	static char want[3 * KLOG_DRAIN_BUF * 2];
+	uint64_t end = 3 * KLOG_DRAIN_BUF + 5;
 	size_t n, w;
 
 	fake_reset(0, end, 0);
-	uart_log_init(&lg, 5, 9, 1);
+	klog_drain_init(&lg, 5, 9, 1);
 	n = drain(out, sizeof(out), 16);
 	w = expect(want, 0, end);
 	KT_EQ(n, w);
@@ -197,10 +197,10 @@ static const char *test_no_log(void)
 
 	fake_reset(0, 40, 0);
 	fake_bound_bit = 99;
-	KT_EQ(uart_log_init(&lg, KEEL_MSG_NO_HANDLE, 9, 1), 0);
+	KT_EQ(klog_drain_init(&lg, KEEL_MSG_NO_HANDLE, 9, 1), 0);
 	KT_EQ(fake_bound_bit, 99);
-	KT_EQ(uart_log_take(&lg, out, sizeof(out)), 0);
-	KT_EQ(uart_log_fetch(&lg), 0);
+	KT_EQ(klog_drain_take(&lg, out, sizeof(out)), 0);
+	KT_EQ(klog_drain_fetch(&lg), 0);
 	KT_EQ(fake_reads, 0);
 	return NULL;
 }

@@ -1,12 +1,12 @@
 /*
- * drivers-user/uart/uart_log.c: the kernel log drained to the line
- * (uart_log.h). The driver's one thread only.
+ * drivers-user/lib/klog_drain.c: the kernel log drained to a console
+ * device (klog_drain.h). The driver's one thread only.
  */
-#include "uart_log.h"
+#include "klog_drain.h"
 
 #include "keel.h"
 
-int64_t uart_log_init(struct uart_log *l, uint64_t handle, uint64_t notif, unsigned bit)
+int64_t klog_drain_init(struct klog_drain *l, uint64_t handle, uint64_t notif, unsigned bit)
 {
 	l->handle = handle;
 	l->pos = KEEL_LOG_FROM_HOLD;
@@ -20,32 +20,32 @@ int64_t uart_log_init(struct uart_log *l, uint64_t handle, uint64_t notif, unsig
 }
 
 /* Text read and not yet sent. */
-static int uart_log_unsent(const struct uart_log *l)
+static int klog_drain_unsent(const struct klog_drain *l)
 {
 	return l->note_off < l->note_len || l->off < l->len;
 }
 
-int uart_log_pending(const struct uart_log *l)
+int klog_drain_pending(const struct klog_drain *l)
 {
-	return uart_log_unsent(l) || l->more;
+	return klog_drain_unsent(l) || l->more;
 }
 
-void uart_log_kick(struct uart_log *l)
+void klog_drain_kick(struct klog_drain *l)
 {
 	if (l->handle != KEEL_MSG_NO_HANDLE)
 		l->more = 1;
 }
 
-int uart_log_midline(const struct uart_log *l)
+int klog_drain_midline(const struct klog_drain *l)
 {
 	return l->midline;
 }
 
-int64_t uart_log_fetch(struct uart_log *l)
+int64_t klog_drain_fetch(struct klog_drain *l)
 {
 	int64_t n;
 
-	if (l->handle == KEEL_MSG_NO_HANDLE || uart_log_unsent(l))
+	if (l->handle == KEEL_MSG_NO_HANDLE || klog_drain_unsent(l))
 		return 0;
 	l->rd.first = l->pos;
 	n = keel_info(KEEL_INFO_LOG, l->handle, &l->rd, sizeof(l->rd));
@@ -65,12 +65,12 @@ int64_t uart_log_fetch(struct uart_log *l)
 	l->pos = l->rd.first + (uint64_t)n;
 	l->off = 0;
 	l->len = (size_t)n;
-	l->more = n == UART_LOG_BUF; /* a full read: there may be more behind it */
+	l->more = n == KLOG_DRAIN_BUF; /* a full read: there may be more behind it */
 	return n;
 }
 
 /* Bytes of s[*off, len) into out[*put, room), '\n' as "\r\n" kept whole; *last the last byte. */
-static void uart_log_copy(const char *s, size_t *off, size_t len, uint8_t *out, size_t *put,
+static void klog_drain_copy(const char *s, size_t *off, size_t len, uint8_t *out, size_t *put,
 			  size_t room, int *last)
 {
 	while (*off < len) {
@@ -89,16 +89,16 @@ static void uart_log_copy(const char *s, size_t *off, size_t len, uint8_t *out, 
 	}
 }
 
-size_t uart_log_take(struct uart_log *l, uint8_t *out, size_t room)
+size_t klog_drain_take(struct klog_drain *l, uint8_t *out, size_t room)
 {
 	size_t put = 0;
 	int last = -1;
 
-	if (!uart_log_unsent(l) && l->more)
-		uart_log_fetch(l);
-	uart_log_copy(l->note, &l->note_off, l->note_len, out, &put, room, &last);
+	if (!klog_drain_unsent(l) && l->more)
+		klog_drain_fetch(l);
+	klog_drain_copy(l->note, &l->note_off, l->note_len, out, &put, room, &last);
 	if (l->note_off == l->note_len)
-		uart_log_copy(l->rd.bytes + 8, &l->off, l->len, out, &put, room, &last);
+		klog_drain_copy(l->rd.bytes + 8, &l->off, l->len, out, &put, room, &last);
 	if (last >= 0)
 		l->midline = last != '\n';
 	return put;

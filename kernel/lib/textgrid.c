@@ -1,0 +1,142 @@
+/*
+ * kernel/lib/textgrid.c: a text screen drawn with a PSF font (textgrid.h).
+ */
+#include "lib/textgrid.h"
+
+static void textgrid_dirty(struct textgrid *g, uint32_t first, uint32_t end)
+{
+	if (g->dirty_first == g->dirty_end) {
+		g->dirty_first = first;
+		g->dirty_end = end;
+		return;
+	}
+	if (first < g->dirty_first)
+		g->dirty_first = first;
+	if (end > g->dirty_end)
+		g->dirty_end = end;
+}
+
+int textgrid_init(struct textgrid *g, uint32_t *pixels, uint32_t stride, uint32_t width,
+		  uint32_t height, const struct psf_font *font, struct textgrid_cell *cells,
+		  size_t max_cells, uint8_t attr)
+{
+	if (!font->width || !font->height || width > stride)
+		return -1;
+	g->cols = width / font->width;
+	g->rows = height / font->height;
+	if (g->cols == 0 || g->rows == 0 || max_cells < g->cols)
+		return -1;
+	if ((size_t)g->cols * g->rows > max_cells)
+		g->rows = (uint32_t)(max_cells / g->cols);
+	g->pixels = pixels;
+	g->stride = stride;
+	g->font = font;
+	g->cells = cells;
+	g->attr = attr;
+	g->cursor = false;
+	textgrid_clear(g);
+	return 0;
+}
+
+void textgrid_clear(struct textgrid *g)
+{
+	struct textgrid_cell blank = {0, g->attr};
+
+	for (size_t i = 0; i < (size_t)g->cols * g->rows; i++)
+		g->cells[i] = blank;
+	g->col = g->row = 0;
+	g->dirty_first = 0;
+	g->dirty_end = g->rows;
+}
+
+static struct textgrid_cell *textgrid_cell(struct textgrid *g, uint32_t col, uint32_t row)
+{
+	return &g->cells[(size_t)row * g->cols + col];
+}
+
+static void textgrid_newline(struct textgrid *g)
+{
+	struct textgrid_cell blank = {0, g->attr};
+	size_t n = (size_t)(g->rows - 1) * g->cols;
+
+	g->col = 0;
+	if (g->row + 1 < g->rows) {
+		textgrid_dirty(g, g->row, g->row + 2);
+		g->row++;
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		g->cells[i] = g->cells[i + g->cols];
+	for (uint32_t c = 0; c < g->cols; c++)
+		*textgrid_cell(g, c, g->rows - 1) = blank;
+	textgrid_dirty(g, 0, g->rows);
+}
+
+void textgrid_putc(struct textgrid *g, uint8_t c)
+{
+	switch (c) {
+	case '\n': textgrid_newline(g); return;
+	case '\r': textgrid_move(g, 0, g->row); return;
+	case '\b': textgrid_move(g, g->col ? g->col - 1 : 0, g->row); return;
+	case '\t':
+		do
+			textgrid_putc(g, ' ');
+		while (g->col % TEXTGRID_TAB != 0 && g->col < g->cols);
+		return;
+	default:
+		if (g->col == g->cols)
+			textgrid_newline(g);
+		*textgrid_cell(g, g->col, g->row) = (struct textgrid_cell){c, g->attr};
+		textgrid_dirty(g, g->row, g->row + 1);
+		g->col++;
+		return;
+	}
+}
+
+void textgrid_move(struct textgrid *g, uint32_t col, uint32_t row)
+{
+	textgrid_dirty(g, g->row, g->row + 1);
+	g->col = col < g->cols ? col : g->cols - 1;
+	g->row = row < g->rows ? row : g->rows - 1;
+	textgrid_dirty(g, g->row, g->row + 1);
+}
+
+void textgrid_show_cursor(struct textgrid *g, bool on)
+{
+	g->cursor = on;
+	textgrid_dirty(g, g->row, g->row + 1);
+}
+
+/* Draw one cell; inverted: the cursor's. */
+static void textgrid_draw(struct textgrid *g, uint32_t col, uint32_t row, bool inverted)
+{
+	const struct psf_font *f = g->font;
+	struct textgrid_cell cell = *textgrid_cell(g, col, row);
+	const uint8_t *glyph = cell.ch ? psf_glyph(f, cell.ch) : NULL;
+	uint32_t fg = g->palette[cell.attr & 15], bg = g->palette[cell.attr >> 4];
+	uint32_t *line = g->pixels + (size_t)row * f->height * g->stride + (size_t)col * f->width;
+
+	if (inverted) {
+		uint32_t t = fg;
+
+		fg = bg;
+		bg = t;
+	}
+	for (uint32_t y = 0; y < f->height; y++, line += g->stride) {
+		const uint8_t *bits = glyph ? glyph + (size_t)y * f->row_bytes : NULL;
+
+		for (uint32_t x = 0; x < f->width; x++)
+			line[x] = bits && (bits[x / 8] & (0x80 >> (x % 8))) ? fg : bg;
+	}
+}
+
+void textgrid_flush(struct textgrid *g)
+{
+	/* The cursor sits on a cell only while the line has not wrapped past the edge. */
+	bool cursor_shown = g->cursor && g->col < g->cols;
+
+	for (uint32_t r = g->dirty_first; r < g->dirty_end && r < g->rows; r++)
+		for (uint32_t c = 0; c < g->cols; c++)
+			textgrid_draw(g, c, r, cursor_shown && r == g->row && c == g->col);
+	g->dirty_first = g->dirty_end = 0;
+}
