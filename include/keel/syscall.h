@@ -124,7 +124,7 @@
  */
 #define KEEL_OBJ_ENDPOINT     1 /* arg unused */
 #define KEEL_OBJ_NOTIFICATION 2 /* arg: 0, or an endpoint to bind it to (below) */
-#define KEEL_OBJ_VMO          3 /* arg: size in bytes (rounded up to pages) */
+#define KEEL_OBJ_VMO          3 /* arg: size in bytes (rounded up to pages), arg2: KEEL_VMO_* */
 #define KEEL_OBJ_PROCESS      4 /* made by proc_create only */
 #define KEEL_OBJ_THREAD       5 /* made by thread_create only */
 #define KEEL_OBJ_IRQ          6 /* arg: 0-15 an ISA IRQ (the MADT's overrides apply), 16 up a GSI */
@@ -133,6 +133,42 @@
 				   * over device memory, never RAM the kernel owns */
 #define KEEL_OBJ_RESOURCE     9 /* the root of the device types; init's only */
 #define KEEL_OBJ_LOG          10 /* the kernel log (below), carved from the resource; arg 0 */
+#define KEEL_OBJ_DMA          11 /* the right to make DMA memory (below), carved from the
+				    * resource; arg 0, arg2 0 */
+
+/*
+ * DMA memory. object_create(KEEL_OBJ_VMO, size, KEEL_VMO_DMA [| KEEL_VMO_DMA32],
+ * dma) with a KEEL_OBJ_DMA handle that has KEEL_RIGHT_MANAGE: a zeroed VMO
+ * of at most KEEL_VMO_DMA_MAX bytes in one physically contiguous run (below
+ * 4 GiB with KEEL_VMO_DMA32), whose physical address
+ * KEEL_SYS_INFO(KEEL_INFO_VMO_PHYS, vmo handle with KEEL_RIGHT_MANAGE, buf, 8)
+ * writes (u64: page i is at that address + i * 4096). Its pages stay
+ * allocated while any handle or mapping exists. With arg2 0 a VMO is
+ * ordinary (resource ignored) and its physical address never known.
+ * Errors in this order: -KEEL_EINVAL unknown flags or KEEL_VMO_DMA32 alone;
+ * the handle's -KEEL_EBADH, -KEEL_ETYPE (not KEEL_OBJ_DMA), -KEEL_EPERM;
+ * -KEEL_EINVAL size 0; -KEEL_E2BIG above KEEL_VMO_DMA_MAX; -KEEL_ENOMEM.
+ * KEEL_INFO_VMO_PHYS: the handle's errors (KEEL_OBJ_VMO, KEEL_RIGHT_MANAGE),
+ * -KEEL_EINVAL a VMO that is not DMA memory, -KEEL_E2BIG n < 8.
+ */
+#define KEEL_VMO_DMA     (1u << 0)
+#define KEEL_VMO_DMA32   (1u << 1)
+#define KEEL_VMO_DMA_MAX (1u << 20)
+
+/*
+ * Message-signalled interrupts. object_create(KEEL_OBJ_IRQ, KEEL_IRQ_MSI, 0,
+ * resource): an interrupt object with no line (as many as vectors allow).
+ * irq_bind gives it a vector aimed at the calling CPU's LAPIC (the boot
+ * CPU's when that APIC ID is above 255: no interrupt remapping);
+ * KEEL_SYS_INFO(KEEL_INFO_IRQ_MSI, interrupt handle with KEEL_RIGHT_READ,
+ * buf, n) then writes a struct keel_msi to program into the device's MSI
+ * capability or MSI-X table entry (-KEEL_EINVAL not MSI or not bound).
+ * Each message sets the bound bit; nothing is masked, so irq_ack is a no-op
+ * (0 once bound, -KEEL_EINVAL before). The last handle closed frees the
+ * vector: the driver must have disabled the device's messages first (a
+ * message after that reaches no object and is counted as unexpected).
+ */
+#define KEEL_IRQ_MSI (1ull << 32)
 
 /*
  * KEEL_SYS_PROC_CREATE. A new process has an empty address space and no
@@ -223,6 +259,8 @@
 #define KEEL_INFO_FEATURES 4 /* u32: KEEL_FEATURE_* bits of the paths in use */
 #define KEEL_INFO_PROCESS  5 /* struct keel_process_info of the process handle `cpu` */
 #define KEEL_INFO_LOG      6 /* the kernel log through the log handle `cpu` (below) */
+#define KEEL_INFO_VMO_PHYS 7 /* u64: the physical address of the DMA VMO `cpu` (above) */
+#define KEEL_INFO_IRQ_MSI  8 /* struct keel_msi of the bound MSI interrupt `cpu` (above) */
 
 /*
  * The kernel log: the last 64 KiB of everything the kernel printed (its own
@@ -287,6 +325,13 @@ struct keel_process_info {
 	int64_t exit_status;  /* once threads is 0 */
 	uint64_t killed;      /* 1: ended by a fault (exit_status is the vector) or killed by
 			       * KEEL_SYS_SIGNAL on its handle (exit_status is the bits) */
+};
+
+/* What KEEL_INFO_IRQ_MSI tells: the message a device sends (Intel SDM vol. 3 §11.11). */
+struct keel_msi {
+	uint64_t address; /* 0xfee00000 | APIC ID << 12: physical destination */
+	uint32_t data;    /* the vector: fixed delivery, edge */
+	uint32_t reserved;
 };
 
 /*
