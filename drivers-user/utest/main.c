@@ -986,10 +986,10 @@ static void case_dma_msi(void)
 	dma = check_ok("carve the DMA right", keel_device_create(KEEL_OBJ_DMA, 0, 0, res));
 	if (dma < 0)
 		return;
-	check("a DMA VMO with the resource",
-	      keel_device_create(KEEL_OBJ_VMO, 4096, KEEL_VMO_DMA, res), E(ETYPE));
-	v = check_ok("a DMA VMO", keel_device_create(KEEL_OBJ_VMO, DMA_SIZE,
-						     KEEL_VMO_DMA | KEEL_VMO_DMA32, (uint64_t)dma));
+	check("a DMA VMO with the resource", keel_device_create(KEEL_OBJ_DMAMEM, 4096, 0, res),
+	      E(ETYPE));
+	v = check_ok("a DMA VMO", keel_device_create(KEEL_OBJ_DMAMEM, DMA_SIZE,
+						     KEEL_DMAMEM_BELOW_4G, (uint64_t)dma));
 	plain = check_ok("an ordinary VMO", keel_object_create(KEEL_OBJ_VMO, DMA_SIZE));
 	check("its address", keel_info(KEEL_INFO_VMO_PHYS, (uint64_t)v, &phys, sizeof(phys)), 8);
 	check("aligned, below 4 GiB",

@@ -124,7 +124,7 @@
  */
 #define KEEL_OBJ_ENDPOINT     1 /* arg unused */
 #define KEEL_OBJ_NOTIFICATION 2 /* arg: 0, or an endpoint to bind it to (below) */
-#define KEEL_OBJ_VMO          3 /* arg: size in bytes (rounded up to pages), arg2: KEEL_VMO_* */
+#define KEEL_OBJ_VMO          3 /* arg: size in bytes (rounded up to pages) */
 #define KEEL_OBJ_PROCESS      4 /* made by proc_create only */
 #define KEEL_OBJ_THREAD       5 /* made by thread_create only */
 #define KEEL_OBJ_IRQ          6 /* arg: 0-15 an ISA IRQ (the MADT's overrides apply), 16 up a GSI */
@@ -135,25 +135,26 @@
 #define KEEL_OBJ_LOG          10 /* the kernel log (below), carved from the resource; arg 0 */
 #define KEEL_OBJ_DMA          11 /* the right to make DMA memory (below), carved from the
 				    * resource; arg 0, arg2 0 */
+#define KEEL_OBJ_DMAMEM       12 /* arg: bytes, arg2: KEEL_DMAMEM_*, resource: a KEEL_OBJ_DMA
+				    * handle: a VMO of DMA memory (below) */
 
 /*
- * DMA memory. object_create(KEEL_OBJ_VMO, size, KEEL_VMO_DMA [| KEEL_VMO_DMA32],
- * dma) with a KEEL_OBJ_DMA handle that has KEEL_RIGHT_MANAGE: a zeroed VMO
- * of at most KEEL_VMO_DMA_MAX bytes in one physically contiguous run (below
- * 4 GiB with KEEL_VMO_DMA32), whose physical address
+ * DMA memory. object_create(KEEL_OBJ_DMAMEM, size, flags, dma) with a
+ * KEEL_OBJ_DMA handle that has KEEL_RIGHT_MANAGE as its fourth argument (the
+ * resource itself is refused): a zeroed VMO (KEEL_OBJ_VMO) of at most
+ * KEEL_DMAMEM_MAX bytes in one physically contiguous run (below 4 GiB with
+ * KEEL_DMAMEM_BELOW_4G), whose physical address
  * KEEL_SYS_INFO(KEEL_INFO_VMO_PHYS, vmo handle with KEEL_RIGHT_MANAGE, buf, 8)
  * writes (u64: page i is at that address + i * 4096). Its pages stay
- * allocated while any handle or mapping exists. With arg2 0 a VMO is
- * ordinary (resource ignored) and its physical address never known.
- * Errors in this order: -KEEL_EINVAL unknown flags or KEEL_VMO_DMA32 alone;
+ * allocated while any handle or mapping exists. An ordinary VMO's physical
+ * address is never known. Errors in this order: -KEEL_EINVAL unknown flags;
  * the handle's -KEEL_EBADH, -KEEL_ETYPE (not KEEL_OBJ_DMA), -KEEL_EPERM;
- * -KEEL_EINVAL size 0; -KEEL_E2BIG above KEEL_VMO_DMA_MAX; -KEEL_ENOMEM.
+ * -KEEL_EINVAL size 0; -KEEL_E2BIG above KEEL_DMAMEM_MAX; -KEEL_ENOMEM.
  * KEEL_INFO_VMO_PHYS: the handle's errors (KEEL_OBJ_VMO, KEEL_RIGHT_MANAGE),
  * -KEEL_EINVAL a VMO that is not DMA memory, -KEEL_E2BIG n < 8.
  */
-#define KEEL_VMO_DMA     (1u << 0)
-#define KEEL_VMO_DMA32   (1u << 1)
-#define KEEL_VMO_DMA_MAX (1u << 20)
+#define KEEL_DMAMEM_BELOW_4G (1u << 0)
+#define KEEL_DMAMEM_MAX      (1u << 20)
 
 /*
  * Message-signalled interrupts. object_create(KEEL_OBJ_IRQ, KEEL_IRQ_MSI, 0,

@@ -10,7 +10,7 @@
  * to unlink from) but never matches a GSI.
  *
  * A DMA object (KEEL_OBJ_DMA) holds nothing: it is the capability that
- * object_create of a DMA VMO asks for (devobj_dma_vmo_create).
+ * object_create(KEEL_OBJ_DMAMEM) asks for instead of the resource.
  *
  * COM1 (0x3f8-0x3ff) is the kernel's serial console at boot and the
  * user-space uart driver's device after: an I/O port object overlapping it
@@ -438,19 +438,21 @@ static int64_t devobj_dma_create(uint64_t arg, uint64_t arg2)
 	return o ? devobj_give(o) : -KEEL_ENOMEM;
 }
 
-int devobj_dma_vmo_create(uint64_t size, uint64_t vmo_flags, uint64_t dma, struct object **out)
+/* object_create(KEEL_OBJ_DMAMEM, size, flags, dma): a DMA VMO (include/keel/syscall.h). */
+static int64_t devobj_dmamem_create(uint64_t size, uint64_t flags, uint64_t dma)
 {
-	struct object *cap;
+	struct object *cap, *vmo;
 	int err;
 
-	if (vmo_flags & ~(uint64_t)(KEEL_VMO_DMA | KEEL_VMO_DMA32) || !(vmo_flags & KEEL_VMO_DMA))
+	if (flags & ~(uint64_t)KEEL_DMAMEM_BELOW_4G)
 		return -KEEL_EINVAL;
 	err = ipc_handle_get(dma, KEEL_OBJ_DMA, KEEL_RIGHT_MANAGE, &cap);
 	if (err != 0)
 		return err;
 	ipc_object_unref(cap); /* the handle was the proof; the VMO does not keep it */
-	return vmo_create_contiguous(
-	    size, (vmo_flags & KEEL_VMO_DMA32) ? DEVOBJ_DMA32_LIMIT : ~0ull, out);
+	err = vmo_create_contiguous(
+	    size, (flags & KEEL_DMAMEM_BELOW_4G) ? DEVOBJ_DMA32_LIMIT : ~0ull, &vmo);
+	return err != 0 ? err : devobj_give(vmo);
 }
 
 /* ---- I/O ports ---- */
@@ -579,6 +581,9 @@ int64_t devobj_sys_create(uint64_t type, uint64_t arg, uint64_t arg2, uint64_t r
 
 	if (type == KEEL_OBJ_RESOURCE)
 		return -KEEL_EINVAL;
+	if (type == KEEL_OBJ_DMAMEM)
+		return devobj_dmamem_create(arg, arg2,
+					    resource); /* a DMA handle, not the resource */
 	err = ipc_handle_get(resource, KEEL_OBJ_RESOURCE, KEEL_RIGHT_MANAGE, &r);
 	if (err != 0)
 		return err;

@@ -42,7 +42,9 @@
  *     -KEEL_ENOMEM.
  *   KEEL_OBJ_DMA (arg 0, arg2 0): the right to make DMA VMOs
  *     (include/keel/syscall.h); -KEEL_EINVAL, -KEEL_ENOMEM.
- * Each gives a handle with every right.
+ * Each gives a handle with every right. KEEL_OBJ_DMAMEM (a DMA VMO) takes a
+ * KEEL_OBJ_DMA handle where the others take the resource, with its own
+ * errors (include/keel/syscall.h).
  *
  * irq_bind(object, notification, bit) with a notification or an endpoint as
  * object: an "owner gone" watch (core/watch.c, include/keel/syscall.h).
@@ -110,13 +112,6 @@ uint64_t devobj_irqs_delivered(void);
 
 /* Interrupt and I/O port objects allocated and not yet freed (for leak checks). */
 uint64_t devobj_live(void);
-
-/*
- * object_create of a DMA VMO (ipc.c): size, arg2 (KEEL_VMO_*) and the
- * KEEL_OBJ_DMA handle, checked in the order include/keel/syscall.h gives;
- * 0 and the VMO's reference in *out, or an error.
- */
-int devobj_dma_vmo_create(uint64_t size, uint64_t vmo_flags, uint64_t dma, struct object **out);
 
 /* KEEL_INFO_IRQ_MSI of the interrupt handle h into *out: 0 or an error (syscall.h). */
 int devobj_sys_msi(uint64_t h, struct keel_msi *out);

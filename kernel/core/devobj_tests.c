@@ -43,8 +43,8 @@ _Static_assert(DEV_BLOB_RIGHT_READ == KEEL_RIGHT_READ && DEV_BLOB_RIGHT_WRITE ==
 _Static_assert(DEV_BLOB_MAP_RW == (KEEL_MAP_READ | KEEL_MAP_WRITE) &&
 		   DEV_BLOB_MAP_WC == KEEL_MAP_WC,
 	       "the blobs' map flags");
-_Static_assert(DEV_BLOB_VMO_DMA == KEEL_VMO_DMA && DEV_BLOB_VMO_DMA32 == KEEL_VMO_DMA32 &&
-		   DEV_BLOB_VMO_DMA_MAX == KEEL_VMO_DMA_MAX && DEV_BLOB_IRQ_MSI == KEEL_IRQ_MSI,
+_Static_assert(DEV_BLOB_DMAMEM_BELOW_4G == KEEL_DMAMEM_BELOW_4G &&
+		   DEV_BLOB_DMAMEM_MAX == KEEL_DMAMEM_MAX && DEV_BLOB_IRQ_MSI == KEEL_IRQ_MSI,
 	       "the blobs' DMA and MSI constants");
 
 extern const char user_blob_dev_args[], user_blob_dev_args_end[];

@@ -1294,12 +1294,11 @@ int64_t ipc_sys_object_create(uint64_t type, uint64_t arg, uint64_t a2, uint64_t
 	int64_t h;
 
 	(void)a4, (void)a5;
-	if (type >= KEEL_OBJ_IRQ && type <= KEEL_OBJ_DMA)
+	if (type >= KEEL_OBJ_IRQ && type <= KEEL_OBJ_DMAMEM)
 		return devobj_sys_create(type, arg, a2, a3); /* core/devobj.c */
 	if (type == KEEL_OBJ_VMO) {
 		/* arg2 0: an ordinary VMO; else DMA memory, with the capability in a3. */
-		int err =
-		    a2 == 0 ? vmo_create(arg, &obj) : devobj_dma_vmo_create(arg, a2, a3, &obj);
+		int err = vmo_create(arg, &obj);
 
 		if (err != 0)
 			return err;

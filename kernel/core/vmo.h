@@ -62,7 +62,7 @@
 
 #define VMO_SIZE_MAX       (1ull << 30)     /* largest VMO: 1 GiB */
 #define VMO_MAPS_MAX       256              /* VMO mappings one process may hold */
-#define VMO_CONTIGUOUS_MAX KEEL_VMO_DMA_MAX /* largest DMA VMO: 1 MiB, order 8 */
+#define VMO_CONTIGUOUS_MAX KEEL_DMAMEM_MAX /* largest DMA VMO: 1 MiB, order 8 */
 
 struct object;
 struct process;

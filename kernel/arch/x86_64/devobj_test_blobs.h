@@ -23,15 +23,14 @@
 #define DEV_BLOB_IRQS     5          /* RTC interrupts the rtc blob waits for */
 #define DEV_BLOB_TIMEOUT  5000000000 /* ns it waits for them at most */
 
-/* KEEL_RIGHT_*, KEEL_MAP_*, KEEL_VMO_* and KEEL_IRQ_MSI as the assembler can read them (devobj_tests.c checks). */
+/* KEEL_RIGHT_*, KEEL_MAP_*, KEEL_DMAMEM_* and KEEL_IRQ_MSI as the assembler can read them (devobj_tests.c checks). */
 #define DEV_BLOB_RIGHT_READ       1
 #define DEV_BLOB_RIGHT_WRITE      2
 #define DEV_BLOB_RIGHTS_NO_MANAGE 0x7f
 #define DEV_BLOB_MAP_RW           3
 #define DEV_BLOB_MAP_WC           8
-#define DEV_BLOB_VMO_DMA          1           /* KEEL_VMO_DMA */
-#define DEV_BLOB_VMO_DMA32        2           /* KEEL_VMO_DMA32 */
-#define DEV_BLOB_VMO_DMA_MAX      0x100000    /* KEEL_VMO_DMA_MAX */
+#define DEV_BLOB_DMAMEM_BELOW_4G  1           /* KEEL_DMAMEM_BELOW_4G */
+#define DEV_BLOB_DMAMEM_MAX       0x100000    /* KEEL_DMAMEM_MAX */
 #define DEV_BLOB_IRQ_MSI          0x100000000 /* KEEL_IRQ_MSI */
 
 #endif
