@@ -265,8 +265,8 @@
 #define KEEL_INFO_FEATURES 4 /* u32: KEEL_FEATURE_* bits of the paths in use */
 #define KEEL_INFO_PROCESS  5 /* struct keel_process_info of the process handle `cpu` */
 #define KEEL_INFO_LOG      6 /* the kernel log through the log handle `cpu` (below) */
-#define KEEL_INFO_VMO_PHYS 7 /* u64: the physical address of the DMA VMO `cpu` (above) */
-#define KEEL_INFO_IRQ_MSI  8 /* struct keel_msi of the bound MSI interrupt `cpu` (above) */
+#define KEEL_INFO_VMO_PHYS 8 /* u64: the physical address of the DMA VMO `cpu` (above) */
+#define KEEL_INFO_IRQ_MSI  9 /* struct keel_msi of the bound MSI interrupt `cpu` (above) */
 
 /*
  * The kernel log: the last 64 KiB of everything the kernel printed (its own
