@@ -964,6 +964,70 @@ static void case_log(void)
 	keel_handle_close((uint64_t)n);
 }
 
+#define DMA_SIZE  (64 * 1024) /* a DMA VMO: 16 pages, one run */
+#define DMA_VA    0x0000320000000000ull
+#define MSI_BIT   3
+#define MSI_FIRST 0x30 /* the kernel's device vectors (arch/x86_64/irq.h) */
+#define MSI_LAST  0xef
+
+/*
+ * DMA memory and an MSI from user space: a DMA VMO made with the DMA
+ * capability carved from the resource, its physical address known (below
+ * 4 GiB as asked) and refused for an ordinary VMO or without
+ * KEEL_RIGHT_MANAGE; an MSI bound, its message aimed at the LAPICs with a
+ * device vector, irq_ack a no-op. Everything closed at the end (the leak check).
+ */
+static void case_dma_msi(void)
+{
+	uint64_t res = start->handle[KEEL_START_RESOURCE], phys = 0;
+	struct keel_msi msi = {0};
+	int64_t dma, v, plain, h, irq, n;
+
+	dma = check_ok("carve the DMA right", keel_device_create(KEEL_OBJ_DMA, 0, 0, res));
+	if (dma < 0)
+		return;
+	check("a DMA VMO with the resource", keel_device_create(KEEL_OBJ_DMAMEM, 4096, 0, res),
+	      E(ETYPE));
+	v = check_ok("a DMA VMO", keel_device_create(KEEL_OBJ_DMAMEM, DMA_SIZE,
+						     KEEL_DMAMEM_BELOW_4G, (uint64_t)dma));
+	plain = check_ok("an ordinary VMO", keel_object_create(KEEL_OBJ_VMO, DMA_SIZE));
+	check("its address", keel_info(KEEL_INFO_VMO_PHYS, (uint64_t)v, &phys, sizeof(phys)), 8);
+	check("aligned, below 4 GiB",
+	      (phys & 4095) == 0 && phys != 0 && phys + DMA_SIZE <= (1ull << 32), 1);
+	check("an ordinary VMO's address",
+	      keel_info(KEEL_INFO_VMO_PHYS, (uint64_t)plain, &phys, sizeof(phys)), E(EINVAL));
+	h = keel_handle_dup((uint64_t)v, KEEL_RIGHTS_ALL & ~KEEL_RIGHT_MANAGE);
+	check("its address without manage",
+	      keel_info(KEEL_INFO_VMO_PHYS, (uint64_t)h, &phys, sizeof(phys)), E(EPERM));
+	keel_handle_close((uint64_t)h);
+	check("map it",
+	      keel_map(KEEL_HANDLE_SELF, (uint64_t)v, DMA_VA, 0, DMA_SIZE,
+		       KEEL_MAP_READ | KEEL_MAP_WRITE),
+	      0);
+	*(volatile uint64_t *)(uintptr_t)(DMA_VA + DMA_SIZE - 8) = phys;
+	check("written and read", *(volatile uint64_t *)(uintptr_t)(DMA_VA + DMA_SIZE - 8) == phys,
+	      1);
+	check("unmap it", keel_unmap(KEEL_HANDLE_SELF, DMA_VA, DMA_SIZE), 0);
+	keel_handle_close((uint64_t)plain);
+	keel_handle_close((uint64_t)v);
+	keel_handle_close((uint64_t)dma);
+
+	irq = check_ok("carve an MSI", keel_device_create(KEEL_OBJ_IRQ, KEEL_IRQ_MSI, 0, res));
+	n = check_ok("notification", keel_object_create(KEEL_OBJ_NOTIFICATION, 0));
+	if (irq < 0 || n < 0)
+		return;
+	check("its message before bind",
+	      keel_info(KEEL_INFO_IRQ_MSI, (uint64_t)irq, &msi, sizeof(msi)), E(EINVAL));
+	check("bind", keel_irq_bind((uint64_t)irq, (uint64_t)n, MSI_BIT), 0);
+	check("its message", keel_info(KEEL_INFO_IRQ_MSI, (uint64_t)irq, &msi, sizeof(msi)),
+	      (int64_t)sizeof(msi));
+	check("address: the LAPICs", (msi.address & ~0xff000ull) == 0xfee00000ull, 1);
+	check("data: a device vector", msi.data >= MSI_FIRST && msi.data <= MSI_LAST, 1);
+	check("ack: a no-op", keel_irq_ack((uint64_t)irq), 0);
+	keel_handle_close((uint64_t)irq);
+	keel_handle_close((uint64_t)n);
+}
+
 static void (*const cases[])(void) = {
     0,
     case_exit_status,
@@ -980,6 +1044,7 @@ static void (*const cases[])(void) = {
     case_bound,
     case_kill_signal,
     case_log,
+    case_dma_msi,
     /* Ring sessions (session.c), numbered apart from the rest. */
     [UTEST_CASE_SESSION_STRESS] = case_session_stress,
     [UTEST_CASE_SESSION_HOSTILE] = case_session_hostile,

@@ -133,6 +133,48 @@
 				   * over device memory, never RAM the kernel owns */
 #define KEEL_OBJ_RESOURCE     9 /* the root of the device types; init's only */
 #define KEEL_OBJ_LOG          10 /* the kernel log (below), carved from the resource; arg 0 */
+#define KEEL_OBJ_DMA          11 /* the right to make DMA memory (below), carved from the
+				    * resource; arg 0, arg2 0 */
+#define KEEL_OBJ_DMAMEM       12 /* arg: bytes, arg2: KEEL_DMAMEM_*, resource: a KEEL_OBJ_DMA
+				    * handle: a VMO of DMA memory (below) */
+
+/*
+ * DMA memory. object_create(KEEL_OBJ_DMAMEM, size, flags, dma) with a
+ * KEEL_OBJ_DMA handle that has KEEL_RIGHT_MANAGE as its fourth argument (the
+ * resource itself is refused): a zeroed VMO (KEEL_OBJ_VMO) of at most
+ * KEEL_DMAMEM_MAX bytes in one physically contiguous run (below 4 GiB with
+ * KEEL_DMAMEM_BELOW_4G), whose physical address
+ * KEEL_SYS_INFO(KEEL_INFO_VMO_PHYS, vmo handle with KEEL_RIGHT_MANAGE, buf, 8)
+ * writes (u64: page i is at that address + i * 4096). Its pages stay
+ * allocated while any handle or mapping exists, and not a moment longer:
+ * without an IOMMU a device still doing DMA after its driver ended writes
+ * into pages that may belong to someone else by then, so whoever restarts a
+ * driver stops its device first (bus mastering off in the PCI command
+ * register). A driver with DMA reaches all physical memory through its
+ * device: the right is for drivers trusted like the kernel. An ordinary
+ * VMO's physical address is never known. Errors in this order: -KEEL_EINVAL unknown flags;
+ * the handle's -KEEL_EBADH, -KEEL_ETYPE (not KEEL_OBJ_DMA), -KEEL_EPERM;
+ * -KEEL_EINVAL size 0; -KEEL_E2BIG above KEEL_DMAMEM_MAX; -KEEL_ENOMEM.
+ * KEEL_INFO_VMO_PHYS: the handle's errors (KEEL_OBJ_VMO, KEEL_RIGHT_MANAGE),
+ * -KEEL_EINVAL a VMO that is not DMA memory, -KEEL_E2BIG n < 8.
+ */
+#define KEEL_DMAMEM_BELOW_4G (1u << 0)
+#define KEEL_DMAMEM_MAX      (1u << 20)
+
+/*
+ * Message-signalled interrupts. object_create(KEEL_OBJ_IRQ, KEEL_IRQ_MSI, 0,
+ * resource): an interrupt object with no line (as many as vectors allow).
+ * irq_bind gives it a vector aimed at the calling CPU's LAPIC (the boot
+ * CPU's when that APIC ID is above 255: no interrupt remapping);
+ * KEEL_SYS_INFO(KEEL_INFO_IRQ_MSI, interrupt handle with KEEL_RIGHT_READ,
+ * buf, n) then writes a struct keel_msi to program into the device's MSI
+ * capability or MSI-X table entry (-KEEL_EINVAL not MSI or not bound).
+ * Each message sets the bound bit; nothing is masked, so irq_ack is a no-op
+ * (0 once bound, -KEEL_EINVAL before). The last handle closed frees the
+ * vector: the driver must have disabled the device's messages first (a
+ * message after that reaches no object and is counted as unexpected).
+ */
+#define KEEL_IRQ_MSI (1ull << 32)
 
 /*
  * KEEL_SYS_PROC_CREATE. A new process has an empty address space and no
@@ -224,6 +266,8 @@
 #define KEEL_INFO_PROCESS  5 /* struct keel_process_info of the process handle `cpu` */
 #define KEEL_INFO_LOG      6 /* the kernel log through the log handle `cpu` (below) */
 #define KEEL_INFO_PLATFORM 7 /* struct keel_platform (cpu unused; anyone may ask) */
+#define KEEL_INFO_VMO_PHYS 8 /* u64: the physical address of the DMA VMO `cpu` (above) */
+#define KEEL_INFO_IRQ_MSI  9 /* struct keel_msi of the bound MSI interrupt `cpu` (above) */
 
 /*
  * The kernel log: the last 64 KiB of everything the kernel printed (its own
@@ -288,6 +332,13 @@ struct keel_process_info {
 	int64_t exit_status;  /* once threads is 0 */
 	uint64_t killed;      /* 1: ended by a fault (exit_status is the vector) or killed by
 			       * KEEL_SYS_SIGNAL on its handle (exit_status is the bits) */
+};
+
+/* What KEEL_INFO_IRQ_MSI tells: the message a device sends (Intel SDM vol. 3 §11.11). */
+struct keel_msi {
+	uint64_t address; /* 0xfee00000 | APIC ID << 12: physical destination */
+	uint32_t data;    /* the vector: fixed delivery, edge */
+	uint32_t reserved;
 };
 
 /*

@@ -4,7 +4,13 @@
  *
  * An interrupt object claims one GSI from its creation to its end (the list
  * devobj_irqs); binding gives it a vector, whose entry in devobj_vectors is
- * what the interrupt handler finds. Both are under devobj_lock.
+ * what the interrupt handler finds. Both are under devobj_lock. An MSI
+ * object (KEEL_IRQ_MSI) claims no line: binding gives it a vector and the
+ * APIC ID its device's messages go to; it is on devobj_irqs too (one list
+ * to unlink from) but never matches a GSI.
+ *
+ * A DMA object (KEEL_OBJ_DMA) holds nothing: it is the capability that
+ * object_create(KEEL_OBJ_DMAMEM) asks for instead of the resource.
  *
  * COM1 (0x3f8-0x3ff) is the kernel's serial console at boot and the
  * user-space uart driver's device after: an I/O port object overlapping it
@@ -41,10 +47,14 @@
 #include "lib/kstring.h"
 #include "mm/kslab.h"
 
-#define DEVOBJ_PHYS_LIMIT (1ull << 52) /* the architecture's largest physical address */
-#define DEVOBJ_ISA_IRQS   16
-#define DEVOBJ_COM1       0x3f8 /* the serial console's UART: 8 ports */
-#define DEVOBJ_COM1_PORTS 8
+#define DEVOBJ_PHYS_LIMIT     (1ull << 52) /* the architecture's largest physical address */
+#define DEVOBJ_ISA_IRQS       16
+#define DEVOBJ_COM1           0x3f8 /* the serial console's UART: 8 ports */
+#define DEVOBJ_COM1_PORTS     8
+#define DEVOBJ_MSI_BASE       0xfee00000ull /* an MSI address: the LAPICs (SDM §11.11.1) */
+#define DEVOBJ_MSI_DEST_SHIFT 12
+#define DEVOBJ_MSI_DEST_MAX   0xff /* 8 destination bits without interrupt remapping */
+#define DEVOBJ_DMA32_LIMIT    (1ull << 32)
 
 struct devobj_irq {
 	struct object obj;
@@ -52,7 +62,9 @@ struct devobj_irq {
 	uint32_t gsi;
 	uint8_t polarity, trigger; /* ACPI_POLARITY_*, ACPI_TRIGGER_* */
 	uint32_t vector;           /* 0: not bound */
-	bool masked;               /* bound, fired and not yet acknowledged */
+	bool msi;                  /* message-signalled: no GSI, nothing to mask */
+	uint8_t msi_dest;          /* MSI, bound: the APIC ID its messages name */
+	bool masked;               /* bound, fired and not yet acknowledged (a line only) */
 	struct object *notif;      /* bound: holds a reference */
 	uint64_t bits;
 };
@@ -172,16 +184,19 @@ static int devobj_irq_line(uint64_t arg, uint32_t *gsi, uint8_t *polarity, uint8
 static int64_t devobj_irq_create(uint64_t arg, uint64_t arg2)
 {
 	struct devobj_irq *o;
-	uint32_t gsi;
-	uint8_t polarity, trigger;
+	uint32_t gsi = 0;
+	uint8_t polarity = 0, trigger = 0;
 	uint64_t flags;
-	int err = arg2 != 0 ? -KEEL_EINVAL : devobj_irq_line(arg, &gsi, &polarity, &trigger);
+	bool msi = arg == KEEL_IRQ_MSI;
+	int err = arg2 != 0 ? -KEEL_EINVAL
+		  : msi     ? 0
+			    : devobj_irq_line(arg, &gsi, &polarity, &trigger);
 
 	if (err != 0)
 		return err;
 	flags = spin_lock_irqsave(&devobj_lock);
-	for (o = devobj_irqs; o; o = o->next)
-		if (o->gsi == gsi)
+	for (o = msi ? NULL : devobj_irqs; o; o = o->next)
+		if (!o->msi && o->gsi == gsi)
 			break;
 	if (o) {
 		spin_unlock_irqrestore(&devobj_lock, flags);
@@ -189,6 +204,7 @@ static int64_t devobj_irq_create(uint64_t arg, uint64_t arg2)
 	}
 	o = devobj_alloc(KEEL_OBJ_IRQ);
 	if (o) {
+		o->msi = msi;
 		o->gsi = gsi;
 		o->polarity = polarity;
 		o->trigger = trigger;
@@ -199,7 +215,26 @@ static int64_t devobj_irq_create(uint64_t arg, uint64_t arg2)
 	return o ? devobj_give(&o->obj) : -KEEL_ENOMEM;
 }
 
-/* Route o's line to a free vector on this CPU (or the boot CPU), unmasked. devobj_lock held. */
+/*
+ * An MSI object's vector and destination: this CPU, or the boot CPU when its
+ * APIC ID does not fit the message's 8 bits. devobj_lock held, o->vector set.
+ */
+static int devobj_msi_route(struct devobj_irq *o)
+{
+	uint32_t dest = percpu_this()->apic_id;
+
+	if (dest > DEVOBJ_MSI_DEST_MAX)
+		dest = percpu_boot.apic_id;
+	if (dest > DEVOBJ_MSI_DEST_MAX)
+		return -KEEL_EBUSY;
+	o->msi_dest = (uint8_t)dest;
+	return 0;
+}
+
+/*
+ * Give o a free vector: route its line to this CPU (or the boot CPU),
+ * unmasked, or for MSI pick its destination. devobj_lock held.
+ */
 static int devobj_irq_route(struct devobj_irq *o)
 {
 	uint32_t v, dest = percpu_this()->apic_id;
@@ -212,6 +247,12 @@ static int devobj_irq_route(struct devobj_irq *o)
 	/* In the table first: the line may fire as soon as it is routed. */
 	devobj_vectors[v] = o;
 	o->vector = v;
+	if (o->msi) {
+		r = devobj_msi_route(o);
+		if (r != 0)
+			devobj_vectors[v] = NULL, o->vector = 0;
+		return r;
+	}
 	r = ioapic_route_gsi(o->gsi, o->polarity, o->trigger, v, dest);
 	if (r == IOAPIC_EDEST)
 		r = ioapic_route_gsi(o->gsi, o->polarity, o->trigger, v, percpu_boot.apic_id);
@@ -298,7 +339,7 @@ int64_t devobj_sys_irq_ack(uint64_t h, uint64_t a1, uint64_t a2, uint64_t a3, ui
 	flags = spin_lock_irqsave(&devobj_lock);
 	if (!o->vector) {
 		err = -KEEL_EINVAL;
-	} else if (o->masked) {
+	} else if (o->masked) { /* never for MSI: nothing was masked */
 		o->masked = false;
 		ioapic_set_masked(o->gsi, false);
 	}
@@ -321,9 +362,14 @@ bool devobj_irq_handle(uint32_t vector)
 		spin_unlock(&devobj_lock);
 		return false;
 	}
-	/* Masked until irq_ack: a level-triggered line stays asserted until its driver acts. */
-	ioapic_set_masked(o->gsi, true);
-	o->masked = true;
+	/*
+	 * A line is masked until irq_ack: a level-triggered line stays asserted
+	 * until its driver acts. A message is an edge: nothing stays asserted.
+	 */
+	if (!o->msi) {
+		ioapic_set_masked(o->gsi, true);
+		o->masked = true;
+	}
 	notif = o->notif;
 	bits = o->bits;
 	ipc_object_ref(notif);
@@ -342,8 +388,9 @@ static void devobj_irq_destroy(struct devobj_irq *o)
 	uint64_t flags = spin_lock_irqsave(&devobj_lock);
 
 	if (o->vector) {
-		/* Masked and unrouted before the vector can be reused. */
-		ioapic_mask_gsi(o->gsi);
+		/* Masked and unrouted before the vector is reused (an MSI: the driver's job). */
+		if (!o->msi)
+			ioapic_mask_gsi(o->gsi);
 		devobj_vectors[o->vector] = NULL;
 		notif = o->notif;
 	}
@@ -354,6 +401,62 @@ static void devobj_irq_destroy(struct devobj_irq *o)
 	if (notif)
 		ipc_object_unref(notif);
 	devobj_free(&o->obj);
+}
+
+int devobj_sys_msi(uint64_t h, struct keel_msi *out)
+{
+	struct object *obj;
+	struct devobj_irq *o;
+	uint64_t flags;
+	int err = ipc_handle_get(h, KEEL_OBJ_IRQ, KEEL_RIGHT_READ, &obj);
+
+	if (err != 0)
+		return err;
+	o = (struct devobj_irq *)obj;
+	memset(out, 0, sizeof(*out));
+	flags = spin_lock_irqsave(&devobj_lock);
+	if (!o->msi || !o->vector) {
+		err = -KEEL_EINVAL;
+	} else {
+		/* Physical destination mode, no redirection hint; data: fixed, edge. */
+		out->address = DEVOBJ_MSI_BASE | (uint64_t)o->msi_dest << DEVOBJ_MSI_DEST_SHIFT;
+		out->data = o->vector;
+	}
+	spin_unlock_irqrestore(&devobj_lock, flags);
+	ipc_object_unref(obj);
+	return err;
+}
+
+/* ---- DMA ---- */
+
+static int64_t devobj_dma_create(uint64_t arg, uint64_t arg2)
+{
+	struct object *o;
+	uint64_t flags;
+
+	if (arg != 0 || arg2 != 0)
+		return -KEEL_EINVAL;
+	flags = spin_lock_irqsave(&devobj_lock);
+	o = devobj_alloc(KEEL_OBJ_DMA);
+	spin_unlock_irqrestore(&devobj_lock, flags);
+	return o ? devobj_give(o) : -KEEL_ENOMEM;
+}
+
+/* object_create(KEEL_OBJ_DMAMEM, size, flags, dma): a DMA VMO (include/keel/syscall.h). */
+static int64_t devobj_dmamem_create(uint64_t size, uint64_t flags, uint64_t dma)
+{
+	struct object *cap, *vmo;
+	int err;
+
+	if (flags & ~(uint64_t)KEEL_DMAMEM_BELOW_4G)
+		return -KEEL_EINVAL;
+	err = ipc_handle_get(dma, KEEL_OBJ_DMA, KEEL_RIGHT_MANAGE, &cap);
+	if (err != 0)
+		return err;
+	ipc_object_unref(cap); /* the handle was the proof; the VMO does not keep it */
+	err = vmo_create_contiguous(
+	    size, (flags & KEEL_DMAMEM_BELOW_4G) ? DEVOBJ_DMA32_LIMIT : ~0ull, &vmo);
+	return err != 0 ? err : devobj_give(vmo);
 }
 
 /* ---- I/O ports ---- */
@@ -486,6 +589,9 @@ int64_t devobj_sys_create(uint64_t type, uint64_t arg, uint64_t arg2, uint64_t r
 
 	if (type == KEEL_OBJ_RESOURCE)
 		return -KEEL_EINVAL;
+	if (type == KEEL_OBJ_DMAMEM)
+		return devobj_dmamem_create(arg, arg2,
+					    resource); /* a DMA handle, not the resource */
 	err = ipc_handle_get(resource, KEEL_OBJ_RESOURCE, KEEL_RIGHT_MANAGE, &r);
 	if (err != 0)
 		return err;
@@ -495,6 +601,7 @@ int64_t devobj_sys_create(uint64_t type, uint64_t arg, uint64_t arg2, uint64_t r
 	case KEEL_OBJ_IOPORT: return devobj_ioport_create(arg, arg2);
 	case KEEL_OBJ_DEVMEM: return devobj_mem_create(arg, arg2);
 	case KEEL_OBJ_LOG: return klog_object_create(arg, arg2); /* core/klog.c */
+	case KEEL_OBJ_DMA: return devobj_dma_create(arg, arg2);
 	}
 	return -KEEL_EINVAL;
 }
@@ -509,6 +616,7 @@ void devobj_destroy(struct object *obj)
 		devobj_free(obj);
 		break;
 	case KEEL_OBJ_LOG: klog_object_destroy(obj); break;
+	case KEEL_OBJ_DMA: devobj_free(obj); break;
 	default: break; /* the root resource keeps the kernel's reference */
 	}
 }

@@ -37,10 +37,21 @@
  *     pages (LAPIC, IOAPICs, HPET, an MMIO PM timer); -KEEL_ENOMEM. MMIO,
  *     reserved ranges, ranges absent from the map and the framebuffer are
  *     device memory.
- * Each gives a handle with every right.
+ *   KEEL_OBJ_IRQ with arg KEEL_IRQ_MSI (arg2 0): a message-signalled
+ *     interrupt, no line (include/keel/syscall.h); -KEEL_EINVAL arg2 not 0;
+ *     -KEEL_ENOMEM.
+ *   KEEL_OBJ_DMA (arg 0, arg2 0): the right to make DMA VMOs
+ *     (include/keel/syscall.h); -KEEL_EINVAL, -KEEL_ENOMEM.
+ * Each gives a handle with every right. KEEL_OBJ_DMAMEM (a DMA VMO) takes a
+ * KEEL_OBJ_DMA handle where the others take the resource, with its own
+ * errors (include/keel/syscall.h).
  *
  * irq_bind(object, notification, bit) with a notification or an endpoint as
  * object: an "owner gone" watch (core/watch.c, include/keel/syscall.h).
+ * irq_bind(MSI interrupt, notification, bit): a free vector aimed at the
+ * calling CPU (the boot CPU's when its APIC ID is above 255), whose message
+ * KEEL_INFO_IRQ_MSI tells; each message sets the bit and is acknowledged at
+ * the LAPIC, nothing is masked and irq_ack is a no-op. Same errors.
  * irq_bind(interrupt, notification, bit): routes the line to a free vector
  * of the calling CPU (the boot CPU's when its APIC ID does not fit an IOAPIC
  * entry), unmasked. When it fires the kernel masks the line (a level-
@@ -71,6 +82,7 @@
 
 #include "core/ktest.h"
 
+struct keel_msi;
 struct object;
 struct process;
 
@@ -100,6 +112,9 @@ uint64_t devobj_irqs_delivered(void);
 
 /* Interrupt and I/O port objects allocated and not yet freed (for leak checks). */
 uint64_t devobj_live(void);
+
+/* KEEL_INFO_IRQ_MSI of the interrupt handle h into *out: 0 or an error (syscall.h). */
+int devobj_sys_msi(uint64_t h, struct keel_msi *out);
 
 /* The system calls (syscall.c's table). */
 int64_t devobj_sys_irq_bind(uint64_t irq, uint64_t notification, uint64_t bit, uint64_t a3,

@@ -3,8 +3,9 @@
  * programs of arch/x86_64/devobj_test_blobs.S, each given a handle to the
  * root resource: every bad argument's code, port I/O with and without
  * ioport_enable, the RTC's periodic interrupt as notification bits, the
- * framebuffer mapped write-combining, and after each run the line masked
- * again and every page and object back.
+ * framebuffer mapped write-combining, DMA memory against the page tables,
+ * an MSI delivered by a self-IPI of its vector, and after each run the line
+ * masked again and every page and object back.
  */
 #include <keel/portio.h>
 #include <keel/syscall.h>
@@ -13,7 +14,10 @@
 #include "arch/x86_64/devobj_test_blobs.h"
 #include "arch/x86_64/ioapic.h"
 #include "arch/x86_64/iopb.h"
+#include "arch/x86_64/irq.h"
+#include "arch/x86_64/lapic.h"
 #include "arch/x86_64/paging.h"
+#include "arch/x86_64/tsc.h"
 #include "core/arch.h"
 #include "core/boot.h"
 #include "core/console.h"
@@ -34,18 +38,27 @@
 #define IOAPIC_MASKED  (1ull << 16)
 #define TEST_COM1_LCR  0x3fb /* line control: 0x03 (8N1) as the kernel sets it */
 
-_Static_assert(DEV_BLOB_RIGHT_READ == KEEL_RIGHT_READ &&
+_Static_assert(DEV_BLOB_RIGHT_READ == KEEL_RIGHT_READ && DEV_BLOB_RIGHT_WRITE == KEEL_RIGHT_WRITE &&
 		   DEV_BLOB_RIGHTS_NO_MANAGE == (KEEL_RIGHTS_ALL & ~KEEL_RIGHT_MANAGE),
 	       "the blobs' rights");
 _Static_assert(DEV_BLOB_MAP_RW == (KEEL_MAP_READ | KEEL_MAP_WRITE) &&
 		   DEV_BLOB_MAP_WC == KEEL_MAP_WC,
 	       "the blobs' map flags");
+_Static_assert(DEV_BLOB_DMAMEM_BELOW_4G == KEEL_DMAMEM_BELOW_4G &&
+		   DEV_BLOB_DMAMEM_MAX == KEEL_DMAMEM_MAX && DEV_BLOB_IRQ_MSI == KEEL_IRQ_MSI,
+	       "the blobs' DMA and MSI constants");
 
 extern const char user_blob_dev_args[], user_blob_dev_args_end[];
 extern const char user_blob_dev_noenable[], user_blob_dev_noenable_end[];
 extern const char user_blob_dev_rtc[], user_blob_dev_rtc_end[];
 extern const char user_blob_dev_fb[], user_blob_dev_fb_end[];
 extern const char user_blob_dev_com1[], user_blob_dev_com1_end[];
+extern const char user_blob_dev_dma[], user_blob_dev_dma_end[];
+extern const char user_blob_dev_msi[], user_blob_dev_msi_end[];
+
+_Static_assert(DEV_BLOB_REPORT >= TEST_STACK_TOP - TEST_STACK && DEV_BLOB_REPORT < TEST_STACK_TOP &&
+		   !(DEV_BLOB_REPORT & (KEEL_PAGE_SIZE - 1)),
+	       "the report page is a page of the blobs' stack");
 
 /* What the blobs read at DEV_BLOB_PARAMS. */
 struct devobj_test_params {
@@ -370,6 +383,138 @@ static const char *test_devobj_com1_handover(void)
 	return devobj_test_all_back(&before);
 }
 
+/*
+ * Run a program that waits on a notification (given to it) until it blocks
+ * there, then `check` it, wake it and let it end; it must end with 0. What
+ * check says wins.
+ */
+static const char *devobj_test_paused(const char *start, const char *end,
+				      const char *(*check)(struct process *p))
+{
+	struct sched_stats s0, s;
+	struct process *p;
+	struct object *n = ipc_object_create(KEEL_OBJ_NOTIFICATION);
+	const char *err, *checked = NULL;
+
+	if (!n)
+		return ktest_fail("no notification");
+	sched_read_stats(&s0);
+	err = devobj_test_spawn_with(start, end, arch_cpu_index(), n, &p);
+	if (err) {
+		ipc_object_unref(n);
+		return err;
+	}
+	/* This CPU runs the program until it blocks in wait (or ends: then p is gone). */
+	sched_yield();
+	sched_read_stats(&s);
+	if (s.processes_ended == s0.processes_ended) {
+		checked = check(p);
+		ipc_notification_signal(n, 1);
+		sched_run_until_idle();
+		sched_read_stats(&s);
+	}
+	ipc_object_unref(n);
+	if (s.last_killed || s.last_status != 0)
+		return ktest_fail("ended %s %lld", s.last_killed ? "killed by" : "with",
+				  (long long)s.last_status);
+	return checked;
+}
+
+/* The dma blob's VMO: contiguous, below 4 GiB, mapped where it says, written through. */
+static const char *devobj_test_dma_check(struct process *p)
+{
+	const uint64_t *report = aspace_kernel_view(&p->as, DEV_BLOB_REPORT);
+	uint64_t phys = report ? report[0] : 0;
+	struct paging_leaf leaf;
+
+	if (!phys || (phys & (KEEL_PAGE_SIZE - 1)) || phys + DEV_BLOB_DMA_SIZE > (1ull << 32))
+		return ktest_fail("DMA memory at 0x%llx", (unsigned long long)phys);
+	for (uint64_t off = 0; off < DEV_BLOB_DMA_SIZE; off += KEEL_PAGE_SIZE) {
+		if (paging_lookup(&p->as.tables, DEV_BLOB_VA + off, &leaf) != 0)
+			return ktest_fail("DMA page +0x%llx is not mapped",
+					  (unsigned long long)off);
+		if (leaf.phys != phys + off || leaf.cache != PAGING_CACHE_WB)
+			return ktest_fail("DMA page +0x%llx maps 0x%llx (type %u), expected 0x%llx",
+					  (unsigned long long)off, (unsigned long long)leaf.phys,
+					  leaf.cache, (unsigned long long)(phys + off));
+		/* Written after its handles closed: the mapping kept the pages. */
+		if (*(const uint32_t *)boot_phys_to_virt(phys + off) != DEV_BLOB_PIXEL)
+			return ktest_fail("DMA page +0x%llx does not hold what the program wrote",
+					  (unsigned long long)off);
+	}
+	kprintf("# devobj_dma: 3 contiguous pages at 0x%llx\n", (unsigned long long)phys);
+	return NULL;
+}
+
+/*
+ * DMA memory (twice: the second run counts pages): the capability's and the
+ * address's refusals, then a DMA VMO whose reported address matches the page
+ * tables of its mapping, page after page, and whose pages outlive its
+ * handles while mapped. Everything is back after.
+ */
+static const char *test_devobj_dma(void)
+{
+	struct devobj_test_counts before;
+	const char *err;
+
+	if ((err = devobj_test_paused(user_blob_dev_dma, user_blob_dev_dma_end,
+				      devobj_test_dma_check)))
+		return err;
+	devobj_test_count(&before);
+	if ((err = devobj_test_paused(user_blob_dev_dma, user_blob_dev_dma_end,
+				      devobj_test_dma_check)))
+		return err;
+	return devobj_test_all_back(&before);
+}
+
+/*
+ * The msi blob's message: aimed at this CPU's LAPIC, a vector of the device
+ * range. A device's write is not something the kernel can fake (its own
+ * store to 0xfee00000 reaches the LAPIC's registers, not the bus), so the
+ * vector comes as a self-IPI: the notification bit must follow.
+ */
+static const char *devobj_test_msi_check(struct process *p)
+{
+	const struct keel_msi *m = aspace_kernel_view(&p->as, DEV_BLOB_REPORT);
+	uint32_t me = lapic_id();
+	uint64_t delivered = devobj_irqs_delivered(), deadline;
+
+	if (!m)
+		return ktest_fail("no report page");
+	if (me <= 0xff && m->address != (0xfee00000ull | (uint64_t)me << 12))
+		return ktest_fail("MSI address 0x%llx for APIC ID %u",
+				  (unsigned long long)m->address, me);
+	if (m->data < IRQ_VECTOR_IO_FIRST || m->data > IRQ_VECTOR_IO_LAST)
+		return ktest_fail("MSI data 0x%x is not a device vector", m->data);
+	if (lapic_send_ipi((uint32_t)(m->address >> 12) & 0xff, (uint8_t)m->data) != 0)
+		return ktest_fail("the IPI of vector 0x%x was not sent", m->data);
+	deadline = tsc_ns() + 1000000000ull;
+	while (devobj_irqs_delivered() == delivered && tsc_ns() < deadline)
+		__asm__ volatile("pause");
+	if (devobj_irqs_delivered() == delivered)
+		return ktest_fail("vector 0x%x sent, nothing delivered in 1 s", m->data);
+	kprintf("# devobj_msi: address 0x%llx data 0x%x, delivered by a self-IPI "
+		"(a device's message: virtio-blk)\n",
+		(unsigned long long)m->address, m->data);
+	return NULL;
+}
+
+/* An MSI object bound, its message checked and delivered; everything back after. */
+static const char *test_devobj_msi(void)
+{
+	struct devobj_test_counts before;
+	const char *err;
+
+	if ((err = devobj_test_paused(user_blob_dev_msi, user_blob_dev_msi_end,
+				      devobj_test_msi_check)))
+		return err;
+	devobj_test_count(&before);
+	if ((err = devobj_test_paused(user_blob_dev_msi, user_blob_dev_msi_end,
+				      devobj_test_msi_check)))
+		return err;
+	return devobj_test_all_back(&before);
+}
+
 /* The root resource: one object, never freed, not a type object_create makes. */
 static const char *test_devobj_root(void)
 {
@@ -388,6 +533,7 @@ static const char *test_devobj_root(void)
 static const struct ktest devobj_tests[] = {
     KTEST(devobj_root),    KTEST(devobj_bad_arguments), KTEST(devobj_port_without_enable),
     KTEST(devobj_rtc_irq), KTEST(devobj_framebuffer),   KTEST(devobj_com1_handover),
+    KTEST(devobj_dma),     KTEST(devobj_msi),
 };
 
 const struct ktest_suite devobj_test_suite = {devobj_tests, KTEST_COUNT(devobj_tests)};

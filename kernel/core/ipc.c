@@ -204,7 +204,7 @@ void ipc_object_unref(struct object *obj)
 		vmo_destroy(obj); /* no mapping either: every one holds a reference */
 		return;
 	}
-	if (obj->type >= KEEL_OBJ_IRQ && obj->type <= KEEL_OBJ_LOG) {
+	if (obj->type >= KEEL_OBJ_IRQ && obj->type <= KEEL_OBJ_DMA) {
 		devobj_destroy(obj); /* core/devobj.c (the log: core/klog.c) */
 		return;
 	}
@@ -1294,9 +1294,10 @@ int64_t ipc_sys_object_create(uint64_t type, uint64_t arg, uint64_t a2, uint64_t
 	int64_t h;
 
 	(void)a4, (void)a5;
-	if (type >= KEEL_OBJ_IRQ && type <= KEEL_OBJ_LOG)
+	if (type >= KEEL_OBJ_IRQ && type <= KEEL_OBJ_DMAMEM)
 		return devobj_sys_create(type, arg, a2, a3); /* core/devobj.c */
 	if (type == KEEL_OBJ_VMO) {
+		/* arg2 0: an ordinary VMO; else DMA memory, with the capability in a3. */
 		int err = vmo_create(arg, &obj);
 
 		if (err != 0)

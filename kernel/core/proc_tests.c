@@ -35,6 +35,7 @@ enum {
 	PROC_CASE_BOUND,
 	PROC_CASE_KILL_SIGNAL,
 	PROC_CASE_LOG,
+	PROC_CASE_DMA_MSI,
 	/* Ring sessions against bin/echo (drivers-user/utest/session.c, utest.h). */
 	PROC_CASE_SESSION_STRESS = 20,
 	PROC_CASE_SESSION_HOSTILE,
@@ -171,6 +172,18 @@ static const char *test_proc_log(void)
 	return proc_case(PROC_CASE_LOG);
 }
 
+/*
+ * DMA memory and an MSI from user space (core/vmo.c, core/devobj.c). A
+ * first run fills the device objects' slab cache, which proc_case's warm-up
+ * does not touch.
+ */
+static const char *test_proc_dma_msi(void)
+{
+	const char *err = proc_run(PROC_CASE_DMA_MSI);
+
+	return err ? err : proc_case(PROC_CASE_DMA_MSI);
+}
+
 static const char *test_proc_session_stress(void)
 {
 	return proc_case(PROC_CASE_SESSION_STRESS);
@@ -201,6 +214,7 @@ static const struct ktest proc_tests[] = {
     KTEST(proc_bound),
     KTEST(proc_kill_signal),
     KTEST(proc_log),
+    KTEST(proc_dma_msi),
     KTEST(proc_session_stress),
     KTEST(proc_session_hostile),
     KTEST(proc_session_client_killed),

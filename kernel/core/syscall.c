@@ -65,6 +65,7 @@ static int64_t syscall_info(uint64_t kind, uint64_t cpu, uint64_t ubuf, uint64_t
 	struct keel_cpu_counters c = {0};
 	struct keel_process_info pi;
 	struct keel_platform plat;
+	struct keel_msi msi;
 	const struct percpu *p;
 	uint32_t v32;
 	const void *src;
@@ -114,6 +115,18 @@ static int64_t syscall_info(uint64_t kind, uint64_t cpu, uint64_t ubuf, uint64_t
 	case KEEL_INFO_PLATFORM:
 		acpi_boot_platform(&plat);
 		src = &plat, size = sizeof(plat);
+		break;
+	case KEEL_INFO_VMO_PHYS:
+		/* `cpu` is a DMA VMO handle with KEEL_RIGHT_MANAGE (core/vmo.c). */
+		if ((err = vmo_sys_phys(cpu, &v64)) != 0)
+			return err;
+		src = &v64, size = sizeof(v64);
+		break;
+	case KEEL_INFO_IRQ_MSI:
+		/* `cpu` is a bound MSI interrupt handle with KEEL_RIGHT_READ (core/devobj.c). */
+		if ((err = devobj_sys_msi(cpu, &msi)) != 0)
+			return err;
+		src = &msi, size = sizeof(msi);
 		break;
 	case KEEL_INFO_LOG:
 		/* `cpu` is a log handle; the text is copied by chunks (core/klog.c). */

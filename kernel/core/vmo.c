@@ -2,7 +2,8 @@
  * kernel/core/vmo.c: memory objects, map, unmap and protection keys (vmo.h).
  *
  * A VMO's pages are taken one at a time (no need for contiguous memory) and
- * listed in an array of physical addresses from the page allocator; a
+ * listed in an array of physical addresses from the page allocator, except a
+ * DMA VMO's: one block of the buddy allocator, freed whole; a
  * mapping is one node of the process's list. Every page of a VMO mapping is
  * present from map to unmap, so "something is mapped there" (paging_map's
  * EEXIST) is the whole overlap check, for VMO and anonymous pages alike.
@@ -28,11 +29,14 @@
 
 #define VMO_UNMAP_LOCAL 16 /* ranges an unmap keeps on the stack; more take a page */
 #define VMO_PKEY_MAX    15
+#define VMO_DMA_TRIES   8 /* blocks vmo_alloc_below tries for one below its limit */
 
 struct vmo {
 	struct object obj;
 	uint64_t pages;
-	bool owned;          /* the pages are the VMO's (else physical memory it only names) */
+	bool owned;      /* the pages are the VMO's (else physical memory it only names) */
+	bool contiguous; /* DMA memory: owned, phys[0] heads one block of block_order */
+	unsigned block_order;
 	unsigned cache;      /* PAGING_CACHE_* its mappings use */
 	unsigned list_order; /* of the block holding phys[] */
 	uint64_t *phys;      /* pages[i]: physical address of page i (direct map) */
@@ -92,7 +96,9 @@ static unsigned vmo_order_for(uint64_t bytes)
 
 static void vmo_free_pages(struct vmo *v, uint64_t count)
 {
-	for (uint64_t i = 0; v->owned && i < count; i++)
+	if (v->contiguous && count > 0)
+		pmm_free_pages(v->phys[0], v->block_order);
+	for (uint64_t i = 0; v->owned && !v->contiguous && i < count; i++)
 		pmm_free_pages(v->phys[i], 0);
 	pmm_free_pages((uint64_t)(uintptr_t)v->phys - KEEL_DIRECT_MAP_BASE, v->list_order);
 }
@@ -144,6 +150,74 @@ int vmo_create(uint64_t size, struct object **out)
 	}
 	*out = &v->obj;
 	return 0;
+}
+
+/*
+ * One block of 2^order pages wholly below `limit` into *phys: 0, or
+ * -KEEL_ENOMEM. The buddy allocator takes no address limit, so a block
+ * above it is held while the next is tried (VMO_DMA_TRIES at most), and the
+ * ones held are given back at the end.
+ */
+static int vmo_alloc_below(unsigned order, uint64_t limit, uint64_t *phys)
+{
+	uint64_t held[VMO_DMA_TRIES];
+	unsigned n = 0;
+	int err = -KEEL_ENOMEM;
+
+	while (n < VMO_DMA_TRIES && pmm_alloc_pages(order, &held[n]) == 0) {
+		if (held[n] + (KEEL_PAGE_SIZE << order) <= limit) {
+			*phys = held[n];
+			err = 0;
+			break;
+		}
+		n++;
+	}
+	while (n > 0)
+		pmm_free_pages(held[--n], order);
+	return err;
+}
+
+int vmo_create_contiguous(uint64_t size, uint64_t limit, struct object **out)
+{
+	struct vmo *v;
+	unsigned order;
+
+	if (size == 0)
+		return -KEEL_EINVAL;
+	if (size > VMO_CONTIGUOUS_MAX)
+		return -KEEL_E2BIG;
+	v = vmo_alloc(size, true, PAGING_CACHE_WB);
+	if (!v)
+		return -KEEL_ENOMEM;
+	order = vmo_order_for(v->pages * KEEL_PAGE_SIZE);
+	if (vmo_alloc_below(order, limit, &v->phys[0]) != 0) {
+		vmo_free_pages(v, 0);
+		kslab_free(&vmo_cache, v);
+		return -KEEL_ENOMEM;
+	}
+	v->contiguous = true;
+	v->block_order = order;
+	/* The whole block, past the VMO's pages too: nothing of an earlier owner stays. */
+	memset(boot_phys_to_virt(v->phys[0]), 0, KEEL_PAGE_SIZE << order);
+	for (uint64_t i = 1; i < v->pages; i++)
+		v->phys[i] = v->phys[0] + i * KEEL_PAGE_SIZE;
+	*out = &v->obj;
+	return 0;
+}
+
+int vmo_sys_phys(uint64_t h, uint64_t *phys)
+{
+	struct object *obj;
+	int err = ipc_handle_get(h, KEEL_OBJ_VMO, KEEL_RIGHT_MANAGE, &obj);
+
+	if (err != 0)
+		return err;
+	if (((struct vmo *)obj)->contiguous)
+		*phys = ((struct vmo *)obj)->phys[0];
+	else
+		err = -KEEL_EINVAL; /* an ordinary VMO's pages are nobody's business */
+	ipc_object_unref(obj);
+	return err;
 }
 
 int vmo_create_phys(uint64_t phys, uint64_t size, unsigned cache, struct object **out)

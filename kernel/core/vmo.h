@@ -55,11 +55,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <keel/syscall.h>
+
 #include "core/ktest.h"
 #include "core/spinlock.h"
 
-#define VMO_SIZE_MAX (1ull << 30) /* largest VMO: 1 GiB */
-#define VMO_MAPS_MAX 256          /* VMO mappings one process may hold */
+#define VMO_SIZE_MAX       (1ull << 30)     /* largest VMO: 1 GiB */
+#define VMO_MAPS_MAX       256              /* VMO mappings one process may hold */
+#define VMO_CONTIGUOUS_MAX KEEL_DMAMEM_MAX /* largest DMA VMO: 1 MiB, order 8 */
 
 struct object;
 struct process;
@@ -80,6 +83,23 @@ struct vmo_space {
  * VMO_SIZE_MAX), -KEEL_ENOMEM.
  */
 int vmo_create(uint64_t size, struct object **out);
+
+/*
+ * A DMA VMO (include/keel/syscall.h): `size` bytes (rounded up to pages),
+ * zeroed, in one block of the page allocator (a power of two of pages, the
+ * rest of it unused) that ends at or below `limit`, with one reference for
+ * the caller in *out. The caller checked the right to it. 0, or
+ * -KEEL_EINVAL (size 0), -KEEL_E2BIG (above VMO_CONTIGUOUS_MAX),
+ * -KEEL_ENOMEM (also: no block below limit among the first few).
+ */
+int vmo_create_contiguous(uint64_t size, uint64_t limit, struct object **out);
+
+/*
+ * KEEL_INFO_VMO_PHYS: the physical address of the DMA VMO handle h (with
+ * KEEL_RIGHT_MANAGE) into *phys. 0, the handle's errors, -KEEL_EINVAL for
+ * any other VMO.
+ */
+int vmo_sys_phys(uint64_t h, uint64_t *phys);
 
 /*
  * A VMO over the physical range [phys, phys + size rounded up to pages),

@@ -426,3 +426,143 @@ user_blob_dev_com1:
 	outb %al, %dx
 	HOLD_UNTIL_TOLD
 user_blob_dev_com1_end:
+
+/* info(kind, handle, buf, n). */
+.macro INFO kind, h, buf, n
+	movq \kind, %rdi
+	movq \h, %rsi
+	movq \buf, %rdx
+	movq \n, %r10
+	SYS KEEL_SYS_INFO
+.endm
+
+	.globl user_blob_dev_dma, user_blob_dev_dma_end
+/*
+ * DMA memory: the DMA capability carved, every refusal of a DMA VMO and of
+ * its physical address (ordinary VMO, no KEEL_RIGHT_MANAGE, short buffer),
+ * then a 3-page DMA VMO below 4 GiB whose address goes to DEV_BLOB_REPORT,
+ * mapped at DEV_BLOB_VA, its handles closed (the mapping keeps the pages)
+ * and DEV_BLOB_PIXEL written at the start of each page. Then it waits on
+ * DEV_P_NOTIF (the test checks the page tables and the memory) and exits.
+ */
+user_blob_dev_dma:
+	movl $1, %r15d
+	movq DEV_P_RESOURCE, %rbx
+	CREATE $KEEL_OBJ_DMA, $1, $0, %rbx
+	EXPECT KEEL_EINVAL, 9f /* 1 */
+	CREATE $KEEL_OBJ_DMA, $0, $0, %rbx
+	EXPECT_POSITIVE 9f /* 2 */
+	movq %rax, %r12
+	CREATE $KEEL_OBJ_DMAMEM, $4096, $2, %r12
+	EXPECT KEEL_EINVAL, 9f /* 3: an unknown flag */
+	CREATE $KEEL_OBJ_DMAMEM, $4096, $(DEV_BLOB_DMAMEM_BELOW_4G | 4), %r12
+	EXPECT KEEL_EINVAL, 9f /* 4: another */
+	CREATE $KEEL_OBJ_DMAMEM, $4096, $0, $0x12345
+	EXPECT KEEL_EBADH, 9f /* 5 */
+	CREATE $KEEL_OBJ_DMAMEM, $4096, $0, %rbx
+	EXPECT KEEL_ETYPE, 9f /* 6: the resource is not the DMA right */
+	DUP %r12, $DEV_BLOB_RIGHTS_NO_MANAGE
+	EXPECT_POSITIVE 9f /* 7 */
+	movq %rax, %r13
+	CREATE $KEEL_OBJ_DMAMEM, $4096, $0, %r13
+	EXPECT KEEL_EPERM, 9f /* 8 */
+	CREATE $KEEL_OBJ_DMAMEM, $0, $0, %r12
+	EXPECT KEEL_EINVAL, 9f /* 9 */
+	CREATE $KEEL_OBJ_DMAMEM, $(DEV_BLOB_DMAMEM_MAX + 1), $0, %r12
+	EXPECT KEEL_E2BIG, 9f /* 10 */
+	CREATE $KEEL_OBJ_VMO, $4096, $0, $0
+	EXPECT_POSITIVE 9f /* 11 */
+	INFO $KEEL_INFO_VMO_PHYS, %rax, $DEV_BLOB_REPORT, $8
+	EXPECT KEEL_EINVAL, 9f /* 12: an ordinary VMO has no known address */
+	CREATE $KEEL_OBJ_DMAMEM, $DEV_BLOB_DMA_SIZE, $DEV_BLOB_DMAMEM_BELOW_4G, %r12
+	EXPECT_POSITIVE 9f /* 13 */
+	movq %rax, %r14
+	INFO $KEEL_INFO_VMO_PHYS, %r14, $DEV_BLOB_REPORT, $4
+	EXPECT KEEL_E2BIG, 9f /* 14 */
+	INFO $KEEL_INFO_VMO_PHYS, %r14, $DEV_BLOB_REPORT, $8
+	EXPECT -8, 9f /* 15: 8 bytes written */
+	DUP %r14, $DEV_BLOB_RIGHTS_NO_MANAGE
+	EXPECT_POSITIVE 9f /* 16 */
+	movq %rax, %r13
+	INFO $KEEL_INFO_VMO_PHYS, %r13, $DEV_BLOB_REPORT + 8, $8
+	EXPECT KEEL_EPERM, 9f /* 17 */
+	xorl %edi, %edi
+	movq %r14, %rsi
+	movq $DEV_BLOB_VA, %rdx
+	xorl %r10d, %r10d
+	movq $DEV_BLOB_DMA_SIZE, %r8
+	movq $DEV_BLOB_MAP_RW, %r9
+	SYS KEEL_SYS_MAP
+	EXPECT 0, 9f /* 18 */
+	CLOSE %r14
+	EXPECT 0, 9f /* 19 */
+	CLOSE %r13
+	EXPECT 0, 9f /* 20 */
+	movl $DEV_BLOB_VA, %ecx
+1:	movl $DEV_BLOB_PIXEL, (%rcx)
+	addl $4096, %ecx
+	cmpl $(DEV_BLOB_VA + DEV_BLOB_DMA_SIZE), %ecx
+	jb 1b
+	movq DEV_P_NOTIF, %rdi
+	movq $-1, %rsi
+	SYS KEEL_SYS_WAIT
+	testq %rax, %rax
+	jle 9f
+	xorl %edi, %edi
+	SYS KEEL_SYS_EXIT
+9:	movq %r15, %rdi
+	SYS KEEL_SYS_EXIT
+user_blob_dev_dma_end:
+
+	.globl user_blob_dev_msi, user_blob_dev_msi_end
+/*
+ * A message-signalled interrupt: the refusals before and after bind, two
+ * MSI objects at once (they claim no line), one bound to bit
+ * DEV_BLOB_MSI_BIT of its own notification, its struct keel_msi left at
+ * DEV_BLOB_REPORT. Then it waits on DEV_P_NOTIF while the test sends that
+ * vector to this CPU, finds the bit set and exits.
+ */
+user_blob_dev_msi:
+	movl $1, %r15d
+	movq DEV_P_RESOURCE, %rbx
+	CREATE $KEEL_OBJ_IRQ, $DEV_BLOB_IRQ_MSI, $1, %rbx
+	EXPECT KEEL_EINVAL, 9f /* 1 */
+	CREATE $KEEL_OBJ_IRQ, $DEV_BLOB_IRQ_MSI, $0, %rbx
+	EXPECT_POSITIVE 9f /* 2 */
+	movq %rax, %r12
+	CREATE $KEEL_OBJ_IRQ, $DEV_BLOB_IRQ_MSI, $0, %rbx
+	EXPECT_POSITIVE 9f /* 3: another: no line is claimed */
+	INFO $KEEL_INFO_IRQ_MSI, %r12, $DEV_BLOB_REPORT, $16
+	EXPECT KEEL_EINVAL, 9f /* 4: not bound */
+	ACK %r12
+	EXPECT KEEL_EINVAL, 9f /* 5 */
+	CREATE $KEEL_OBJ_NOTIFICATION, $0, $0, $0
+	EXPECT_POSITIVE 9f /* 6 */
+	movq %rax, %r13
+	BIND %r12, %r13, $DEV_BLOB_MSI_BIT
+	EXPECT 0, 9f /* 7 */
+	BIND %r12, %r13, $DEV_BLOB_MSI_BIT
+	EXPECT KEEL_EBUSY, 9f /* 8 */
+	INFO $KEEL_INFO_IRQ_MSI, %r12, $DEV_BLOB_REPORT, $8
+	EXPECT KEEL_E2BIG, 9f /* 9 */
+	DUP %r12, $DEV_BLOB_RIGHT_WRITE
+	EXPECT_POSITIVE 9f /* 10 */
+	INFO $KEEL_INFO_IRQ_MSI, %rax, $DEV_BLOB_REPORT, $16
+	EXPECT KEEL_EPERM, 9f /* 11: no KEEL_RIGHT_READ */
+	INFO $KEEL_INFO_IRQ_MSI, %r12, $DEV_BLOB_REPORT, $16
+	EXPECT -16, 9f /* 12 */
+	ACK %r12
+	EXPECT 0, 9f /* 13: a no-op */
+	movq DEV_P_NOTIF, %rdi
+	movq $-1, %rsi
+	SYS KEEL_SYS_WAIT
+	EXPECT_POSITIVE 9f /* 14 */
+	movq %r13, %rdi
+	xorl %esi, %esi
+	SYS KEEL_SYS_WAIT
+	EXPECT -(1 << DEV_BLOB_MSI_BIT), 9f /* 15: the message's bit */
+	xorl %edi, %edi
+	SYS KEEL_SYS_EXIT
+9:	movq %r15, %rdi
+	SYS KEEL_SYS_EXIT
+user_blob_dev_msi_end:
