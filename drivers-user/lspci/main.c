@@ -4,9 +4,10 @@
  *
  * With arg=1 (drivers-user/init/test/12.conf and 13.conf) it is also the
  * test of that driver: it exits 0 only when the list holds a host bridge
- * (q35's 8086:29c0 or pc's 8086:1237) and a virtio-blk function (1af4:1001
- * transitional or 1af4:1042 modern: scripts/qemu always attaches the ESP so)
- * with a memory or I/O BAR of nonzero size, and the driver refuses requests
+ * (q35's 8086:29c0 or pc's 8086:1237) and a mass-storage function (class
+ * 01: the disk booted from, QEMU's virtio-blk 1af4:1001 as scripts/qemu
+ * attaches the ESP, or Bochs's IDE) with a memory or I/O BAR of nonzero
+ * size, and the driver refuses requests
  * past its list and unknown ones; otherwise with the number of the check
  * that failed.
  */
@@ -70,7 +71,8 @@ int main(uint64_t start)
 		    (unsigned long long)(info >> 24 & 0xff));
 		id &= 0xffffffff;
 		bridge |= id == 0x29c08086 || id == 0x12378086;
-		if (id == 0x10011af4 || id == 0x10421af4)
+		/* The disk we booted from: QEMU's virtio-blk, Bochs's IDE (class 01, mass storage). */
+		if ((w[2] >> 32 & 0xff) == 0x01)
 			blk |= lspci_has_bar(service, i, (unsigned)(info >> 24 & 0xff));
 	}
 	if (!check)
@@ -88,6 +90,6 @@ int main(uint64_t start)
 	w[0] = 99;
 	if (lspci_call(service, w) != -KEEL_EINVAL)
 		return 9;
-	keel_printf("host bridge and virtio-blk found with their BARs\n");
+	keel_printf("host bridge and a storage controller found with their BARs\n");
 	return 0;
 }

@@ -420,6 +420,24 @@ static const char *devobj_test_paused(const char *start, const char *end,
 	return checked;
 }
 
+/*
+ * A paused blob run twice: the first run fills the caches a run uses, the
+ * second is counted, and everything it took must be back after.
+ */
+static const char *devobj_test_twice(const char *blob, const char *end,
+				     const char *(*check)(struct process *p))
+{
+	struct devobj_test_counts before;
+	const char *err;
+
+	if ((err = devobj_test_paused(blob, end, check)))
+		return err;
+	devobj_test_count(&before);
+	if ((err = devobj_test_paused(blob, end, check)))
+		return err;
+	return devobj_test_all_back(&before);
+}
+
 /* The dma blob's VMO: contiguous, below 4 GiB, mapped where it says, written through. */
 static const char *devobj_test_dma_check(struct process *p)
 {
@@ -454,17 +472,7 @@ static const char *devobj_test_dma_check(struct process *p)
  */
 static const char *test_devobj_dma(void)
 {
-	struct devobj_test_counts before;
-	const char *err;
-
-	if ((err = devobj_test_paused(user_blob_dev_dma, user_blob_dev_dma_end,
-				      devobj_test_dma_check)))
-		return err;
-	devobj_test_count(&before);
-	if ((err = devobj_test_paused(user_blob_dev_dma, user_blob_dev_dma_end,
-				      devobj_test_dma_check)))
-		return err;
-	return devobj_test_all_back(&before);
+	return devobj_test_twice(user_blob_dev_dma, user_blob_dev_dma_end, devobj_test_dma_check);
 }
 
 /*
@@ -502,17 +510,7 @@ static const char *devobj_test_msi_check(struct process *p)
 /* An MSI object bound, its message checked and delivered; everything back after. */
 static const char *test_devobj_msi(void)
 {
-	struct devobj_test_counts before;
-	const char *err;
-
-	if ((err = devobj_test_paused(user_blob_dev_msi, user_blob_dev_msi_end,
-				      devobj_test_msi_check)))
-		return err;
-	devobj_test_count(&before);
-	if ((err = devobj_test_paused(user_blob_dev_msi, user_blob_dev_msi_end,
-				      devobj_test_msi_check)))
-		return err;
-	return devobj_test_all_back(&before);
+	return devobj_test_twice(user_blob_dev_msi, user_blob_dev_msi_end, devobj_test_msi_check);
 }
 
 /* The root resource: one object, never freed, not a type object_create makes. */

@@ -156,7 +156,7 @@ static const char *test_drivers_uart_klog_replay(void)
 }
 
 /*
- * The pci driver finds QEMU's host bridge and virtio-blk disk with their BARs,
+ * The pci driver finds the host bridge and the boot disk's controller with their BARs,
  * through ECAM (on a machine without MCFG init cannot carve `ecam`, so the
  * driver would not start: skipped there) and through ports 0xcf8/0xcfc.
  */

@@ -503,15 +503,7 @@ user_blob_dev_dma:
 	addl $4096, %ecx
 	cmpl $(DEV_BLOB_VA + DEV_BLOB_DMA_SIZE), %ecx
 	jb 1b
-	movq DEV_P_NOTIF, %rdi
-	movq $-1, %rsi
-	SYS KEEL_SYS_WAIT
-	testq %rax, %rax
-	jle 9f
-	xorl %edi, %edi
-	SYS KEEL_SYS_EXIT
-9:	movq %r15, %rdi
-	SYS KEEL_SYS_EXIT
+	HOLD_UNTIL_TOLD
 user_blob_dev_dma_end:
 
 	.globl user_blob_dev_msi, user_blob_dev_msi_end
