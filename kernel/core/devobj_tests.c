@@ -329,61 +329,6 @@ static const char *test_devobj_framebuffer(void)
 }
 
 /*
- * COM1 handed to a program (its ports, IRQ 4): the serial console is held
- * while the program lives and released when it ends, the UART set up again
- * (8N1 in the line control register, which the program changed). Nothing is
- * printed while it is held: that line would not reach the serial log.
- */
-static const char *test_devobj_com1_handover(void)
-{
-	const struct console_sink *serial = arch_serial_sink();
-	struct devobj_test_counts before;
-	struct sched_stats s0, s;
-	struct process *p;
-	struct object *n;
-	const char *err;
-	bool held = false;
-
-	devobj_test_count(&before);
-	if (console_sink_held(serial))
-		return ktest_fail("the serial console is held before the test");
-	n = ipc_object_create(KEEL_OBJ_NOTIFICATION);
-	if (!n)
-		return ktest_fail("no notification");
-	sched_read_stats(&s0);
-	err = devobj_test_spawn_with(user_blob_dev_com1, user_blob_dev_com1_end, arch_cpu_index(),
-				     n, &p);
-	if (err) {
-		ipc_object_unref(n);
-		return err;
-	}
-	/* This CPU runs the program until it blocks in wait (or ends: then p is gone). */
-	sched_yield();
-	sched_read_stats(&s);
-	if (s.processes_ended == s0.processes_ended) {
-		held = console_sink_held(serial);
-		ipc_notification_signal(n, 1);
-		sched_run_until_idle();
-		sched_read_stats(&s);
-	}
-	ipc_object_unref(n);
-	if (s.last_killed || s.last_status != 0)
-		return ktest_fail("ended %s %lld", s.last_killed ? "killed by" : "with",
-				  (long long)s.last_status);
-	if (serial && !held)
-		return ktest_fail("the serial console printed while COM1's ports were carved");
-	if (console_sink_held(serial))
-		return ktest_fail("the serial console is still held after the ports closed");
-	if (serial && io_inb(TEST_COM1_LCR) != 0x03)
-		return ktest_fail("COM1's line control is 0x%02x after the release, not 0x03",
-				  io_inb(TEST_COM1_LCR));
-	kprintf("# devobj_com1_handover: %s\n",
-		serial ? "serial console held while carved, UART reset after"
-		       : "no UART: ports and IRQ 4 carved");
-	return devobj_test_all_back(&before);
-}
-
-/*
  * Run a program that waits on a notification (given to it) until it blocks
  * there, then `check` it, wake it and let it end; it must end with 0. What
  * check says wins.
@@ -418,6 +363,49 @@ static const char *devobj_test_paused(const char *start, const char *end,
 		return ktest_fail("ended %s %lld", s.last_killed ? "killed by" : "with",
 				  (long long)s.last_status);
 	return checked;
+}
+
+/* devobj_test_com1_handover's check, while the program holds COM1: is the serial console held? */
+static bool devobj_test_com1_held;
+
+static const char *devobj_test_com1_check(struct process *p)
+{
+	(void)p;
+	devobj_test_com1_held = console_sink_held(arch_serial_sink());
+	return NULL;
+}
+
+/*
+ * COM1 handed to a program (its ports, IRQ 4): the serial console is held
+ * while the program lives and released when it ends, the UART set up again
+ * (8N1 in the line control register, which the program changed). Nothing is
+ * printed while it is held: that line would not reach the serial log.
+ */
+static const char *test_devobj_com1_handover(void)
+{
+	const struct console_sink *serial = arch_serial_sink();
+	struct devobj_test_counts before;
+	const char *err;
+
+	devobj_test_count(&before);
+	if (console_sink_held(serial))
+		return ktest_fail("the serial console is held before the test");
+	devobj_test_com1_held = false;
+	err = devobj_test_paused(user_blob_dev_com1, user_blob_dev_com1_end,
+				 devobj_test_com1_check);
+	if (err)
+		return err;
+	if (serial && !devobj_test_com1_held)
+		return ktest_fail("the serial console printed while COM1's ports were carved");
+	if (console_sink_held(serial))
+		return ktest_fail("the serial console is still held after the ports closed");
+	if (serial && io_inb(TEST_COM1_LCR) != 0x03)
+		return ktest_fail("COM1's line control is 0x%02x after the release, not 0x03",
+				  io_inb(TEST_COM1_LCR));
+	kprintf("# devobj_com1_handover: %s\n",
+		serial ? "serial console held while carved, UART reset after"
+		       : "no UART: ports and IRQ 4 carved");
+	return devobj_test_all_back(&before);
 }
 
 /*
