@@ -29,7 +29,8 @@
 
 /*
  * Guards sched_threads and every thread's all_prev/all_next; taken with
- * interrupts off, never with another lock held inside it.
+ * interrupts off. Lock order: watch_lock, then console_lock (the report
+ * prints under it); nothing takes watch_lock with another lock held.
  */
 static struct spinlock watch_lock = SPINLOCK_INIT;
 static struct thread *sched_threads;
