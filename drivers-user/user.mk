@@ -78,3 +78,5 @@ UNIT_SRCS_fbcon_ansi := drivers-user/fbcon/fbcon_ansi.c kernel/lib/textgrid.c ke
 unit-test: $(BUILD)/user/init
 UNIT_SRCS_pciconf := drivers-user/pci/pci_config.c
 UNIT_SRCS_kbd_decode := drivers-user/ps2kbd/kbd_decode.c
+# virtio-blk's pure parts (drivers-user/virtio-blk: no program yet, host-tested only).
+UNIT_SRCS_virtq := drivers-user/virtio-blk/virtq.c
