@@ -80,3 +80,4 @@ UNIT_SRCS_pciconf := drivers-user/pci/pci_config.c
 UNIT_SRCS_kbd_decode := drivers-user/ps2kbd/kbd_decode.c
 # virtio-blk's pure parts (drivers-user/virtio-blk: no program yet, host-tested only).
 UNIT_SRCS_virtq := drivers-user/virtio-blk/virtq.c
+UNIT_SRCS_virtio_caps := drivers-user/virtio-blk/virtio_pci_caps.c
