@@ -81,3 +81,4 @@ UNIT_SRCS_kbd_decode := drivers-user/ps2kbd/kbd_decode.c
 # virtio-blk's pure parts (drivers-user/virtio-blk: no program yet, host-tested only).
 UNIT_SRCS_virtq := drivers-user/virtio-blk/virtq.c
 UNIT_SRCS_virtio_caps := drivers-user/virtio-blk/virtio_pci_caps.c
+UNIT_SRCS_blk_request := drivers-user/virtio-blk/blk_request.c drivers-user/virtio-blk/virtq.c
