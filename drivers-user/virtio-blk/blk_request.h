@@ -49,10 +49,13 @@
 #include "virtq.h"
 
 /* The proposed opcodes (above), here until service.h has them. */
-#define KEEL_BLK_READ   1
-#define KEEL_BLK_WRITE  2
-#define KEEL_BLK_FLUSH  3
-#define KEEL_BLK_SECTOR 512
+#define KEEL_BLK_READ     1
+#define KEEL_BLK_WRITE    2
+#define KEEL_BLK_FLUSH    3
+#define KEEL_BLK_SECTOR   512
+/* A register-only call (first step, tests): w1 = 1 when sector 0 was read and ends
+ * 0x55 0xaa, w2 = the capacity in sectors. */
+#define KEEL_BLK_SELFTEST 0x100
 
 /* Request types and status values (5.2.6). */
 #define VIRTIO_BLK_T_IN     0 /* read: the device writes the data */
