@@ -30,6 +30,7 @@ LIBKEEL_OBJS := $(patsubst %,$(BUILD)/user/obj/%.o,$(LIBKEEL_SRCS))
 USER_CRT0 := $(BUILD)/user/crt0.o
 
 USER_PROGRAMS := init bench sysfuzz utest itest echo uart hello useq pci lspci ps2kbd kbdecho \
+	virtio-blk blkcheck \
 	fbcon
 USER_BINS := $(addprefix $(BUILD)/user/,$(USER_PROGRAMS))
 USER_PROG_OBJS = $(patsubst %,$(BUILD)/user/obj/%.o,$(wildcard drivers-user/$(1)/*.c))
@@ -78,3 +79,7 @@ UNIT_SRCS_fbcon_ansi := drivers-user/fbcon/fbcon_ansi.c kernel/lib/textgrid.c ke
 unit-test: $(BUILD)/user/init
 UNIT_SRCS_pciconf := drivers-user/pci/pci_config.c
 UNIT_SRCS_kbd_decode := drivers-user/ps2kbd/kbd_decode.c
+# virtio-blk's pure parts (drivers-user/virtio-blk: no program yet, host-tested only).
+UNIT_SRCS_virtq := drivers-user/virtio-blk/virtq.c
+UNIT_SRCS_virtio_caps := drivers-user/virtio-blk/virtio_pci_caps.c
+UNIT_SRCS_blk_request := drivers-user/virtio-blk/blk_request.c drivers-user/virtio-blk/virtq.c

@@ -46,20 +46,14 @@ static int conf_prefix(const struct conf_word *w, const char *prefix, struct con
 	return 1;
 }
 
-/* Decimal or 0x hex, the whole word, no overflow: 0 and *v, or -1. */
-static int conf_number(const char *s, size_t n, uint64_t *v)
+/* Digits of `base` (10 or 16), the whole of s[0..n), no overflow: 0 and *v, or -1. */
+static int conf_number_base(const char *s, size_t n, unsigned base, uint64_t *v)
 {
 	uint64_t x = 0;
-	unsigned base = 10;
-	size_t i = 0;
 
-	if (n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		base = 16;
-		i = 2;
-	}
-	if (i >= n)
+	if (n == 0)
 		return -1;
-	for (; i < n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		char ch = s[i];
 		unsigned d;
 
@@ -79,16 +73,43 @@ static int conf_number(const char *s, size_t n, uint64_t *v)
 	return 0;
 }
 
-/* "A:B" as two numbers: 0, or -1. */
+/* Decimal or 0x hex, the whole word, no overflow: 0 and *v, or -1. */
+static int conf_number(const char *s, size_t n, uint64_t *v)
+{
+	if (n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		return conf_number_base(s + 2, n - 2, 16, v);
+	return conf_number_base(s, n, 10, v);
+}
+
+/* "A:B" as two numbers read by `num`: 0, or -1. */
+static int conf_pair_of(const struct conf_word *w, uint64_t *a, uint64_t *b,
+			int (*num)(const char *, size_t, uint64_t *))
+{
+	for (size_t i = 0; i < w->n; i++) {
+		if (w->s[i] != ':')
+			continue;
+		if (num(w->s, i, a) != 0 || num(w->s + i + 1, w->n - i - 1, b) != 0)
+			return -1;
+		return 0;
+	}
+	return -1;
+}
+
 static int conf_pair(const struct conf_word *w, uint64_t *a, uint64_t *b)
 {
-	for (size_t i = 0; i < w->n; i++)
-		if (w->s[i] == ':')
-			return conf_number(w->s, i, a) == 0 &&
-				       conf_number(w->s + i + 1, w->n - i - 1, b) == 0
-				   ? 0
-				   : -1;
-	return -1;
+	return conf_pair_of(w, a, b, conf_number);
+}
+
+/* Exactly four hex digits (a PCI vendor or device ID): 0 and *v, or -1. */
+static int conf_hex16(const char *s, size_t n, uint64_t *v)
+{
+	if (n != 4)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') ||
+		      (s[i] >= 'A' && s[i] <= 'F')))
+			return -1;
+	return conf_number_base(s, n, 16, v);
 }
 
 /* A name: letters, digits, '-', '_' and '.'. */
@@ -145,6 +166,8 @@ static const char *conf_device(struct initconf_entry *e, const struct conf_word 
 	struct conf_word v;
 	uint64_t a, b;
 
+	if (e->ndev == 1 && e->dev[0].type == INITCONF_DEV_PCI)
+		return "pci= with other device options";
 	if (conf_prefix(w, "ioport=", &v)) {
 		if (conf_pair(&v, &a, &b) != 0)
 			return "ioport= wants BASE:COUNT (numbers)";
@@ -163,6 +186,14 @@ static const char *conf_device(struct initconf_entry *e, const struct conf_word 
 		if (b == 0 || (a | b) & (CONF_PAGE - 1) || a > UINT64_MAX - b)
 			return "mem= not page-aligned, empty or wrapping";
 		d = (struct initconf_device){KEEL_OBJ_DEVMEM, a, b};
+	} else if (conf_prefix(w, "pci=", &v)) {
+		if (conf_pair_of(&v, &a, &b, conf_hex16) != 0)
+			return "pci= wants VVVV:DDDD (four hex digits each)";
+		/* It fills every device slot at start (conf.h): it stands alone. */
+		if (e->ndev != 0)
+			return "pci= with other device options";
+		e->dev[e->ndev++] = (struct initconf_device){INITCONF_DEV_PCI, a, b};
+		return NULL;
 	} else if (conf_eq(w, "log") || conf_eq(w, "ecam") || conf_eq(w, "fb")) {
 		/* Filled in at start (conf.h): the kernel log, the PCI ECAM window, the framebuffer. */
 		d = (struct initconf_device){conf_eq(w, "log")    ? KEEL_OBJ_LOG
@@ -175,7 +206,7 @@ static const char *conf_device(struct initconf_entry *e, const struct conf_word 
 				       : d.type == INITCONF_DEV_FB ? "fb given twice"
 								   : "ecam given twice";
 	} else {
-		return "unknown driver option (ioport=, irq=, mem=, ecam, fb, log, wc, arg=)";
+		return "unknown driver option (ioport=, irq=, mem=, pci=, ecam, fb, log, wc, arg=)";
 	}
 	if (e->ndev >= KEEL_START_DEVICES)
 		return "too many devices (at most " CONF_STR(KEEL_START_DEVICES) ")";
@@ -236,7 +267,8 @@ static const char *conf_line(struct initconf *c, const struct conf_word *w, unsi
 			if ((why = conf_device(&e, &w[i])) != NULL)
 				return why;
 			have_mem |= e.dev[e.ndev - 1].type == KEEL_OBJ_DEVMEM ||
-				    e.dev[e.ndev - 1].type == INITCONF_DEV_FB;
+				    e.dev[e.ndev - 1].type == INITCONF_DEV_FB ||
+				    e.dev[e.ndev - 1].type == INITCONF_DEV_PCI;
 		} else if (conf_eq(&w[i], "admin")) {
 			e.admin = 1;
 		} else {
@@ -244,7 +276,7 @@ static const char *conf_line(struct initconf *c, const struct conf_word *w, unsi
 		}
 	}
 	if (e.wc && !have_mem)
-		return "wc without mem= or fb";
+		return "wc without mem=, fb or pci=";
 	if (driver)
 		c->driver[c->ndrivers++] = e;
 	else

@@ -5,7 +5,9 @@
  *   a driver: init's name endpoint (KEEL_RIGHT_WRITE) in KEEL_START_NAMES, a
  *     fresh service endpoint (KEEL_RIGHT_READ) in KEEL_START_SERVICE, and its
  *     device objects, carved here from init's resource handle, in
- *     KEEL_START_DEVICE0.. in its configuration line's order. init closes its
+ *     KEEL_START_DEVICE0.. in its configuration line's order (a `pci=`
+ *     driver: pci_carve.h's order, from the running "pci" driver, which
+ *     must come before it in the configuration). init closes its
  *     own device handles right after the start, so the driver's are the only
  *     ones and a restart can carve the same devices again once the old
  *     process is gone; it keeps a KEEL_RIGHT_WRITE handle on the service
@@ -28,6 +30,7 @@
 #include "supervisor.h"
 
 #include "conf.h"
+#include "pci_carve.h"
 
 #define INIT_APP_BIT0     32
 #define INIT_STORM_DEATHS 5
@@ -158,6 +161,40 @@ static int64_t supervisor_device(const struct initconf_device *d, struct keel_sp
 	    (uint64_t)(plat.ecam_bus_last - plat.ecam_bus_first + 1) << 20, resource);
 }
 
+/*
+ * A `pci=` driver's devices (pci_carve.h) into dev[] and s's slots: 0 and
+ * *n, or -KEEL_E* (said, nothing left behind). The "pci" driver is asked
+ * through init's own handle on its service, not the name service, which is
+ * this thread: it must be configured before, so it is up (or given up).
+ */
+static int64_t supervisor_pci(const struct initconf_entry *e, struct keel_spawn *s,
+			      uint64_t dev[KEEL_START_DEVICES], unsigned *n)
+{
+	const struct initconf_entry *pe = initconf_driver(&supervisor_conf, "pci", 3);
+	const struct init_proc *pci = pe ? &supervisor_drv[pe - supervisor_conf.driver] : NULL;
+	const char *why = "the pci driver is not up (configured before this one?)";
+	int64_t r = -KEEL_ENOENT;
+
+	*n = 0;
+	if (pci && pci < &supervisor_drv[0] + (e - supervisor_conf.driver) && pci->state == INIT_UP)
+		r = pci_carve(pci->service, supervisor_sb->handle[KEEL_START_RESOURCE],
+			      (uint16_t)e->dev[0].arg, (uint16_t)e->dev[0].arg2, dev, n, &why);
+	if (r < 0) {
+		keel_printf("cannot start %s: pci=%04llx:%04llx (line %u): %s: %lld (%s)\n",
+			    e->path, (unsigned long long)e->dev[0].arg,
+			    (unsigned long long)e->dev[0].arg2, e->line, why, (long long)r,
+			    keel_strerror(r));
+		return r;
+	}
+	for (unsigned k = 0; k < *n; k++) {
+		s->handle[KEEL_START_DEVICE0 + k] = dev[k];
+		s->rights[KEEL_START_DEVICE0 + k] = INIT_DEVICE_RIGHTS;
+	}
+	/* Making DMA memory needs KEEL_RIGHT_MANAGE on the DMA right (syscall.h). */
+	s->rights[KEEL_START_DEVICE0] |= KEEL_RIGHT_MANAGE;
+	return 0;
+}
+
 /* Start driver i with fresh objects (`why`: the old one's end, or NULL): UP, or GIVEN_UP (said
  * why). */
 static void supervisor_start_driver(unsigned i, const char *verb, const char *why)
@@ -182,18 +219,21 @@ static void supervisor_start_driver(unsigned i, const char *verb, const char *wh
 	s.flags = supervisor_flags;
 	s.handle[KEEL_START_SERVICE] = (uint64_t)ep;
 	s.rights[KEEL_START_SERVICE] = KEEL_RIGHT_READ;
-	for (k = 0; k < e->ndev; k++) {
-		r = supervisor_device(&e->dev[k], &s);
-		if (r < 0) {
-			keel_printf("cannot start %s: device %u (line %u): %lld (%s)\n", e->path, k,
-				    e->line, (long long)r, keel_strerror(r));
-			break;
+	if (e->ndev == 1 && e->dev[0].type == INITCONF_DEV_PCI)
+		r = supervisor_pci(e, &s, dev, &ndev);
+	else
+		for (k = 0; k < e->ndev; k++) {
+			r = supervisor_device(&e->dev[k], &s);
+			if (r < 0) {
+				keel_printf("cannot start %s: device %u (line %u): %lld (%s)\n",
+					    e->path, k, e->line, (long long)r, keel_strerror(r));
+				break;
+			}
+			dev[ndev++] = (uint64_t)r;
+			s.handle[KEEL_START_DEVICE0 + k] = (uint64_t)r;
+			s.rights[KEEL_START_DEVICE0 + k] = INIT_DEVICE_RIGHTS;
+			r = 0;
 		}
-		dev[ndev++] = (uint64_t)r;
-		s.handle[KEEL_START_DEVICE0 + k] = (uint64_t)r;
-		s.rights[KEEL_START_DEVICE0 + k] = INIT_DEVICE_RIGHTS;
-		r = 0;
-	}
 	if (r == 0)
 		r = supervisor_spawn(p, &s, i);
 	/* The child holds its own handles now (or nothing does): these go either way. */

@@ -20,8 +20,11 @@
 #include "keel.h"
 #include "pci_access.h"
 
-#define PCI_FUNCTIONS_MAX 256
-#define PCI_ECAM_VA       0x0000300000000000ull /* where the window is mapped */
+#define PCI_FUNCTIONS_MAX  256
+#define PCI_ECAM_VA        0x0000300000000000ull /* where the window is mapped */
+#define PCI_COMMAND_DWORD  0x04                  /* command (low half) and status (high half) */
+#define PCI_COMMAND_MEMORY (1u << 1)
+#define PCI_COMMAND_MASTER (1u << 2)
 
 struct pci_found {
 	uint64_t address; /* KEEL_PCI_ADDRESS */
@@ -158,13 +161,51 @@ static void pci_scan(const struct pci_access *a)
 		    pci_dropped ? ", some dropped (table full)" : "");
 }
 
+/*
+ * KEEL_PCI_CFG_READ and KEEL_PCI_ENABLE on function `index` (checked): the
+ * reply's w[0] and w[1]. The offset is checked here, within the 256 bytes
+ * both access ways reach, dword-aligned.
+ */
+static void pci_config_op(const struct pci_access *a, uint64_t op, uint64_t index, uint64_t off,
+			  uint64_t w[KEEL_MSG_WORDS])
+{
+	uint64_t addr = pci_found[index].address;
+	struct pci_where where = {a, (uint8_t)(addr >> 8), (uint8_t)(addr >> 3 & 0x1f),
+				  (uint8_t)(addr & 7)};
+	struct pci_config_ops ops;
+	uint32_t cmd;
+
+	pci_access_ops(&where, &ops);
+	if (op == KEEL_PCI_CFG_READ) {
+		if (off >= 256 || (off & 3)) {
+			w[0] = (uint64_t)-KEEL_EINVAL;
+			return;
+		}
+		w[0] = 0;
+		w[1] = ops.read32(ops.ctx, (uint32_t)off);
+		return;
+	}
+	/* The command register is the low half of the dword; a write of 0 to the status half
+	 * clears nothing (its bits are write-one-to-clear). */
+	cmd = ops.read32(ops.ctx, PCI_COMMAND_DWORD) & 0xffff;
+	ops.write32(ops.ctx, PCI_COMMAND_DWORD, cmd | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+	w[0] = 0;
+}
+
 /* Answer one request in w (service.h's "pci"). */
-static void pci_serve_one(uint64_t w[KEEL_MSG_WORDS])
+static void pci_serve_one(const struct pci_access *a, uint64_t w[KEEL_MSG_WORDS])
 {
 	uint64_t op = w[0], index = w[1], n = w[2];
 	const struct pci_function *p;
 
 	w[1] = w[2] = w[3] = 0;
+	if (op == KEEL_PCI_CFG_READ || op == KEEL_PCI_ENABLE) {
+		if (index >= pci_nfound)
+			w[0] = (uint64_t)-KEEL_ENOENT;
+		else
+			pci_config_op(a, op, index, n, w);
+		return;
+	}
 	if (op != KEEL_PCI_COUNT && op != KEEL_PCI_GET && op != KEEL_PCI_BAR) {
 		w[0] = (uint64_t)-KEEL_EINVAL;
 		return;
@@ -211,7 +252,7 @@ int main(uint64_t start)
 	/* Register-only: a handle a client sends is dropped by the kernel. */
 	r = keel_recv_words(service, w);
 	while (r >= 0) {
-		pci_serve_one(w);
+		pci_serve_one(&a, w);
 		r = keel_reply_recv_words(service, w);
 	}
 	return r == -KEEL_ECLOSED ? 0 : 1;

@@ -122,11 +122,19 @@
  *   w0 = KEEL_PCI_BAR, w1 = index, w2 = n (0 .. BAR count - 1). Reply w1 = the
  *     bus address, w2 = the size in bytes, w3 = the slot (0-5) | KEEL_PCI_BAR_*
  *     << 8. -KEEL_ENOENT no such function or BAR.
+ *   w0 = KEEL_PCI_CFG_READ, w1 = index, w2 = offset (0-252, a multiple of 4).
+ *     Reply w1 = that configuration dword (a driver's capability list).
+ *     -KEEL_ENOENT no such function, -KEEL_EINVAL a bad offset.
+ *   w0 = KEEL_PCI_ENABLE, w1 = index: memory decoding and bus mastering on in
+ *     its command register (a DMA driver's start). -KEEL_ENOENT no such function.
+ *     Anyone who can reach the service may do both: "pci" is for trusted drivers.
  * Anything else: -KEEL_EINVAL.
  */
-#define KEEL_PCI_COUNT 1
-#define KEEL_PCI_GET   2
-#define KEEL_PCI_BAR   3
+#define KEEL_PCI_COUNT    1
+#define KEEL_PCI_GET      2
+#define KEEL_PCI_BAR      3
+#define KEEL_PCI_CFG_READ 4
+#define KEEL_PCI_ENABLE   5
 
 #define KEEL_PCI_ADDRESS(seg, bus, dev, fn)                                                        \
 	((uint64_t)(seg) << 16 | (uint64_t)(bus) << 8 | (uint64_t)(dev) << 3 | (uint64_t)(fn))

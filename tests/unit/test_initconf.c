@@ -156,6 +156,24 @@ static const char *test_fb(void)
 	return NULL;
 }
 
+/* `pci=`: one device entry (vendor, device) that fills every slot at start; wc may go with it. */
+static const char *test_pci(void)
+{
+	KT_EQ(parse("driver pci bin/pci ecam\ndriver vblk bin/virtio-blk arg=3 pci=1AF4:1001 wc\n"),
+	      0);
+	KT_EQ(conf.ndrivers, 2);
+	KT_EQ(conf.driver[1].ndev, 1);
+	KT_EQ(conf.driver[1].dev[0].type, INITCONF_DEV_PCI);
+	KT_EQ(conf.driver[1].dev[0].arg, 0x1af4);
+	KT_EQ(conf.driver[1].dev[0].arg2, 0x1001);
+	KT_EQ(conf.driver[1].wc, 1);
+	KT_EQ(conf.driver[1].arg, 3);
+	KT_EQ(parse("driver v bin/v pci=0000:ffff\n"), 0);
+	KT_EQ(conf.driver[0].dev[0].arg, 0);
+	KT_EQ(conf.driver[0].dev[0].arg2, 0xffff);
+	return NULL;
+}
+
 static const char *test_empty(void)
 {
 	KT_EQ(parse_n("", 0), 0);
@@ -195,7 +213,17 @@ static const char *test_errors(void)
 	    {"driver x bin/x mem=0x1000:0x1001", "page-aligned"},
 	    {"driver x bin/x mem=0x1000:0", "page-aligned"},
 	    {"driver x bin/x mem=0xfffffffffffff000:0x2000", "wrapping"},
-	    {"driver x bin/x wc", "wc without mem= or fb"},
+	    {"driver x bin/x wc", "wc without mem=, fb or pci="},
+	    {"driver x bin/x pci=1af4", "pci= wants VVVV:DDDD"},
+	    {"driver x bin/x pci=1af4:104", "pci= wants VVVV:DDDD"},
+	    {"driver x bin/x pci=0x1af4:1042", "pci= wants VVVV:DDDD"},
+	    {"driver x bin/x pci=1af4:1g42", "pci= wants VVVV:DDDD"},
+	    {"driver x bin/x pci=1af4:10421", "pci= wants VVVV:DDDD"},
+	    {"driver x bin/x pci=:1042", "pci= wants VVVV:DDDD"},
+	    {"driver x bin/x pci=1af4:1001 log", "pci= with other device options"},
+	    {"driver x bin/x log pci=1af4:1001", "pci= with other device options"},
+	    {"driver x bin/x pci=1af4:1001 pci=1af4:1001", "pci= with other device options"},
+	    {"app x bin/x pci=1af4:1001", "unknown app option"},
 	    {"driver x bin/x irq=1 wc", "wc without mem="},
 	    {"driver x bin/x fb=1", "unknown driver option"},
 	    {"app x bin/x fb", "unknown app option"},
@@ -321,7 +349,7 @@ static const char *test_hostile(void)
 	for (int round = 0; round < 2000; round++) {
 		size_t n = (size_t)(rand() % 400);
 		static const char alphabet[] =
-		    "driver app irq=ioport=mem=:0x19f wc admin arg=#\n\t\r\0 ";
+		    "driver app irq=ioport=mem=pci=:0x19fa wc admin arg=#\n\t\r\0 ";
 
 		p = text;
 		for (size_t i = 0; i < n; i++)
@@ -339,7 +367,7 @@ static const char *test_hostile(void)
 static const struct ktest tests[] = {
     KTEST(test_shipped), KTEST(test_options),    KTEST(test_empty),   KTEST(test_errors),
     KTEST(test_limits),  KTEST(test_duplicates), KTEST(test_hostile), KTEST(test_ecam),
-    KTEST(test_fb),
+    KTEST(test_fb),      KTEST(test_pci),
 };
 
 int main(void)
