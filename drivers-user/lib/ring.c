@@ -261,7 +261,7 @@ static void sqe_store(void *slot, const void *e)
 	s->opcode = x->opcode;
 	s->len = x->len;
 	s->offset = x->offset;
-	s->reserved = 0;
+	s->arg = x->arg;
 }
 
 static void sqe_load(void *out, const void *slot)
@@ -273,7 +273,7 @@ static void sqe_load(void *out, const void *slot)
 	o->opcode = LOAD(&s->opcode);
 	o->len = LOAD(&s->len);
 	o->offset = LOAD(&s->offset);
-	o->reserved = 0;
+	o->arg = LOAD(&s->arg);
 }
 
 static int cqe_ok(const struct ring *r, const void *e)

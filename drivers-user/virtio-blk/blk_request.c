@@ -11,7 +11,7 @@
 /* The sector travels in the SQ entry's last word (blk_request.h, the proposal). */
 static uint64_t blk_sqe_sector(const struct keel_ring_sqe *sqe)
 {
-	return sqe->reserved;
+	return sqe->arg;
 }
 
 int blk_request_plan(const struct keel_ring_sqe *sqe, uint32_t data_size,
@@ -80,7 +80,7 @@ int blk_request_done(const struct blk_plan *p, uint8_t status, uint32_t used_len
 	case VIRTIO_BLK_S_OK: break;
 	case VIRTIO_BLK_S_UNSUPP: return -KEEL_ENOSYS;
 	default: /* VIRTIO_BLK_S_IOERR, the poison, or a value no device may send */
-		return -BLK_EIO;
+		return -KEEL_EIO;
 	}
 	/*
 	 * A read succeeded only if the device says it wrote every data byte
@@ -89,7 +89,7 @@ int blk_request_done(const struct blk_plan *p, uint8_t status, uint32_t used_len
 	 * flush has only the status byte writable: nothing to check.
 	 */
 	if (!p->to_device && p->len != 0 && used_len != p->len + 1)
-		return -BLK_EIO;
+		return -KEEL_EIO;
 	*len = p->len;
 	return 0;
 }

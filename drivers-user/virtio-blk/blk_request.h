@@ -17,26 +17,7 @@
  * read's bytes back after the completion. This file does none of that: it
  * checks the request, says what to build, and judges the result.
  *
- * ---- Proposed protocol (for include/keel/service.h; not there yet) ----
- *
- * "blk" (drivers-user/virtio-blk): a disk of 512-byte sectors. SQ opcodes:
- *   KEEL_BLK_READ  1: read len bytes from sector `sector` into the data area
- *                     at offset; completes with len = bytes read (all of them).
- *   KEEL_BLK_WRITE 2: write the len bytes at offset to sector `sector`;
- *                     completes (len = bytes written) once the device has
- *                     them (in its cache when it has one: see FLUSH).
- *   KEEL_BLK_FLUSH 3: len 0, sector 0: completes once every write completed
- *                     before it is on stable storage.
- *   KEEL_BLK_INFO  4: (next step) writes a u64 capacity in sectors at offset.
- * `sector` travels in the SQ entry's last word, today named `reserved`
- * (struct keel_ring_sqe: id, opcode, len, offset, reserved); service.h would
- * say so, and ring.h could rename it `arg`. len is a nonzero multiple of
- * KEEL_BLK_SECTOR (512), at most the driver's per-request limit.
- * Errors in this order: -KEEL_EINVAL unknown opcode, len 0 or not a multiple
- * of 512, a FLUSH with len or sector; -KEEL_E2BIG len above the limit;
- * -KEEL_ERANGE offset + len past the data area or the sectors past the
- * capacity; -KEEL_EPERM a write to a read-only disk; from the device
- * -KEEL_ENOSYS unsupported, and an I/O error as BLK_EIO (below).
+ * The "blk" protocol itself is in include/keel/service.h.
  */
 #ifndef KEEL_BLK_REQUEST_H
 #define KEEL_BLK_REQUEST_H
@@ -44,15 +25,11 @@
 #include <stdint.h>
 
 #include <keel/ring.h>
+#include <keel/service.h>
 #include <keel/syscall.h>
 
 #include "virtq.h"
 
-/* The proposed opcodes (above), here until service.h has them. */
-#define KEEL_BLK_READ     1
-#define KEEL_BLK_WRITE    2
-#define KEEL_BLK_FLUSH    3
-#define KEEL_BLK_SECTOR   512
 /* A register-only call (first step, tests): w1 = 1 when sector 0 was read and ends
  * 0x55 0xaa, w2 = the capacity in sectors. */
 #define KEEL_BLK_SELFTEST 0x100
@@ -76,13 +53,6 @@
 /* Device configuration (5.2.4): offsets into the device structure. */
 #define VIRTIO_BLK_CFG_CAPACITY 0 /* le64, 512-byte sectors */
 #define VIRTIO_BLK_CFG_SIZE_MAX 8 /* le32, with VIRTIO_BLK_F_SIZE_MAX */
-
-/*
- * No KEEL_EIO exists yet (include/keel/syscall.h): a device error is
- * reported as -BLK_EIO, EFAULT the nearest in meaning ("the memory behind the
- * request could not be reached"). To become KEEL_EIO when there is one.
- */
-#define BLK_EIO KEEL_EFAULT
 
 struct virtio_blk_req_hdr {
 	uint32_t type; /* VIRTIO_BLK_T_* */
@@ -133,7 +103,7 @@ unsigned blk_request_chain(const struct blk_plan *p, uint64_t hdr, uint64_t data
  * Judge a completion: the status byte as read once from DMA memory, and the
  * used length the virtqueue gave. 0 with *len the bytes done (len: all of
  * them), or the -KEEL_E* to complete with: -KEEL_ENOSYS unsupported;
- * -BLK_EIO an I/O error, a status no device may send (the poison, say), or
+ * -KEEL_EIO an I/O error, a status no device may send (the poison, say), or
  * a read whose used length is not the data plus the status byte (the data
  * then is not all there).
  */

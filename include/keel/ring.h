@@ -90,7 +90,7 @@ struct keel_ring_sqe {
 	uint32_t opcode; /* the service's */
 	uint32_t len;    /* bytes at offset */
 	uint64_t offset; /* into the data area */
-	uint64_t reserved;
+	uint64_t arg;    /* the service's (a "blk" request's first sector), else 0 */
 };
 
 /* A completion: status 0 or -KEEL_E* (include/keel/syscall.h). */

@@ -184,4 +184,39 @@ struct keel_kbd_event {
 #define KEEL_KBD_MOD_RALT   0x20
 #define KEEL_KBD_MOD_CAPS   0x40 /* caps lock is on */
 
+/*
+ * "blk" (drivers-user/virtio-blk; one service per disk, named by init's
+ * driver line): a disk of KEEL_BLK_SECTOR-byte sectors. SQ opcodes, with
+ * the first sector in the entry's `arg`:
+ *   KEEL_BLK_READ:  read len bytes from sector arg into the data area at
+ *                   offset; completes with len = bytes read (all of them).
+ *   KEEL_BLK_WRITE: write the len bytes at offset to sector arg; completes
+ *                   (len = bytes written) once the device has them (in its
+ *                   write-back cache when it has one: see FLUSH).
+ *   KEEL_BLK_FLUSH: len 0, arg 0: completes once every write completed
+ *                   before it is on stable storage.
+ *   KEEL_BLK_INFO:  writes a struct keel_blk_info at offset (len at least
+ *                   its size); completes with len = its size.
+ * A read's or write's len is a nonzero multiple of KEEL_BLK_SECTOR, at most
+ * max_bytes (KEEL_BLK_INFO). Errors, checked in this order: -KEEL_EINVAL an
+ * unknown opcode, a bad len, a FLUSH with len or arg; -KEEL_E2BIG len above
+ * max_bytes; -KEEL_ERANGE offset + len past the data area, or sectors past
+ * the capacity; -KEEL_EPERM a write to a read-only disk; from the device
+ * -KEEL_ENOSYS (unsupported) and -KEEL_EIO.
+ */
+#define KEEL_BLK_READ   1
+#define KEEL_BLK_WRITE  2
+#define KEEL_BLK_FLUSH  3
+#define KEEL_BLK_INFO   4
+#define KEEL_BLK_SECTOR 512
+
+#define KEEL_BLK_INFO_RO    (1u << 0) /* read-only: writes fail with -KEEL_EPERM */
+#define KEEL_BLK_INFO_CACHE (1u << 1) /* a write-back cache: FLUSH makes writes durable */
+
+struct keel_blk_info {
+	uint64_t capacity;  /* sectors */
+	uint32_t max_bytes; /* the largest read or write */
+	uint32_t flags;     /* KEEL_BLK_INFO_* */
+};
+
 #endif

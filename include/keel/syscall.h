@@ -29,7 +29,8 @@
 #define KEEL_ENOENT    12 /* nothing there (unmap of an unmapped range, ...) */
 #define KEEL_ERANGE    13 /* an address outside the user half */
 #define KEEL_EAGAIN    14 /* nothing to receive now (non-blocking) */
-#define KEEL_ERRNO_MAX 14
+#define KEEL_EIO       15 /* a device reported an error (a driver's completion, never the kernel) */
+#define KEEL_ERRNO_MAX 15
 
 /* ---- Call numbers (at most twenty) ---- */
 #define KEEL_SYS_DEBUG_LOG      0  /* (const char *s, size_t n) -> 0: a line to the kernel log */

@@ -24,7 +24,7 @@ static int plan_of(uint32_t opcode, uint64_t sector, uint32_t len, uint64_t offs
 		   const struct blk_limits *lim)
 {
 	const struct keel_ring_sqe sqe = {
-	    .id = 1, .opcode = opcode, .len = len, .offset = offset, .reserved = sector};
+	    .id = 1, .opcode = opcode, .len = len, .offset = offset, .arg = sector};
 
 	return blk_request_plan(&sqe, 8192, lim, &plan);
 }
@@ -142,20 +142,20 @@ static const char *test_done(void)
 	KT_EQ(plan_of(KEEL_BLK_READ, 1, 1024, 0, &disk), 0);
 	KT_EQ(blk_request_done(&plan, VIRTIO_BLK_S_OK, 1025, &len), 0);
 	KT_EQ(len, 1024);
-	KT_EQ(blk_request_done(&plan, VIRTIO_BLK_S_OK, 1024, &len), -BLK_EIO); /* short read */
+	KT_EQ(blk_request_done(&plan, VIRTIO_BLK_S_OK, 1024, &len), -KEEL_EIO); /* short read */
 	KT_EQ(len, 0);
-	KT_EQ(blk_request_done(&plan, VIRTIO_BLK_S_OK, 1, &len), -BLK_EIO);
-	KT_EQ(blk_request_done(&plan, VIRTIO_BLK_S_IOERR, 1025, &len), -BLK_EIO);
+	KT_EQ(blk_request_done(&plan, VIRTIO_BLK_S_OK, 1, &len), -KEEL_EIO);
+	KT_EQ(blk_request_done(&plan, VIRTIO_BLK_S_IOERR, 1025, &len), -KEEL_EIO);
 	KT_EQ(blk_request_done(&plan, VIRTIO_BLK_S_UNSUPP, 1, &len), -KEEL_ENOSYS);
-	KT_EQ(blk_request_done(&plan, BLK_STATUS_POISON, 1025, &len), -BLK_EIO);
-	KT_EQ(blk_request_done(&plan, 3, 1025, &len), -BLK_EIO);
+	KT_EQ(blk_request_done(&plan, BLK_STATUS_POISON, 1025, &len), -KEEL_EIO);
+	KT_EQ(blk_request_done(&plan, 3, 1025, &len), -KEEL_EIO);
 	KT_EQ(plan_of(KEEL_BLK_WRITE, 1, 1024, 0, &disk), 0);
 	KT_EQ(blk_request_done(&plan, VIRTIO_BLK_S_OK, 1, &len), 0);
 	KT_EQ(len, 1024);
 	KT_EQ(plan_of(KEEL_BLK_FLUSH, 0, 0, 0, &disk), 0);
 	KT_EQ(blk_request_done(&plan, VIRTIO_BLK_S_OK, 1, &len), 0);
 	KT_EQ(len, 0);
-	KT_EQ(blk_request_done(&plan, VIRTIO_BLK_S_IOERR, 1, &len), -BLK_EIO);
+	KT_EQ(blk_request_done(&plan, VIRTIO_BLK_S_IOERR, 1, &len), -KEEL_EIO);
 	return NULL;
 }
 
