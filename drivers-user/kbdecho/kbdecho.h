@@ -2,7 +2,7 @@
  * drivers-user/kbdecho/kbdecho.h: the keyboard test program's two parts:
  * the echo (main.c: every character typed as a serial line, until the
  * expected line comes) and the probe (probe.c: no event and no error without
- * typing; bad requests get error completions).
+ * typing).
  */
 #ifndef KEEL_KBDECHO_H
 #define KEEL_KBDECHO_H

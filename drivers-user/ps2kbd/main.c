@@ -14,8 +14,9 @@
  * its buffer holds. Focus: the session that last sent KEEL_KBD_FOCUS, while
  * it has a read pending; else the most recently opened session with a read
  * pending (session ids grow with each open). Other sessions' reads wait. A
- * bad request (opcode, a buffer outside the data area or too small for one
- * event, too many reads kept) gets an error completion and the driver goes on.
+ * bad request (opcode, a buffer outside the data area, a len that is not a
+ * nonzero multiple of the event's size, too many reads kept) gets an error
+ * completion and the driver goes on.
  *
  * The interrupt is notification bit KBD_IRQ_BIT: the kernel masks the line
  * when it fires; the driver reads every byte waiting, acks, and looks once
@@ -174,8 +175,8 @@ static int kbd_request(void *ctx, struct keel_server_session *s, const struct ke
 		c->status = -KEEL_EINVAL;
 		return 1;
 	}
-	if (e->len < sizeof(struct keel_kbd_event)) {
-		c->status = -KEEL_EINVAL; /* not even one event fits */
+	if (e->len == 0 || e->len % sizeof(struct keel_kbd_event)) {
+		c->status = -KEEL_EINVAL; /* whole events only, at least one */
 		return 1;
 	}
 	r.buf = ring_buf(&s->ring, e->offset, e->len);

@@ -15,14 +15,9 @@
  * has init kill the driver right after the last line, and what the driver
  * had not drained comes from the kernel (klog_replay) once it has COM1 back.
  *
- * With USEQ_BAD instead it opens a raw "uart" session and sends requests the
- * driver must refuse, each expecting its own error completion, then a good
- * write that must still be served; its exit status says which step failed.
- *
  * Start block: handle[KEEL_START_NAMES]; arg: N in bits 0-31 (0: USEQ_LINES),
- * USEQ_KILL, USEQ_BAD, USEQ_KLOG.
+ * USEQ_KILL, USEQ_KLOG.
  */
-#include <keel/pkru.h>
 #include <keel/service.h>
 
 #include "keel.h"
@@ -30,7 +25,6 @@
 
 #define USEQ_LINES 200
 #define USEQ_KILL  (1ull << 32)
-#define USEQ_BAD   (1ull << 33)
 #define USEQ_KLOG  (1ull << 34)
 #define USEQ_NAP   1000000000ull /* USEQ_KLOG: time for the driver to drain the log */
 
@@ -49,52 +43,6 @@ static int64_t useq_kill_uart(uint64_t names)
 	return r < 0 ? r : (int64_t)m.word[0];
 }
 
-/* Bad requests get their own errors and the driver goes on. 0, or the failed step (3 up). */
-static int useq_bad_requests(uint64_t names)
-{
-	static const char line[] = "uart-bad: served after the bad requests\r\n";
-	static const struct {
-		uint32_t opcode, len;
-		int32_t status, out_len;
-	} steps[] = {
-	    {99, 4, -KEEL_EINVAL, 0},             /* no such opcode */
-	    {0, 4, -KEEL_EINVAL, 0},              /* nor 0 */
-	    {KEEL_UART_READ, 0, -KEEL_EINVAL, 0}, /* a read of nothing never completes */
-	    {KEEL_UART_WRITE, 0, 0, 0},           /* a write of nothing is done at once */
-	    {KEEL_UART_WRITE, sizeof(line) - 1, 0, sizeof(line) - 1}, /* still served */
-	};
-	struct keel_session s;
-	struct keel_ring_cqe c;
-	uint64_t service;
-	int64_t notif = keel_object_create(KEEL_OBJ_NOTIFICATION, 0);
-	void *buf;
-
-	if (notif < 0 || keel_name_lookup(names, "uart", &service) != 0 ||
-	    keel_session_open(&s, service, (uint64_t)notif, 0, 1, 0) != 0)
-		return 3;
-	buf = keel_session_buf(&s, 0, sizeof(line) - 1);
-	if (!buf)
-		return 4;
-	keel_pkey_write_enable(s.pkey);
-	memcpy(buf, line, sizeof(line) - 1);
-	keel_pkey_write_disable(s.pkey);
-	for (unsigned i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
-		struct keel_ring_sqe e = {
-		    .id = 100 + i, .opcode = steps[i].opcode, .len = steps[i].len};
-
-		if (keel_session_submit(&s, &e) != 0 || keel_session_reap(&s, &c, 1) != 0)
-			return 10 + (int)i;
-		if (c.id != e.id || c.status != steps[i].status ||
-		    (int32_t)c.len != steps[i].out_len) {
-			keel_printf("useq: bad request %u: id %lu status %d len %u\n", i,
-				    (unsigned long)c.id, c.status, c.len);
-			return 20 + (int)i;
-		}
-	}
-	keel_session_close(&s);
-	return 0;
-}
-
 int main(uint64_t start)
 {
 	const struct keel_start *sb = (const struct keel_start *)(uintptr_t)start;
@@ -107,8 +55,6 @@ int main(uint64_t start)
 		return 1;
 	}
 	names = sb->handle[KEEL_START_NAMES];
-	if (sb->arg & USEQ_BAD)
-		return useq_bad_requests(names);
 	n = sb->arg & 0xffffffffu ? sb->arg & 0xffffffffu : USEQ_LINES;
 	if (sb->arg & USEQ_KLOG) {
 		int64_t nap = keel_object_create(KEEL_OBJ_NOTIFICATION, 0);

@@ -151,8 +151,8 @@
 
 /*
  * "ps2kbd" (drivers-user/ps2kbd): the keyboard. KEEL_KBD_READ fills the len
- * bytes at offset with whole struct keel_kbd_event records (len at least one
- * record), completing when at least one key event came (len = bytes given,
+ * bytes at offset with whole struct keel_kbd_event records (len a nonzero
+ * multiple of the record size, else -KEEL_EINVAL), completing when at least one key event came (len = bytes given,
  * a multiple of the record size). Only the focused session's reads complete:
  * the session that last sent KEEL_KBD_FOCUS while it has a read pending, else
  * the most recently opened session with a read pending; the others' reads

@@ -132,7 +132,11 @@ static const char *test_drivers_uart_restart(void)
 	return drivers_uart_case(8, 200, "restart");
 }
 
-/* Bad requests to the uart driver: an error completion each, and it goes on. */
+/*
+ * Bad requests and hostile sessions on the uart driver's ring (bin/ringprobe):
+ * an error completion each, or that session alone closed, and the same
+ * driver process goes on serving.
+ */
 static const char *test_drivers_uart_bad_requests(void)
 {
 	const char *err = drivers_no_irqs();
@@ -216,6 +220,22 @@ static const char *test_drivers_fbcon(void)
 	return err;
 }
 
+/* bin/ringprobe on the framebuffer console's ring (20.conf), as on the uart's. */
+static const char *test_drivers_fbcon_bad_requests(void)
+{
+	if (!fbcon_mapping())
+		return ktest_skip("no framebuffer: fbcon does not start");
+	return drivers_case(20, 0);
+}
+
+/* bin/ringprobe on the keyboard driver's ring (21.conf), as on the uart's. */
+static const char *test_drivers_kbd_bad_requests(void)
+{
+	const char *err = drivers_no_irqs();
+
+	return err ? err : drivers_case(21, 0);
+}
+
 /*
  * The virtio-blk driver's first step (17.conf): init hands it the first
  * virtio-blk function's BARs, DMA and an MSI interrupt (pci=), it reads
@@ -247,6 +267,8 @@ static const struct ktest drivers_tests[] = {
     KTEST(drivers_kbd_quiet),
     KTEST(drivers_fbcon),
     KTEST(drivers_virtio_blk),
+    KTEST(drivers_fbcon_bad_requests),
+    KTEST(drivers_kbd_bad_requests),
 };
 
 const struct ktest_suite drivers_test_suite = {drivers_tests, KTEST_COUNT(drivers_tests)};
