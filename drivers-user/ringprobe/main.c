@@ -32,8 +32,6 @@
 
 #define PROBE_DONE_BIT 0
 #define PROBE_GONE_BIT 1
-#define PROBE_LOOKUPS  100      /* look-ups while the driver is still starting */
-#define PROBE_NAP_NS   10000000 /* between them */
 
 /* The hostile rounds (step 2). */
 enum probe_round {
@@ -222,26 +220,10 @@ static int probe_round(struct probe *p, enum probe_round how)
 	return ok;
 }
 
-/* The service's endpoint, asking again while init (re)starts the driver. */
-static int64_t probe_lookup(uint64_t names, const char *name, uint64_t *service)
-{
-	int64_t err = -KEEL_EAGAIN;
-	int64_t nap = keel_object_create(KEEL_OBJ_NOTIFICATION, 0);
-
-	for (int i = 0; nap >= 0 && i < PROBE_LOOKUPS && err == -KEEL_EAGAIN; i++) {
-		err = keel_name_lookup(names, name, service);
-		if (err == -KEEL_EAGAIN)
-			keel_wait((uint64_t)nap, PROBE_NAP_NS);
-	}
-	if (nap >= 0)
-		keel_handle_close((uint64_t)nap);
-	return nap < 0 ? nap : err;
-}
-
 static int probe_run(struct probe *p, uint64_t names)
 {
 	struct keel_session again;
-	int64_t err = probe_lookup(names, p->svc->name, &p->service);
+	int64_t err = keel_name_lookup(names, p->svc->name, &p->service);
 
 	if (err == 0)
 		err = keel_session_open(&p->honest, p->service, p->notif, PROBE_DONE_BIT,
