@@ -54,7 +54,22 @@
 	SYS KEEL_SYS_HANDLE_CLOSE
 .endm
 
-/* CMOS register `reg` into %al (ports 0x70-0x71). */
+/*
+ * The start of a blob that carves one object from the resource (in %rbx
+ * from here on): step 1, `type` with the arguments bad, bad2, must be
+ * refused with KEEL_EINVAL; step 2, with arg, arg2, must give a handle,
+ * kept in %r12. Failures go to the blob's label 9, with the step in r15.
+ */
+.macro CARVE_CHECKED type, bad, bad2, arg, arg2
+	movl $1, %r15d
+	movq DEV_P_RESOURCE, %rbx
+	CREATE \type, \bad, \bad2, %rbx
+	EXPECT KEEL_EINVAL, 9f /* 1 */
+	CREATE \type, \arg, \arg2, %rbx
+	EXPECT_POSITIVE 9f /* 2 */
+	movq %rax, %r12
+.endm
+
 /*
  * The end of a blob that holds its devices while the test looks: wait on
  * DEV_P_NOTIF (the test signals it), then exit 0, closing everything; the
@@ -72,6 +87,7 @@
 	SYS KEEL_SYS_EXIT
 .endm
 
+/* CMOS register `reg` into %al (ports 0x70-0x71). */
 .macro CMOS_READ reg
 	movb \reg, %al
 	outb %al, $0x70
@@ -446,13 +462,8 @@ user_blob_dev_com1_end:
  * DEV_P_NOTIF (the test checks the page tables and the memory) and exits.
  */
 user_blob_dev_dma:
-	movl $1, %r15d
-	movq DEV_P_RESOURCE, %rbx
-	CREATE $KEEL_OBJ_DMA, $1, $0, %rbx
-	EXPECT KEEL_EINVAL, 9f /* 1 */
-	CREATE $KEEL_OBJ_DMA, $0, $0, %rbx
-	EXPECT_POSITIVE 9f /* 2 */
-	movq %rax, %r12
+	/* 1-2: an argument refused, the DMA right */
+	CARVE_CHECKED $KEEL_OBJ_DMA, $1, $0, $0, $0
 	CREATE $KEEL_OBJ_DMAMEM, $4096, $2, %r12
 	EXPECT KEEL_EINVAL, 9f /* 3: an unknown flag */
 	CREATE $KEEL_OBJ_DMAMEM, $4096, $(DEV_BLOB_DMAMEM_BELOW_4G | 4), %r12
@@ -515,13 +526,8 @@ user_blob_dev_dma_end:
  * vector to this CPU, finds the bit set and exits.
  */
 user_blob_dev_msi:
-	movl $1, %r15d
-	movq DEV_P_RESOURCE, %rbx
-	CREATE $KEEL_OBJ_IRQ, $DEV_BLOB_IRQ_MSI, $1, %rbx
-	EXPECT KEEL_EINVAL, 9f /* 1 */
-	CREATE $KEEL_OBJ_IRQ, $DEV_BLOB_IRQ_MSI, $0, %rbx
-	EXPECT_POSITIVE 9f /* 2 */
-	movq %rax, %r12
+	/* 1-2: an argument refused, the MSI object */
+	CARVE_CHECKED $KEEL_OBJ_IRQ, $DEV_BLOB_IRQ_MSI, $1, $DEV_BLOB_IRQ_MSI, $0
 	CREATE $KEEL_OBJ_IRQ, $DEV_BLOB_IRQ_MSI, $0, %rbx
 	EXPECT_POSITIVE 9f /* 3: another: no line is claimed */
 	INFO $KEEL_INFO_IRQ_MSI, %r12, $DEV_BLOB_REPORT, $16
