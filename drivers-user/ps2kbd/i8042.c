@@ -128,7 +128,7 @@ const char *i8042_setup(uint64_t nap)
 	if (i8042_command(nap, I8042_CMD_PORT1_ON) != 0)
 		return "cannot turn the keyboard port on";
 	if (i8042_kbd_command(nap, KBD_CMD_SCAN_ON) != 0)
-		keel_printf("ps2kbd: no keyboard acknowledged 'enable scanning'; serving anyway\n");
+		keel_printf("no keyboard acknowledged 'enable scanning'; serving anyway\n");
 	return NULL;
 }
 

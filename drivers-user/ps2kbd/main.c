@@ -22,6 +22,9 @@
  * when it fires; the driver reads every byte waiting, acks, and looks once
  * more (a byte that came while masked raised no edge of its own).
  *
+ * Its log lines (keel_printf: the kernel's log) carry no name: the kernel
+ * prefixes each with the process's, the name on init's driver line.
+ *
  * Single-threaded: the event ring, the kept reads and the sessions are
  * touched by this one thread only. A session can end inside keel_server_step
  * (its client gone): the kept reads are pruned of its ones before their
@@ -197,7 +200,7 @@ static int kbd_handle(const struct keel_start *sb, unsigned slot, const char *wh
 {
 	*h = sb->handle[slot];
 	if (*h == KEEL_MSG_NO_HANDLE) {
-		keel_printf("ps2kbd: no %s in start slot %u (init's config: driver ps2kbd "
+		keel_printf("no %s in start slot %u (init's config: driver ps2kbd "
 			    "bin/ps2kbd ioport=0x60:1 ioport=0x64:1 irq=1)\n",
 			    what, slot);
 		return -1;
@@ -214,7 +217,7 @@ int main(uint64_t start)
 	int64_t err;
 
 	if (!sb || sb->magic != KEEL_START_MAGIC) {
-		keel_printf("ps2kbd: no start block: init starts this driver\n");
+		keel_printf("no start block: init starts this driver\n");
 		return 1;
 	}
 	if (kbd_handle(sb, KEEL_START_SERVICE, "service endpoint", &service) ||
@@ -223,16 +226,16 @@ int main(uint64_t start)
 	    kbd_handle(sb, KEEL_START_DEVICE0 + 2, "interrupt", &d->irq))
 		return 1;
 	if ((err = keel_ioport_enable(data)) != 0 || (err = keel_ioport_enable(status)) != 0) {
-		keel_printf("ps2kbd: cannot use the I/O ports: %s\n", keel_strerror(err));
+		keel_printf("cannot use the I/O ports: %s\n", keel_strerror(err));
 		return 1;
 	}
 	if ((err = keel_object_create(KEEL_OBJ_NOTIFICATION, 0)) < 0) {
-		keel_printf("ps2kbd: no notification to wait on: %s\n", keel_strerror(err));
+		keel_printf("no notification to wait on: %s\n", keel_strerror(err));
 		return 1;
 	}
 	d->nap = (uint64_t)err;
 	if ((why = i8042_setup(d->nap)) != NULL) {
-		keel_printf("ps2kbd: no keyboard controller at 0x60/0x64: %s; exiting\n", why);
+		keel_printf("no keyboard controller at 0x60/0x64: %s; exiting\n", why);
 		return 1;
 	}
 	kbd_decode_init(&d->dec);
@@ -242,7 +245,7 @@ int main(uint64_t start)
 		err = keel_irq_bind(d->irq, d->srv.notif, KBD_IRQ_BIT);
 	if (err != 0) {
 		i8042_quiet(d->nap);
-		keel_printf("ps2kbd: cannot serve: %s\n", keel_strerror(err));
+		keel_printf("cannot serve: %s\n", keel_strerror(err));
 		return 1;
 	}
 	kbd_input(d); /* what was typed before the interrupt was bound raised no edge */

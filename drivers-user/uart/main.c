@@ -26,6 +26,9 @@
  * every cause in the UART (so its edge-triggered line goes low), acks, and
  * looks once more for what came meanwhile (an edge while masked is lost).
  *
+ * Its log lines (keel_printf: the kernel's log) carry no name: the kernel
+ * prefixes each with the process's, the name on init's driver line.
+ *
  * Single-threaded: the queues, the input ring and the sessions are touched by
  * this one thread only. A session can end inside keel_server_step (its client
  * gone): each queue is pruned of its requests before their bytes, in that
@@ -111,7 +114,7 @@ static void uart_finish(struct uart_drv *d, struct uart_req *r, int32_t status, 
 	r->status = status;
 	r->len = len;
 	if (uart_queue_push(&d->late, r, UART_QUEUE_MAX) != 0)
-		keel_printf("uart: completion queue full, request %lu of a session lost\n",
+		keel_printf("completion queue full, request %lu of a session lost\n",
 			    (unsigned long)r->id);
 	uart_flush_late(d);
 }
@@ -226,7 +229,7 @@ static int uart_handle(const struct keel_start *sb, unsigned slot, const char *w
 {
 	*h = sb->handle[slot];
 	if (*h == KEEL_MSG_NO_HANDLE) {
-		keel_printf("uart: no %s in start slot %u (init's config: driver uart bin/uart "
+		keel_printf("no %s in start slot %u (init's config: driver uart bin/uart "
 			    "ioport=0x3f8:8 irq=4)\n",
 			    what, slot);
 		return -1;
@@ -243,7 +246,7 @@ int main(uint64_t start)
 	int64_t err;
 
 	if (!sb || sb->magic != KEEL_START_MAGIC) {
-		keel_printf("uart: no start block: init starts this driver\n");
+		keel_printf("no start block: init starts this driver\n");
 		return 1;
 	}
 	if (uart_handle(sb, KEEL_START_SERVICE, "service endpoint", &service) ||
@@ -252,30 +255,30 @@ int main(uint64_t start)
 		return 1;
 	d->base = 0x3f8;
 	if ((err = keel_ioport_enable(ports)) != 0) {
-		keel_printf("uart: cannot use the I/O ports: %s\n", keel_strerror(err));
+		keel_printf("cannot use the I/O ports: %s\n", keel_strerror(err));
 		return 1;
 	}
 	if ((why = uart_hw_probe(d->base)) != NULL) {
-		keel_printf("uart: no 16550 at 0x%x: %s; exiting\n", d->base, why);
+		keel_printf("no 16550 at 0x%x: %s; exiting\n", d->base, why);
 		return 1;
 	}
 	err = keel_server_init(&d->srv, service, UART_SQ_ENTRIES, UART_CQ_ENTRIES, UART_DATA_SIZE,
 			       uart_request, d);
 	if (err != 0) {
-		keel_printf("uart: cannot serve: %s\n", keel_strerror(err));
+		keel_printf("cannot serve: %s\n", keel_strerror(err));
 		return 1;
 	}
 	uart_hw_setup(d->base);
 	if ((err = keel_irq_bind(d->irq, d->srv.notif, UART_IRQ_BIT)) != 0) {
 		uart_hw_quiet(d->base);
-		keel_printf("uart: cannot bind the interrupt: %s\n", keel_strerror(err));
+		keel_printf("cannot bind the interrupt: %s\n", keel_strerror(err));
 		return 1;
 	}
-	err =
-	    klog_drain_init(&d->log, sb->handle[KEEL_START_DEVICE0 + 2], d->srv.notif, UART_LOG_BIT);
+	err = klog_drain_init(&d->log, sb->handle[KEEL_START_DEVICE0 + 2], d->srv.notif,
+			      UART_LOG_BIT);
 	if (err != 0) {
 		/* Serve anyway: clients matter more than the kernel's lines. */
-		keel_printf("uart: the kernel log is not drained: %s\n", keel_strerror(err));
+		keel_printf("the kernel log is not drained: %s\n", keel_strerror(err));
 		klog_drain_init(&d->log, KEEL_MSG_NO_HANDLE, 0, 0);
 	}
 	uart_serve(d); /* what the kernel printed since the handover */
