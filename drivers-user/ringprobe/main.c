@@ -32,6 +32,8 @@
 
 #define PROBE_DONE_BIT 0
 #define PROBE_GONE_BIT 1
+#define PROBE_LOOK_NS  10000000ull /* between looks for a completion: one tick */
+#define PROBE_LOOKS    500         /* of them: 5 s, then the completion counts as missing */
 
 /* The hostile rounds (step 2). */
 enum probe_round {
@@ -89,6 +91,23 @@ static int64_t probe_kick(struct probe *p, const struct keel_session *s)
 	return r < 0 ? r : (int64_t)w[0];
 }
 
+/*
+ * One completion, looked for every PROBE_LOOK_NS: 0, -KEEL_ETIMEDOUT when
+ * none came in PROBE_LOOKS looks (a driver that never answers fails the
+ * probe instead of hanging it), or -KEEL_ECLOSED.
+ */
+static int64_t probe_reap(struct probe *p, struct keel_session *s, struct keel_ring_cqe *c)
+{
+	for (int i = 0; i < PROBE_LOOKS; i++) {
+		int r = keel_session_reap(s, c, 0);
+
+		if (r != -KEEL_EAGAIN)
+			return r;
+		keel_wait(p->notif, PROBE_LOOK_NS);
+	}
+	return -KEEL_ETIMEDOUT;
+}
+
 /* r as an SQ entry with a fresh id; the service's text copied to the data area first. */
 static struct keel_ring_sqe probe_entry(struct probe *p, struct keel_session *s,
 					const struct probe_req *r)
@@ -114,7 +133,7 @@ static int probe_one(struct probe *p, struct keel_session *s, const struct probe
 	probe_publish_raw(s, &e);
 	err = probe_kick(p, s);
 	if (err == 0)
-		err = keel_session_reap(s, &c, 1);
+		err = probe_reap(p, s, &c);
 	if (err != 0) {
 		keel_printf("%s, %s: no completion: %s\n", p->svc->name, r->what,
 			    keel_strerror(err));
@@ -154,8 +173,8 @@ static int probe_flood(struct probe *p, struct keel_session *s)
 	if (probe_kick(p, s) != 0)
 		return -1;
 	for (uint32_t i = 0; i < n; i++) {
-		if (keel_session_reap(s, &c, 1) != 0 || c.id != first + i ||
-		    c.status != -KEEL_EINVAL || c.len != 0) {
+		if (probe_reap(p, s, &c) != 0 || c.id != first + i || c.status != -KEEL_EINVAL ||
+		    c.len != 0) {
 			keel_printf("%s, flood: completion %u of %u wrong or missing\n",
 				    p->svc->name, i, n);
 			return -1;
