@@ -43,12 +43,18 @@ enum probe_round {
 	ROUND_CQ_HEAD_AHEAD, /* the CQ's head ahead of the driver's tail: closed at its next push */
 	ROUND_HEADER,        /* the header overwritten: never read again, still served */
 	ROUND_FLOOD,         /* a whole SQ of bad entries: one error completion each */
+	ROUND_KEPT_BROKEN,   /* requests kept (reads waiting for input), then broken: all dropped */
 	ROUND_COUNT
 };
 
 static const char *const probe_round_name[ROUND_COUNT] = {
-    "SQ tail far ahead",         "SQ tail one past the ring", "SQ tail behind the head",
-    "CQ head ahead of its tail", "header overwritten",        "a whole SQ of bad entries",
+    "SQ tail far ahead",
+    "SQ tail one past the ring",
+    "SQ tail behind the head",
+    "CQ head ahead of its tail",
+    "header overwritten",
+    "a whole SQ of bad entries",
+    "requests kept, then the SQ tail far ahead",
 };
 
 struct probe {
@@ -217,6 +223,19 @@ static int probe_round(struct probe *p, enum probe_round how)
 		keel_pkey_write_disable(h.pkey);
 		broken = 0;
 		ok = probe_one(p, &h, &p->svc->good);
+		break;
+	case ROUND_KEPT_BROKEN:
+		/* Reads no input completes in a test: the driver keeps them, in this session's
+		 * memory. */
+		for (int k = 0; p->svc->kept && k < 2; k++) {
+			e = probe_entry(p, &h, p->svc->kept);
+			probe_publish_raw(&h, &e);
+		}
+		if (p->svc->kept && probe_kick(p, &h) != 0) {
+			keel_printf("%s: the kick over kept reads failed\n", p->svc->name);
+			ok = -1;
+		}
+		probe_store(&h, &hdr->sq_prod.tail, h.ring.sq.next + 0x40000000u);
 		break;
 	case ROUND_FLOOD:
 		broken = 0;

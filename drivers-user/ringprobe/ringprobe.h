@@ -21,12 +21,14 @@ struct probe_req {
 /*
  * A service under test: its name in init's name service, the request it
  * must serve at once (status 0; `text` first copied to the data area when
- * not NULL) and the requests it must refuse with an error completion each.
+ * not NULL), one it keeps while nobody types (NULL: none) and the requests
+ * it must refuse with an error completion each.
  */
 struct probe_service {
 	const char *name;
 	const char *text;
 	struct probe_req good;
+	const struct probe_req *kept;
 	const struct probe_req *bad;
 	unsigned nbad;
 };

@@ -54,18 +54,27 @@ static const struct probe_req kbd_bad[] = {
 
 #define PROBE_N(a) (sizeof(a) / sizeof((a)[0]))
 
+/* Reads that wait for input: nobody types in the tests, so the drivers keep them. */
+static const struct probe_req uart_kept = {KEEL_UART_READ, 64, 16, 0, 0, "a read"};
+static const struct probe_req kbd_kept = {KEEL_KBD_READ, 64, 4 * PROBE_EV, 0, 0, "a read"};
+
 static const struct probe_service probe_services[] = {
-    {"uart",
-     PROBE_TEXT,
-     {KEEL_UART_WRITE, 0, PROBE_TLEN, 0, PROBE_TLEN, "a write"},
-     uart_bad,
-     PROBE_N(uart_bad)},
-    {"fbcon",
-     PROBE_TEXT,
-     {KEEL_FB_WRITE, 0, PROBE_TLEN, 0, PROBE_TLEN, "a write"},
-     fbcon_bad,
-     PROBE_N(fbcon_bad)},
-    {"ps2kbd", 0, {KEEL_KBD_FOCUS, 0, 0, 0, 0, "a focus"}, kbd_bad, PROBE_N(kbd_bad)},
+    {.name = "uart",
+     .text = PROBE_TEXT,
+     .good = {KEEL_UART_WRITE, 0, PROBE_TLEN, 0, PROBE_TLEN, "a write"},
+     .kept = &uart_kept,
+     .bad = uart_bad,
+     .nbad = PROBE_N(uart_bad)},
+    {.name = "fbcon",
+     .text = PROBE_TEXT,
+     .good = {KEEL_FB_WRITE, 0, PROBE_TLEN, 0, PROBE_TLEN, "a write"},
+     .bad = fbcon_bad,
+     .nbad = PROBE_N(fbcon_bad)},
+    {.name = "ps2kbd",
+     .good = {KEEL_KBD_FOCUS, 0, 0, 0, 0, "a focus"},
+     .kept = &kbd_kept,
+     .bad = kbd_bad,
+     .nbad = PROBE_N(kbd_bad)},
 };
 
 const struct probe_service *probe_service_get(uint64_t arg)
