@@ -12,7 +12,8 @@
  *     breaks the ring, and the driver closes that session alone (session.c:
  *     the kick is answered -KEEL_ECLOSED, and so is every later one); what
  *     the driver never reads again (the header) changes nothing; a whole
- *     SQ of bad entries gets a whole CQ of errors. After each round the
+ *     SQ of bad entries gets a whole CQ of errors; reads the driver keeps
+ *     go with their broken session. After each round the
  *     honest session's good request must still be served;
  *  3. opens one more session on the endpoint it looked up at the start and
  *     is served there. That endpoint is the first driver process's: had the
@@ -225,8 +226,7 @@ static int probe_round(struct probe *p, enum probe_round how)
 		ok = probe_one(p, &h, &p->svc->good);
 		break;
 	case ROUND_KEPT_BROKEN:
-		/* Reads no input completes in a test: the driver keeps them, in this session's
-		 * memory. */
+		/* Reads that nothing completes here: kept, their buffers in this memory. */
 		for (int k = 0; p->svc->kept && k < 2; k++) {
 			e = probe_entry(p, &h, p->svc->kept);
 			probe_publish_raw(&h, &e);
