@@ -150,6 +150,13 @@ int64_t keel_ramdisk_file(uint64_t ramdisk, uint64_t ramdisk_size, const char *p
  */
 int64_t keel_name_lookup(uint64_t names, const char *name, uint64_t *service);
 
+/*
+ * Ask init to kill the driver `name` (it restarts it as after a crash): 0,
+ * or -KEEL_EPERM (the caller's configuration line lacks `admin`),
+ * -KEEL_ENOENT (no such driver running), another -KEEL_E*.
+ */
+int64_t keel_name_kill(uint64_t names, const char *name);
+
 /* A short constant name of a wrapper's negative result ("bad handle"). */
 const char *keel_strerror(int64_t err);
 

@@ -1,6 +1,6 @@
 /*
- * drivers-user/lib/names.c: looking a driver up in init's name service
- * (include/keel/service.h, KEEL_NAME_LOOKUP).
+ * drivers-user/lib/names.c: init's name service (include/keel/service.h):
+ * looking a driver up (KEEL_NAME_LOOKUP) and having it killed (KEEL_NAME_KILL).
  */
 #include <keel/service.h>
 
@@ -47,4 +47,25 @@ int64_t keel_name_lookup(uint64_t names, const char *name, uint64_t *service)
 	if (nap >= 0)
 		keel_handle_close((uint64_t)nap);
 	return r;
+}
+
+int64_t keel_name_kill(uint64_t names, const char *name)
+{
+	size_t n = strlen(name);
+	struct keel_msg m;
+	int64_t r;
+
+	if (n == 0 || n > KEEL_NAME_MAX)
+		return -KEEL_EINVAL;
+	memset(&m, 0, sizeof(m));
+	m.word[0] = KEEL_NAME_KILL;
+	memcpy(&m.word[1], name, n); /* little-endian bytes, zero-padded */
+	m.handle = KEEL_MSG_NO_HANDLE;
+	r = keel_call(names, &m);
+	if (r < 0)
+		return r;
+	if (m.handle != KEEL_MSG_NO_HANDLE)
+		keel_handle_close(m.handle); /* init sends none: not ours to keep */
+	r = (int64_t)m.word[0];
+	return keel_is_error(r) || r == 0 ? r : -KEEL_EINVAL;
 }

@@ -28,21 +28,6 @@
 #define USEQ_KLOG  (1ull << 34)
 #define USEQ_NAP   1000000000ull /* USEQ_KLOG: time for the driver to drain the log */
 
-/* Ask init to kill "uart". 0 or -KEEL_E*. */
-static int64_t useq_kill_uart(uint64_t names)
-{
-	static const char name[KEEL_NAME_MAX] = "uart";
-	struct keel_msg m;
-	int64_t r;
-
-	memset(&m, 0, sizeof(m));
-	m.word[0] = KEEL_NAME_KILL;
-	memcpy(&m.word[1], name, KEEL_NAME_MAX);
-	m.handle = KEEL_MSG_NO_HANDLE;
-	r = keel_call(names, &m);
-	return r < 0 ? r : (int64_t)m.word[0];
-}
-
 int main(uint64_t start)
 {
 	const struct keel_start *sb = (const struct keel_start *)(uintptr_t)start;
@@ -62,7 +47,7 @@ int main(uint64_t start)
 		for (uint64_t k = 0; k < n; k++)
 			keel_printf("uart-seq %lu/%lu\n", (unsigned long)k, (unsigned long)n);
 		/* Killed before its next tick: what it did not drain, the kernel replays. */
-		if ((sb->arg & USEQ_KILL) && (err = useq_kill_uart(names)) != 0) {
+		if ((sb->arg & USEQ_KILL) && (err = keel_name_kill(names, "uart")) != 0) {
 			keel_printf("useq: killing uart: %s\n", keel_strerror(err));
 			return 2;
 		}
@@ -76,7 +61,8 @@ int main(uint64_t start)
 		return 1;
 	}
 	for (uint64_t k = 0; k < n; k++) {
-		if ((sb->arg & USEQ_KILL) && k == n / 2 && (err = useq_kill_uart(names)) != 0) {
+		if ((sb->arg & USEQ_KILL) && k == n / 2 &&
+		    (err = keel_name_kill(names, "uart")) != 0) {
 			keel_printf("useq: killing uart: %s\n", keel_strerror(err));
 			return 2;
 		}

@@ -250,6 +250,24 @@ static const char *test_drivers_virtio_blk(void)
 	return drivers_case(17, 0);
 }
 
+/*
+ * The data disk of a `disk` boot (scripts/test: a fresh image of known
+ * content, disk_pattern.h, as the second virtio-blk function), whose cases
+ * run alone (main.c). test.disk=1: blkdisk checks every word, writes a range,
+ * flushes, has the driver killed and reads the range back from its
+ * replacement (30.conf); the runner then checks the image on the host and
+ * boots again with test.disk=2: blkdisk reads the whole disk back (31.conf).
+ */
+static const char *test_drivers_disk_write(void)
+{
+	return drivers_case(30, 0);
+}
+
+static const char *test_drivers_disk_readback(void)
+{
+	return drivers_case(31, 0);
+}
+
 static const struct ktest drivers_tests[] = {
     KTEST(drivers_malformed_lines),
     KTEST(drivers_app_failure),
@@ -276,3 +294,12 @@ const struct ktest_suite drivers_test_suite = {drivers_tests, KTEST_COUNT(driver
 static const struct ktest keys_tests[] = {KTEST(drivers_kbd_typing)};
 
 const struct ktest_suite keys_test_suite = {keys_tests, KTEST_COUNT(keys_tests)};
+
+static const struct ktest disk_write_tests[] = {KTEST(drivers_disk_write)};
+
+const struct ktest_suite disk_write_test_suite = {disk_write_tests, KTEST_COUNT(disk_write_tests)};
+
+static const struct ktest disk_readback_tests[] = {KTEST(drivers_disk_readback)};
+
+const struct ktest_suite disk_readback_test_suite = {disk_readback_tests,
+						     KTEST_COUNT(disk_readback_tests)};

@@ -30,4 +30,8 @@ extern const struct ktest_suite drivers_test_suite;
 /* The keyboard typing case alone: what a `keys` boot (test.keys=1) runs (main.c). */
 extern const struct ktest_suite keys_test_suite;
 
+/* The data disk's cases, each alone: a `disk` boot's first (test.disk=1) and second (=2). */
+extern const struct ktest_suite disk_write_test_suite;
+extern const struct ktest_suite disk_readback_test_suite;
+
 #endif

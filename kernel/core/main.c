@@ -145,8 +145,10 @@ static noreturn void main_run_tests(void)
 	    &ipc_test_suite,    &fpu_test_suite,  &fuzz_test_suite,      &vmo_test_suite,
 	    &devobj_test_suite, &proc_test_suite, &peer_test_suite,      &drivers_test_suite};
 	static const struct ktest_suite *const keys_suites[] = {&keys_test_suite};
+	static const struct ktest_suite *const disk_suites[] = {&disk_write_test_suite,
+								&disk_readback_test_suite};
 	size_t only_len = 0;
-	uint64_t watchdog, keys = 0;
+	uint64_t watchdog, keys = 0, disk = 0;
 	int werr;
 	/* test.only=PREFIX: run only the cases whose names start with PREFIX (to chase one). */
 	const char *only = bootargs_get(boot_info.handoff->cmdline, "test.only", &only_len);
@@ -160,12 +162,17 @@ static noreturn void main_run_tests(void)
 		watchdog = MAIN_TEST_WATCHDOG_S;
 	sched_set_watchdog((uint32_t)watchdog);
 	/*
-	 * test.keys=1: the runner types on QEMU's keyboard (scripts/test's `keys`
-	 * kind): this boot runs the typing case alone.
+	 * Boots where the runner does its part around one case run that case
+	 * alone (scripts/test's kinds): test.keys=1, it types on QEMU's keyboard;
+	 * test.disk=1 and then 2, it gives a data disk of known content, checks
+	 * the image between the two boots and boots again.
 	 */
 	if (bootargs_get_u64(boot_info.handoff->cmdline, "test.keys", &keys) == BOOTARGS_OK &&
 	    keys == 1)
 		failed = ktest_run(keys_suites, KTEST_COUNT(keys_suites), only, only_len);
+	else if (bootargs_get_u64(boot_info.handoff->cmdline, "test.disk", &disk) == BOOTARGS_OK &&
+		 (disk == 1 || disk == 2))
+		failed = ktest_run(&disk_suites[disk - 1], 1, only, only_len);
 	else
 		failed = ktest_run(suites, KTEST_COUNT(suites), only, only_len);
 
