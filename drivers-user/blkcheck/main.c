@@ -3,7 +3,8 @@
  * (include/keel/service.h), run by the drivers KTAP case drivers_virtio_blk
  * (init/test/17.conf) on QEMU's ESP disk, which is read-only: the disk's
  * info; sector 0's boot signature; a multi-sector read equal to the
- * single-sector reads; 16 requests in flight at once; every malformed
+ * single-sector reads; 16 requests in flight at once; more at once than
+ * the driver has slots (-KEEL_EAGAIN for the rest); every malformed
  * request of the protocol's error list answered with its exact error and a
  * good read served after each; and recovery: the driver killed through init
  * (KEEL_NAME_KILL: the app line needs `admin`) while a session is open, the
@@ -32,6 +33,7 @@
 #define CHECK_KILL_TRY 200
 #define CHECK_NAP_NS   10000000ull
 #define CHECK_WBASE    64 /* the scratch disk's first sector written */
+#define CHECK_BUSY     48 /* reads at once: more than the driver's 32 slots */
 
 static struct keel_blk b;
 
@@ -126,6 +128,43 @@ static int check_flight(void)
 		   CHECK_SPAN * KEEL_BLK_SECTOR) != 0)
 		return FAIL(9, "the 16 in flight read other bytes than the span\n");
 	keel_printf("16 requests in flight, all served\n");
+	return 0;
+}
+
+/*
+ * More reads at once than the driver has slots (32): each completes with its
+ * sector or -KEEL_EAGAIN (every slot busy), some of them so, and the driver
+ * serves again after.
+ */
+static int check_busy(void)
+{
+	struct keel_ring_sqe e[CHECK_BUSY];
+	struct keel_ring_cqe c[CHECK_BUSY];
+	unsigned busy = 0, n = 0;
+	int got;
+
+	for (unsigned i = 0; i < CHECK_BUSY; i++)
+		e[i] = (struct keel_ring_sqe){.id = 4000 + i, .opcode = KEEL_BLK_READ,
+					      .len = KEEL_BLK_SECTOR,
+					      .offset = CHECK_FLIGHT + i * KEEL_BLK_SECTOR, .arg = i};
+	if (keel_session_submit_many(&b.s, e, CHECK_BUSY) != CHECK_BUSY)
+		return FAIL(16, "%d reads at once did not go in\n", CHECK_BUSY);
+	while (n < CHECK_BUSY) {
+		if ((got = keel_session_reap_many(&b.s, c, CHECK_BUSY, 1)) <= 0)
+			return FAIL(17, "reaping the %d: %d\n", CHECK_BUSY, got);
+		for (int k = 0; k < got; k++) {
+			if (c[k].status == -KEEL_EAGAIN)
+				busy++;
+			else if (c[k].status != 0 || c[k].len != KEEL_BLK_SECTOR)
+				return FAIL(18, "read %llu: status %d len %u\n",
+					    (unsigned long long)c[k].id, c[k].status, c[k].len);
+		}
+		n += (unsigned)got;
+	}
+	if (busy == 0 || check_sector0(CHECK_ONE) != 0)
+		return FAIL(19, "%u of %d busy, then sector 0 unread\n", busy, CHECK_BUSY);
+	keel_printf("%d reads at once: %u served, %u told EAGAIN (slots busy), then served again\n",
+		    CHECK_BUSY, CHECK_BUSY - busy, busy);
 	return 0;
 }
 
@@ -307,7 +346,7 @@ int main(uint64_t start)
 	}
 	if ((r = keel_blk_open(&b, names, CHECK_NAME)) != 0)
 		return FAIL(1, "keel_blk_open(\"" CHECK_NAME "\"): %s\n", keel_strerror(r));
-	if ((step = check_info()) || (step = check_multi()) || (step = check_flight()) ||
+	if ((step = check_info()) || (step = check_multi()) || (step = check_flight()) || (step = check_busy()) ||
 	    (step = check_malformed()) || (step = check_recovery(names))) {
 		keel_blk_close(&b);
 		return step;
