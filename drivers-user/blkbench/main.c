@@ -101,7 +101,9 @@ static int bb_qd16(uint64_t overhead)
 
 	/* Slot i's reads land at offset i * 4 KiB, its id says which slot. */
 	for (unsigned i = 0; i < BB_QD; i++)
-		e[i] = (struct keel_ring_sqe){.id = i, .opcode = KEEL_BLK_READ, .len = BB_LEN,
+		e[i] = (struct keel_ring_sqe){.id = i,
+					      .opcode = KEEL_BLK_READ,
+					      .len = BB_LEN,
 					      .offset = (uint64_t)i * BB_LEN,
 					      .arg = bb_sector(next++)};
 	if (keel_session_submit_many(&b.s, e, BB_QD) != BB_QD) {
@@ -116,9 +118,11 @@ static int bb_qd16(uint64_t overhead)
 			if (c[k].status != 0 || c[k].len != BB_LEN || c[k].id >= BB_QD)
 				got = -KEEL_EIO;
 			else
-				e[k] = (struct keel_ring_sqe){
-				    .id = c[k].id, .opcode = KEEL_BLK_READ, .len = BB_LEN,
-				    .offset = c[k].id * BB_LEN, .arg = bb_sector(next++)};
+				e[k] = (struct keel_ring_sqe){.id = c[k].id,
+							      .opcode = KEEL_BLK_READ,
+							      .len = BB_LEN,
+							      .offset = c[k].id * BB_LEN,
+							      .arg = bb_sector(next++)};
 		}
 		if (got <= 0 || keel_session_submit_many(&b.s, e, (unsigned)got) != got) {
 			keel_printf("bench: blk: qd16 broke after %llu: %d\n",

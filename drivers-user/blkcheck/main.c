@@ -144,9 +144,11 @@ static int check_busy(void)
 	int got;
 
 	for (unsigned i = 0; i < CHECK_BUSY; i++)
-		e[i] = (struct keel_ring_sqe){.id = 4000 + i, .opcode = KEEL_BLK_READ,
+		e[i] = (struct keel_ring_sqe){.id = 4000 + i,
+					      .opcode = KEEL_BLK_READ,
 					      .len = KEEL_BLK_SECTOR,
-					      .offset = CHECK_FLIGHT + i * KEEL_BLK_SECTOR, .arg = i};
+					      .offset = CHECK_FLIGHT + i * KEEL_BLK_SECTOR,
+					      .arg = i};
 	if (keel_session_submit_many(&b.s, e, CHECK_BUSY) != CHECK_BUSY)
 		return FAIL(16, "%d reads at once did not go in\n", CHECK_BUSY);
 	while (n < CHECK_BUSY) {
@@ -301,7 +303,8 @@ static int check_writable(void)
 	keel_printf("%u bytes written, flushed and read back\n", span);
 	check_fill(CHECK_REF, 2);
 	for (unsigned i = 0; i < CHECK_SPAN; i++)
-		e[i] = (struct keel_ring_sqe){.id = 3000 + i, .opcode = KEEL_BLK_WRITE,
+		e[i] = (struct keel_ring_sqe){.id = 3000 + i,
+					      .opcode = KEEL_BLK_WRITE,
 					      .len = KEEL_BLK_SECTOR,
 					      .offset = CHECK_REF + i * KEEL_BLK_SECTOR,
 					      .arg = CHECK_WBASE + i};
@@ -346,8 +349,8 @@ int main(uint64_t start)
 	}
 	if ((r = keel_blk_open(&b, names, CHECK_NAME)) != 0)
 		return FAIL(1, "keel_blk_open(\"" CHECK_NAME "\"): %s\n", keel_strerror(r));
-	if ((step = check_info()) || (step = check_multi()) || (step = check_flight()) || (step = check_busy()) ||
-	    (step = check_malformed()) || (step = check_recovery(names))) {
+	if ((step = check_info()) || (step = check_multi()) || (step = check_flight()) ||
+	    (step = check_busy()) || (step = check_malformed()) || (step = check_recovery(names))) {
 		keel_blk_close(&b);
 		return step;
 	}

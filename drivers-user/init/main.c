@@ -143,7 +143,7 @@ int main(uint64_t start)
 		/* driver_restart_instr: an admin app kills a driver and times its return. */
 		int r = supervisor_run(sb, "etc/bench.conf", 1, KEEL_PROC_DRIVER), b;
 
-		/* The blk_* figures: alone after it, as nothing else may run while they are taken. */
+		/* The blk_* figures: alone after it, nothing else may run meanwhile. */
 		b = supervisor_run(sb, "etc/bench-blk.conf", 1, KEEL_PROC_DRIVER);
 		return r ? r : b;
 	}
