@@ -147,26 +147,11 @@ static int bb_qd16(uint64_t overhead)
 	return 0;
 }
 
-/* Ask init to kill the driver. 0 or -KEEL_E*. */
-static int64_t bb_kill(uint64_t names)
-{
-	static const char name[KEEL_NAME_MAX] = BB_NAME;
-	struct keel_msg m;
-	int64_t r;
-
-	memset(&m, 0, sizeof(m));
-	m.word[0] = KEEL_NAME_KILL;
-	memcpy(&m.word[1], name, KEEL_NAME_MAX);
-	m.handle = KEEL_MSG_NO_HANDLE;
-	r = keel_call(names, &m);
-	return r < 0 ? r : (int64_t)m.word[0];
-}
-
 /* One kill to the first read the new driver serves: its TSC ticks, or 0. */
 static uint64_t bb_restart_once(uint64_t names)
 {
 	uint64_t t0 = bb_tsc();
-	int64_t r = bb_kill(names);
+	int64_t r = keel_name_kill(names, BB_NAME);
 
 	if (r != 0) {
 		keel_printf("bench: blk: kill refused: %s\n", keel_strerror(r));

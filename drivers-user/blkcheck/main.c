@@ -232,25 +232,10 @@ static int check_malformed(void)
 	return 0;
 }
 
-/* Ask init to kill the driver. 0 or -KEEL_E*. */
-static int64_t check_kill(uint64_t names)
-{
-	static const char name[KEEL_NAME_MAX] = CHECK_NAME;
-	struct keel_msg m;
-	int64_t r;
-
-	memset(&m, 0, sizeof(m));
-	m.word[0] = KEEL_NAME_KILL;
-	memcpy(&m.word[1], name, KEEL_NAME_MAX);
-	m.handle = KEEL_MSG_NO_HANDLE;
-	r = keel_call(names, &m);
-	return r < 0 ? r : (int64_t)m.word[0];
-}
-
 /* Killed under an open session: -KEEL_ECLOSED, a reopen, sector 0 again. */
 static int check_recovery(uint64_t names)
 {
-	int64_t r = check_kill(names), nap = keel_object_create(KEEL_OBJ_NOTIFICATION, 0);
+	int64_t r = keel_name_kill(names, CHECK_NAME), nap = keel_object_create(KEEL_OBJ_NOTIFICATION, 0);
 	int tries = 0;
 
 	if (r != 0)
