@@ -20,7 +20,7 @@
  * asks for write-combining on its device memory:
  * the driver sees KEEL_DRIVER_ARG_WC (bit 63) in its start block's arg,
  * whose other bits are its arg=N (below 2^63). An app's `admin` lets it use
- * KEEL_NAME_KILL; its arg=N (any 64-bit number) goes into its start block.
+ * KEEL_NAME_KILL and KEEL_NAME_REBOOT; its arg=N (any 64-bit number) goes into its start block.
  * `pci=VVVV:DDDD` (vendor and device ID, four hex digits each, no 0x) is
  * the only device option of its line: at start init asks the driver named
  * "pci" (configured, so started, before this one) for the first function
@@ -64,7 +64,7 @@ struct initconf_entry {
 	unsigned ndev;
 	struct initconf_device dev[KEEL_START_DEVICES];
 	int wc;       /* driver: write-combining device memory */
-	int admin;    /* app: may use KEEL_NAME_KILL */
+	int admin;    /* app: may use KEEL_NAME_KILL and KEEL_NAME_REBOOT */
 	uint64_t arg; /* app: its start-block arg */
 };
 
