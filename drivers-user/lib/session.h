@@ -91,8 +91,20 @@ void keel_session_close(struct keel_session *s);
  */
 int keel_console_open(uint64_t names);
 
-/* The same through another console driver that takes KEEL_UART_WRITE: "fbcon". */
+/*
+ * The same through another console driver that takes KEEL_UART_WRITE:
+ * "fbcon". Opened after another, it adds a console: every line goes to each
+ * (at most two; -KEEL_E2BIG past that). A driver already open: 0.
+ */
 int keel_console_open_on(uint64_t names, const char *driver);
+
+/*
+ * n bytes through every open console as they are, with no line end added
+ * (a prompt, typed characters echoed); the kernel's log when no console
+ * works. Text keel_printf holds before its newline stays behind: end lines
+ * first.
+ */
+void keel_console_write(const char *s, size_t n);
 
 /* ---- Server (a driver) ---- */
 
