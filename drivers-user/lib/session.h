@@ -79,6 +79,15 @@ int keel_session_reap(struct keel_session *s, struct keel_ring_cqe *out, int blo
 int keel_session_reap_many(struct keel_session *s, struct keel_ring_cqe *out, unsigned n,
 			   int block);
 
+/*
+ * Sleep until one of the n (at most 32) sessions, which share one
+ * notification, has completions or is gone, or timeout_ns passed; NULL
+ * entries and closed sessions are skipped. Then take completions with
+ * keel_session_reap(.., 0): a session found gone answers -KEEL_ECLOSED
+ * there. 0, or -KEEL_ECLOSED when no session is open (nothing to wait on).
+ */
+int keel_session_wait_any(struct keel_session *const *s, unsigned n, uint64_t timeout_ns);
+
 /* Tell the driver (when it is still there), unmap, close the handles. */
 void keel_session_close(struct keel_session *s);
 
