@@ -323,6 +323,14 @@ static void con_drain(void)
 	}
 }
 
+int keel_console_working(const char *driver)
+{
+	for (unsigned k = 0; k < CON_CONSOLES; k++)
+		if (consoles[k].open && strcmp(consoles[k].name, driver) == 0)
+			return !consoles[k].failed;
+	return 0;
+}
+
 int keel_console_open(uint64_t names)
 {
 	return keel_console_open_on(names, "uart");

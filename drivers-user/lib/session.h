@@ -115,6 +115,9 @@ int keel_console_open_on(uint64_t names, const char *driver);
  */
 void keel_console_write(const char *s, size_t n);
 
+/* 1 when the console on `driver` is open and has not failed for good (it may be reconnecting). */
+int keel_console_working(const char *driver);
+
 /* ---- Server (a driver) ---- */
 
 struct keel_server_session {
