@@ -31,7 +31,7 @@ USER_CRT0 := $(BUILD)/user/crt0.o
 
 USER_PROGRAMS := init bench sysfuzz utest itest echo uart hello useq pci lspci ps2kbd kbdecho \
 	virtio-blk blkcheck \
-	fbcon
+	fbcon shell
 USER_BINS := $(addprefix $(BUILD)/user/,$(USER_PROGRAMS))
 USER_PROG_OBJS = $(patsubst %,$(BUILD)/user/obj/%.o,$(wildcard drivers-user/$(1)/*.c))
 
