@@ -78,6 +78,7 @@ UNIT_SRCS_uart_queue := drivers-user/uart/uart_queue.c
 UNIT_SRCS_fbcon_ansi := drivers-user/fbcon/fbcon_ansi.c kernel/lib/textgrid.c kernel/lib/psf.c
 unit-test: $(BUILD)/user/init
 UNIT_SRCS_pciconf := drivers-user/pci/pci_config.c
+UNIT_SRCS_shell := drivers-user/shell/lineedit.c drivers-user/shell/parse.c
 UNIT_SRCS_kbd_decode := drivers-user/ps2kbd/kbd_decode.c
 # virtio-blk's pure parts (drivers-user/virtio-blk: no program yet, host-tested only).
 UNIT_SRCS_virtq := drivers-user/virtio-blk/virtq.c

@@ -3,7 +3,7 @@
  * admin` in etc/init.conf). It prints through libkeel's console on "uart"
  * and "fbcon" both, reads from the PS/2 keyboard and the serial line at once
  * (input.c), edits the line (lineedit.c) after the prompt SHELL_PROMPT and
- * runs it (commands.c). With arg=1 (drivers-user/init/test/18.conf) it runs
+ * runs it (commands.c). With arg=1 (drivers-user/init/test/24.conf) it runs
  * the driver-restart script instead (script.c) and ends with its verdict.
  * Start block: handle[KEEL_START_NAMES].
  */

@@ -1,6 +1,6 @@
 /*
  * drivers-user/shell/script.c: the driver-restart test (shell.h, arg=1,
- * drivers case drivers_shell_kill with drivers-user/init/test/18.conf).
+ * drivers case drivers_shell_kill with drivers-user/init/test/24.conf).
  *
  * For each driver of script_drivers that is running (fbcon only with a
  * framebuffer), in turn: `kill` it (the
