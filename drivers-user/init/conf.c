@@ -187,22 +187,35 @@ static const char *conf_device(struct initconf_entry *e, const struct conf_word 
 			return "mem= not page-aligned, empty or wrapping";
 		d = (struct initconf_device){KEEL_OBJ_DEVMEM, a, b};
 	} else if (conf_prefix(w, "pci=", &v)) {
+		uint64_t nth = 0;
+
+		/* An optional ".N" after the IDs: the N-th function with them, from 0. */
+		for (size_t i = 0; i < v.n; i++)
+			if (v.s[i] == '.') {
+				if (conf_number_base(v.s + i + 1, v.n - i - 1, 10, &nth) != 0 ||
+				    nth > INITCONF_PCI_NTH_MAX)
+					return "pci=VVVV:DDDD.N wants N a decimal number up "
+					       "to " CONF_STR(INITCONF_PCI_NTH_MAX);
+				v.n = i;
+				break;
+			}
 		if (conf_pair_of(&v, &a, &b, conf_hex16) != 0)
 			return "pci= wants VVVV:DDDD (four hex digits each)";
 		/* It fills every device slot at start (conf.h): it stands alone. */
 		if (e->ndev != 0)
 			return "pci= with other device options";
-		e->dev[e->ndev++] = (struct initconf_device){INITCONF_DEV_PCI, a, b};
+		e->dev[e->ndev++] = (struct initconf_device){INITCONF_DEV_PCI, a, b | nth << 16};
 		return NULL;
 	} else if (conf_eq(w, "log") || conf_eq(w, "ecam") || conf_eq(w, "fb")) {
-		/* Filled in at start (conf.h): the kernel log, the PCI ECAM window, the framebuffer. */
+		/* Filled in at start (conf.h): the kernel log, the PCI ECAM window, the
+		 * framebuffer. */
 		d = (struct initconf_device){conf_eq(w, "log")    ? KEEL_OBJ_LOG
 					     : conf_eq(w, "ecam") ? INITCONF_DEV_ECAM
 								  : INITCONF_DEV_FB,
 					     0, 0};
 		for (unsigned k = 0; k < e->ndev; k++)
 			if (e->dev[k].type == d.type)
-				return d.type == KEEL_OBJ_LOG	 ? "log given twice"
+				return d.type == KEEL_OBJ_LOG      ? "log given twice"
 				       : d.type == INITCONF_DEV_FB ? "fb given twice"
 								   : "ecam given twice";
 	} else {
@@ -277,6 +290,9 @@ static const char *conf_line(struct initconf *c, const struct conf_word *w, unsi
 	}
 	if (e.wc && !have_mem)
 		return "wc without mem=, fb or pci=";
+	/* The start-block arg's bits 48 up carry the function's index (service.h). */
+	if (driver && e.ndev == 1 && e.dev[0].type == INITCONF_DEV_PCI && (e.arg >> 48) != 0)
+		return "a pci= driver's arg= above 0xffffffffffff";
 	if (driver)
 		c->driver[c->ndrivers++] = e;
 	else

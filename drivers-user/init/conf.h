@@ -6,7 +6,7 @@
  *
  * One entry a line; `#` starts a comment, blank lines are ignored:
  *   driver NAME PATH [ioport=BASE:COUNT] [irq=N] [mem=PHYS:SIZE] [ecam] [fb] [log] [wc] [arg=N]
- *   driver NAME PATH pci=VVVV:DDDD [wc] [arg=N]
+ *   driver NAME PATH pci=VVVV:DDDD[.N] [wc] [arg=N]
  *   app NAME PATH [admin] [arg=N]
  * A driver's device options may come in any order and repeat; they fill its
  * start slots KEEL_START_DEVICE0.. in the line's order, at most
@@ -21,16 +21,21 @@
  * the driver sees KEEL_DRIVER_ARG_WC (bit 63) in its start block's arg,
  * whose other bits are its arg=N (below 2^63). An app's `admin` lets it use
  * KEEL_NAME_KILL and KEEL_NAME_REBOOT; its arg=N (any 64-bit number) goes into its start block.
- * `pci=VVVV:DDDD` (vendor and device ID, four hex digits each, no 0x) is
- * the only device option of its line: at start init asks the driver named
- * "pci" (configured, so started, before this one) for the first function
- * with those IDs and fills the slots so: KEEL_START_DEVICE0 a KEEL_OBJ_DMA
+ * `pci=VVVV:DDDD[.N]` (vendor and device ID, four hex digits each, no 0x;
+ * N decimal, 0 to INITCONF_PCI_NTH_MAX, default 0) is the only device
+ * option of its line: at start init asks the driver named "pci"
+ * (configured, so started, before this one) for the N-th function (from 0,
+ * in the pci list's order) with those IDs, puts its index in the start
+ * block's arg (KEEL_DRIVER_ARG_PCI, service.h: the line's arg=N must be
+ * below 2^48 then) and fills the slots so: KEEL_START_DEVICE0 a KEEL_OBJ_DMA
  * handle, DEVICE0+1 an MSI interrupt (KEEL_IRQ_MSI, unbound), DEVICE0+2..
  * the function's memory BARs in BAR-slot order (I/O BARs skipped), each
  * page-rounded device memory; KEEL_MSG_NO_HANDLE in the slots left over.
  * A function with more memory BARs than slots, or none found, is not
  * started. The driver learns which BAR a slot is from the pci service
- * (KEEL_PCI_BAR: the memory BARs in the same order).
+ * (KEEL_PCI_BAR: the memory BARs in the same order). When such a driver
+ * dies init turns the function's bus mastering off (KEEL_PCI_DISABLE)
+ * before anything else, a restart included.
  * Numbers are decimal or 0x hex. A malformed line is reported with its line
  * number and skipped; the rest of the file still counts.
  */
@@ -49,8 +54,10 @@
 /* Device types filled in at each start: KEEL_OBJ_DEVMEM over the ECAM window, the framebuffer. */
 #define INITCONF_DEV_ECAM 0x100
 #define INITCONF_DEV_FB   0x101
-/* A PCI function's BARs, DMA and MSI (arg vendor, arg2 device): every slot (above). */
+/* A PCI function's BARs, DMA and MSI (arg vendor, arg2 device | N << 16): every slot (above). */
 #define INITCONF_DEV_PCI  0x102
+
+#define INITCONF_PCI_NTH_MAX 255 /* pci=VVVV:DDDD.N */
 
 struct initconf_device {
 	uint64_t type; /* KEEL_OBJ_IOPORT, _IRQ, _DEVMEM, _LOG, or INITCONF_DEV_* (no args but _PCI) */

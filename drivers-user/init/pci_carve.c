@@ -10,8 +10,9 @@
  */
 #include "pci_carve.h"
 
-/* The index of the first function with vendor:device, or -KEEL_E*. */
-static int64_t pci_carve_find(uint64_t pci, uint16_t vendor, uint16_t device, unsigned *nbars)
+/* The index of the nth function (from 0) with vendor:device, or -KEEL_E*. */
+static int64_t pci_carve_find(uint64_t pci, uint16_t vendor, uint16_t device, unsigned nth,
+			      unsigned *nbars)
 {
 	uint64_t w[KEEL_MSG_WORDS] = {KEEL_PCI_COUNT};
 	int64_t r = keel_call_words(pci, w);
@@ -31,7 +32,7 @@ static int64_t pci_carve_find(uint64_t pci, uint16_t vendor, uint16_t device, un
 			return r;
 		if ((int64_t)w[0] < 0)
 			return (int64_t)w[0];
-		if ((w[2] & 0xffff) == vendor && ((w[2] >> 16) & 0xffff) == device) {
+		if ((w[2] & 0xffff) == vendor && ((w[2] >> 16) & 0xffff) == device && nth-- == 0) {
 			*nbars = (unsigned)((w[3] >> 24) & 0xff);
 			return (int64_t)i;
 		}
@@ -78,15 +79,18 @@ static int64_t pci_carve_fail(uint64_t dev[], unsigned *n, int64_t r, const char
 	return r;
 }
 
-int64_t pci_carve(uint64_t pci, uint64_t resource, uint16_t vendor, uint16_t device,
-		  uint64_t dev[KEEL_START_DEVICES], unsigned *n, const char **why)
+int64_t pci_carve(uint64_t pci, uint64_t resource, uint16_t vendor, uint16_t device, unsigned nth,
+		  uint64_t dev[KEEL_START_DEVICES], unsigned *n, uint64_t *found, const char **why)
 {
 	unsigned nbars = 0;
-	int64_t index = pci_carve_find(pci, vendor, device, &nbars), r;
+	int64_t index = pci_carve_find(pci, vendor, device, nth, &nbars), r;
 
 	*n = 0;
 	if (index < 0)
 		return pci_carve_fail(dev, n, index, why, "no such PCI function");
+	if (index > KEEL_DRIVER_ARG_PCI_MAX)
+		return pci_carve_fail(dev, n, -KEEL_E2BIG, why, "a PCI index past the start arg's");
+	*found = (uint64_t)index;
 	r = keel_device_create(KEEL_OBJ_DMA, 0, 0, resource);
 	if (r < 0)
 		return pci_carve_fail(dev, n, r, why, "DMA");

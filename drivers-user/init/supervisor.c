@@ -56,6 +56,7 @@ struct init_proc {
 	uint64_t id;      /* its badge */
 	uint64_t service; /* driver: init's KEEL_RIGHT_WRITE handle, or KEEL_MSG_NO_HANDLE */
 	uint64_t killer;  /* driver: the admin app that asked for its death, or 0 */
+	uint64_t pci;     /* driver: its pci= function's index, or KEEL_DRIVER_ARG_PCI_NONE */
 	uint64_t deaths[INIT_STORM_DEATHS]; /* driver: clock of the last deaths, a ring */
 	unsigned ndeaths;
 	unsigned restarts; /* driver: times started again (KEEL_NAME_LIST) */
@@ -164,31 +165,48 @@ static int64_t supervisor_device(const struct initconf_device *d, struct keel_sp
 	    (uint64_t)(plat.ecam_bus_last - plat.ecam_bus_first + 1) << 20, resource);
 }
 
-/*
- * A `pci=` driver's devices (pci_carve.h) into dev[] and s's slots: 0 and
- * *n, or -KEEL_E* (said, nothing left behind). The "pci" driver is asked
- * through init's own handle on its service, not the name service, which is
- * this thread: it must be configured before, so it is up (or given up).
- */
-static int64_t supervisor_pci(const struct initconf_entry *e, struct keel_spawn *s,
-			      uint64_t dev[KEEL_START_DEVICES], unsigned *n)
+/* The "pci" driver when it is up and configured before driver e, else NULL. */
+static const struct init_proc *supervisor_pci_driver(const struct initconf_entry *e)
 {
 	const struct initconf_entry *pe = initconf_driver(&supervisor_conf, "pci", 3);
 	const struct init_proc *pci = pe ? &supervisor_drv[pe - supervisor_conf.driver] : NULL;
+
+	if (pci && pci < &supervisor_drv[0] + (e - supervisor_conf.driver) && pci->state == INIT_UP)
+		return pci;
+	return NULL;
+}
+
+/*
+ * A `pci=` driver's devices (pci_carve.h) into dev[] and s's slots, its
+ * function's index into p->pci and s's arg: 0 and *n, or -KEEL_E* (said,
+ * nothing left behind). The "pci" driver is asked through init's own handle
+ * on its service, not the name service, which is this thread: it must be
+ * configured before, so it is up (or given up).
+ */
+static int64_t supervisor_pci(struct init_proc *p, struct keel_spawn *s,
+			      uint64_t dev[KEEL_START_DEVICES], unsigned *n)
+{
+	const struct initconf_entry *e = p->conf;
+	const struct init_proc *pci = supervisor_pci_driver(e);
 	const char *why = "the pci driver is not up (configured before this one?)";
+	uint64_t index = KEEL_DRIVER_ARG_PCI_NONE;
 	int64_t r = -KEEL_ENOENT;
 
 	*n = 0;
-	if (pci && pci < &supervisor_drv[0] + (e - supervisor_conf.driver) && pci->state == INIT_UP)
+	if (pci)
 		r = pci_carve(pci->service, supervisor_sb->handle[KEEL_START_RESOURCE],
-			      (uint16_t)e->dev[0].arg, (uint16_t)e->dev[0].arg2, dev, n, &why);
+			      (uint16_t)e->dev[0].arg, (uint16_t)e->dev[0].arg2,
+			      (unsigned)(e->dev[0].arg2 >> 16), dev, n, &index, &why);
 	if (r < 0) {
-		keel_printf("cannot start %s: pci=%04llx:%04llx (line %u): %s: %lld (%s)\n",
+		keel_printf("cannot start %s: pci=%04llx:%04llx.%llu (line %u): %s: %lld (%s)\n",
 			    e->path, (unsigned long long)e->dev[0].arg,
-			    (unsigned long long)e->dev[0].arg2, e->line, why, (long long)r,
+			    (unsigned long long)(e->dev[0].arg2 & 0xffff),
+			    (unsigned long long)(e->dev[0].arg2 >> 16), e->line, why, (long long)r,
 			    keel_strerror(r));
 		return r;
 	}
+	p->pci = index;
+	s->arg |= KEEL_DRIVER_ARG_PCI(index);
 	for (unsigned k = 0; k < *n; k++) {
 		s->handle[KEEL_START_DEVICE0 + k] = dev[k];
 		s->rights[KEEL_START_DEVICE0 + k] = INIT_DEVICE_RIGHTS;
@@ -196,6 +214,29 @@ static int64_t supervisor_pci(const struct initconf_entry *e, struct keel_spawn 
 	/* Making DMA memory needs KEEL_RIGHT_MANAGE on the DMA right (syscall.h). */
 	s->rights[KEEL_START_DEVICE0] |= KEEL_RIGHT_MANAGE;
 	return 0;
+}
+
+/*
+ * A `pci=` driver died: its function's bus mastering (and MSI-X) off before
+ * anything else, so that its device stops reaching memory the dead driver
+ * no longer owns (syscall.h, DMA memory). Said when it cannot be done.
+ */
+static void supervisor_pci_disable(struct init_proc *p)
+{
+	const struct init_proc *pci = supervisor_pci_driver(p->conf);
+	uint64_t w[KEEL_MSG_WORDS] = {KEEL_PCI_DISABLE, p->pci, 0, 0};
+	int64_t r = -KEEL_ENOENT;
+
+	if (p->pci == KEEL_DRIVER_ARG_PCI_NONE)
+		return;
+	if (pci)
+		r = keel_call_words(pci->service, w);
+	if (r == 0)
+		r = (int64_t)w[0];
+	if (r != 0)
+		keel_printf("driver %s: its PCI function's bus mastering is still on: %s\n",
+			    p->conf->name, keel_strerror(r));
+	p->pci = KEEL_DRIVER_ARG_PCI_NONE;
 }
 
 /* Start driver i with fresh objects (`why`: the old one's end, or NULL): UP, or GIVEN_UP (said
@@ -223,7 +264,7 @@ static void supervisor_start_driver(unsigned i, const char *verb, const char *wh
 	s.handle[KEEL_START_SERVICE] = (uint64_t)ep;
 	s.rights[KEEL_START_SERVICE] = KEEL_RIGHT_READ;
 	if (e->ndev == 1 && e->dev[0].type == INITCONF_DEV_PCI)
-		r = supervisor_pci(e, &s, dev, &ndev);
+		r = supervisor_pci(p, &s, dev, &ndev);
 	else
 		for (k = 0; k < e->ndev; k++) {
 			r = supervisor_device(&e->dev[k], &s);
@@ -338,6 +379,7 @@ static void supervisor_driver_died(unsigned i)
 	if (p->proc == KEEL_MSG_NO_HANDLE)
 		return; /* a stale bit */
 	supervisor_reap(p, why, sizeof(why));
+	supervisor_pci_disable(p);
 	asked = p->killer != 0;
 	p->killer = 0;
 	if (p->state == INIT_STOPPING) {
@@ -548,6 +590,10 @@ static int supervisor_stop_drivers(void)
 {
 	int left = 0;
 
+	/* DMA off while the pci driver can still be asked (it is stopped with the rest). */
+	for (unsigned i = 0; i < supervisor_conf.ndrivers; i++)
+		if (supervisor_drv[i].proc != KEEL_MSG_NO_HANDLE)
+			supervisor_pci_disable(&supervisor_drv[i]);
 	for (unsigned i = 0; i < supervisor_conf.ndrivers; i++) {
 		struct init_proc *p = &supervisor_drv[i];
 
@@ -606,7 +652,8 @@ int supervisor_run(const struct keel_start *sb, const char *path, int once, uint
 		supervisor_drv[i] = (struct init_proc){.conf = &supervisor_conf.driver[i],
 						       .state = INIT_DOWN,
 						       .proc = KEEL_MSG_NO_HANDLE,
-						       .service = KEEL_MSG_NO_HANDLE};
+						       .service = KEEL_MSG_NO_HANDLE,
+						       .pci = KEEL_DRIVER_ARG_PCI_NONE};
 		supervisor_start_driver(i, "started", NULL);
 	}
 	for (unsigned j = 0; j < supervisor_conf.napps; j++) {

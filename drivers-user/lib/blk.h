@@ -7,7 +7,11 @@
  *
  * Data moves through the session's data area: a read lands at
  * keel_blk_buf(b, offset, len), a write takes its bytes from there. Nothing
- * is copied on this side.
+ * is copied on this side. Where the CPU has PKU the session's memory is
+ * write-disabled outside libkeel's calls (session.h): fill a write's bytes
+ * between keel_pkey_write_enable(b->s.pkey) and keel_pkey_write_disable.
+ * A completion of a request submitted on b->s directly and not reaped is
+ * dropped by the blocking calls here.
  *
  * Every call returns -KEEL_ECLOSED once the driver is gone (killed,
  * crashed, restarted); keel_blk_reopen then looks the name up again and

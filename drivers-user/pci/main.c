@@ -162,33 +162,56 @@ static void pci_scan(const struct pci_access *a)
 }
 
 /*
- * KEEL_PCI_CFG_READ and KEEL_PCI_ENABLE on function `index` (checked): the
- * reply's w[0] and w[1]. The offset is checked here, within the 256 bytes
- * both access ways reach, dword-aligned.
+ * KEEL_PCI_CFG_READ, _ENABLE, _DISABLE and _MSIX_ENABLE on function `index`
+ * (checked): the reply's w[0] and w[1]. The offset is checked here, within
+ * the 256 bytes both access ways reach, dword-aligned.
  */
-static void pci_config_op(const struct pci_access *a, uint64_t op, uint64_t index, uint64_t off,
+static void pci_config_op(const struct pci_access *a, uint64_t op, uint64_t index, uint64_t arg,
 			  uint64_t w[KEEL_MSG_WORDS])
 {
 	uint64_t addr = pci_found[index].address;
 	struct pci_where where = {a, (uint8_t)(addr >> 8), (uint8_t)(addr >> 3 & 0x1f),
 				  (uint8_t)(addr & 7)};
 	struct pci_config_ops ops;
-	uint32_t cmd;
+	uint32_t cmd, msix;
 
 	pci_access_ops(&where, &ops);
 	if (op == KEEL_PCI_CFG_READ) {
-		if (off >= 256 || (off & 3)) {
+		if (arg >= 256 || (arg & 3)) {
 			w[0] = (uint64_t)-KEEL_EINVAL;
 			return;
 		}
 		w[0] = 0;
-		w[1] = ops.read32(ops.ctx, (uint32_t)off);
+		w[1] = ops.read32(ops.ctx, (uint32_t)arg);
+		return;
+	}
+	if ((op == KEEL_PCI_ENABLE && arg > KEEL_PCI_ENABLE_NO_MASTER) ||
+	    (op == KEEL_PCI_MSIX_ENABLE && arg > 1)) {
+		w[0] = (uint64_t)-KEEL_EINVAL;
+		return;
+	}
+	msix = op == KEEL_PCI_ENABLE ? 0 : pci_cap_find(&ops, PCI_CAP_ID_MSIX);
+	if (op == KEEL_PCI_MSIX_ENABLE) {
+		if (msix == 0) {
+			w[0] = (uint64_t)-KEEL_ENOENT;
+			return;
+		}
+		/* Message control is the dword's upper half: enable bit 31, function mask 30. */
+		ops.write32(ops.ctx, msix,
+			    (ops.read32(ops.ctx, msix) & ~(3u << 30)) | (arg ? 1u << 31 : 0));
+		w[0] = 0;
 		return;
 	}
 	/* The command register is the low half of the dword; a write of 0 to the status half
 	 * clears nothing (its bits are write-one-to-clear). */
 	cmd = ops.read32(ops.ctx, PCI_COMMAND_DWORD) & 0xffff;
-	ops.write32(ops.ctx, PCI_COMMAND_DWORD, cmd | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+	if (op == KEEL_PCI_ENABLE)
+		cmd |= PCI_COMMAND_MEMORY | (arg == 0 ? PCI_COMMAND_MASTER : 0);
+	else
+		cmd &= ~(PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+	ops.write32(ops.ctx, PCI_COMMAND_DWORD, cmd);
+	if (op == KEEL_PCI_DISABLE && msix != 0)
+		ops.write32(ops.ctx, msix, ops.read32(ops.ctx, msix) & ~(1u << 31));
 	w[0] = 0;
 }
 
@@ -199,7 +222,8 @@ static void pci_serve_one(const struct pci_access *a, uint64_t w[KEEL_MSG_WORDS]
 	const struct pci_function *p;
 
 	w[1] = w[2] = w[3] = 0;
-	if (op == KEEL_PCI_CFG_READ || op == KEEL_PCI_ENABLE) {
+	if (op == KEEL_PCI_CFG_READ || op == KEEL_PCI_ENABLE || op == KEEL_PCI_DISABLE ||
+	    op == KEEL_PCI_MSIX_ENABLE) {
 		if (index >= pci_nfound)
 			w[0] = (uint64_t)-KEEL_ENOENT;
 		else

@@ -2,6 +2,8 @@
  * drivers-user/pci/pci_config.c: decoding one function's configuration
  * space (pci_config.h). Pure: it touches nothing but the accessor.
  */
+#include <stddef.h>
+
 #include "pci_config.h"
 
 /* Configuration header offsets (PCI 3.0, 6.1). */
@@ -18,7 +20,6 @@
 #define PCI_COMMAND_DECODE 0x3u       /* I/O space (0) and memory space (1) decode */
 #define PCI_STATUS_CAPS    (1u << 20) /* status bit 4, seen in the dword at 0x04 */
 #define PCI_CAP_ID_MSI     0x05
-#define PCI_CAP_ID_MSIX    0x11
 
 int pci_vendor_absent(uint16_t vendor)
 {
@@ -109,13 +110,19 @@ static unsigned pci_bar_read(const struct pci_config_ops *ops, unsigned i, unsig
 	return (b->flags & KEEL_PCI_BAR_MEM64) ? 2 : 1;
 }
 
-uint8_t pci_caps_walk(const struct pci_config_ops *ops)
+/*
+ * The bounded walk: KEEL_PCI_CAP_* bits, and in *at (when not NULL) the
+ * offset of the first capability with ID `want` (0 if none).
+ */
+static uint8_t pci_caps_scan(const struct pci_config_ops *ops, uint8_t want, uint32_t *at)
 {
 	uint32_t status = ops->read32(ops->ctx, PCI_COMMAND);
 	uint32_t header = (ops->read32(ops->ctx, PCI_HEADER) >> 16) & 0x7f;
 	uint32_t ptr;
 	uint8_t caps = 0;
 
+	if (at)
+		*at = 0;
 	if (!(status & PCI_STATUS_CAPS) || header > 2)
 		return 0;
 	ptr = ops->read32(ops->ctx, header == 2 ? PCI_CAP_PTR_CB : PCI_CAP_PTR) & 0xfc;
@@ -130,9 +137,24 @@ uint8_t pci_caps_walk(const struct pci_config_ops *ops)
 			caps |= KEEL_PCI_CAP_MSI;
 		else if ((v & 0xff) == PCI_CAP_ID_MSIX)
 			caps |= KEEL_PCI_CAP_MSIX;
+		if (at && *at == 0 && (v & 0xff) == want)
+			*at = ptr;
 		ptr = (v >> 8) & 0xfc;
 	}
 	return ptr != 0 ? caps | KEEL_PCI_CAP_LOOP : caps;
+}
+
+uint8_t pci_caps_walk(const struct pci_config_ops *ops)
+{
+	return pci_caps_scan(ops, 0, NULL);
+}
+
+uint32_t pci_cap_find(const struct pci_config_ops *ops, uint8_t id)
+{
+	uint32_t at;
+
+	pci_caps_scan(ops, id, &at);
+	return at;
 }
 
 int pci_function_read(const struct pci_config_ops *ops, struct pci_function *f)

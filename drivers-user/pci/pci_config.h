@@ -83,4 +83,8 @@ uint64_t pci_bar_size(uint32_t lo, uint32_t hi, int io, int mem64);
 #define PCI_CAPS_MAX 48
 uint8_t pci_caps_walk(const struct pci_config_ops *ops);
 
+/* The same walk: the offset of the first capability with ID `id` (0x40-0xfc), or 0. */
+#define PCI_CAP_ID_MSIX 0x11
+uint32_t pci_cap_find(const struct pci_config_ops *ops, uint8_t id);
+
 #endif

@@ -27,6 +27,16 @@ int blk_request_plan(const struct keel_ring_sqe *sqe, uint32_t data_size,
 		p->type = VIRTIO_BLK_T_FLUSH;
 		return 0;
 	}
+	if (sqe->opcode == KEEL_BLK_INFO) {
+		if (sqe->len < sizeof(struct keel_blk_info))
+			return -KEEL_EINVAL;
+		if (sqe->offset > data_size ||
+		    sizeof(struct keel_blk_info) > data_size - sqe->offset)
+			return -KEEL_ERANGE;
+		p->info = 1;
+		p->offset = sqe->offset;
+		return 0;
+	}
 	if (sqe->opcode != KEEL_BLK_READ && sqe->opcode != KEEL_BLK_WRITE)
 		return -KEEL_EINVAL;
 	if (sqe->len == 0 || sqe->len % KEEL_BLK_SECTOR != 0)

@@ -30,10 +30,6 @@
 
 #include "virtq.h"
 
-/* A register-only call (first step, tests): w1 = 1 when sector 0 was read and ends
- * 0x55 0xaa, w2 = the capacity in sectors. */
-#define KEEL_BLK_SELFTEST 0x100
-
 /* Request types and status values (5.2.6). */
 #define VIRTIO_BLK_T_IN     0 /* read: the device writes the data */
 #define VIRTIO_BLK_T_OUT    1 /* write: the device reads the data */
@@ -71,7 +67,8 @@ struct blk_limits {
 
 /* A checked request. */
 struct blk_plan {
-	uint8_t device;    /* 1: send to the device; 0: complete at once with status 0, len 0 */
+	uint8_t info;   /* 1: KEEL_BLK_INFO: the driver writes its struct keel_blk_info at offset */
+	uint8_t device; /* 1: send to the device; 0: complete at once (status 0; len 0 or info) */
 	uint8_t to_device; /* data copied from the session before (write), else after (read) */
 	uint32_t type;     /* VIRTIO_BLK_T_*, when device */
 	uint64_t sector;
@@ -84,6 +81,8 @@ struct blk_plan {
  * (lim), and say what to do in *p: 0, or the -KEEL_E* to complete the request
  * with (header comment's order). A flush on a device without a write-back
  * cache (no VIRTIO_BLK_F_FLUSH: write-through, 5.2.6.3) needs no request.
+ * KEEL_BLK_INFO: len at least the struct (-KEEL_EINVAL), the struct inside
+ * the data area (-KEEL_ERANGE); p->info, p->offset.
  */
 int blk_request_plan(const struct keel_ring_sqe *sqe, uint32_t data_size,
 		     const struct blk_limits *lim, struct blk_plan *p);

@@ -1,46 +1,42 @@
 /*
- * drivers-user/virtio-blk/main.c: the virtio-blk driver, first step (issue
- * 7): it brings the device up over the modern PCI interface (Virtual I/O
- * Device Version 1.1, 4.1 and 3.1.1), reads sector 0 by polling (no
- * interrupt yet), prints its first 16 bytes and the capacity, then answers
- * KEEL_BLK_SELFTEST on its service until it is stopped.
+ * drivers-user/virtio-blk/main.c: the virtio-blk driver (issue 7). It brings
+ * the device up over the modern PCI interface (Virtual I/O Device Version
+ * 1.1, 4.1 and 3.1.1) with its queue's interrupt as an MSI-X message, then
+ * serves "blk" ring sessions (include/keel/service.h) with libkeel's server
+ * (session.h); the requests themselves are vblk_io.c's.
  *
- * Its start block (init's `pci=1af4:1001` or `pci=1af4:1042`, conf.h):
- * DEVICE0 the DMA right, DEVICE0+1 an MSI interrupt (unused so far),
- * DEVICE0+2.. the function's memory BARs in slot order. It finds the same
- * function through the "pci" service (the first virtio-blk one, which must
- * be the one its pci= names), learns which slot each BAR is, and reads the
- * capability list through KEEL_PCI_CFG_READ. Every register the device
- * gives is checked before it is used as a size, an offset or an index.
+ * Its start block (init's `pci=VVVV:DDDD[.N]`, conf.h): arg carries the
+ * function's index in the pci service's list (KEEL_DRIVER_ARG_PCI_INDEX),
+ * DEVICE0 the DMA right, DEVICE0+1 an MSI interrupt, DEVICE0+2.. the
+ * function's memory BARs in slot order. It learns from the pci service
+ * which slot each BAR is and reads the capability list through
+ * KEEL_PCI_CFG_READ. Every register the device gives is checked before it
+ * is used as a size, an offset or an index.
+ *
+ * A device a previous instance left running: init turned its bus mastering
+ * off when that instance died (KEEL_PCI_DISABLE); this one turns memory
+ * decoding on alone, resets the device, and only then lets it master the
+ * bus again, so nothing the old instance queued reaches memory by DMA.
+ *
+ * Anything that refuses (no MSI-X capability, a table outside its BAR, a
+ * vector the device does not take) ends the driver with one line saying
+ * what: there is no polling fallback.
  */
 #include <keel/service.h>
 
-#include "blk_request.h"
-#include "keel.h"
-#include "virtio_pci_caps.h"
-#include "virtq.h"
+#include "vblk.h"
 
-#define VBLK_BAR_VA     0x0000400000000000ull /* BAR slot i at + i << 32 */
-#define VBLK_DMA_VA     0x0000500000000000ull
-#define VBLK_DMA_BYTES  (3 * KEEL_PAGE_SIZE) /* queue (page 0-1), request (page 2) */
-#define VBLK_QSIZE      16
-#define VBLK_REQ_OFF    (2 * KEEL_PAGE_SIZE) /* header 16 bytes, data at +512, status at +1024 */
-#define VBLK_TIMEOUT_NS 5000000000ull
+#define VBLK_BAR_VA     0x0000600000000000ull /* BAR slot i at + i << 32 (session.c uses 4-5xxx) */
+#define VBLK_CTL_VA     0x0000700000000000ull
+#define VBLK_BOUNCE_VA  0x0000710000000000ull
+#define VBLK_RESET_NS   1000000000ull
+#define VBLK_SQ_ENTRIES 64
+#define VBLK_CQ_ENTRIES 64
+#define VBLK_DATA_SIZE  (128 * 1024)
 #define VBLK_SLOT_DMA   (KEEL_START_DEVICE0)
+#define VBLK_SLOT_MSI   (KEEL_START_DEVICE0 + 1)
 #define VBLK_SLOT_BAR0  (KEEL_START_DEVICE0 + 2)
-
-struct vblk {
-	uint64_t pci, index;                 /* the pci service, the function's index */
-	volatile uint8_t *bar[PCI_BARS_MAX]; /* mapped memory BARs, NULL others */
-	uint64_t bar_size[PCI_BARS_MAX];     /* for virtio_pci_caps_find: 0 unusable */
-	struct virtio_pci_caps caps;
-	volatile uint8_t *common, *device, *notify_base;
-	uint8_t *dma;
-	uint64_t dma_phys;
-	struct virtq q;
-};
-
-static struct vblk vblk;
+#define VBLK_CFG_TRIES  16 /* reads of the device configuration until its generation holds */
 
 static int64_t vblk_pci_call(uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w[KEEL_MSG_WORDS])
 {
@@ -72,30 +68,24 @@ static void vblk_cfg_write32(void *ctx, uint32_t off, uint32_t v)
 	(void)v;
 }
 
-/* Find the first virtio-blk function: 0 and vblk.index, its BAR count in *nbars, or -KEEL_E*. */
-static int64_t vblk_find(unsigned *nbars)
+/* The function init named (start-block arg): 0 with vblk.index and its BAR count, or -KEEL_E*. */
+static int64_t vblk_find(uint64_t arg, unsigned *nbars)
 {
-	uint64_t w[KEEL_MSG_WORDS], count;
-	int64_t r = vblk_pci_call(KEEL_PCI_COUNT, 0, 0, w);
+	uint64_t w[KEEL_MSG_WORDS], id, index = KEEL_DRIVER_ARG_PCI_INDEX(arg);
+	int64_t r;
 
-	if (r < 0)
+	if (index == KEEL_DRIVER_ARG_PCI_NONE)
+		return -KEEL_EINVAL;
+	if ((r = vblk_pci_call(KEEL_PCI_GET, index, 0, w)) < 0)
 		return r;
-	count = w[1];
-	for (uint64_t i = 0; i < count && i < 4096; i++) {
-		uint64_t id;
-
-		if ((r = vblk_pci_call(KEEL_PCI_GET, i, 0, w)) < 0)
-			return r;
-		id = w[2] & 0xffffffffu;
-		if ((id & 0xffff) == VIRTIO_PCI_VENDOR &&
-		    ((id >> 16) == VIRTIO_PCI_DEVICE_BLK ||
-		     (id >> 16) == VIRTIO_PCI_DEVICE_BLK_TRANS)) {
-			vblk.index = i;
-			*nbars = (unsigned)(w[3] >> 24 & 0xff);
-			return 0;
-		}
-	}
-	return -KEEL_ENOENT;
+	id = w[2] & 0xffffffffu;
+	/* The pci list is fixed at its start, but a restarted pci driver could order it anew. */
+	if ((id & 0xffff) != VIRTIO_PCI_VENDOR ||
+	    ((id >> 16) != VIRTIO_PCI_DEVICE_BLK && (id >> 16) != VIRTIO_PCI_DEVICE_BLK_TRANS))
+		return -KEEL_ENOENT;
+	vblk.index = index;
+	*nbars = (unsigned)(w[3] >> 24 & 0xff);
+	return 0;
 }
 
 /* Map the memory BARs from their slots, in the order init carved them (pci_carve.h). */
@@ -136,36 +126,6 @@ static int64_t vblk_map_bars(const struct keel_start *sb, unsigned nbars)
 	return 0;
 }
 
-static uint8_t rd8(volatile uint8_t *b, unsigned off)
-{
-	return *(volatile uint8_t *)(b + off);
-}
-static uint16_t rd16(volatile uint8_t *b, unsigned off)
-{
-	return *(volatile uint16_t *)(b + off);
-}
-static uint32_t rd32(volatile uint8_t *b, unsigned off)
-{
-	return *(volatile uint32_t *)(b + off);
-}
-static void wr8(volatile uint8_t *b, unsigned off, uint8_t v)
-{
-	*(volatile uint8_t *)(b + off) = v;
-}
-static void wr16(volatile uint8_t *b, unsigned off, uint16_t v)
-{
-	*(volatile uint16_t *)(b + off) = v;
-}
-static void wr32(volatile uint8_t *b, unsigned off, uint32_t v)
-{
-	*(volatile uint32_t *)(b + off) = v;
-}
-static void wr64(volatile uint8_t *b, unsigned off, uint64_t v)
-{
-	wr32(b, off, (uint32_t)v);
-	wr32(b, off + 4, (uint32_t)(v >> 32));
-}
-
 static uint64_t vblk_clock(void)
 {
 	uint64_t ns = 0;
@@ -174,49 +134,113 @@ static uint64_t vblk_clock(void)
 	return ns;
 }
 
-/* Reset (4.1.4.3.1: write 0, then wait until it reads 0): 0, or -KEEL_ETIMEDOUT. */
-static int64_t vblk_reset(void)
+int64_t vblk_reset(void)
 {
 	uint64_t t0 = vblk_clock();
 
-	wr8(vblk.common, VIRTIO_COMMON_STATUS, 0);
-	while (rd8(vblk.common, VIRTIO_COMMON_STATUS) != 0) {
-		if (vblk_clock() - t0 > VBLK_TIMEOUT_NS)
+	/* 4.1.4.3.1: write 0, then wait until it reads 0. */
+	vblk_wr8(vblk.common, VIRTIO_COMMON_STATUS, 0);
+	while (vblk_rd8(vblk.common, VIRTIO_COMMON_STATUS) != 0) {
+		if (vblk_clock() - t0 > VBLK_RESET_NS)
 			return -KEEL_ETIMEDOUT;
 		keel_yield();
 	}
 	return 0;
 }
 
-/* 3.1.1 steps 1-6: VERSION_1 and nothing else. 0, or -KEEL_E* (the device was told FAILED). */
-static int64_t vblk_negotiate(void)
+/*
+ * 3.1.1 steps 1-6: VERSION_1, and of the block features size_max, read-only
+ * and flush when offered. 0 and the low feature word taken, or -KEEL_E*.
+ */
+static int64_t vblk_negotiate(uint32_t *taken)
 {
+	const uint32_t want =
+	    1u << VIRTIO_BLK_F_SIZE_MAX | 1u << VIRTIO_BLK_F_RO | 1u << VIRTIO_BLK_F_FLUSH;
 	volatile uint8_t *c = vblk.common;
-	uint32_t hi;
+	uint32_t lo, hi;
 
-	wr8(c, VIRTIO_COMMON_STATUS, VIRTIO_STATUS_ACKNOWLEDGE);
-	wr8(c, VIRTIO_COMMON_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
-	wr32(c, VIRTIO_COMMON_DFSELECT, 1);
-	hi = rd32(c, VIRTIO_COMMON_DF);
-	if (!(hi & (1u << (VIRTIO_F_VERSION_1 - 32)))) {
-		wr8(c, VIRTIO_COMMON_STATUS, VIRTIO_STATUS_FAILED);
-		return -KEEL_EINVAL;
-	}
-	wr32(c, VIRTIO_COMMON_GFSELECT, 0);
-	wr32(c, VIRTIO_COMMON_GF, 0);
-	wr32(c, VIRTIO_COMMON_GFSELECT, 1);
-	wr32(c, VIRTIO_COMMON_GF, 1u << (VIRTIO_F_VERSION_1 - 32));
-	wr8(c, VIRTIO_COMMON_STATUS,
-	    VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
-	if (!(rd8(c, VIRTIO_COMMON_STATUS) & VIRTIO_STATUS_FEATURES_OK)) {
-		wr8(c, VIRTIO_COMMON_STATUS, VIRTIO_STATUS_FAILED);
-		return -KEEL_EINVAL;
-	}
+	vblk_wr8(c, VIRTIO_COMMON_STATUS, VIRTIO_STATUS_ACKNOWLEDGE);
+	vblk_wr8(c, VIRTIO_COMMON_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
+	vblk_wr32(c, VIRTIO_COMMON_DFSELECT, 0);
+	lo = vblk_rd32(c, VIRTIO_COMMON_DF);
+	vblk_wr32(c, VIRTIO_COMMON_DFSELECT, 1);
+	hi = vblk_rd32(c, VIRTIO_COMMON_DF);
+	if (!(hi & (1u << (VIRTIO_F_VERSION_1 - 32))))
+		return -KEEL_ENOSYS;
+	*taken = lo & want;
+	vblk_wr32(c, VIRTIO_COMMON_GFSELECT, 0);
+	vblk_wr32(c, VIRTIO_COMMON_GF, *taken);
+	vblk_wr32(c, VIRTIO_COMMON_GFSELECT, 1);
+	vblk_wr32(c, VIRTIO_COMMON_GF, 1u << (VIRTIO_F_VERSION_1 - 32));
+	vblk_wr8(c, VIRTIO_COMMON_STATUS,
+		 VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
+	if (!(vblk_rd8(c, VIRTIO_COMMON_STATUS) & VIRTIO_STATUS_FEATURES_OK))
+		return -KEEL_ENOSYS;
 	return 0;
 }
 
-/* Queue 0 in the DMA memory's first pages, then DRIVER_OK: 0, or -KEEL_E*. */
-static int64_t vblk_queue_setup(void)
+/* The disk's limits from its configuration (2.4.1: read until the generation holds). */
+static int64_t vblk_limits(uint32_t features)
+{
+	volatile uint8_t *d = vblk.device;
+	uint32_t size_max = 0;
+
+	for (int tries = 0;; tries++) {
+		uint8_t gen = vblk_rd8(vblk.common, VIRTIO_COMMON_CFGGEN);
+
+		vblk.lim.capacity = (uint64_t)vblk_rd32(d, VIRTIO_BLK_CFG_CAPACITY) |
+				    (uint64_t)vblk_rd32(d, VIRTIO_BLK_CFG_CAPACITY + 4) << 32;
+		if (features & (1u << VIRTIO_BLK_F_SIZE_MAX))
+			size_max = vblk_rd32(d, VIRTIO_BLK_CFG_SIZE_MAX);
+		if (gen == vblk_rd8(vblk.common, VIRTIO_COMMON_CFGGEN))
+			break;
+		if (tries == VBLK_CFG_TRIES)
+			return -KEEL_EIO;
+	}
+	vblk.lim.max_bytes = VBLK_MAX_BYTES;
+	/* size_max bounds one segment; the data is one segment. */
+	if (size_max != 0 && size_max < vblk.lim.max_bytes)
+		vblk.lim.max_bytes = size_max & ~(uint32_t)(KEEL_BLK_SECTOR - 1);
+	vblk.lim.read_only = (features >> VIRTIO_BLK_F_RO) & 1;
+	vblk.lim.flush = (features >> VIRTIO_BLK_F_FLUSH) & 1;
+	if (vblk.lim.capacity == 0 || vblk.lim.max_bytes == 0)
+		return -KEEL_ERANGE;
+	return 0;
+}
+
+/*
+ * MSI-X table entry 0 gets the MSI object's message, unmasked, then the pci
+ * service enables MSI-X on the function (the table is only read by the
+ * device once enabled). 0, or -KEEL_E* with *why.
+ */
+static int64_t vblk_msix(uint64_t msi, const char **why)
+{
+	struct pci_config_ops ops = {vblk_cfg_read32, vblk_cfg_write32, NULL};
+	struct virtio_pci_region t;
+	struct keel_msi m;
+	uint64_t w[KEEL_MSG_WORDS];
+	volatile uint8_t *e;
+	unsigned entries;
+	int64_t r;
+
+	*why = "no MSI-X table the driver can reach";
+	if ((r = virtio_pci_msix_table(&ops, vblk.caps.msix, vblk.bar_size, &t, &entries)) < 0)
+		return r;
+	*why = "MSI interrupt";
+	if ((r = keel_irq_bind(msi, vblk.srv.notif, VBLK_IRQ_BIT)) < 0 ||
+	    (r = keel_info(KEEL_INFO_IRQ_MSI, msi, &m, sizeof(m))) < 0)
+		return r;
+	e = vblk.bar[t.bar] + t.offset; /* entry 0: address low, high, data, vector control */
+	vblk_wr32(e, 0, (uint32_t)m.address);
+	vblk_wr32(e, 4, (uint32_t)(m.address >> 32));
+	vblk_wr32(e, 8, m.data);
+	vblk_wr32(e, 12, 0); /* unmasked */
+	*why = "the pci service does not enable MSI-X";
+	return vblk_pci_call(KEEL_PCI_MSIX_ENABLE, vblk.index, 1, w);
+}
+
+/* Queue 0 (its interrupt MSI-X vector 0) in the control memory, then DRIVER_OK. */
+static int64_t vblk_queue_setup(const char **why)
 {
 	volatile uint8_t *c = vblk.common;
 	size_t desc, avail, used, total;
@@ -224,161 +248,156 @@ static int64_t vblk_queue_setup(void)
 	uint64_t off;
 	int64_t r;
 
-	wr16(c, VIRTIO_COMMON_Q_SELECT, 0);
-	size = rd16(c, VIRTIO_COMMON_Q_SIZE);
+	*why = "queue 0";
+	vblk_wr16(c, VIRTIO_COMMON_Q_SELECT, 0);
+	size = vblk_rd16(c, VIRTIO_COMMON_Q_SIZE);
 	if (size == 0)
 		return -KEEL_ENOENT;
-	if (size > VBLK_QSIZE)
-		size = VBLK_QSIZE; /* the driver may ask for less (4.1.4.3) */
+	if (size > VBLK_QSIZE_MAX)
+		size = VBLK_QSIZE_MAX; /* the driver may ask for less (4.1.4.3) */
 	if (size & (size - 1))
 		return -KEEL_EINVAL; /* split queues are powers of two; a device saying else lies */
+	vblk.slots = size / 3 < VBLK_SLOTS ? size / 3 : VBLK_SLOTS;
+	if (vblk.slots == 0)
+		return -KEEL_E2BIG; /* not even one request of three descriptors */
 	total = virtq_layout(size, &desc, &avail, &used);
-	if (total > VBLK_REQ_OFF)
+	if (total > VBLK_HDR_OFF)
 		return -KEEL_E2BIG;
-	r = virtq_init(&vblk.q, vblk.dma, total, size, 0);
-	if (r < 0)
+	if ((r = virtq_init(&vblk.q, vblk.ctl, total, size, 0)) < 0)
 		return r;
-	noff = rd16(c, VIRTIO_COMMON_Q_NOFF);
-	r = virtio_pci_notify_offset(&vblk.caps, noff, &off);
-	if (r < 0)
+	noff = vblk_rd16(c, VIRTIO_COMMON_Q_NOFF);
+	if ((r = virtio_pci_notify_offset(&vblk.caps, noff, &off)) < 0)
 		return r;
-	vblk.notify_base = vblk.bar[vblk.caps.notify.bar] + off;
-	wr16(c, VIRTIO_COMMON_Q_SIZE, size);
-	wr16(c, VIRTIO_COMMON_Q_MSIX, VIRTIO_MSI_NO_VECTOR);
-	wr64(c, VIRTIO_COMMON_Q_DESCLO, vblk.dma_phys + desc);
-	wr64(c, VIRTIO_COMMON_Q_AVAILLO, vblk.dma_phys + avail);
-	wr64(c, VIRTIO_COMMON_Q_USEDLO, vblk.dma_phys + used);
-	wr16(c, VIRTIO_COMMON_Q_ENABLE, 1);
-	wr16(c, VIRTIO_COMMON_MSIX, VIRTIO_MSI_NO_VECTOR);
-	wr8(c, VIRTIO_COMMON_STATUS,
-	    VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK |
-		VIRTIO_STATUS_DRIVER_OK);
+	vblk.notify = vblk.bar[vblk.caps.notify.bar] + off;
+	vblk_wr16(c, VIRTIO_COMMON_Q_SIZE, size);
+	vblk_wr32(c, VIRTIO_COMMON_Q_DESCLO, (uint32_t)(vblk.ctl_phys + desc));
+	vblk_wr32(c, VIRTIO_COMMON_Q_DESCLO + 4, (uint32_t)((vblk.ctl_phys + desc) >> 32));
+	vblk_wr32(c, VIRTIO_COMMON_Q_AVAILLO, (uint32_t)(vblk.ctl_phys + avail));
+	vblk_wr32(c, VIRTIO_COMMON_Q_AVAILLO + 4, (uint32_t)((vblk.ctl_phys + avail) >> 32));
+	vblk_wr32(c, VIRTIO_COMMON_Q_USEDLO, (uint32_t)(vblk.ctl_phys + used));
+	vblk_wr32(c, VIRTIO_COMMON_Q_USEDLO + 4, (uint32_t)((vblk.ctl_phys + used) >> 32));
+	/* 4.1.5.1.2: a vector the device cannot use reads back as NO_VECTOR. */
+	*why = "the device refuses MSI-X vector 0 for its queue";
+	vblk_wr16(c, VIRTIO_COMMON_Q_MSIX, 0);
+	if (vblk_rd16(c, VIRTIO_COMMON_Q_MSIX) != 0)
+		return -KEEL_EIO;
+	vblk_wr16(c, VIRTIO_COMMON_MSIX, VIRTIO_MSI_NO_VECTOR); /* no config-change messages */
+	vblk_wr16(c, VIRTIO_COMMON_Q_ENABLE, 1);
+	vblk_wr8(c, VIRTIO_COMMON_STATUS,
+		 VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK |
+		     VIRTIO_STATUS_DRIVER_OK);
 	return 0;
 }
 
-/* Read sector 0 into the request page by polling: 0 and the data at *data, or -KEEL_E*. */
-static int64_t vblk_read_sector0(const uint8_t **data)
+/* DMA memory of `bytes`, mapped at va: 0 with its mapping and bus address, or -KEEL_E*. */
+static int64_t vblk_dma(uint64_t dma, uint64_t bytes, uint64_t va, uint8_t **mem, uint64_t *phys)
 {
-	uint8_t *req = vblk.dma + VBLK_REQ_OFF;
-	struct virtio_blk_req_hdr *h = (struct virtio_blk_req_hdr *)req;
-	uint64_t phys = vblk.dma_phys + VBLK_REQ_OFF, token, t0;
-	struct virtq_buf b[3] = {
-	    {phys, sizeof(*h), 0},
-	    {phys + 512, KEEL_BLK_SECTOR, 1},
-	    {phys + 1024, 1, 1},
-	};
-	uint32_t len;
-	int r;
-
-	h->type = VIRTIO_BLK_T_IN;
-	h->reserved = 0;
-	h->sector = 0;
-	req[1024] = BLK_STATUS_POISON;
-	if ((r = virtq_add(&vblk.q, b, 3, 0)) < 0)
-		return r;
-	if (virtq_kick_prepare(&vblk.q))
-		wr16(vblk.notify_base, 0, 0); /* the queue's index */
-	t0 = vblk_clock();
-	while ((r = virtq_get_used(&vblk.q, &token, &len)) == 0) {
-		if (vblk_clock() - t0 > VBLK_TIMEOUT_NS)
-			return -KEEL_ETIMEDOUT;
-		keel_yield();
-	}
-	if (r < 0)
-		return r;
-	if (req[1024] != VIRTIO_BLK_S_OK) {
-		keel_printf("sector 0: device status %u\n", req[1024]);
-		return -KEEL_EFAULT;
-	}
-	*data = req + 512;
-	return 0;
-}
-
-/* DMA memory for the queue and one request, mapped: 0, or -KEEL_E*. */
-static int64_t vblk_dma(uint64_t dma)
-{
-	int64_t vmo = keel_device_create(KEEL_OBJ_DMAMEM, VBLK_DMA_BYTES, 0, dma), r;
+	int64_t vmo = keel_device_create(KEEL_OBJ_DMAMEM, bytes, 0, dma), r;
 
 	if (vmo < 0)
 		return vmo;
-	r = keel_info(KEEL_INFO_VMO_PHYS, (uint64_t)vmo, &vblk.dma_phys, sizeof(vblk.dma_phys));
+	r = keel_info(KEEL_INFO_VMO_PHYS, (uint64_t)vmo, phys, sizeof(*phys));
 	if (r >= 0)
-		r = keel_map(KEEL_HANDLE_SELF, (uint64_t)vmo, VBLK_DMA_VA, 0, VBLK_DMA_BYTES,
+		r = keel_map(KEEL_HANDLE_SELF, (uint64_t)vmo, va, 0, bytes,
 			     KEEL_MAP_READ | KEEL_MAP_WRITE);
 	keel_handle_close((uint64_t)vmo); /* the mapping keeps the pages */
 	if (r < 0)
 		return r;
-	vblk.dma = (uint8_t *)(uintptr_t)VBLK_DMA_VA;
+	*mem = (uint8_t *)(uintptr_t)va;
 	return 0;
 }
 
-/* Everything up to sector 0 printed: 0 and *ok (the boot signature), or -KEEL_E* (said). */
-static int64_t vblk_bring_up(const struct keel_start *sb, int *ok, uint64_t *capacity)
+/* Find, map and reset the function; nothing enabled but memory decoding yet. */
+static int64_t vblk_attach(const struct keel_start *sb, const char **why)
 {
 	struct pci_config_ops ops = {vblk_cfg_read32, vblk_cfg_write32, NULL};
-	uint64_t w[KEEL_MSG_WORDS];
-	const uint8_t *d;
+	uint64_t w[KEEL_MSG_WORDS], dma = sb->handle[VBLK_SLOT_DMA];
 	unsigned nbars = 0;
 	int64_t r;
 
+	*why = "no pci service";
 	if ((r = keel_name_lookup(sb->handle[KEEL_START_NAMES], "pci", &vblk.pci)) < 0)
-		return keel_printf("no pci service: %s\n", keel_strerror(r)), r;
-	if ((r = vblk_find(&nbars)) < 0)
-		return keel_printf("no virtio-blk function: %s\n", keel_strerror(r)), r;
+		return r;
+	*why = "no virtio-blk function at the pci index init gave (start-block arg)";
+	if ((r = vblk_find(sb->arg, &nbars)) < 0)
+		return r;
+	*why = "BARs";
 	if ((r = vblk_map_bars(sb, nbars)) < 0)
-		return keel_printf("BARs: %s\n", keel_strerror(r)), r;
+		return r;
+	*why = "virtio capabilities";
 	if ((r = virtio_pci_caps_find(&ops, vblk.bar_size, &vblk.caps)) < 0)
-		return keel_printf("virtio capabilities: found 0x%x, cut %u, skipped %u\n",
-				   vblk.caps.found, vblk.caps.cut, vblk.caps.skipped),
-		       r;
+		return r;
 	/* Each structure lies in a BAR with a size, and only mapped BARs have one. */
 	vblk.common = vblk.bar[vblk.caps.common.bar] + vblk.caps.common.offset;
 	vblk.device = vblk.bar[vblk.caps.device.bar] + vblk.caps.device.offset;
-	if ((r = vblk_dma(sb->handle[VBLK_SLOT_DMA])) < 0)
-		return keel_printf("DMA memory: %s\n", keel_strerror(r)), r;
-	if ((r = vblk_pci_call(KEEL_PCI_ENABLE, vblk.index, 0, w)) < 0 || (r = vblk_reset()) < 0 ||
-	    (r = vblk_negotiate()) < 0 || (r = vblk_queue_setup()) < 0)
-		return keel_printf("device setup: %s\n", keel_strerror(r)), r;
-	*capacity = (uint64_t)rd32(vblk.device, VIRTIO_BLK_CFG_CAPACITY) |
-		    (uint64_t)rd32(vblk.device, VIRTIO_BLK_CFG_CAPACITY + 4) << 32;
-	if ((r = vblk_read_sector0(&d)) < 0)
-		return keel_printf("sector 0: %s\n", keel_strerror(r)), r;
-	keel_printf("sector 0: %02x %02x %02x %02x %02x %02x %02x %02x %02x %02x %02x %02x %02x "
-		    "%02x %02x %02x ... %02x %02x; capacity %llu sectors\n",
-		    d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11], d[12],
-		    d[13], d[14], d[15], d[510], d[511], (unsigned long long)*capacity);
-	*ok = d[510] == 0x55 && d[511] == 0xaa;
+	*why = "DMA memory";
+	if ((r = vblk_dma(dma, VBLK_CTL_BYTES, VBLK_CTL_VA, &vblk.ctl, &vblk.ctl_phys)) < 0 ||
+	    (r = vblk_dma(dma, (uint64_t)VBLK_SLOTS * VBLK_MAX_BYTES, VBLK_BOUNCE_VA, &vblk.bounce,
+			  &vblk.bounce_phys)) < 0)
+		return r;
+	*why = "memory decoding";
+	if ((r = vblk_pci_call(KEEL_PCI_ENABLE, vblk.index, KEEL_PCI_ENABLE_NO_MASTER, w)) < 0)
+		return r;
+	*why = "reset";
+	if ((r = vblk_reset()) < 0)
+		return r;
+	*why = "bus mastering";
+	return vblk_pci_call(KEEL_PCI_ENABLE, vblk.index, 0, w);
+}
+
+/* Everything up to serving: 0, or -KEEL_E* (said in one line, the device told FAILED). */
+static int64_t vblk_bring_up(const struct keel_start *sb)
+{
+	const char *why = "";
+	uint32_t features = 0;
+	int64_t r;
+
+	if ((r = vblk_attach(sb, &why)) < 0)
+		goto fail;
+	why = "feature negotiation (VERSION_1)";
+	if ((r = vblk_negotiate(&features)) < 0)
+		goto fail;
+	why = "device configuration (capacity, size_max)";
+	if ((r = vblk_limits(features)) < 0)
+		goto fail;
+	why = "session server";
+	if ((r = keel_server_init(&vblk.srv, sb->handle[KEEL_START_SERVICE], VBLK_SQ_ENTRIES,
+				  VBLK_CQ_ENTRIES, VBLK_DATA_SIZE, vblk_request, NULL)) < 0)
+		goto fail;
+	vblk.msi = sb->handle[VBLK_SLOT_MSI];
+	if ((r = vblk_msix(vblk.msi, &why)) < 0 || (r = vblk_queue_setup(&why)) < 0)
+		goto fail;
+	why = "watchdog thread";
+	if ((r = vblk_watchdog_start()) < 0)
+		goto fail;
+	keel_printf("pci index %llu, %llu sectors, up to %u bytes a request%s%s, "
+		    "%u in flight, MSI-X\n",
+		    (unsigned long long)vblk.index, (unsigned long long)vblk.lim.capacity,
+		    vblk.lim.max_bytes, vblk.lim.read_only ? ", read-only" : "",
+		    vblk.lim.flush ? ", write-back cache" : "", vblk.slots);
 	return 0;
+fail:
+	keel_printf("%s: %s\n", why, keel_strerror(r));
+	if (vblk.common)
+		vblk_wr8(vblk.common, VIRTIO_COMMON_STATUS, VIRTIO_STATUS_FAILED);
+	return r;
 }
 
 int main(uint64_t start)
 {
 	const struct keel_start *sb = (const struct keel_start *)(uintptr_t)start;
-	uint64_t service, capacity = 0, w[KEEL_MSG_WORDS];
-	int ok = 0;
-	int64_t r;
+	uint64_t w[KEEL_MSG_WORDS];
 
 	if (!sb || sb->magic != KEEL_START_MAGIC ||
 	    sb->handle[KEEL_START_SERVICE] == KEEL_MSG_NO_HANDLE)
 		return 100;
-	service = sb->handle[KEEL_START_SERVICE];
-	if (vblk_bring_up(sb, &ok, &capacity) < 0 && vblk.common)
-		wr8(vblk.common, VIRTIO_COMMON_STATUS, VIRTIO_STATUS_FAILED);
-	/* Served even after a failed bring-up: the self test says so (w1 = 0). */
-	r = keel_recv_words(service, w);
-	while (r >= 0) {
-		if (w[0] == KEEL_BLK_SELFTEST) {
-			w[0] = 0;
-			w[1] = (uint64_t)ok;
-			w[2] = capacity;
-		} else {
-			w[0] = (uint64_t)-KEEL_EINVAL;
-			w[1] = w[2] = 0;
-		}
-		w[3] = 0;
-		r = keel_reply_recv_words(service, w);
-	}
-	if (vblk.common)
-		vblk_reset(); /* no DMA after we are gone (syscall.h) */
-	return r == -KEEL_ECLOSED ? 0 : 1;
+	if (vblk_bring_up(sb) < 0)
+		return 1;
+	while (!vblk.srv.gone)
+		vblk_io_step(keel_server_step(&vblk.srv));
+	/* No caller left on the service: no DMA and no message after we are gone (syscall.h). */
+	__atomic_store_n(&vblk.stop, 1, __ATOMIC_RELAXED);
+	vblk_reset();
+	vblk_pci_call(KEEL_PCI_MSIX_ENABLE, vblk.index, 0, w);
+	return 0;
 }

@@ -116,6 +116,8 @@ int virtio_pci_caps_find(const struct pci_config_ops *ops, const uint64_t bar_si
 		v0 = ops->read32(ops->ctx, ptr);
 		if ((v0 & 0xff) == VIRTIO_PCI_CAP_ID)
 			virtio_cap_take(ops, ptr, v0, bar_size, c);
+		else if ((v0 & 0xff) == PCI_CAP_ID_MSIX && c->msix == 0)
+			c->msix = (uint8_t)ptr;
 		ptr = (v0 >> 8) & 0xfc; /* the two low bits are reserved */
 	}
 	c->cut = ptr != 0;
@@ -131,5 +133,29 @@ int virtio_pci_notify_offset(const struct virtio_pci_caps *c, uint16_t queue_not
 	if (!(c->found & VIRTIO_PCI_FOUND(VIRTIO_PCI_CAP_NOTIFY_CFG)) || rel + 2 > c->notify.length)
 		return -KEEL_ERANGE;
 	*off = c->notify.offset + rel;
+	return 0;
+}
+
+int virtio_pci_msix_table(const struct pci_config_ops *ops, uint8_t cap,
+			  const uint64_t bar_size[PCI_BARS_MAX], struct virtio_pci_region *t,
+			  unsigned *entries)
+{
+	uint32_t ctl, table, n;
+
+	/* cap came from the bounded walk: at least 0x40, dword-aligned, so cap + 4 <= 0xfc. */
+	if (cap < PCI_HEADER_END || (cap & 3) != 0)
+		return -KEEL_ENOENT;
+	ctl = ops->read32(ops->ctx, cap);
+	if ((ctl & 0xff) != PCI_CAP_ID_MSIX)
+		return -KEEL_ENOENT;
+	table = ops->read32(ops->ctx, cap + 4u);
+	n = ((ctl >> 16) & 0x7ff) + 1;
+	t->bar = (uint8_t)(table & 7);
+	t->offset = table & ~7u;
+	t->length = n * PCI_MSIX_ENTRY_SIZE;
+	if (t->bar >= PCI_BARS_MAX || bar_size[t->bar] == 0 ||
+	    (uint64_t)t->offset + t->length > bar_size[t->bar])
+		return -KEEL_ERANGE;
+	*entries = n;
 	return 0;
 }

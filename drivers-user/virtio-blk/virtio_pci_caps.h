@@ -90,6 +90,7 @@ struct virtio_pci_caps {
 	uint8_t found;                  /* 1 << cfg_type for each structure taken */
 	uint8_t cut;     /* the list looped, pointed into the header, or ran past its bound */
 	uint8_t skipped; /* virtio capabilities ignored as unusable (saturates at 255) */
+	uint8_t msix;    /* config offset of the (first) MSI-X capability, 0 none */
 };
 
 #define VIRTIO_PCI_FOUND(type) (1u << (type))
@@ -109,6 +110,20 @@ struct virtio_pci_caps {
  */
 int virtio_pci_caps_find(const struct pci_config_ops *ops, const uint64_t bar_size[PCI_BARS_MAX],
 			 struct virtio_pci_caps *c);
+
+/*
+ * The MSI-X table (PCI Local Bus 3.0, 6.8.2): the capability at `cap`
+ * (virtio_pci_caps's msix) holds message control (table size - 1 in bits
+ * 0-10) in its first dword's upper half and the table's BAR (BIR, bits 0-2)
+ * and offset (the rest) in its second. 0 with the table's place in *t (bar,
+ * offset, length = entries x 16) and its entries, or -KEEL_ENOENT no
+ * capability (PCI_CAP_ID_MSIX, pci_config.h), -KEEL_ERANGE a reserved BIR, a BAR not usable
+ * (bar_size 0) or a table not inside its BAR.
+ */
+#define PCI_MSIX_ENTRY_SIZE 16
+int virtio_pci_msix_table(const struct pci_config_ops *ops, uint8_t cap,
+			  const uint64_t bar_size[PCI_BARS_MAX], struct virtio_pci_region *t,
+			  unsigned *entries);
 
 /*
  * The offset in the notify structure's BAR at which queue `queue_notify_off`

@@ -133,6 +133,16 @@
 /* A driver's start-block arg bit (init's `wc`): map the device memory write-combining. */
 #define KEEL_DRIVER_ARG_WC (1ull << 63)
 
+/*
+ * A `pci=` driver's start-block arg: bits 48-59 hold its function's index in
+ * the pci service's list plus one (0: none given), its config line's arg=N
+ * the bits below (conf.h keeps arg=N below 2^48 on such a line).
+ */
+#define KEEL_DRIVER_ARG_PCI(index)     (((uint64_t)(index) + 1) << 48)
+#define KEEL_DRIVER_ARG_PCI_INDEX(arg) ((((arg) >> 48) & 0xfffu) - 1ull)
+#define KEEL_DRIVER_ARG_PCI_NONE       (~0ull) /* KEEL_DRIVER_ARG_PCI_INDEX of no index */
+#define KEEL_DRIVER_ARG_PCI_MAX        0xffeu
+
 /* "echo" (drivers-user/echo, make bench and tests): KEEL_ECHO_PING completes
  * at once with status 0 and len = the request's len, touching no data.
  * KEEL_ECHO_SYSCALLS writes the system calls the server made so far, a
@@ -156,9 +166,21 @@
  *   w0 = KEEL_PCI_CFG_READ, w1 = index, w2 = offset (0-252, a multiple of 4).
  *     Reply w1 = that configuration dword (a driver's capability list).
  *     -KEEL_ENOENT no such function, -KEEL_EINVAL a bad offset.
- *   w0 = KEEL_PCI_ENABLE, w1 = index: memory decoding and bus mastering on in
- *     its command register (a DMA driver's start). -KEEL_ENOENT no such function.
- *     Anyone who can reach the service may do both: "pci" is for trusted drivers.
+ *   w0 = KEEL_PCI_ENABLE, w1 = index, w2 = 0 or KEEL_PCI_ENABLE_NO_MASTER:
+ *     memory decoding and bus mastering on in its command register (a DMA
+ *     driver's start); with KEEL_PCI_ENABLE_NO_MASTER memory decoding alone
+ *     (to reset a device before it may master the bus). -KEEL_ENOENT no such
+ *     function.
+ *   w0 = KEEL_PCI_DISABLE, w1 = index: bus mastering and memory decoding off,
+ *     and MSI-X off (init, when the function's driver died, before it
+ *     restarts it: no DMA and no message from what the dead driver left).
+ *     -KEEL_ENOENT no such function.
+ *   w0 = KEEL_PCI_MSIX_ENABLE, w1 = index, w2 = 1 on / 0 off: the MSI-X
+ *     enable bit of its MSI-X capability (function mask cleared when on); the
+ *     driver programs the table (in its BAR) first. -KEEL_ENOENT no such
+ *     function or no MSI-X capability, -KEEL_EINVAL w2 not 0 or 1.
+ *     Anyone who can reach the service may do all these: "pci" is for trusted
+ *     drivers.
  * Anything else: -KEEL_EINVAL.
  */
 #define KEEL_PCI_COUNT    1
@@ -166,6 +188,11 @@
 #define KEEL_PCI_BAR      3
 #define KEEL_PCI_CFG_READ 4
 #define KEEL_PCI_ENABLE   5
+
+#define KEEL_PCI_DISABLE     6
+#define KEEL_PCI_MSIX_ENABLE 7
+
+#define KEEL_PCI_ENABLE_NO_MASTER 1 /* KEEL_PCI_ENABLE's w2: memory decoding only */
 
 #define KEEL_PCI_ADDRESS(seg, bus, dev, fn)                                                        \
 	((uint64_t)(seg) << 16 | (uint64_t)(bus) << 8 | (uint64_t)(dev) << 3 | (uint64_t)(fn))
@@ -229,11 +256,17 @@ struct keel_kbd_event {
  *   KEEL_BLK_INFO:  writes a struct keel_blk_info at offset (len at least
  *                   its size); completes with len = its size.
  * A read's or write's len is a nonzero multiple of KEEL_BLK_SECTOR, at most
- * max_bytes (KEEL_BLK_INFO). Errors, checked in this order: -KEEL_EINVAL an
- * unknown opcode, a bad len, a FLUSH with len or arg; -KEEL_E2BIG len above
- * max_bytes; -KEEL_ERANGE offset + len past the data area, or sectors past
- * the capacity; -KEEL_EPERM a write to a read-only disk; from the device
- * -KEEL_ENOSYS (unsupported) and -KEEL_EIO.
+ * max_bytes (KEEL_BLK_INFO). An entry whose offset + len is past the data
+ * area never reaches the driver: libkeel's submit refuses it (-KEEL_EINVAL,
+ * ring_api.h), and the server's ring layer answers one written into the
+ * ring by hand with -KEEL_EINVAL. The driver's errors, checked in this
+ * order: -KEEL_EINVAL an unknown opcode, a bad len, a FLUSH with len or arg;
+ * -KEEL_E2BIG len above max_bytes; -KEEL_ERANGE sectors past the capacity;
+ * -KEEL_EPERM a write to a read-only disk; -KEEL_EAGAIN every one of the
+ * driver's request slots (all sessions') is busy: submit it again after a
+ * completion; from the device -KEEL_ENOSYS (unsupported) and -KEEL_EIO (also
+ * for every request once the device stopped answering or broke its rules,
+ * until the driver is restarted).
  */
 #define KEEL_BLK_READ   1
 #define KEEL_BLK_WRITE  2

@@ -75,7 +75,7 @@ static const char *test_refused(void)
 	struct blk_limits ro = disk, tiny = disk;
 
 	KT_EQ(plan_of(0, 0, 512, 0, &disk), -KEEL_EINVAL);
-	KT_EQ(plan_of(4, 0, 512, 0, &disk), -KEEL_EINVAL);
+	KT_EQ(plan_of(5, 0, 512, 0, &disk), -KEEL_EINVAL);
 	KT_EQ(plan_of(0xffffffffu, 0, 512, 0, &disk), -KEEL_EINVAL);
 	KT_EQ(plan_of(KEEL_BLK_READ, 0, 0, 0, &disk), -KEEL_EINVAL);   /* zero count */
 	KT_EQ(plan_of(KEEL_BLK_READ, 0, 511, 0, &disk), -KEEL_EINVAL); /* not whole sectors */
@@ -159,8 +159,27 @@ static const char *test_done(void)
 	return NULL;
 }
 
+/* KEEL_BLK_INFO: answered by the driver, never sent; its struct inside the data area. */
+static const char *test_info(void)
+{
+	const uint32_t n = sizeof(struct keel_blk_info);
+
+	KT_EQ(plan_of(KEEL_BLK_INFO, 0, n, 8192 - n, &disk), 0);
+	KT_EQ(plan.info, 1);
+	KT_EQ(plan.device, 0);
+	KT_EQ(plan.offset, 8192 - n);
+	KT_EQ(plan_of(KEEL_BLK_INFO, 0, 4096, 0, &disk), 0); /* len may be larger */
+	KT_EQ(plan_of(KEEL_BLK_INFO, 0, n - 1, 0, &disk), -KEEL_EINVAL);
+	KT_EQ(plan_of(KEEL_BLK_INFO, 0, n, 8192 - n + 1, &disk), -KEEL_ERANGE);
+	KT_EQ(plan_of(KEEL_BLK_INFO, 0, n, UINT64_MAX - 4, &disk), -KEEL_ERANGE); /* wraps */
+	KT_EQ(plan_of(KEEL_BLK_READ, 0, 512, 0, &disk), 0);
+	KT_EQ(plan.info, 0);
+	return NULL;
+}
+
 static const struct ktest tests[] = {
-    KTEST(test_good), KTEST(test_flush), KTEST(test_refused), KTEST(test_chains), KTEST(test_done),
+    KTEST(test_good),   KTEST(test_flush), KTEST(test_refused),
+    KTEST(test_chains), KTEST(test_done),  KTEST(test_info),
 };
 
 int main(void)

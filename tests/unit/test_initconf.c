@@ -127,50 +127,60 @@ static const char *test_options(void)
 	return NULL;
 }
 
-/* `ecam`: a device slot of its own, in line order, whose range init fills in. */
-static const char *test_ecam(void)
+/*
+ * Device slots init fills in at start: `ecam` and `fb` (no arguments: init
+ * learns the range), `pci=VVVV:DDDD[.N]` (one entry, vendor in arg, device
+ * | N << 16 in arg2, filling every slot); wc goes with fb and pci=.
+ */
+struct slots_case {
+	const char *text;
+	unsigned driver, ndev; /* the driver checked, its device count */
+	struct initconf_device dev[2];
+	int wc;
+	uint64_t arg;
+};
+
+static const char *slots_check(const struct slots_case *c)
 {
-	KT_EQ(parse("driver pci bin/pci ioport=0xcf8:8 ecam\ndriver p2 bin/pci ecam log\n"), 0);
-	KT_EQ(conf.ndrivers, 2);
-	KT_EQ(conf.driver[0].ndev, 2);
-	KT_EQ(conf.driver[0].dev[0].type, KEEL_OBJ_IOPORT);
-	KT_EQ(conf.driver[0].dev[1].type, INITCONF_DEV_ECAM);
-	KT_EQ(conf.driver[0].dev[1].arg, 0);
-	KT_EQ(conf.driver[0].dev[1].arg2, 0);
-	KT_EQ(conf.driver[1].dev[0].type, INITCONF_DEV_ECAM);
-	KT_EQ(conf.driver[1].dev[1].type, KEEL_OBJ_LOG);
+	const struct initconf_entry *e;
+
+	KT_EQ(parse(c->text), 0);
+	KT_ASSERT(conf.ndrivers > c->driver);
+	e = &conf.driver[c->driver];
+	KT_EQ(e->ndev, c->ndev);
+	for (unsigned k = 0; k < c->ndev && k < 2; k++) {
+		KT_EQ(e->dev[k].type, c->dev[k].type);
+		KT_EQ(e->dev[k].arg, c->dev[k].arg);
+		KT_EQ(e->dev[k].arg2, c->dev[k].arg2);
+	}
+	KT_EQ(e->wc, c->wc);
+	KT_EQ(e->arg, c->arg);
 	return NULL;
 }
 
-/* `fb`: a device slot whose range init fills in from its start block; wc goes with it. */
-static const char *test_fb(void)
+static const char *test_device_slots(void)
 {
-	KT_EQ(parse("driver fbcon bin/fbcon fb wc log\n"), 0);
-	KT_EQ(conf.ndrivers, 1);
-	KT_EQ(conf.driver[0].ndev, 2);
-	KT_EQ(conf.driver[0].dev[0].type, INITCONF_DEV_FB);
-	KT_EQ(conf.driver[0].dev[0].arg, 0);
-	KT_EQ(conf.driver[0].dev[0].arg2, 0);
-	KT_EQ(conf.driver[0].dev[1].type, KEEL_OBJ_LOG);
-	KT_EQ(conf.driver[0].wc, 1);
-	return NULL;
-}
+	static const struct slots_case cases[] = {
+	    {"driver pci bin/pci ioport=0xcf8:8 ecam\n", 0, 2,
+	     {{KEEL_OBJ_IOPORT, 0xcf8, 8}, {INITCONF_DEV_ECAM, 0, 0}}, 0, 0},
+	    {"driver pci bin/pci ioport=0xcf8:8 ecam\ndriver p2 bin/pci ecam log\n", 1, 2,
+	     {{INITCONF_DEV_ECAM, 0, 0}, {KEEL_OBJ_LOG, 0, 0}}, 0, 0},
+	    {"driver fbcon bin/fbcon fb wc log\n", 0, 2,
+	     {{INITCONF_DEV_FB, 0, 0}, {KEEL_OBJ_LOG, 0, 0}}, 1, 0},
+	    {"driver pci bin/pci ecam\ndriver vblk bin/virtio-blk arg=3 pci=1AF4:1001 wc\n", 1, 1,
+	     {{INITCONF_DEV_PCI, 0x1af4, 0x1001}}, 1, 3},
+	    {"driver v bin/v pci=0000:ffff\n", 0, 1, {{INITCONF_DEV_PCI, 0, 0xffff}}, 0, 0},
+	    /* The N-th match: N in arg2's bits 16 up. */
+	    {"driver disk bin/virtio-blk pci=1af4:1001.1\n", 0, 1,
+	     {{INITCONF_DEV_PCI, 0x1af4, 0x1001 | 1u << 16}}, 0, 0},
+	    {"driver disk bin/virtio-blk pci=1af4:1001.0 arg=0xffffffffffff\n", 0, 1,
+	     {{INITCONF_DEV_PCI, 0x1af4, 0x1001}}, 0, 0xffffffffffff},
+	    {"driver disk bin/virtio-blk pci=1af4:1042.255\n", 0, 1,
+	     {{INITCONF_DEV_PCI, 0x1af4, 0x1042 | 255u << 16}}, 0, 0},
+	};
 
-/* `pci=`: one device entry (vendor, device) that fills every slot at start; wc may go with it. */
-static const char *test_pci(void)
-{
-	KT_EQ(parse("driver pci bin/pci ecam\ndriver vblk bin/virtio-blk arg=3 pci=1AF4:1001 wc\n"),
-	      0);
-	KT_EQ(conf.ndrivers, 2);
-	KT_EQ(conf.driver[1].ndev, 1);
-	KT_EQ(conf.driver[1].dev[0].type, INITCONF_DEV_PCI);
-	KT_EQ(conf.driver[1].dev[0].arg, 0x1af4);
-	KT_EQ(conf.driver[1].dev[0].arg2, 0x1001);
-	KT_EQ(conf.driver[1].wc, 1);
-	KT_EQ(conf.driver[1].arg, 3);
-	KT_EQ(parse("driver v bin/v pci=0000:ffff\n"), 0);
-	KT_EQ(conf.driver[0].dev[0].arg, 0);
-	KT_EQ(conf.driver[0].dev[0].arg2, 0xffff);
+	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		KT_TRY(slots_check(&cases[i]));
 	return NULL;
 }
 
@@ -220,6 +230,15 @@ static const char *test_errors(void)
 	    {"driver x bin/x pci=1af4:1g42", "pci= wants VVVV:DDDD"},
 	    {"driver x bin/x pci=1af4:10421", "pci= wants VVVV:DDDD"},
 	    {"driver x bin/x pci=:1042", "pci= wants VVVV:DDDD"},
+	    {"driver x bin/x pci=1af4:1001.", "wants N a decimal number up to 255"},
+	    {"driver x bin/x pci=1af4:1001.256", "wants N a decimal number up to 255"},
+	    {"driver x bin/x pci=1af4:1001.0x1", "wants N a decimal number up to 255"},
+	    {"driver x bin/x pci=1af4:1001.1.1", "wants N a decimal number up to 255"},
+	    {"driver x bin/x pci=1af4.1:1001", "wants N a decimal number up to 255"},
+	    {"driver x bin/x pci=1af4:1001.99999999999999999999", "wants N a decimal"},
+	    {"driver x bin/x pci=.1", "pci= wants VVVV:DDDD"},
+	    {"driver x bin/x pci=1af4:1001 arg=0x1000000000000", "a pci= driver's arg= above"},
+	    {"driver x bin/x arg=0x1000000000000 pci=1af4:1001.1", "a pci= driver's arg= above"},
 	    {"driver x bin/x pci=1af4:1001 log", "pci= with other device options"},
 	    {"driver x bin/x log pci=1af4:1001", "pci= with other device options"},
 	    {"driver x bin/x pci=1af4:1001 pci=1af4:1001", "pci= with other device options"},
@@ -366,8 +385,7 @@ static const char *test_hostile(void)
 
 static const struct ktest tests[] = {
     KTEST(test_shipped), KTEST(test_options),    KTEST(test_empty),   KTEST(test_errors),
-    KTEST(test_limits),  KTEST(test_duplicates), KTEST(test_hostile), KTEST(test_ecam),
-    KTEST(test_fb),      KTEST(test_pci),
+    KTEST(test_limits),  KTEST(test_duplicates), KTEST(test_hostile), KTEST(test_device_slots),
 };
 
 int main(void)

@@ -198,15 +198,23 @@ static const char *test_caps_hostile(void)
 	before = fk.reads;
 	KT_EQ(pci_caps_walk(&ops), KEEL_PCI_CAP_MSI | KEEL_PCI_CAP_LOOP);
 	KT_ASSERT(fk.reads - before <= PCI_CAPS_MAX + 3);
+	/* pci_cap_find walks the same bounded way: the first of an ID, 0 when none. */
+	before = fk.reads;
+	KT_EQ(pci_cap_find(&ops, 0x05), 0x50);
+	KT_EQ(pci_cap_find(&ops, 0x01), 0x60);
+	KT_EQ(pci_cap_find(&ops, PCI_CAP_ID_MSIX), 0);
+	KT_ASSERT(fk.reads - before <= 3 * (PCI_CAPS_MAX + 3));
 	/* A pointer into the header, and unaligned pointers (low bits masked). */
 	fk.reg[0x34 / 4] = 0x53;
 	fk.reg[0x50 / 4] = 0x00001011; /* MSI-X, next 0x10: a BAR, not a capability */
 	KT_EQ(pci_caps_walk(&ops), KEEL_PCI_CAP_MSIX | KEEL_PCI_CAP_LOOP);
+	KT_EQ(pci_cap_find(&ops, PCI_CAP_ID_MSIX), 0x50);
 	fk.reg[0x50 / 4] = 0x00000311; /* next 0x03 masks to 0: the end */
 	KT_EQ(pci_caps_walk(&ops), KEEL_PCI_CAP_MSIX);
 	/* No capability bit in status: the pointer is not read. */
 	fk.reg[1] = 0;
 	KT_EQ(pci_caps_walk(&ops), 0);
+	KT_EQ(pci_cap_find(&ops, PCI_CAP_ID_MSIX), 0);
 	KT_EQ(fk.bad_access, 0);
 	return NULL;
 }

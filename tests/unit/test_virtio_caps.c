@@ -67,7 +67,8 @@ static void fake_qemu_blk(void)
 	fk.reg[0] = VIRTIO_PCI_VENDOR | (uint32_t)VIRTIO_PCI_DEVICE_BLK << 16;
 	fk.reg[1] = 0x00100007; /* capabilities in the status */
 	fk.reg[0x34 / 4] = 0x98;
-	fk.reg[0x98 / 4] = 0x8411; /* MSI-X, next 0x84 */
+	fk.reg[0x98 / 4] = 0x00018411; /* MSI-X, next 0x84, 2 entries */
+	fk.reg[0x9c / 4] = 0x00000001; /* its table: BAR 1, offset 0 */
 	cap(0x84, 0x70, 20, VIRTIO_PCI_CAP_PCI_CFG, 0, 0, 0, 0);
 	cap(0x70, 0x60, 20, VIRTIO_PCI_CAP_NOTIFY_CFG, 4, 0x3000, 0x1000, 4);
 	cap(0x60, 0x50, 16, VIRTIO_PCI_CAP_DEVICE_CFG, 4, 0x2000, 0x1000, 0);
@@ -232,9 +233,41 @@ static const char *test_first_usable(void)
 	return NULL;
 }
 
+/* The MSI-X table: found by the walk, located, and refused outside its BAR. */
+static const char *test_msix(void)
+{
+	struct virtio_pci_region t;
+	unsigned n = 0;
+
+	fake_qemu_blk();
+	KT_EQ(find(), 0);
+	KT_EQ(caps.msix, 0x98);
+	KT_EQ(virtio_pci_msix_table(&ops, caps.msix, bars, &t, &n), 0);
+	KT_EQ(t.bar, 1);
+	KT_EQ(t.offset, 0);
+	KT_EQ(t.length, 32);
+	KT_EQ(n, 2);
+	fk.reg[0x9c / 4] = 0x00000ff1; /* offset 0xff0: the second entry past BAR 1's end */
+	KT_EQ(virtio_pci_msix_table(&ops, caps.msix, bars, &t, &n), -KEEL_ERANGE);
+	fk.reg[0x9c / 4] = 0x00000007; /* a reserved BIR */
+	KT_EQ(virtio_pci_msix_table(&ops, caps.msix, bars, &t, &n), -KEEL_ERANGE);
+	fk.reg[0x9c / 4] = 0x00000002; /* BAR 2: not usable */
+	KT_EQ(virtio_pci_msix_table(&ops, caps.msix, bars, &t, &n), -KEEL_ERANGE);
+	fk.reg[0x9c / 4] = 0xfffffff4; /* BAR 4 at 4 GiB - 16: no wrap, past its 16 KiB */
+	fk.reg[0x98 / 4] = 0x07ff8411; /* 2048 entries */
+	KT_EQ(virtio_pci_msix_table(&ops, caps.msix, bars, &t, &n), -KEEL_ERANGE);
+	KT_EQ(virtio_pci_msix_table(&ops, 0, bars, &t, &n), -KEEL_ENOENT);
+	KT_EQ(virtio_pci_msix_table(&ops, 0x84, bars, &t, &n), -KEEL_ENOENT); /* not MSI-X */
+	fk.reg[0x98 / 4] = 0x00008409; /* no MSI-X in the list */
+	KT_EQ(find(), 0);
+	KT_EQ(caps.msix, 0);
+	KT_EQ(fk.bad_access, 0);
+	return NULL;
+}
+
 static const struct ktest tests[] = {
-    KTEST(test_qemu_blk),   KTEST(test_no_list),      KTEST(test_loops),
-    KTEST(test_bad_fields), KTEST(test_notify_rules), KTEST(test_first_usable),
+    KTEST(test_qemu_blk),     KTEST(test_no_list),      KTEST(test_loops), KTEST(test_bad_fields),
+    KTEST(test_notify_rules), KTEST(test_first_usable), KTEST(test_msix),
 };
 
 int main(void)
