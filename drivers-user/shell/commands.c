@@ -241,6 +241,8 @@ static const struct shell_command shell_commands[] = {
     {"mem", "mem", "physical memory, total and free", cmd_mem},
     {"stats", "stats", "TLB, shootdown and IPC counters of every CPU", cmd_stats},
     {"lspci", "lspci", "the PCI functions the pci driver found", cmd_lspci},
+    {"blk", "blk [-d NAME] read SECTOR", "hex dump of a sector (disk \"disk\")", cmd_blk},
+    {"", "blk [-d NAME] write SECTOR TEXT", "TEXT, zero-padded, into a sector; flush", NULL},
     {"kill", "kill NAME", "kill a driver (init restarts it)", cmd_kill},
     {"reboot", "reboot", "reset the machine", cmd_reboot},
     {NULL, NULL, NULL, NULL},

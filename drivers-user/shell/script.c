@@ -3,12 +3,12 @@
  * drivers case drivers_shell_kill with drivers-user/init/test/24.conf).
  *
  * For each driver of script_drivers that is running (fbcon only with a
- * framebuffer), in turn: `kill` it (the
+ * framebuffer, the disk only where its device is), in turn: `kill` it (the
  * shell is `admin`); wait until init lists it up again with one more
  * restart; print a line and wait until both consoles took it (their
  * sessions reopened after a console driver's death); wait until both input
  * sessions are open again (the keyboard's focused again after ps2kbd's
- * death); then `lspci`. Every command
+ * death); then `lspci`, and `blk read 0` when there is a disk. Every command
  * is run as typed, echoed as "keel> CMD". The verdict: 0, or the number of
  * the first failed step (driver k's steps are 10k + 1 ..).
  */
@@ -95,7 +95,9 @@ static int script_consoles(const char *name, int uart, int fbcon)
 int shell_script(struct shell *sh)
 {
 	int uart = keel_console_working("uart"), fbcon = keel_console_working("fbcon");
-	uint64_t e;
+	uint64_t disk, e;
+	int have_disk = shell_entry(sh, "disk", &disk) == 0 &&
+			KEEL_NAME_ENTRY_STATE(disk) == KEEL_NAME_STATE_UP;
 
 	for (unsigned k = 0; k < sizeof(script_drivers) / sizeof(script_drivers[0]); k++) {
 		const char *d = script_drivers[k];
@@ -118,6 +120,8 @@ int shell_script(struct shell *sh)
 			return step + 4;
 		if (script_run(sh, "lspci", NULL) != 0)
 			return step + 5;
+		if (have_disk && script_run(sh, "blk read 0", NULL) != 0)
+			return step + 6;
 	}
 	keel_printf("script: every driver killed, restarted and reconnected\n");
 	return 0;

@@ -24,6 +24,9 @@ int shell_run(struct shell *sh, char *line);
 /* The driver-restart test (arg=1): 0 when every step passed, else the failed step's number. */
 int shell_script(struct shell *sh);
 
+/* The blk command (blkcmd.c), in commands.c's table. */
+int cmd_blk(struct shell *sh, int argc, char **argv);
+
 /* The name service's entry `name`: 0 and its KEEL_NAME_ENTRY word, or -KEEL_E*. */
 int64_t shell_entry(struct shell *sh, const char *name, uint64_t *entry);
 
