@@ -87,6 +87,11 @@ int cmd_blk(struct shell *sh, int argc, char **argv)
 		keel_blk_close(&b);
 		return 1;
 	}
+	if (write && (b.info.flags & KEEL_BLK_INFO_RO)) {
+		keel_printf("blk: disk '%s' is read-only\n", disk);
+		keel_blk_close(&b);
+		return 1;
+	}
 	if (!write) {
 		r = keel_blk_read(&b, sector, KEEL_BLK_SECTOR, 0);
 		if (r == KEEL_BLK_SECTOR)

@@ -75,7 +75,7 @@ static int cmd_help(struct shell *sh, int argc, char **argv)
 {
 	(void)sh, (void)argc, (void)argv;
 	for (const struct shell_command *c = shell_commands; c->name; c++)
-		keel_printf("  %-28s %s\n", c->usage, c->help);
+		keel_printf("  %-32s %s\n", c->usage, c->help);
 	return 0;
 }
 
