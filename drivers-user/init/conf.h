@@ -14,7 +14,8 @@
  * console driver that drains it to the line). `ecam` (once) is the PCI
  * Express configuration window, device memory over the MCFG's first segment's
  * buses, which init learns from KEEL_INFO_PLATFORM when it starts the
- * driver. `fb` (once) is the framebuffer of init's start block, carved
+ * driver; on a machine without an MCFG its slot stays empty (the driver
+ * falls back to its `ioport=0xcf8:8`). `fb` (once) is the framebuffer of init's start block, carved
  * page-rounded as device memory, and the driver's start block gets its
  * geometry; without a framebuffer init does not start that driver. `wc`
  * asks for write-combining on its device memory:

@@ -268,6 +268,10 @@ static void supervisor_start_driver(unsigned i, const char *verb, const char *wh
 	else
 		for (k = 0; k < e->ndev; k++) {
 			r = supervisor_device(&e->dev[k], &s);
+			if (r == -KEEL_ENOENT && e->dev[k].type == INITCONF_DEV_ECAM) {
+				r = 0; /* no MCFG (pc): the slot stays empty, the ports serve */
+				continue;
+			}
 			if (r < 0) {
 				keel_printf("cannot start %s: device %u (line %u): %lld (%s)\n",
 					    e->path, k, e->line, (long long)r, keel_strerror(r));
