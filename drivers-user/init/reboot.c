@@ -90,7 +90,8 @@ int64_t init_reboot(uint64_t resource)
 		if (r == 0)
 			reboot_pause();
 		keel_printf("reboot: the reset register at 0x%llx did not reset: %s\n",
-			    (unsigned long long)p.reset_address, r ? keel_strerror(r) : "still running");
+			    (unsigned long long)p.reset_address,
+			    r ? keel_strerror(r) : "still running");
 	}
 	r = reboot_outb(resource, I8042_STATUS, I8042_RESET, 1);
 	if (r == 0)

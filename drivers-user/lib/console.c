@@ -260,7 +260,7 @@ static void con_put(struct con *c, const char *s, size_t n, int crlf)
 		con_reap(c, 1);
 	}
 	if (c->failed) {
-		/* Its kept lines went to the kernel's log; this one goes to the others, or there. */
+		/* Its kept lines went to the log; this one goes to the others, or there. */
 		if (con_all_failed())
 			keel_debug_log(s, n);
 		return;

@@ -36,11 +36,11 @@ int pci_list_get(uint64_t service, uint64_t index, struct keel_pci_function *f)
 
 void pci_list_print(const struct keel_pci_function *f)
 {
-	keel_printf("%02llx:%02llx.%llx %04llx:%04llx class %02llx.%02llx.%02llx bars %u\n",
-		    (unsigned long long)(f->address >> 8 & 0xff),
-		    (unsigned long long)(f->address >> 3 & 0x1f),
-		    (unsigned long long)(f->address & 7), (unsigned long long)(f->id & 0xffff),
-		    (unsigned long long)(f->id >> 16 & 0xffff), (unsigned long long)(f->id >> 32 & 0xff),
-		    (unsigned long long)(f->id >> 40 & 0xff), (unsigned long long)(f->id >> 48 & 0xff),
-		    pci_list_bars(f));
+	keel_printf(
+	    "%02llx:%02llx.%llx %04llx:%04llx class %02llx.%02llx.%02llx bars %u\n",
+	    (unsigned long long)(f->address >> 8 & 0xff),
+	    (unsigned long long)(f->address >> 3 & 0x1f), (unsigned long long)(f->address & 7),
+	    (unsigned long long)(f->id & 0xffff), (unsigned long long)(f->id >> 16 & 0xffff),
+	    (unsigned long long)(f->id >> 32 & 0xff), (unsigned long long)(f->id >> 40 & 0xff),
+	    (unsigned long long)(f->id >> 48 & 0xff), pci_list_bars(f));
 }

@@ -122,7 +122,8 @@ static int cmd_ps(struct shell *sh, int argc, char **argv)
 		keel_printf("%-16s %-6s %6llu %-10s %u\n", name,
 			    KEEL_NAME_ENTRY_KIND(e) == KEEL_NAME_KIND_DRIVER ? "driver" : "app",
 			    (unsigned long long)KEEL_NAME_ENTRY_ID(e),
-			    shell_state_name(KEEL_NAME_ENTRY_STATE(e)), KEEL_NAME_ENTRY_RESTARTS(e));
+			    shell_state_name(KEEL_NAME_ENTRY_STATE(e)),
+			    KEEL_NAME_ENTRY_RESTARTS(e));
 	}
 	if (r != -KEEL_ENOENT) {
 		keel_printf("ps: the name service: %s\n", keel_strerror(r));
@@ -138,7 +139,8 @@ static int cmd_mem(struct shell *sh, int argc, char **argv)
 
 	(void)sh, (void)argc, (void)argv;
 	if (r < 0 || m.free_pages > m.total_pages) {
-		keel_printf("mem: %s\n", r < 0 ? keel_strerror(r) : "the kernel's answer makes no sense");
+		keel_printf("mem: %s\n",
+			    r < 0 ? keel_strerror(r) : "the kernel's answer makes no sense");
 		return 1;
 	}
 	keel_printf("memory: %llu KiB total, %llu KiB free, %llu KiB in use (pages of %u bytes)\n",
@@ -164,14 +166,14 @@ static int cmd_stats(struct shell *sh, int argc, char **argv)
 		if (keel_info(KEEL_INFO_COUNTERS, cpu, &c, sizeof(c)) < 0)
 			continue;
 		seen++;
-		keel_printf("cpu%llu: tlb flushes %llu (cr3 %llu, invlpg %llu, invpcid %llu), "
-			    "shootdown ipis sent %llu recv %llu\n",
-			    (unsigned long long)cpu,
-			    (unsigned long long)(c.cr3_flush + c.invlpg + c.invpcid_single +
-						 c.invpcid_all),
-			    (unsigned long long)c.cr3_flush, (unsigned long long)c.invlpg,
-			    (unsigned long long)(c.invpcid_single + c.invpcid_all),
-			    (unsigned long long)c.shootdowns_sent, (unsigned long long)c.shootdowns_recv);
+		keel_printf(
+		    "cpu%llu: tlb flushes %llu (cr3 %llu, invlpg %llu, invpcid %llu), "
+		    "shootdown ipis sent %llu recv %llu\n",
+		    (unsigned long long)cpu,
+		    (unsigned long long)(c.cr3_flush + c.invlpg + c.invpcid_single + c.invpcid_all),
+		    (unsigned long long)c.cr3_flush, (unsigned long long)c.invlpg,
+		    (unsigned long long)(c.invpcid_single + c.invpcid_all),
+		    (unsigned long long)c.shootdowns_sent, (unsigned long long)c.shootdowns_recv);
 		keel_printf("cpu%llu: ipc fast %llu slow %llu, context switches %llu\n",
 			    (unsigned long long)cpu, (unsigned long long)c.ipc_fast,
 			    (unsigned long long)c.ipc_slow, (unsigned long long)c.context_switches);
@@ -230,7 +232,8 @@ static int cmd_reboot(struct shell *sh, int argc, char **argv)
 	keel_printf("rebooting\n");
 	keel_output_drain(); /* the line is out before the machine goes */
 	r = shell_names_call(sh, KEEL_NAME_REBOOT, NULL, &m);
-	keel_printf("reboot: %s\n", r == -KEEL_EIO ? "the machine did not reset" : keel_strerror(r));
+	keel_printf("reboot: %s\n",
+		    r == -KEEL_EIO ? "the machine did not reset" : keel_strerror(r));
 	return 1;
 }
 

@@ -19,10 +19,10 @@ enum { INPUT_UART, INPUT_KBD, INPUT_SOURCES };
 struct input_source {
 	const char *driver; /* "uart", "ps2kbd" */
 	struct keel_session s;
-	uint64_t service; /* the session's service endpoint (ours), or KEEL_MSG_NO_HANDLE */
-	int open;         /* s is open */
-	int absent;       /* the driver is not configured: never tried again */
-	int pending;      /* a read is in flight */
+	uint64_t service;  /* the session's service endpoint (ours), or KEEL_MSG_NO_HANDLE */
+	int open;          /* s is open */
+	int absent;        /* the driver is not configured: never tried again */
+	int pending;       /* a read is in flight */
 	uint64_t retry_at; /* when a failed open is tried again (KEEL_INFO_CLOCK) */
 	unsigned reopens;  /* sessions opened again after the driver was gone */
 };
@@ -32,7 +32,8 @@ struct input {
 	struct input_source src[INPUT_SOURCES];
 };
 
-/* Set up and open both sources (a missing one is not an error): 0, or -KEEL_E* (no notification). */
+/* Set up and open both sources (a missing one is not an error): 0, or -KEEL_E* (no notification).
+ */
 int input_init(struct input *in, uint64_t names);
 
 /* (Re)open source i now: 0 or -KEEL_E* (then left closed; -KEEL_ENOENT marks it absent). */

@@ -59,7 +59,8 @@ int main(uint64_t start)
 	}
 	memset(&sh, 0, sizeof(sh));
 	sh.names = sb->handle[KEEL_START_NAMES];
-	/* Either console may be missing (no framebuffer: no fbcon); the kernel's log is the last. */
+	/* Either console may be missing (no framebuffer: no fbcon); the kernel's log is the last.
+	 */
 	if ((r = keel_console_open(sh.names)) != 0)
 		keel_printf("shell: no serial console: %s\n", keel_strerror(r));
 	if ((r = keel_console_open_on(sh.names, "fbcon")) != 0)

@@ -39,7 +39,8 @@ static int script_restarted(struct shell *sh, const char *name, unsigned restart
 	uint64_t e;
 
 	for (int i = 0; i < SCRIPT_LOOKS; i++) {
-		if (shell_entry(sh, name, &e) == 0 && KEEL_NAME_ENTRY_STATE(e) == KEEL_NAME_STATE_UP &&
+		if (shell_entry(sh, name, &e) == 0 &&
+		    KEEL_NAME_ENTRY_STATE(e) == KEEL_NAME_STATE_UP &&
 		    KEEL_NAME_ENTRY_RESTARTS(e) > restarts) {
 			keel_printf("script: %s restarted (id %llu, %u restarts)\n", name,
 				    (unsigned long long)KEEL_NAME_ENTRY_ID(e),

@@ -163,9 +163,12 @@ static const char *test_parse_dump_line(void)
 }
 
 static const struct ktest tests[] = {
-    KTEST(test_lineedit_typing),   KTEST(test_lineedit_backspace),
-    KTEST(test_lineedit_ctrl_c_and_junk), KTEST(test_lineedit_full_line),
-    KTEST(test_parse_split),       KTEST(test_parse_u64),
+    KTEST(test_lineedit_typing),
+    KTEST(test_lineedit_backspace),
+    KTEST(test_lineedit_ctrl_c_and_junk),
+    KTEST(test_lineedit_full_line),
+    KTEST(test_parse_split),
+    KTEST(test_parse_u64),
     KTEST(test_parse_dump_line),
 };
 
