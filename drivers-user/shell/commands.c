@@ -19,8 +19,13 @@ struct shell_command {
 
 static const struct shell_command shell_commands[];
 
-/* w0 = op, w1..w2 = name (may be NULL) to init's name service: the reply's w0, words in m. */
-static int64_t shell_names_call(struct shell *sh, uint64_t op, const char *name, struct keel_msg *m)
+/*
+ * Call init's name service with words w0 = op, w1 = arg, or w1..w2 = name
+ * when given: the reply's w0 (0 or -KEEL_E*) or the call's error; the
+ * reply's words in m.
+ */
+static int64_t shell_names_call(struct shell *sh, uint64_t op, uint64_t arg, const char *name,
+				struct keel_msg *m)
 {
 	size_t n = name ? strlen(name) : 0;
 	int64_t r;
@@ -29,11 +34,12 @@ static int64_t shell_names_call(struct shell *sh, uint64_t op, const char *name,
 		return -KEEL_EINVAL;
 	memset(m, 0, sizeof(*m));
 	m->word[0] = op;
+	m->word[1] = arg;
 	if (name)
 		memcpy(&m->word[1], name, n);
 	m->handle = KEEL_MSG_NO_HANDLE;
 	r = keel_call(sh->names, m);
-	if (m->handle != KEEL_MSG_NO_HANDLE)
+	if (r >= 0 && m->handle != KEEL_MSG_NO_HANDLE)
 		keel_handle_close(m->handle); /* none of these answers carries one */
 	return r < 0 ? r : (int64_t)m->word[0];
 }
@@ -43,16 +49,9 @@ static int64_t shell_list(struct shell *sh, uint64_t i, char name[KEEL_NAME_MAX 
 			  uint64_t *entry)
 {
 	struct keel_msg m;
-	int64_t r;
+	int64_t r = shell_names_call(sh, KEEL_NAME_LIST, i, NULL, &m);
 
-	memset(&m, 0, sizeof(m));
-	m.word[0] = KEEL_NAME_LIST;
-	m.word[1] = i;
-	m.handle = KEEL_MSG_NO_HANDLE;
-	r = keel_call(sh->names, &m);
-	if (r >= 0 && m.handle != KEEL_MSG_NO_HANDLE)
-		keel_handle_close(m.handle);
-	if (r < 0 || (r = (int64_t)m.word[0]) != 0)
+	if (r != 0)
 		return r;
 	memcpy(name, &m.word[1], KEEL_NAME_MAX);
 	name[KEEL_NAME_MAX] = '\0';
@@ -213,7 +212,7 @@ static int cmd_kill(struct shell *sh, int argc, char **argv)
 		keel_printf("kill: usage: kill NAME\n");
 		return 1;
 	}
-	r = shell_names_call(sh, KEEL_NAME_KILL, argv[1], &m);
+	r = shell_names_call(sh, KEEL_NAME_KILL, 0, argv[1], &m);
 	if (r != 0) {
 		keel_printf("kill %s: %s\n", argv[1],
 			    r == -KEEL_ENOENT ? "no such driver running" : keel_strerror(r));
@@ -231,7 +230,7 @@ static int cmd_reboot(struct shell *sh, int argc, char **argv)
 	(void)argc, (void)argv;
 	keel_printf("rebooting\n");
 	keel_output_drain(); /* the line is out before the machine goes */
-	r = shell_names_call(sh, KEEL_NAME_REBOOT, NULL, &m);
+	r = shell_names_call(sh, KEEL_NAME_REBOOT, 0, NULL, &m);
 	keel_printf("reboot: %s\n",
 		    r == -KEEL_EIO ? "the machine did not reset" : keel_strerror(r));
 	return 1;
