@@ -531,8 +531,14 @@ static void supervisor_request(uint64_t badge, struct keel_msg *m)
 		}
 		/* Said in the restart's line (one line per restart: the log is slow). */
 		r = keel_signal(d->proc, INIT_KILL_STATUS);
+		/*
+		 * Down from now on, not when its exit bit comes: a client that
+		 * looks it up again right away (on another CPU, before this loop
+		 * saw the death) must wait for the replacement, not get the
+		 * dying driver's endpoint.
+		 */
 		if (r == 0)
-			d->killer = badge;
+			d->killer = badge, d->state = INIT_DOWN;
 		m->word[0] = (uint64_t)r;
 	} else if (d->state == INIT_DOWN) {
 		m->word[0] = (uint64_t)-KEEL_EAGAIN;
