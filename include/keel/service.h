@@ -38,7 +38,8 @@
  * w0 = KEEL_NAME_KILL, w1..w2 = a driver's name: init kills that driver (and
  * restarts it as it would after a crash). Only from a program its
  * configuration marks `admin` (-KEEL_EPERM otherwise); -KEEL_ENOENT no such
- * driver running.
+ * driver running. From the answer on, look-ups of it get -KEEL_EAGAIN until
+ * the replacement is up.
  */
 #define KEEL_NAME_KILL 2
 
