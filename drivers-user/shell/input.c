@@ -108,8 +108,8 @@ static size_t input_take(struct input_source *src, unsigned i, const struct keel
 	struct keel_kbd_event ev;
 	size_t got = 0;
 
-	if (!data || c->status != 0)
-		return 0; /* a refused read: the next one is submitted as usual */
+	if (!data)
+		return 0; /* a length past the data area: nothing to take */
 	if (i == INPUT_UART) {
 		for (; got < c->len && got < n; got++)
 			buf[got] = data[got];
@@ -153,6 +153,12 @@ size_t input_read(struct input *in, uint8_t *buf, size_t n, uint64_t timeout_ns)
 			if (c.id != INPUT_READ_ID)
 				continue; /* the focus's completion */
 			src->pending = 0;
+			if (c.status != 0) {
+				/* A driver refusing reads would have us spin: again in a while. */
+				input_close(src);
+				src->retry_at = input_clock() + INPUT_RETRY_NS;
+				break;
+			}
 			got += input_take(src, i, &c, buf + got, n - got);
 			if (input_submit(src, i) != 0) {
 				src->reopens++;
