@@ -3,15 +3,23 @@
  * (include/keel/service.h), run by the drivers KTAP case drivers_virtio_blk
  * (init/test/17.conf) on QEMU's ESP disk, which is read-only: the disk's
  * info; sector 0's boot signature; a multi-sector read equal to the
- * single-sector reads; 16 requests in flight at once; every malformed
+ * single-sector reads; 16 requests in flight at once; more at once than
+ * the driver has slots (-KEEL_EAGAIN for the rest); every malformed
  * request of the protocol's error list answered with its exact error and a
  * good read served after each; and recovery: the driver killed through init
  * (KEEL_NAME_KILL: the app line needs `admin`) while a session is open, the
  * session's -KEEL_ECLOSED, keel_blk_reopen, sector 0 read again.
  *
+ * With arg=1 on its app line it tests a writable scratch disk named "disk"
+ * instead (its contents are overwritten: a test image only): the info
+ * without the read-only flag, CHECK_SPAN sectors written from sector
+ * CHECK_WBASE in one request, flushed, read back; then written again as
+ * CHECK_SPAN one-sector writes in flight at once, read back in one request.
+ *
  * Each step prints one line; the exit status is 0, or the failed step's
  * number (the KTAP case then fails with init's status).
  */
+#include <keel/pkru.h>
 #include <keel/service.h>
 
 #include "blk.h"
@@ -24,6 +32,8 @@
 #define CHECK_FLIGHT   (2 * CHECK_SPAN * KEEL_BLK_SECTOR) /* the in-flight reads */
 #define CHECK_KILL_TRY 200
 #define CHECK_NAP_NS   10000000ull
+#define CHECK_WBASE    64 /* the scratch disk's first sector written */
+#define CHECK_BUSY     48 /* reads at once: more than the driver's 32 slots */
 
 static struct keel_blk b;
 
@@ -118,6 +128,45 @@ static int check_flight(void)
 		   CHECK_SPAN * KEEL_BLK_SECTOR) != 0)
 		return FAIL(9, "the 16 in flight read other bytes than the span\n");
 	keel_printf("16 requests in flight, all served\n");
+	return 0;
+}
+
+/*
+ * More reads at once than the driver has slots (32): each completes with its
+ * sector or -KEEL_EAGAIN (every slot busy), some of them so, and the driver
+ * serves again after.
+ */
+static int check_busy(void)
+{
+	struct keel_ring_sqe e[CHECK_BUSY];
+	struct keel_ring_cqe c[CHECK_BUSY];
+	unsigned busy = 0, n = 0;
+	int got;
+
+	for (unsigned i = 0; i < CHECK_BUSY; i++)
+		e[i] = (struct keel_ring_sqe){.id = 4000 + i,
+					      .opcode = KEEL_BLK_READ,
+					      .len = KEEL_BLK_SECTOR,
+					      .offset = CHECK_FLIGHT + i * KEEL_BLK_SECTOR,
+					      .arg = i};
+	if (keel_session_submit_many(&b.s, e, CHECK_BUSY) != CHECK_BUSY)
+		return FAIL(16, "%d reads at once did not go in\n", CHECK_BUSY);
+	while (n < CHECK_BUSY) {
+		if ((got = keel_session_reap_many(&b.s, c, CHECK_BUSY, 1)) <= 0)
+			return FAIL(17, "reaping the %d: %d\n", CHECK_BUSY, got);
+		for (int k = 0; k < got; k++) {
+			if (c[k].status == -KEEL_EAGAIN)
+				busy++;
+			else if (c[k].status != 0 || c[k].len != KEEL_BLK_SECTOR)
+				return FAIL(18, "read %llu: status %d len %u\n",
+					    (unsigned long long)c[k].id, c[k].status, c[k].len);
+		}
+		n += (unsigned)got;
+	}
+	if (busy == 0 || check_sector0(CHECK_ONE) != 0)
+		return FAIL(19, "%u of %d busy, then sector 0 unread\n", busy, CHECK_BUSY);
+	keel_printf("%d reads at once: %u served, %u told EAGAIN (slots busy), then served again\n",
+		    CHECK_BUSY, CHECK_BUSY - busy, busy);
 	return 0;
 }
 
@@ -222,6 +271,62 @@ static int check_recovery(uint64_t names)
 	return 0;
 }
 
+/* A pattern for pass p over CHECK_SPAN sectors at offset, write-enabled where PKU is. */
+static void check_fill(uint64_t offset, uint8_t p)
+{
+	uint8_t *d = keel_blk_buf(&b, offset, CHECK_SPAN * KEEL_BLK_SECTOR);
+
+	keel_pkey_write_enable(b.s.pkey);
+	for (unsigned i = 0; i < CHECK_SPAN * KEEL_BLK_SECTOR; i++)
+		d[i] = (uint8_t)(i * 7 + p + i / KEEL_BLK_SECTOR);
+	keel_pkey_write_disable(b.s.pkey);
+}
+
+/* The scratch disk: writes, a flush, reads back; writes in flight. */
+static int check_writable(void)
+{
+	const uint32_t span = CHECK_SPAN * KEEL_BLK_SECTOR;
+	struct keel_ring_sqe e[CHECK_SPAN];
+	struct keel_ring_cqe c[CHECK_SPAN];
+	int64_t r;
+	int n = 0, got;
+
+	if (b.info.capacity < CHECK_WBASE + CHECK_SPAN || (b.info.flags & KEEL_BLK_INFO_RO))
+		return FAIL(20, "scratch disk: capacity %llu, flags 0x%x\n",
+			    (unsigned long long)b.info.capacity, b.info.flags);
+	check_fill(CHECK_REF, 1);
+	if ((r = keel_blk_write(&b, CHECK_WBASE, span, CHECK_REF)) != span ||
+	    (r = keel_blk_flush(&b)) != 0 ||
+	    (r = keel_blk_read(&b, CHECK_WBASE, span, CHECK_FLIGHT)) != span ||
+	    memcmp(check_buf(CHECK_REF, span), check_buf(CHECK_FLIGHT, span), span) != 0)
+		return FAIL(21, "write, flush, read back: %lld or other bytes\n", (long long)r);
+	keel_printf("%u bytes written, flushed and read back\n", span);
+	check_fill(CHECK_REF, 2);
+	for (unsigned i = 0; i < CHECK_SPAN; i++)
+		e[i] = (struct keel_ring_sqe){.id = 3000 + i,
+					      .opcode = KEEL_BLK_WRITE,
+					      .len = KEEL_BLK_SECTOR,
+					      .offset = CHECK_REF + i * KEEL_BLK_SECTOR,
+					      .arg = CHECK_WBASE + i};
+	if (keel_session_submit_many(&b.s, e, CHECK_SPAN) != CHECK_SPAN)
+		return FAIL(22, "16 writes at once did not go in\n");
+	while (n < CHECK_SPAN) {
+		if ((got = keel_session_reap_many(&b.s, c, CHECK_SPAN, 1)) <= 0)
+			return FAIL(23, "reaping the writes: %d\n", got);
+		for (int k = 0; k < got; k++)
+			if (c[k].status != 0 || c[k].len != KEEL_BLK_SECTOR)
+				return FAIL(24, "write %llu: status %d len %u\n",
+					    (unsigned long long)c[k].id, c[k].status, c[k].len);
+		n += got;
+	}
+	if ((r = keel_blk_read(&b, CHECK_WBASE, span, CHECK_FLIGHT)) != span ||
+	    memcmp(check_buf(CHECK_REF, span), check_buf(CHECK_FLIGHT, span), span) != 0)
+		return FAIL(25, "16 writes in flight, read back: %lld or other bytes\n",
+			    (long long)r);
+	keel_printf("16 writes in flight, read back in one request\n");
+	return 0;
+}
+
 int main(uint64_t start)
 {
 	const struct keel_start *sb = (const struct keel_start *)(uintptr_t)start;
@@ -233,10 +338,19 @@ int main(uint64_t start)
 	    sb->handle[KEEL_START_NAMES] == KEEL_MSG_NO_HANDLE)
 		return 100;
 	names = sb->handle[KEEL_START_NAMES];
+	if (sb->arg == 1) {
+		if ((r = keel_blk_open(&b, names, "disk")) != 0)
+			return FAIL(1, "keel_blk_open(\"disk\"): %s\n", keel_strerror(r));
+		step = check_writable();
+		keel_blk_close(&b);
+		if (step == 0)
+			keel_printf("passed\n");
+		return step;
+	}
 	if ((r = keel_blk_open(&b, names, CHECK_NAME)) != 0)
 		return FAIL(1, "keel_blk_open(\"" CHECK_NAME "\"): %s\n", keel_strerror(r));
 	if ((step = check_info()) || (step = check_multi()) || (step = check_flight()) ||
-	    (step = check_malformed()) || (step = check_recovery(names))) {
+	    (step = check_busy()) || (step = check_malformed()) || (step = check_recovery(names))) {
 		keel_blk_close(&b);
 		return step;
 	}

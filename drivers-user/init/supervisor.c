@@ -692,6 +692,9 @@ int supervisor_run(const struct keel_start *sb, const char *path, int once, uint
 		keel_reply_recv(KEEL_HANDLE_SELF, &m, &m);
 	}
 	final = supervisor_verdict();
+	/* Every program it started has ended: make bench runs another configuration after. */
+	keel_handle_close(supervisor_exits);
+	keel_handle_close(supervisor_names);
 	keel_printf("%s done: status %lld\n", path, (long long) final);
 	return (int) final;
 }

@@ -11,8 +11,10 @@
 
 #include "keel.h"
 
-#define BLK_DONE_BIT 0
-#define BLK_GONE_BIT 1
+#define BLK_DONE_BIT     0
+#define BLK_GONE_BIT     1
+#define BLK_OPEN_TRIES   100 /* 1 s of tries while init has not yet seen the driver die */
+#define BLK_OPEN_WAIT_NS 10000000ull
 
 /* Close the session and its service handle, when open. */
 static void blk_drop(struct keel_blk *b)
@@ -53,19 +55,42 @@ static int64_t blk_do(struct keel_blk *b, uint32_t opcode, uint64_t sector, uint
 	return c.status < 0 ? (int64_t)c.status : (int64_t)c.len;
 }
 
-/* Look b->name up and open a session; read the disk's info. 0 or -KEEL_E*. */
+/*
+ * Look b->name up and open a session. A driver that just died (a client
+ * may see it before init does, on another CPU) is still what the name
+ * gives: its endpoint answers -KEEL_ECLOSED, so look it up again a little
+ * later, until init has started the new one. 0 or -KEEL_E*.
+ */
+static int blk_session(struct keel_blk *b)
+{
+	int64_t r = -KEEL_ECLOSED, nap = -1;
+	uint64_t service;
+
+	for (int i = 0; i < BLK_OPEN_TRIES && r == -KEEL_ECLOSED; i++) {
+		if (i > 0) {
+			if (nap < 0 && (nap = keel_object_create(KEEL_OBJ_NOTIFICATION, 0)) < 0)
+				break;
+			keel_wait((uint64_t)nap, BLK_OPEN_WAIT_NS);
+		}
+		r = keel_name_lookup(b->names, b->name, &service);
+		if (r < 0)
+			break;
+		r = keel_session_open(&b->s, service, b->notif, BLK_DONE_BIT, BLK_GONE_BIT, 0);
+		if (r < 0)
+			keel_handle_close(service);
+	}
+	if (nap >= 0)
+		keel_handle_close((uint64_t)nap);
+	return (int)r;
+}
+
+/* A session (blk_session), then the disk's info. 0 or -KEEL_E*. */
 static int blk_connect(struct keel_blk *b)
 {
-	uint64_t service;
-	int64_t r = keel_name_lookup(b->names, b->name, &service);
+	int64_t r = blk_session(b);
 
 	if (r < 0)
 		return (int)r;
-	r = keel_session_open(&b->s, service, b->notif, BLK_DONE_BIT, BLK_GONE_BIT, 0);
-	if (r < 0) {
-		keel_handle_close(service);
-		return (int)r;
-	}
 	b->open = 1;
 	/* The info lands at offset 0 of the data area (blk.h: its contents are not kept). */
 	r = blk_do(b, KEEL_BLK_INFO, 0, sizeof(struct keel_blk_info), 0);

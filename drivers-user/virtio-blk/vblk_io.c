@@ -114,7 +114,7 @@ int vblk_request(void *ctx, struct keel_server_session *s, const struct keel_rin
 	}
 	i = (unsigned)(sl - vblk.slot);
 	if (p.to_device)
-		memcpy(vblk_bounce(i), ring_buf(&s->ring, p.offset, p.len), p.len);
+		vblk_copy(vblk_bounce(i), ring_buf(&s->ring, p.offset, p.len), p.len);
 	h = (struct virtio_blk_req_hdr *)(void *)(vblk.ctl + VBLK_HDR_OFF + 16 * i);
 	blk_request_header(&p, h);
 	vblk.ctl[VBLK_STATUS_OFF + i] = BLK_STATUS_POISON;
@@ -150,7 +150,7 @@ static void vblk_finish(unsigned i, int32_t status, uint32_t len)
 	if (status == 0 && !sl->plan.to_device && len != 0) {
 		/* The server's key is write-disabled outside libkeel's calls (session.h). */
 		keel_pkey_write_enable(vblk.srv.pkey);
-		memcpy(ring_buf(&sl->owner->ring, sl->plan.offset, len), vblk_bounce(i), len);
+		vblk_copy(ring_buf(&sl->owner->ring, sl->plan.offset, len), vblk_bounce(i), len);
 		keel_pkey_write_disable(vblk.srv.pkey);
 	}
 	sl->cqe.status = status;

@@ -217,11 +217,13 @@ static const char *test_drivers_fbcon(void)
 }
 
 /*
- * The virtio-blk driver's first step (17.conf): init hands it the first
- * virtio-blk function's BARs, DMA and an MSI interrupt (pci=), it reads
- * sector 0 of the ESP disk by polling and blkcheck passes on the boot
- * signature. Bochs's disk is IDE, and only Bochs boots without ACPI tables
- * here (test.acpi=0): skipped there.
+ * The virtio-blk driver (17.conf): init hands it the first virtio-blk
+ * function's BARs, DMA and an MSI interrupt (pci=), and bin/blkcheck tests
+ * the "blk" ring protocol on the ESP disk (read-only): info, sector 0's boot
+ * signature, multi-sector and in-flight reads, every malformed request's
+ * error, and a restart of the driver under an open session. Bochs's disk is
+ * IDE, and only Bochs boots without ACPI tables here (test.acpi=0): skipped
+ * there.
  */
 static const char *test_drivers_virtio_blk(void)
 {
