@@ -23,7 +23,7 @@ USER_LDFLAGS := -T $(USER_LDS) -z max-page-size=4096 -static -nostdlib --no-unde
 LIBKEEL_SRCS := drivers-user/lib/syscall.c drivers-user/lib/start.c drivers-user/lib/printf.c \
 	drivers-user/lib/ualloc.c drivers-user/lib/malloc.c drivers-user/lib/spawn.c \
 	drivers-user/lib/ring.c drivers-user/lib/session.c drivers-user/lib/console.c \
-	drivers-user/lib/names.c drivers-user/lib/blk.c \
+	drivers-user/lib/names.c drivers-user/lib/pci_list.c drivers-user/lib/blk.c \
 	drivers-user/lib/klog_drain.c kernel/lib/textgrid.c kernel/lib/psf.c kernel/lib/fb.c \
 	kernel/lib/fmt.c kernel/lib/string.c kernel/lib/cpio.c kernel/lib/elf.c
 LIBKEEL_OBJS := $(patsubst %,$(BUILD)/user/obj/%.o,$(LIBKEEL_SRCS))
@@ -31,7 +31,7 @@ USER_CRT0 := $(BUILD)/user/crt0.o
 
 USER_PROGRAMS := init bench sysfuzz utest itest echo uart hello useq pci lspci ps2kbd kbdecho \
 	virtio-blk blkcheck blkdisk blkbench \
-	fbcon ringprobe kbdbench
+	fbcon ringprobe kbdbench shell
 USER_BINS := $(addprefix $(BUILD)/user/,$(USER_PROGRAMS))
 USER_PROG_OBJS = $(patsubst %,$(BUILD)/user/obj/%.o,$(wildcard drivers-user/$(1)/*.c))
 
@@ -78,6 +78,7 @@ UNIT_SRCS_uart_queue := drivers-user/uart/uart_queue.c
 UNIT_SRCS_fbcon_ansi := drivers-user/fbcon/fbcon_ansi.c kernel/lib/textgrid.c kernel/lib/psf.c
 unit-test: $(BUILD)/user/init
 UNIT_SRCS_pciconf := drivers-user/pci/pci_config.c
+UNIT_SRCS_shell := drivers-user/shell/lineedit.c drivers-user/shell/parse.c
 UNIT_SRCS_kbd_decode := drivers-user/ps2kbd/kbd_decode.c
 # virtio-blk's pure parts (drivers-user/virtio-blk: no program yet, host-tested only).
 UNIT_SRCS_virtq := drivers-user/virtio-blk/virtq.c

@@ -14,13 +14,14 @@
  * console driver that drains it to the line). `ecam` (once) is the PCI
  * Express configuration window, device memory over the MCFG's first segment's
  * buses, which init learns from KEEL_INFO_PLATFORM when it starts the
- * driver. `fb` (once) is the framebuffer of init's start block, carved
+ * driver; on a machine without an MCFG its slot stays empty (the driver
+ * falls back to its `ioport=0xcf8:8`). `fb` (once) is the framebuffer of init's start block, carved
  * page-rounded as device memory, and the driver's start block gets its
  * geometry; without a framebuffer init does not start that driver. `wc`
  * asks for write-combining on its device memory:
  * the driver sees KEEL_DRIVER_ARG_WC (bit 63) in its start block's arg,
  * whose other bits are its arg=N (below 2^63). An app's `admin` lets it use
- * KEEL_NAME_KILL; its arg=N (any 64-bit number) goes into its start block.
+ * KEEL_NAME_KILL and KEEL_NAME_REBOOT; its arg=N (any 64-bit number) goes into its start block.
  * `pci=VVVV:DDDD[.N]` (vendor and device ID, four hex digits each, no 0x;
  * N decimal, 0 to INITCONF_PCI_NTH_MAX, default 0) is the only device
  * option of its line: at start init asks the driver named "pci"
@@ -71,7 +72,7 @@ struct initconf_entry {
 	unsigned ndev;
 	struct initconf_device dev[KEEL_START_DEVICES];
 	int wc;       /* driver: write-combining device memory */
-	int admin;    /* app: may use KEEL_NAME_KILL */
+	int admin;    /* app: may use KEEL_NAME_KILL and KEEL_NAME_REBOOT */
 	uint64_t arg; /* app: its start-block arg */
 };
 

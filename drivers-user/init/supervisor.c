@@ -25,12 +25,14 @@
  * Restarts: a driver that ends is started again at once with fresh objects;
  * one that ends INIT_STORM_DEATHS times within INIT_STORM_NS (KEEL_INFO_CLOCK)
  * is given up, with a message, and its look-ups get -KEEL_ECLOSED. A kill an
- * admin asked for (KEEL_NAME_KILL) does not count towards that.
+ * admin asked for (KEEL_NAME_KILL) does not count towards that. KEEL_NAME_LIST
+ * tells anyone the table; KEEL_NAME_REBOOT (admin) resets the machine (reboot.c).
  */
 #include "supervisor.h"
 
 #include "conf.h"
 #include "pci_carve.h"
+#include "reboot.h"
 
 #define INIT_APP_BIT0     32
 #define INIT_STORM_DEATHS 5
@@ -57,6 +59,7 @@ struct init_proc {
 	uint64_t pci;     /* driver: its pci= function's index, or KEEL_DRIVER_ARG_PCI_NONE */
 	uint64_t deaths[INIT_STORM_DEATHS]; /* driver: clock of the last deaths, a ring */
 	unsigned ndeaths;
+	unsigned restarts; /* driver: times started again (KEEL_NAME_LIST) */
 	int64_t status; /* app: how it ended */
 };
 
@@ -265,6 +268,10 @@ static void supervisor_start_driver(unsigned i, const char *verb, const char *wh
 	else
 		for (k = 0; k < e->ndev; k++) {
 			r = supervisor_device(&e->dev[k], &s);
+			if (r == -KEEL_ENOENT && e->dev[k].type == INITCONF_DEV_ECAM) {
+				r = 0; /* no MCFG (pc): the slot stays empty, the ports serve */
+				continue;
+			}
 			if (r < 0) {
 				keel_printf("cannot start %s: device %u (line %u): %lld (%s)\n",
 					    e->path, k, e->line, (long long)r, keel_strerror(r));
@@ -392,6 +399,7 @@ static void supervisor_driver_died(unsigned i)
 		p->state = INIT_GIVEN_UP;
 		return;
 	}
+	p->restarts++;
 	supervisor_start_driver(i, "restarted", why);
 }
 
@@ -450,6 +458,35 @@ static int supervisor_is_admin(uint64_t badge)
 	return 0;
 }
 
+/* KEEL_NAME_LIST: entry w1 (drivers, then apps) into m's words. */
+static void supervisor_list(struct keel_msg *m)
+{
+	static const uint8_t state[] = {
+	    [INIT_DOWN] = KEEL_NAME_STATE_DOWN,
+	    [INIT_UP] = KEEL_NAME_STATE_UP,
+	    [INIT_STOPPING] = KEEL_NAME_STATE_STOPPED,
+	    [INIT_GIVEN_UP] = KEEL_NAME_STATE_STOPPED,
+	};
+	uint64_t i = m->word[1], nd = supervisor_conf.ndrivers;
+	const struct init_proc *p;
+	unsigned kind;
+
+	m->word[1] = m->word[2] = m->word[3] = 0;
+	if (i < nd) {
+		p = &supervisor_drv[i], kind = KEEL_NAME_KIND_DRIVER;
+	} else if (i - nd < supervisor_conf.napps) {
+		p = &supervisor_app[i - nd], kind = KEEL_NAME_KIND_APP;
+	} else {
+		m->word[0] = (uint64_t)-KEEL_ENOENT;
+		return;
+	}
+	/* The name is NUL-terminated within KEEL_NAME_MAX + 1 bytes: the words take 16. */
+	memcpy(&m->word[1], p->conf->name, strlen(p->conf->name));
+	m->word[3] = KEEL_NAME_ENTRY(p->proc == KEEL_MSG_NO_HANDLE ? 0 : p->id, kind,
+				     state[p->state], p->restarts > 0xffff ? 0xffff : p->restarts);
+	m->word[0] = 0;
+}
+
 /* Answer one request (from badge) in m; the reply goes back in m. */
 static void supervisor_request(uint64_t badge, struct keel_msg *m)
 {
@@ -463,6 +500,17 @@ static void supervisor_request(uint64_t badge, struct keel_msg *m)
 		keel_handle_close(m->handle); /* nothing here takes a handle */
 	m->handle = KEEL_MSG_NO_HANDLE;
 	m->data_len = 0;
+	if (op == KEEL_NAME_LIST) {
+		supervisor_list(m);
+		return;
+	}
+	if (op == KEEL_NAME_REBOOT) {
+		m->word[1] = m->word[2] = m->word[3] = 0;
+		m->word[0] = supervisor_is_admin(badge)
+				 ? (uint64_t)init_reboot(supervisor_sb->handle[KEEL_START_RESOURCE])
+				 : (uint64_t)-KEEL_EPERM;
+		return;
+	}
 	if (op == KEEL_NAME_LOOKUP || op == KEEL_NAME_KILL) {
 		n = supervisor_name(m, name);
 		d = n > 0 ? supervisor_find_driver(name, n) : NULL;
@@ -483,8 +531,14 @@ static void supervisor_request(uint64_t badge, struct keel_msg *m)
 		}
 		/* Said in the restart's line (one line per restart: the log is slow). */
 		r = keel_signal(d->proc, INIT_KILL_STATUS);
+		/*
+		 * Down from now on, not when its exit bit comes: a client that
+		 * looks it up again right away (on another CPU, before this loop
+		 * saw the death) must wait for the replacement, not get the
+		 * dying driver's endpoint.
+		 */
 		if (r == 0)
-			d->killer = badge;
+			d->killer = badge, d->state = INIT_DOWN;
 		m->word[0] = (uint64_t)r;
 	} else if (d->state == INIT_DOWN) {
 		m->word[0] = (uint64_t)-KEEL_EAGAIN;

@@ -15,8 +15,10 @@
  *   ITEST_MISSING    look up names that are not served (-KEEL_ENOENT, a
  *                    driver that could not start: -KEEL_ECLOSED) and send
  *                    malformed requests (-KEEL_EINVAL);
- *   ITEST_PING       look up "ping" and ping it; KEEL_NAME_KILL without
- *                    `admin` is refused (-KEEL_EPERM);
+ *   ITEST_PING       look up "ping" and ping it; KEEL_NAME_KILL and
+ *                    KEEL_NAME_REBOOT without `admin` are refused
+ *                    (-KEEL_EPERM); KEEL_NAME_LIST shows "ping" up first
+ *                    (4.conf: then two apps, then nothing);
  *   ITEST_GIVEN_UP   "crash" ends as given up (-KEEL_ECLOSED) within 5 s;
  *   ITEST_RESTART    (admin) kill "ping" parameter times (1 if 0), each time
  *                    timing (rdtsc) from the kill to the first ping the
@@ -166,8 +168,19 @@ static int itest_missing(void)
 	return 0;
 }
 
+/* KEEL_NAME_LIST entry i, register-only: the reply's w0, its words in w. */
+static int64_t itest_list(uint64_t i, uint64_t w[KEEL_MSG_WORDS])
+{
+	int64_t r;
+
+	w[0] = KEEL_NAME_LIST, w[1] = i, w[2] = w[3] = 0;
+	r = keel_call_words(itest_sb->handle[KEEL_START_NAMES], w);
+	return r < 0 ? r : (int64_t)w[0];
+}
+
 static int itest_pings(void)
 {
+	uint64_t w[KEEL_MSG_WORDS];
 	int64_t s = itest_lookup("ping"), s2;
 
 	if (s < 0)
@@ -176,6 +189,15 @@ static int itest_pings(void)
 		return 3;
 	if (itest_names(KEEL_NAME_KILL, "ping", NULL) != -KEEL_EPERM)
 		return 4;
+	if (itest_names(KEEL_NAME_REBOOT, "", NULL) != -KEEL_EPERM)
+		return 6;
+	if (itest_list(0, w) != 0 || memcmp(&w[1], "ping\0\0\0\0", 8) != 0 || w[2] != 0 ||
+	    KEEL_NAME_ENTRY_KIND(w[3]) != KEEL_NAME_KIND_DRIVER ||
+	    KEEL_NAME_ENTRY_STATE(w[3]) != KEEL_NAME_STATE_UP || KEEL_NAME_ENTRY_ID(w[3]) == 0)
+		return 7;
+	if (itest_list(2, w) != 0 || KEEL_NAME_ENTRY_KIND(w[3]) != KEEL_NAME_KIND_APP ||
+	    itest_list(3, w) != -KEEL_ENOENT)
+		return 8;
 	s2 = itest_lookup("ping"); /* a second handle on the same service */
 	if (s2 < 0 || itest_ping((uint64_t)s2) != 0 || itest_ping((uint64_t)s) != 0)
 		return 5;

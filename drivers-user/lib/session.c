@@ -272,10 +272,12 @@ static int client_sq_pending(struct keel_session *s)
 	return __atomic_load_n(&s->ring.sq.cons->head, __ATOMIC_ACQUIRE) != s->ring.sq.next;
 }
 
-/* Sleep until done_bit or gone_bit (or the CQ got entries meanwhile). 0 or -KEEL_ECLOSED. */
-static int client_sleep(struct keel_session *s)
+/*
+ * Before sleeping on s's notification (s's key write-enabled): 1 to sleep,
+ * 0 when completions are there already, -KEEL_ECLOSED.
+ */
+static int client_sleep_prepare(struct keel_session *s)
 {
-	int64_t bits;
 	int r;
 
 	/*
@@ -290,12 +292,12 @@ static int client_sleep(struct keel_session *s)
 	    client_kick(s) != 0)
 		return -KEEL_ECLOSED;
 	r = ring_cq_prepare_sleep(&s->ring);
-	if (r < 0)
-		return -KEEL_ECLOSED;
-	if (r == 0)
-		return 0;
-	bits = keel_wait(s->notif, KEEL_FOREVER);
-	s->syscalls++;
+	return r < 0 ? -KEEL_ECLOSED : r;
+}
+
+/* After the sleep (s's key write-enabled), `bits` the wait's result: 0 or -KEEL_ECLOSED. */
+static int client_sleep_end(struct keel_session *s, int64_t bits)
+{
 	ring_cq_end_sleep(&s->ring);
 	if (bits < 0)
 		return -KEEL_ECLOSED;
@@ -307,6 +309,60 @@ static int client_sleep(struct keel_session *s)
 	 */
 	if (((uint64_t)bits & (1ull << s->gone_bit)) && client_kick(s) != 0)
 		return -KEEL_ECLOSED;
+	return 0;
+}
+
+/* Sleep until done_bit or gone_bit (or the CQ got entries meanwhile). 0 or -KEEL_ECLOSED. */
+static int client_sleep(struct keel_session *s)
+{
+	int64_t bits;
+	int r = client_sleep_prepare(s);
+
+	if (r <= 0)
+		return r;
+	bits = keel_wait(s->notif, KEEL_FOREVER);
+	s->syscalls++;
+	return client_sleep_end(s, bits);
+}
+
+int keel_session_wait_any(struct keel_session *const *s, unsigned n, uint64_t timeout_ns)
+{
+	uint64_t notif = KEEL_MSG_NO_HANDLE;
+	uint32_t asleep = 0;
+	int64_t bits = 0;
+	int ready = 0, r;
+
+	if (n > 32)
+		return -KEEL_EINVAL;
+	for (unsigned i = 0; i < n; i++) {
+		if (!s[i] || s[i]->closed)
+			continue;
+		notif = s[i]->notif;
+		session_write_enable(s[i]->pkey_bits);
+		r = client_sleep_prepare(s[i]);
+		session_write_disable(s[i]->pkey_bits);
+		if (r < 0)
+			s[i]->closed = 1;
+		if (r <= 0)
+			ready = 1;
+		else
+			asleep |= 1u << i;
+	}
+	if (notif == KEEL_MSG_NO_HANDLE)
+		return -KEEL_ECLOSED;
+	if (!ready) {
+		bits = keel_wait(notif, timeout_ns);
+		if (bits == -KEEL_ETIMEDOUT)
+			bits = 0;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		if (!(asleep & (1u << i)))
+			continue;
+		session_write_enable(s[i]->pkey_bits);
+		if (client_sleep_end(s[i], bits) != 0)
+			s[i]->closed = 1;
+		session_write_disable(s[i]->pkey_bits);
+	}
 	return 0;
 }
 

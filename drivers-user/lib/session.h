@@ -79,6 +79,15 @@ int keel_session_reap(struct keel_session *s, struct keel_ring_cqe *out, int blo
 int keel_session_reap_many(struct keel_session *s, struct keel_ring_cqe *out, unsigned n,
 			   int block);
 
+/*
+ * Sleep until one of the n (at most 32) sessions, which share one
+ * notification, has completions or is gone, or timeout_ns passed; NULL
+ * entries and closed sessions are skipped. Then take completions with
+ * keel_session_reap(.., 0): a session found gone answers -KEEL_ECLOSED
+ * there. 0, or -KEEL_ECLOSED when no session is open (nothing to wait on).
+ */
+int keel_session_wait_any(struct keel_session *const *s, unsigned n, uint64_t timeout_ns);
+
 /* Tell the driver (when it is still there), unmap, close the handles. */
 void keel_session_close(struct keel_session *s);
 
@@ -91,8 +100,23 @@ void keel_session_close(struct keel_session *s);
  */
 int keel_console_open(uint64_t names);
 
-/* The same through another console driver that takes KEEL_UART_WRITE: "fbcon". */
+/*
+ * The same through another console driver that takes KEEL_UART_WRITE:
+ * "fbcon". Opened after another, it adds a console: every line goes to each
+ * (at most two; -KEEL_E2BIG past that). A driver already open: 0.
+ */
 int keel_console_open_on(uint64_t names, const char *driver);
+
+/*
+ * n bytes through every open console as they are, with no line end added
+ * (a prompt, typed characters echoed); the kernel's log when no console
+ * works. Text keel_printf holds before its newline stays behind: end lines
+ * first.
+ */
+void keel_console_write(const char *s, size_t n);
+
+/* 1 when the console on `driver` is open and has not failed for good (it may be reconnecting). */
+int keel_console_working(const char *driver);
 
 /* ---- Server (a driver) ---- */
 

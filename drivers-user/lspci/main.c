@@ -14,15 +14,9 @@
 #include <keel/service.h>
 
 #include "keel.h"
+#include "pci_list.h"
 
 #define LSPCI_CHECK 1 /* arg: check for the devices QEMU always has */
-
-static int lspci_call(uint64_t service, uint64_t w[KEEL_MSG_WORDS])
-{
-	int64_t r = keel_call_words(service, w);
-
-	return r < 0 ? (int)r : (int)(int64_t)w[0];
-}
 
 /* Whether function `index` has a memory or I/O BAR with a size. */
 static int lspci_has_bar(uint64_t service, uint64_t index, unsigned nbars)
@@ -30,7 +24,7 @@ static int lspci_has_bar(uint64_t service, uint64_t index, unsigned nbars)
 	for (unsigned n = 0; n < nbars; n++) {
 		uint64_t w[KEEL_MSG_WORDS] = {KEEL_PCI_BAR, index, n, 0};
 
-		if (lspci_call(service, w) == 0 && w[2] != 0 && !((w[3] >> 8) & KEEL_PCI_BAR_BAD))
+		if (pci_list_call(service, w) == 0 && w[2] != 0 && !((w[3] >> 8) & KEEL_PCI_BAR_BAD))
 			return 1;
 	}
 	return 0;
@@ -39,7 +33,7 @@ static int lspci_has_bar(uint64_t service, uint64_t index, unsigned nbars)
 int main(uint64_t start)
 {
 	const struct keel_start *sb = (const struct keel_start *)(uintptr_t)start;
-	uint64_t service, w[KEEL_MSG_WORDS] = {KEEL_PCI_COUNT, 0, 0, 0}, count;
+	uint64_t service, w[KEEL_MSG_WORDS], count;
 	int bridge = 0, blk = 0, check;
 	int64_t r;
 
@@ -52,28 +46,20 @@ int main(uint64_t start)
 		keel_printf("no pci driver: %s\n", keel_strerror(r));
 		return 2;
 	}
-	if (lspci_call(service, w) != 0)
+	if (pci_list_count(service, &count) != 0)
 		return 3;
-	count = w[1];
 	for (uint64_t i = 0; i < count; i++) {
-		uint64_t id, info;
+		struct keel_pci_function f;
+		uint32_t id;
 
-		w[0] = KEEL_PCI_GET, w[1] = i;
-		if (lspci_call(service, w) != 0)
+		if (pci_list_get(service, i, &f) != 0)
 			return 4;
-		id = w[2], info = w[3];
-		keel_printf(
-		    "%02llx:%02llx.%llx %04llx:%04llx class %02llx.%02llx.%02llx bars %llu\n",
-		    (unsigned long long)(w[1] >> 8 & 0xff), (unsigned long long)(w[1] >> 3 & 0x1f),
-		    (unsigned long long)(w[1] & 7), (unsigned long long)(id & 0xffff),
-		    (unsigned long long)(id >> 16 & 0xffff), (unsigned long long)(id >> 32 & 0xff),
-		    (unsigned long long)(id >> 40 & 0xff), (unsigned long long)(id >> 48 & 0xff),
-		    (unsigned long long)(info >> 24 & 0xff));
-		id &= 0xffffffff;
+		pci_list_print(&f);
+		id = (uint32_t)f.id;
 		bridge |= id == 0x29c08086 || id == 0x12378086;
 		/* The disk we booted from: QEMU's virtio-blk, Bochs's IDE (class 01, mass storage). */
-		if ((w[2] >> 32 & 0xff) == 0x01)
-			blk |= lspci_has_bar(service, i, (unsigned)(info >> 24 & 0xff));
+		if (pci_list_class(&f) == 0x01)
+			blk |= lspci_has_bar(service, i, pci_list_bars(&f));
 	}
 	if (!check)
 		return 0;
@@ -82,13 +68,13 @@ int main(uint64_t start)
 	if (!blk)
 		return 6;
 	w[0] = KEEL_PCI_GET, w[1] = count;
-	if (lspci_call(service, w) != -KEEL_ENOENT)
+	if (pci_list_call(service, w) != -KEEL_ENOENT)
 		return 7;
 	w[0] = KEEL_PCI_BAR, w[1] = 0, w[2] = 6;
-	if (lspci_call(service, w) != -KEEL_ENOENT)
+	if (pci_list_call(service, w) != -KEEL_ENOENT)
 		return 8;
 	w[0] = 99;
-	if (lspci_call(service, w) != -KEEL_EINVAL)
+	if (pci_list_call(service, w) != -KEEL_EINVAL)
 		return 9;
 	keel_printf("host bridge and a storage controller found with their BARs\n");
 	return 0;

@@ -38,9 +38,41 @@
  * w0 = KEEL_NAME_KILL, w1..w2 = a driver's name: init kills that driver (and
  * restarts it as it would after a crash). Only from a program its
  * configuration marks `admin` (-KEEL_EPERM otherwise); -KEEL_ENOENT no such
- * driver running.
+ * driver running. From the answer on, look-ups of it get -KEEL_EAGAIN until
+ * the replacement is up.
  */
 #define KEEL_NAME_KILL 2
+
+/*
+ * w0 = KEEL_NAME_LIST, w1 = an index (the configuration's drivers first, in
+ * order, then its apps). Reply: w0 = 0, w1..w2 = the entry's name, w3 =
+ * KEEL_NAME_ENTRY(process id, kind, state, restarts): the process id (its
+ * badge, low 32 bits; 0 when none runs), KEEL_NAME_KIND_*, KEEL_NAME_STATE_*
+ * and how often init restarted a driver (at most 0xffff). -KEEL_ENOENT past
+ * the last entry. Anyone may ask.
+ */
+#define KEEL_NAME_LIST 3
+
+#define KEEL_NAME_KIND_DRIVER 1
+#define KEEL_NAME_KIND_APP    2
+#define KEEL_NAME_STATE_UP      1 /* running */
+#define KEEL_NAME_STATE_DOWN    2 /* a driver being restarted */
+#define KEEL_NAME_STATE_STOPPED 3 /* given up, never started, or an app that ended */
+#define KEEL_NAME_ENTRY(id, kind, state, restarts)                                                 \
+	((uint64_t)(id) & 0xffffffffu | (uint64_t)(kind) << 32 | (uint64_t)(state) << 40 |         \
+	 (uint64_t)(restarts) << 48)
+#define KEEL_NAME_ENTRY_ID(w)       ((w) & 0xffffffffu)
+#define KEEL_NAME_ENTRY_KIND(w)     ((unsigned)((w) >> 32 & 0xff))
+#define KEEL_NAME_ENTRY_STATE(w)    ((unsigned)((w) >> 40 & 0xff))
+#define KEEL_NAME_ENTRY_RESTARTS(w) ((unsigned)((w) >> 48 & 0xffff))
+
+/*
+ * w0 = KEEL_NAME_REBOOT: init resets the machine (the FADT's reset register,
+ * then the keyboard controller's reset pulse). Only from an `admin` program
+ * (-KEEL_EPERM otherwise). There is a reply only when the machine is still
+ * running after both: -KEEL_EIO.
+ */
+#define KEEL_NAME_REBOOT 4
 
 /* ---- Ring sessions (on a driver's service endpoint) ---- */
 

@@ -269,6 +269,7 @@
 #define KEEL_INFO_PLATFORM 7 /* struct keel_platform (cpu unused; anyone may ask) */
 #define KEEL_INFO_VMO_PHYS 8 /* u64: the physical address of the DMA VMO `cpu` (above) */
 #define KEEL_INFO_IRQ_MSI  9 /* struct keel_msi of the bound MSI interrupt `cpu` (above) */
+#define KEEL_INFO_MEMORY   10 /* struct keel_memory_info (cpu unused; anyone may ask) */
 
 /*
  * The kernel log: the last 64 KiB of everything the kernel printed (its own
@@ -324,6 +325,16 @@ struct keel_cpu_counters {
 	uint64_t ipc_fast;        /* IPC calls and replies on the fast path */
 	uint64_t ipc_slow;        /* ... on the slow path */
 	uint64_t context_switches;
+};
+
+/*
+ * What KEEL_INFO_MEMORY tells: the physical page allocator's pages of
+ * KEEL_PAGE_SIZE bytes. total counts every page it manages (usable RAM and
+ * reclaimed boot memory), free those not handed out nor reserved now.
+ */
+struct keel_memory_info {
+	uint64_t total_pages;
+	uint64_t free_pages;
 };
 
 /* What KEEL_INFO_PROCESS tells of a process. */

@@ -270,6 +270,18 @@ static const char *test_drivers_disk_readback(void)
 	return drivers_case(31, 0);
 }
 
+/*
+ * The shell kills every driver in turn (24.conf, drivers-user/shell/script.c):
+ * each is restarted, and the shell's console and input sessions, lspci and
+ * blk read 0 work again after it.
+ */
+static const char *test_drivers_shell_kill(void)
+{
+	const char *err = drivers_no_irqs();
+
+	return err ? err : drivers_case(24, 0);
+}
+
 static const struct ktest drivers_tests[] = {
     KTEST(drivers_malformed_lines),
     KTEST(drivers_app_failure),
@@ -289,6 +301,7 @@ static const struct ktest drivers_tests[] = {
     KTEST(drivers_virtio_blk),
     KTEST(drivers_fbcon_bad_requests),
     KTEST(drivers_kbd_bad_requests),
+    KTEST(drivers_shell_kill),
 };
 
 const struct ktest_suite drivers_test_suite = {drivers_tests, KTEST_COUNT(drivers_tests)};

@@ -19,6 +19,7 @@
 #include "core/proc.h"
 #include "core/thread.h"
 #include "core/vmo.h"
+#include "mm/pmm.h"
 
 static uint64_t syscall_log_count;
 
@@ -65,6 +66,7 @@ static int64_t syscall_info(uint64_t kind, uint64_t cpu, uint64_t ubuf, uint64_t
 	struct keel_cpu_counters c = {0};
 	struct keel_process_info pi;
 	struct keel_platform plat;
+	struct keel_memory_info mem;
 	struct keel_msi msi;
 	const struct percpu *p;
 	uint32_t v32;
@@ -115,6 +117,10 @@ static int64_t syscall_info(uint64_t kind, uint64_t cpu, uint64_t ubuf, uint64_t
 	case KEEL_INFO_PLATFORM:
 		acpi_boot_platform(&plat);
 		src = &plat, size = sizeof(plat);
+		break;
+	case KEEL_INFO_MEMORY:
+		pmm_memory_info(&mem);
+		src = &mem, size = sizeof(mem);
 		break;
 	case KEEL_INFO_VMO_PHYS:
 		/* `cpu` is a DMA VMO handle with KEEL_RIGHT_MANAGE (core/vmo.c). */

@@ -114,6 +114,15 @@ void pmm_read_stats(struct buddy_stats *out)
 	spin_unlock_irqrestore(&pmm_lock, flags);
 }
 
+void pmm_memory_info(struct keel_memory_info *out)
+{
+	struct buddy_stats st;
+
+	pmm_read_stats(&st);
+	out->total_pages = st.managed_pages;
+	out->free_pages = st.free_pages;
+}
+
 uint64_t pmm_metadata_bytes(void)
 {
 	return pmm_meta_size;

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include <keel/boot.h>
+#include <keel/syscall.h>
 
 #include "mm/buddy.h"
 
@@ -49,6 +50,9 @@ int pmm_free_pages(uint64_t phys, unsigned order);
 int pmm_release_boot_reclaim(const struct keel_mem_range *r, size_t n, uint64_t *pages);
 
 void pmm_read_stats(struct buddy_stats *out);
+
+/* What KEEL_INFO_MEMORY tells user space (include/keel/syscall.h), from pmm_read_stats. */
+void pmm_memory_info(struct keel_memory_info *out);
 
 /* Bytes of metadata the allocator uses, and where (physical). */
 uint64_t pmm_metadata_bytes(void);

@@ -93,9 +93,41 @@ static const char *test_pmm_bad_free_refused(void)
 	return pmm_check() == 0 ? NULL : ktest_fail("allocator invariants broken");
 }
 
+/*
+ * KEEL_INFO_MEMORY's answer is the allocator's own accounting: total the
+ * managed pages, free at most that, and one page taken shows as one fewer.
+ */
+static const char *test_pmm_memory_info(void)
+{
+	struct keel_memory_info before, during;
+	struct buddy_stats st;
+	uint64_t phys;
+
+	pmm_memory_info(&before);
+	pmm_read_stats(&st);
+	if (before.total_pages != st.managed_pages || before.total_pages == 0)
+		return ktest_fail("total %llu pages, the allocator manages %llu",
+				  (unsigned long long)before.total_pages,
+				  (unsigned long long)st.managed_pages);
+	if (before.free_pages > before.total_pages)
+		return ktest_fail("free %llu pages above total %llu",
+				  (unsigned long long)before.free_pages,
+				  (unsigned long long)before.total_pages);
+	if (pmm_alloc_pages(0, &phys) != 0)
+		return ktest_fail("no page to take");
+	pmm_memory_info(&during);
+	pmm_free_pages(phys, 0);
+	if (during.free_pages + 1 != before.free_pages)
+		return ktest_fail("free %llu pages with one taken, %llu before",
+				  (unsigned long long)during.free_pages,
+				  (unsigned long long)before.free_pages);
+	return NULL;
+}
+
 static const struct ktest pmm_tests[] = {
     KTEST(pmm_alloc_all_free_all),
     KTEST(pmm_bad_free_refused),
+    KTEST(pmm_memory_info),
 };
 
 const struct ktest_suite pmm_test_suite = {pmm_tests, KTEST_COUNT(pmm_tests)};
