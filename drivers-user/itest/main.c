@@ -74,22 +74,13 @@ static void itest_sleep(uint64_t ms)
 static int64_t itest_names(uint64_t op, const char *name, uint64_t *handle)
 {
 	struct keel_msg m;
-	size_t n = strlen(name);
-	int64_t r;
+	int64_t r = keel_name_call(itest_sb->handle[KEEL_START_NAMES], op, 0, name, &m);
 
-	memset(&m, 0, sizeof(m));
-	m.handle = KEEL_MSG_NO_HANDLE;
-	m.word[0] = op;
-	for (size_t k = 0; k < n && k < 16; k++)
-		m.word[1 + k / 8] |= (uint64_t)(uint8_t)name[k] << (8 * (k % 8));
-	r = keel_call(itest_sb->handle[KEEL_START_NAMES], &m);
-	if (r < 0)
-		return r;
 	if (handle)
 		*handle = m.handle;
 	else if (m.handle != KEEL_MSG_NO_HANDLE)
 		keel_handle_close(m.handle);
-	return (int64_t)m.word[0];
+	return r;
 }
 
 /* Look up name, asking again while it is being restarted: the handle, or -KEEL_E*. */

@@ -157,6 +157,15 @@ int64_t keel_name_lookup(uint64_t names, const char *name, uint64_t *service);
  */
 int64_t keel_name_kill(uint64_t names, const char *name);
 
+/*
+ * One call to init's name service: w0 = op, w1 = arg, and the name (when
+ * not NULL, at most KEEL_NAME_MAX bytes) over w1..w2. The reply is left in
+ * *m, with its handle, which is then the caller's. Returns the reply's w0,
+ * or -KEEL_E* (the call's, or -KEEL_EINVAL for a name too long).
+ */
+int64_t keel_name_call(uint64_t names, uint64_t op, uint64_t arg, const char *name,
+		       struct keel_msg *m);
+
 /* A short constant name of a wrapper's negative result ("bad handle"). */
 const char *keel_strerror(int64_t err);
 

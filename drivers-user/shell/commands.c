@@ -19,29 +19,15 @@ struct shell_command {
 
 static const struct shell_command shell_commands[];
 
-/*
- * Call init's name service with words w0 = op, w1 = arg, or w1..w2 = name
- * when given: the reply's w0 (0 or -KEEL_E*) or the call's error; the
- * reply's words in m.
- */
+/* keel_name_call for answers that carry no handle (one sent anyway is closed). */
 static int64_t shell_names_call(struct shell *sh, uint64_t op, uint64_t arg, const char *name,
 				struct keel_msg *m)
 {
-	size_t n = name ? strlen(name) : 0;
-	int64_t r;
+	int64_t r = keel_name_call(sh->names, op, arg, name, m);
 
-	if (n > KEEL_NAME_MAX)
-		return -KEEL_EINVAL;
-	memset(m, 0, sizeof(*m));
-	m->word[0] = op;
-	m->word[1] = arg;
-	if (name)
-		memcpy(&m->word[1], name, n);
-	m->handle = KEEL_MSG_NO_HANDLE;
-	r = keel_call(sh->names, m);
-	if (r >= 0 && m->handle != KEEL_MSG_NO_HANDLE)
-		keel_handle_close(m->handle); /* none of these answers carries one */
-	return r < 0 ? r : (int64_t)m->word[0];
+	if (m->handle != KEEL_MSG_NO_HANDLE)
+		keel_handle_close(m->handle);
+	return r;
 }
 
 /* Entry i of KEEL_NAME_LIST: 0, its name (NUL-terminated) and word, or -KEEL_E*. */
