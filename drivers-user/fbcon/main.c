@@ -52,6 +52,7 @@ struct fbcon_drv {
 
 static struct fbcon_drv fbcon;
 static struct textgrid_cell fbcon_cells[FBCON_MAX_CELLS];
+static struct textgrid_cell fbcon_shown[FBCON_MAX_CELLS]; /* what the screen shows */
 static struct textgrid_cell fbcon_banner_cells[FBCON_BANNER_COLS];
 
 #define FBCON_BANNER      "Keel - framebuffer console (bin/fbcon)"
@@ -143,6 +144,7 @@ static int fbcon_screen(struct fbcon_drv *d, const struct keel_start *sb, uint64
 			    fb->height);
 		return -1;
 	}
+	textgrid_track(&d->grid, fbcon_shown, FBCON_MAX_CELLS);
 	d->banner.palette[FBCON_BANNER_ATTR & 15] = d->grid.palette[FBCON_BANNER_ATTR & 15];
 	d->banner.palette[FBCON_BANNER_ATTR >> 4] = d->grid.palette[FBCON_BANNER_ATTR >> 4];
 	for (const char *b = FBCON_BANNER; *b; b++)

@@ -38,6 +38,7 @@ static struct {
 
 static struct textgrid fbcon_grid;
 static struct textgrid_cell fbcon_cells[FBCON_MAX_CELLS];
+static struct textgrid_cell fbcon_shown[FBCON_MAX_CELLS]; /* what the screen shows */
 
 static void fbcon_write(const char *s, size_t n)
 {
@@ -81,6 +82,7 @@ const struct console_sink *fbcon_init(const struct keel_framebuffer *fb, uint64_
 	/* The font fits (checked above), so the grid has a cell. */
 	textgrid_init(&fbcon_grid, fbcon.pixels, fb->pixels_per_line, fb->width, fb->height,
 		      &font_console, fbcon_cells, FBCON_MAX_CELLS, FBCON_ATTR);
+	textgrid_track(&fbcon_grid, fbcon_shown, FBCON_MAX_CELLS);
 	fbcon_reset();
 	return &fbcon_sink;
 }

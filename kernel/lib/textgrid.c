@@ -34,6 +34,7 @@ int textgrid_init(struct textgrid *g, uint32_t *pixels, uint32_t stride, uint32_
 	g->cells = cells;
 	g->attr = attr;
 	g->cursor = false;
+	g->shown = NULL;
 	textgrid_clear(g);
 	return 0;
 }
@@ -47,6 +48,14 @@ void textgrid_clear(struct textgrid *g)
 	g->col = g->row = 0;
 	g->dirty_first = 0;
 	g->dirty_end = g->rows;
+	g->shown_stale = true;
+}
+
+void textgrid_track(struct textgrid *g, struct textgrid_cell *shown, size_t max_cells)
+{
+	g->shown = max_cells >= (size_t)g->cols * g->rows ? shown : NULL;
+	g->shown_cursor = TEXTGRID_NO_CELL;
+	g->shown_stale = true;
 }
 
 static struct textgrid_cell *textgrid_cell(struct textgrid *g, uint32_t col, uint32_t row)
@@ -107,7 +116,7 @@ void textgrid_show_cursor(struct textgrid *g, bool on)
 	textgrid_dirty(g, g->row, g->row + 1);
 }
 
-/* Draw one cell; inverted: the cursor's. */
+/* Draw one cell; inverted: the cursor's. Two pixels per store where the row allows. */
 static void textgrid_draw(struct textgrid *g, uint32_t col, uint32_t row, bool inverted)
 {
 	const struct psf_font *f = g->font;
@@ -115,6 +124,7 @@ static void textgrid_draw(struct textgrid *g, uint32_t col, uint32_t row, bool i
 	const uint8_t *glyph = cell.ch ? psf_glyph(f, cell.ch) : NULL;
 	uint32_t fg = g->palette[cell.attr & 15], bg = g->palette[cell.attr >> 4];
 	uint32_t *line = g->pixels + (size_t)row * f->height * g->stride + (size_t)col * f->width;
+	uint32_t two[4][2]; /* two pixels for each pair of glyph bits, the left one high */
 
 	if (inverted) {
 		uint32_t t = fg;
@@ -122,12 +132,31 @@ static void textgrid_draw(struct textgrid *g, uint32_t col, uint32_t row, bool i
 		fg = bg;
 		bg = t;
 	}
+	for (unsigned b = 0; b < 4; b++) {
+		two[b][0] = b & 2 ? fg : bg;
+		two[b][1] = b & 1 ? fg : bg;
+	}
 	for (uint32_t y = 0; y < f->height; y++, line += g->stride) {
 		const uint8_t *bits = glyph ? glyph + (size_t)y * f->row_bytes : NULL;
+		uint32_t x = 0;
 
-		for (uint32_t x = 0; x < f->width; x++)
+		for (; x + 2 <= f->width; x += 2) {
+			unsigned pair = bits ? (bits[x / 8] >> (6 - x % 8)) & 3 : 0;
+
+			__builtin_memcpy(&line[x], two[pair], sizeof(two[pair]));
+		}
+		if (x < f->width)
 			line[x] = bits && (bits[x / 8] & (0x80 >> (x % 8))) ? fg : bg;
 	}
+}
+
+/* Whether cell i must be drawn (as inverted says) for the screen to show it. */
+static bool textgrid_changed(const struct textgrid *g, size_t i, bool inverted)
+{
+	if (!g->shown || g->shown_stale)
+		return true;
+	return g->shown[i].ch != g->cells[i].ch || g->shown[i].attr != g->cells[i].attr ||
+	       inverted != (g->shown_cursor == i);
 }
 
 void textgrid_flush(struct textgrid *g)
@@ -136,7 +165,23 @@ void textgrid_flush(struct textgrid *g)
 	bool cursor_shown = g->cursor && g->col < g->cols;
 
 	for (uint32_t r = g->dirty_first; r < g->dirty_end && r < g->rows; r++)
-		for (uint32_t c = 0; c < g->cols; c++)
-			textgrid_draw(g, c, r, cursor_shown && r == g->row && c == g->col);
+		for (uint32_t c = 0; c < g->cols; c++) {
+			size_t i = (size_t)r * g->cols + c;
+			bool inverted = cursor_shown && r == g->row && c == g->col;
+
+			if (!textgrid_changed(g, i, inverted))
+				continue;
+			textgrid_draw(g, c, r, inverted);
+			if (!g->shown)
+				continue;
+			g->shown[i] = g->cells[i];
+			if (inverted)
+				g->shown_cursor = i;
+			else if (g->shown_cursor == i)
+				g->shown_cursor = TEXTGRID_NO_CELL;
+		}
+	/* Every row was dirty when the pixels were unknown (clear, track): all drawn now. */
+	if (g->dirty_first == 0 && g->dirty_end >= g->rows)
+		g->shown_stale = false;
 	g->dirty_first = g->dirty_end = 0;
 }

@@ -9,7 +9,11 @@
  * and never reads the pixels back: a write-combining framebuffer reads
  * uncached. Scrolling moves the cells up and marks every row dirty; writes
  * mark the rows they touch. textgrid_flush draws the dirty rows, so a burst
- * of text that scrolls many times draws the screen once.
+ * of text that scrolls many times draws the screen once. With a second
+ * array (textgrid_track) the grid also remembers what each cell shows on
+ * the screen, and a flush draws only the cells that differ: after a scroll
+ * most of a log's cells are blank under blank, and drawing a glyph is the
+ * cost (millions of instructions for a whole screen).
  *
  * Colours are 16 palette entries (the VGA/ANSI order: black, red, green,
  * yellow, blue, magenta, cyan, white, then the bright ones), packed by the
@@ -26,6 +30,7 @@
 
 #define TEXTGRID_COLOURS 16
 #define TEXTGRID_TAB     8
+#define TEXTGRID_NO_CELL SIZE_MAX
 
 struct textgrid_cell {
 	uint8_t ch;   /* code point 0-255; 0 is a blank cell */
@@ -42,6 +47,9 @@ struct textgrid {
 	uint8_t attr;                    /* what new characters get */
 	bool cursor;                     /* draw the cursor cell inverted */
 	uint32_t dirty_first, dirty_end; /* rows [first, end) to draw; first == end: none */
+	struct textgrid_cell *shown;     /* NULL, or what each cell shows now (textgrid_track) */
+	size_t shown_cursor;             /* the cell shown inverted, or TEXTGRID_NO_CELL */
+	bool shown_stale;                /* the pixels may show anything: draw every dirty cell */
 	uint32_t palette[TEXTGRID_COLOURS];
 };
 
@@ -54,7 +62,18 @@ int textgrid_init(struct textgrid *g, uint32_t *pixels, uint32_t stride, uint32_
 		  uint32_t height, const struct psf_font *font, struct textgrid_cell *cells,
 		  size_t max_cells, uint8_t attr);
 
-/* Blank every cell with the current attr, cursor home, everything dirty. */
+/*
+ * Remember what the screen shows in shown (at least cols * rows cells, else
+ * ignored), so that a flush draws only changed cells. The pixels' present
+ * content is taken as unknown: the next flush draws every dirty cell.
+ */
+void textgrid_track(struct textgrid *g, struct textgrid_cell *shown, size_t max_cells);
+
+/*
+ * Blank every cell with the current attr, cursor home, everything dirty;
+ * what the screen shows is taken as unknown (someone else may have drawn
+ * there), so the next flush draws it all.
+ */
 void textgrid_clear(struct textgrid *g);
 
 /* One character: '\n' new line, '\r' column 0, '\t' to the next tab stop, '\b' back one. */

@@ -2,7 +2,8 @@
  * tests/unit/test_textgrid.c: kernel/lib/textgrid.c drawing into a pixel
  * buffer in memory, with a 2x2 font built here: glyphs appear where the
  * cursor was, in the attr's colours; scrolling moves pixels up; flush draws
- * only dirty rows; the cursor is drawn inverted.
+ * only dirty rows; the cursor is drawn inverted; with tracking, only the
+ * cells that differ from what the screen shows, and everything after a clear.
  */
 #include <string.h>
 
@@ -21,6 +22,7 @@ static const uint8_t glyphs[3 * 2] = {0x00, 0x00, 0x80, 0x00, 0xc0, 0xc0};
 
 static uint32_t pix[H * STRIDE];
 static struct textgrid_cell cells[16];
+static struct textgrid_cell shown[16];
 static struct psf_font font;
 
 static void setup(struct textgrid *g, size_t max_cells)
@@ -141,12 +143,45 @@ static const char *test_controls_and_cursor(void)
 	return NULL;
 }
 
+/* With tracking, a flush draws only cells whose content or cursor changed. */
+static const char *test_tracking_draws_changed_cells(void)
+{
+	struct textgrid g;
+
+	setup(&g, 16);
+	textgrid_track(&g, shown, 16);
+	textgrid_putc(&g, 'A');
+	textgrid_flush(&g);
+	pix[0] = PAD;        /* 'A' (unchanged from here on), "damaged" */
+	pix[4] = PAD;        /* column 2, blank and staying so */
+	textgrid_putc(&g, 'B'); /* column 1 changes; row 0 is dirty */
+	textgrid_flush(&g);
+	KT_ASSERT(at(0, 0) == PAD && at(4, 0) == PAD); /* not drawn again */
+	KT_ASSERT(at(2, 0) == FG && at(3, 1) == FG);   /* the 'B' */
+	textgrid_move(&g, 0, 0);
+	textgrid_show_cursor(&g, true);
+	textgrid_flush(&g);
+	KT_ASSERT(at(0, 0) == BG && at(1, 0) == FG); /* the cursor: 'A' inverted */
+	textgrid_move(&g, 2, 0);
+	textgrid_flush(&g);
+	KT_ASSERT(at(0, 0) == FG && at(1, 0) == BG); /* left: drawn plain again */
+	KT_ASSERT(at(4, 0) == FG);                   /* the blank cell, inverted */
+	textgrid_clear(&g);                          /* unknown screen: all drawn */
+	pix[2 * STRIDE + 2] = PAD;
+	textgrid_flush(&g);
+	KT_ASSERT(at(2, 2) == BG && at(2, 0) == BG);
+	textgrid_track(&g, shown, 5); /* too small for 3 x 2: no tracking */
+	KT_ASSERT(g.shown == NULL);
+	return NULL;
+}
+
 static const struct ktest tests[] = {
     KTEST(test_geometry),
     KTEST(test_draw_and_padding),
     KTEST(test_wrap_and_scroll),
     KTEST(test_flush_draws_only_dirty_rows),
     KTEST(test_controls_and_cursor),
+    KTEST(test_tracking_draws_changed_cells),
 };
 
 int main(void)
