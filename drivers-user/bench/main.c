@@ -26,14 +26,6 @@
 
 static uint64_t bench_samples[BENCH_ITERATIONS];
 
-static inline uint64_t bench_tsc(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi) : : "memory");
-	return (uint64_t)hi << 32 | lo;
-}
-
 /* ring.c: the ring-session figures, with this file's sampling. */
 uint64_t bench_tsc_read(void);
 void bench_ring(uint64_t echo, uint64_t overhead, uint64_t *samples, size_t n, size_t warmup,
@@ -41,7 +33,7 @@ void bench_ring(uint64_t echo, uint64_t overhead, uint64_t *samples, size_t n, s
 
 uint64_t bench_tsc_read(void)
 {
-	return bench_tsc();
+	return keel_rdtsc();
 }
 
 /* The k-th smallest of a[0..n) (quickselect; reorders a). */
@@ -85,9 +77,9 @@ static uint64_t bench_median(void)
 static uint64_t bench_overhead(void)
 {
 	for (size_t i = 0; i < BENCH_ITERATIONS; i++) {
-		uint64_t t0 = bench_tsc();
+		uint64_t t0 = keel_rdtsc();
 
-		bench_samples[i] = bench_tsc() - t0;
+		bench_samples[i] = keel_rdtsc() - t0;
 	}
 	return bench_median();
 }
@@ -98,10 +90,10 @@ static uint64_t bench_null_syscall(uint64_t overhead)
 	for (size_t i = 0; i < BENCH_WARMUP; i++)
 		keel_syscall6(KEEL_SYS_COUNT, 0, 0, 0, 0, 0, 0);
 	for (size_t i = 0; i < BENCH_ITERATIONS; i++) {
-		uint64_t t0 = bench_tsc();
+		uint64_t t0 = keel_rdtsc();
 
 		keel_syscall6(KEEL_SYS_COUNT, 0, 0, 0, 0, 0, 0);
-		bench_samples[i] = bench_tsc() - t0;
+		bench_samples[i] = keel_rdtsc() - t0;
 	}
 	return bench_median() - overhead;
 }
@@ -207,9 +199,9 @@ static uint64_t bench_ipc_round_trip(uint64_t endpoint, uint64_t overhead)
 		uint64_t t0;
 
 		w = i;
-		t0 = bench_tsc();
+		t0 = keel_rdtsc();
 		bench_ipc(KEEL_SYS_CALL, endpoint, &w);
-		bench_samples[i] = bench_tsc() - t0;
+		bench_samples[i] = keel_rdtsc() - t0;
 		if (w != i + 1) {
 			keel_printf("bench: the echo server answered %llu to %llu\n",
 				    (unsigned long long)w, (unsigned long long)i);
@@ -234,10 +226,10 @@ static void bench_as_switch(uint64_t endpoint, uint64_t overhead, uint64_t null_
 		keel_yield();
 	keel_info(KEEL_INFO_COUNTERS, 0, &c0, sizeof(c0));
 	for (size_t i = 0; i < BENCH_ITERATIONS; i++) {
-		uint64_t t0 = bench_tsc();
+		uint64_t t0 = keel_rdtsc();
 
 		keel_yield();
-		bench_samples[i] = bench_tsc() - t0;
+		bench_samples[i] = keel_rdtsc() - t0;
 	}
 	keel_info(KEEL_INFO_COUNTERS, 0, &c1, sizeof(c1));
 	round_trip = bench_median() - overhead;
@@ -262,14 +254,14 @@ static uint64_t bench_ipc_handle(uint64_t endpoint, uint64_t overhead)
 		return 0;
 	bench_ipc(KEEL_SYS_CALL, endpoint, &w);
 	for (size_t i = 0; i < BENCH_ROUNDS; i++) {
-		uint64_t t0 = bench_tsc();
+		uint64_t t0 = keel_rdtsc();
 
 		m.handle = (uint64_t)h;
 		m.data_len = 0;
 		keel_call(endpoint, &m);
 		h = (int64_t)m.handle;
 		if (i >= BENCH_WARMUP)
-			bench_samples[i - BENCH_WARMUP] = bench_tsc() - t0;
+			bench_samples[i - BENCH_WARMUP] = keel_rdtsc() - t0;
 	}
 	keel_handle_close((uint64_t)h);
 	return bench_median() - overhead;
@@ -291,12 +283,12 @@ static uint64_t bench_notify(uint64_t endpoint, uint64_t overhead)
 	m.handle = (uint64_t)keel_handle_dup((uint64_t)mine, KEEL_RIGHTS_ALL);
 	keel_call(endpoint, &m);
 	for (size_t i = 0; i < BENCH_ROUNDS; i++) {
-		uint64_t t0 = bench_tsc();
+		uint64_t t0 = keel_rdtsc();
 
 		keel_signal((uint64_t)theirs, 1);
 		keel_wait((uint64_t)mine, KEEL_FOREVER);
 		if (i >= BENCH_WARMUP)
-			bench_samples[i - BENCH_WARMUP] = bench_tsc() - t0;
+			bench_samples[i - BENCH_WARMUP] = keel_rdtsc() - t0;
 	}
 	keel_handle_close((uint64_t)mine);
 	keel_handle_close((uint64_t)theirs);
@@ -316,14 +308,14 @@ static uint64_t bench_map_unmap(uint64_t overhead)
 		return ~0ull;
 	}
 	for (size_t i = 0; i < BENCH_WARMUP + BENCH_ITERATIONS && r == 0; i++) {
-		uint64_t t0 = bench_tsc();
+		uint64_t t0 = keel_rdtsc();
 
 		r = keel_map(KEEL_HANDLE_SELF, (uint64_t)vmo, BENCH_MAP_VA, 0, 4096,
 			     KEEL_MAP_READ | KEEL_MAP_WRITE);
 		if (r == 0)
 			r = keel_unmap(KEEL_HANDLE_SELF, BENCH_MAP_VA, 4096);
 		if (i >= BENCH_WARMUP)
-			bench_samples[i - BENCH_WARMUP] = bench_tsc() - t0;
+			bench_samples[i - BENCH_WARMUP] = keel_rdtsc() - t0;
 	}
 	keel_handle_close((uint64_t)vmo);
 	if (r != 0) {
@@ -349,12 +341,12 @@ static uint64_t bench_pkey_revoke_restore(uint64_t overhead)
 	allow = keel_rdpkru() & ~(3u << (2 * key));
 	deny = allow | 1u << (2 * key);
 	for (size_t i = 0; i < BENCH_WARMUP + BENCH_ITERATIONS; i++) {
-		uint64_t t0 = bench_tsc();
+		uint64_t t0 = keel_rdtsc();
 
 		keel_wrpkru(deny);
 		keel_wrpkru(allow);
 		if (i >= BENCH_WARMUP)
-			bench_samples[i - BENCH_WARMUP] = bench_tsc() - t0;
+			bench_samples[i - BENCH_WARMUP] = keel_rdtsc() - t0;
 	}
 	return bench_median() - overhead;
 }

@@ -10,13 +10,11 @@
  *   blk_restart_instr       KEEL_NAME_KILL of the driver to the first read
  *                           its replacement serves (the session's
  *                           -KEEL_ECLOSED, keel_blk_reopen, the read): median
- * TSC ticks, as bench's ring_req_* figures: under -icount they count the
- * instructions run, and the time the CPU sits idle waiting for the device
- * (QEMU completes the read in host time; sleep=off moves the clock on to the
- * next timer deadline while the CPU is idle), which is part of a request's
- * cost as an application sees it. QEMU serves the queue in its own thread
- * (ioeventfd), so now and then the CPU goes idle before a completion comes
- * and the clock jumps up to a 10 ms tick: medians keep those out.
+ * Instructions run (keel_work_ticks: under -icount the TSC, less the ticks
+ * the CPU sat halted). Halted time is left out because QEMU completes a
+ * read in host time and, with sleep=off, moves the clock on to the next
+ * timer deadline while the CPU halts: that jump depends on the host, not on
+ * Keel. Medians keep out the odd sample with a timer interrupt in it.
  */
 #include <keel/service.h>
 
@@ -35,14 +33,6 @@
 static struct keel_blk b;
 static uint64_t bb_samples[BB_QD1_N];
 
-static inline uint64_t bb_tsc(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi) : : "memory");
-	return (uint64_t)hi << 32 | lo;
-}
-
 /* The median of a[0..n) (insertion sort: n is small). */
 static uint64_t bb_median(uint64_t *a, size_t n)
 {
@@ -59,9 +49,9 @@ static uint64_t bb_median(uint64_t *a, size_t n)
 static uint64_t bb_overhead(void)
 {
 	for (size_t i = 0; i < BB_QD1_N; i++) {
-		uint64_t t0 = bb_tsc();
+		uint64_t t0 = keel_work_ticks();
 
-		bb_samples[i] = bb_tsc() - t0;
+		bb_samples[i] = keel_work_ticks() - t0;
 	}
 	return bb_median(bb_samples, BB_QD1_N);
 }
@@ -74,9 +64,9 @@ static uint64_t bb_sector(uint64_t i)
 static int bb_qd1(uint64_t overhead)
 {
 	for (uint64_t i = 0; i < BB_WARMUP + BB_QD1_N; i++) {
-		uint64_t t0 = bb_tsc();
+		uint64_t t0 = keel_work_ticks();
 		int64_t r = keel_blk_read(&b, bb_sector(i), BB_LEN, 0);
-		uint64_t t1 = bb_tsc();
+		uint64_t t1 = keel_work_ticks();
 
 		if (r != BB_LEN) {
 			keel_printf("bench: blk: qd1 read %llu: %lld\n", (unsigned long long)i,
@@ -110,7 +100,7 @@ static int bb_qd16(uint64_t overhead)
 		keel_printf("bench: blk: qd16 fill failed\n");
 		return -1;
 	}
-	t0 = bb_tsc();
+	t0 = keel_work_ticks();
 	mark = 0;
 	while (windows < BB_QD1_N) {
 		got = keel_session_reap_many(&b.s, c, BB_QD, 1);
@@ -131,7 +121,7 @@ static int bb_qd16(uint64_t overhead)
 		}
 		done += (unsigned)got;
 		if (done >= mark + BB_QD) {
-			uint64_t t = bb_tsc();
+			uint64_t t = keel_work_ticks();
 
 			/* Per request over this window (16 completions or a few more). */
 			bb_samples[windows++] = (t - t0 - overhead) / (done - mark);
@@ -150,7 +140,7 @@ static int bb_qd16(uint64_t overhead)
 /* One kill to the first read the new driver serves: its TSC ticks, or 0. */
 static uint64_t bb_restart_once(uint64_t names)
 {
-	uint64_t t0 = bb_tsc();
+	uint64_t t0 = keel_work_ticks();
 	int64_t r = keel_name_kill(names, BB_NAME);
 
 	if (r != 0) {
@@ -168,7 +158,7 @@ static uint64_t bb_restart_once(uint64_t names)
 	if (r != -KEEL_ECLOSED || keel_blk_reopen(&b) != 0 ||
 	    keel_blk_read(&b, 0, KEEL_BLK_SECTOR, 0) != KEEL_BLK_SECTOR)
 		return 0;
-	return bb_tsc() - t0;
+	return keel_work_ticks() - t0;
 }
 
 static int bb_restart(uint64_t names)

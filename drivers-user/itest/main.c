@@ -21,8 +21,9 @@
  *                    (4.conf: then two apps, then nothing);
  *   ITEST_GIVEN_UP   "crash" ends as given up (-KEEL_ECLOSED) within 5 s;
  *   ITEST_RESTART    (admin) kill "ping" parameter times (1 if 0), each time
- *                    timing (rdtsc) from the kill to the first ping the
- *                    replacement serves; prints the median as
+ *                    timing (keel_work_ticks: instructions run, the
+ *                    CPU's halts left out) from the kill to the first
+ *                    ping the replacement serves; prints the median as
  *                    "bench: driver_restart_instr N".
  */
 #include <keel/service.h>
@@ -48,14 +49,6 @@ enum {
 
 static const struct keel_start *itest_sb;
 static uint64_t itest_nap = KEEL_MSG_NO_HANDLE;
-
-static uint64_t itest_rdtsc(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi) : : "memory");
-	return (uint64_t)hi << 32 | lo;
-}
 
 /* Sleep about ms milliseconds. */
 static void itest_sleep(uint64_t ms)
@@ -214,7 +207,7 @@ static int itest_given_up(void)
 /* One kill of "ping" (whose handle *s is), until the replacement answers: its TSC ticks, or 0. */
 static uint64_t itest_restart_once(int64_t *s)
 {
-	uint64_t t0 = itest_rdtsc();
+	uint64_t t0 = keel_work_ticks();
 	int64_t r = itest_names(KEEL_NAME_KILL, "ping", NULL);
 
 	if (r != 0) {
@@ -229,7 +222,7 @@ static uint64_t itest_restart_once(int64_t *s)
 			keel_handle_close((uint64_t)*s);
 		*s = itest_lookup("ping");
 		if (*s >= 0 && itest_ping((uint64_t)*s) == 0)
-			return itest_rdtsc() - t0;
+			return keel_work_ticks() - t0;
 		keel_yield();
 	}
 	return 0;

@@ -49,14 +49,6 @@
 #define KBDBENCH_DONE_BIT   0
 #define KBDBENCH_GONE_BIT   1
 
-static uint64_t kbdbench_tsc(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi) : : "memory");
-	return (uint64_t)hi << 32 | lo;
-}
-
 /* The controller ready for a write to either port: 0, or -KEEL_ETIMEDOUT. */
 static int64_t kbdbench_input_empty(void)
 {
@@ -76,7 +68,7 @@ static int64_t kbdbench_inject(uint8_t byte, uint64_t *t)
 	if (err == 0)
 		err = kbdbench_input_empty();
 	if (err == 0) {
-		*t = kbdbench_tsc();
+		*t = keel_rdtsc();
 		io_outb(KBDBENCH_DATA, byte);
 	}
 	return err;
@@ -140,7 +132,7 @@ static int64_t kbdbench_key(struct keel_session *s, uint64_t inject, uint8_t byt
 		err = (int64_t)w[0];
 	if (err == 0)
 		err = keel_session_reap(s, &c, 1);
-	t1 = kbdbench_tsc();
+	t1 = keel_rdtsc();
 	if (err != 0)
 		return err;
 	/* The event itself: this key, pressed or released as sent. */
@@ -192,8 +184,8 @@ static int kbdbench_measure(const struct keel_start *sb)
 		return 1;
 	}
 	/* The two TSC reads around each sample, as bin/bench takes them off. */
-	t0 = kbdbench_tsc();
-	t0 = kbdbench_tsc() - t0;
+	t0 = keel_rdtsc();
+	t0 = keel_rdtsc() - t0;
 	keel_printf("bench: kbd_event_instr %llu\n",
 		    (unsigned long long)(kbdbench_median(samples, KBDBENCH_SAMPLES) - t0));
 	return 0;

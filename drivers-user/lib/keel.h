@@ -62,6 +62,24 @@ int64_t keel_debug_log(const char *s, size_t n);
 _Noreturn void keel_exit(int64_t status);
 int64_t keel_yield(void);
 int64_t keel_info(uint64_t kind, uint64_t cpu, void *buf, size_t n);
+
+/* The time-stamp counter (make bench: under QEMU's icount it counts instructions). */
+static inline uint64_t keel_rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi) : : "memory");
+	return (uint64_t)hi << 32 | lo;
+}
+
+/*
+ * The TSC less the ticks CPU 0 spent halted (KEEL_INFO_COUNTERS idle_tsc):
+ * for one-CPU benches of work that waits on a device or a timer, whose
+ * elapsed ticks under icount include the clock's jumps while halted. The
+ * difference of two readings is the instructions run in between (this
+ * call's own system call included once).
+ */
+uint64_t keel_work_ticks(void);
 int64_t keel_object_create(uint64_t type, uint64_t arg);
 /* A device object (KEEL_OBJ_IRQ, _IOPORT, _DEVMEM) carved from a resource handle. */
 int64_t keel_device_create(uint64_t type, uint64_t arg, uint64_t arg2, uint64_t resource);

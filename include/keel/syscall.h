@@ -325,6 +325,9 @@ struct keel_cpu_counters {
 	uint64_t ipc_fast;        /* IPC calls and replies on the fast path */
 	uint64_t ipc_slow;        /* ... on the slow path */
 	uint64_t context_switches;
+	uint64_t idle_tsc; /* TSC ticks spent halted with nothing to run (the interrupts that end
+			    * a halt included): under QEMU's icount the TSC counts instructions
+			    * and jumps ahead while halted, so elapsed minus this is work done */
 };
 
 /*

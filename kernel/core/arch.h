@@ -28,9 +28,6 @@ const struct console_sink *arch_serial_sink(void);
 /* Interrupts off, halt forever. */
 noreturn void arch_halt(void);
 
-/* Interrupts on, halt until the next one, forever: a CPU with nothing to do. */
-noreturn void arch_idle(void);
-
 /*
  * Detect the CPU features with CPUID, enable those present and not switched
  * off on the command line (`nopcid`, `nopku`, ...; DESIGN.md §3), and print

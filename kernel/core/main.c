@@ -256,5 +256,5 @@ static noreturn void main_continue(void)
 		main_run_tests();
 	main_start_init();
 	arch_timer_report_first_tick(boot_info.tsc_entry);
-	arch_idle();
+	sched_idle_loop(); /* the boot thread is CPU 0's idle thread, as each AP's is */
 }

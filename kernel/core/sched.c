@@ -23,6 +23,7 @@
 #include "arch/x86_64/iopb.h"
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/thread_arch.h"
+#include "arch/x86_64/tsc.h"
 #include "core/arch.h"
 #include "core/console.h"
 #include "core/ipc.h"
@@ -566,6 +567,19 @@ int process_kill(struct process *p, int64_t status)
 	return err;
 }
 
+/*
+ * Halt until an interrupt, counting the ticks for KEEL_INFO_COUNTERS
+ * (idle_tsc; only this CPU writes it, read relaxed there). Interrupts off.
+ */
+static void sched_halt(void)
+{
+	struct percpu *p = percpu_this();
+	uint64_t halted = tsc_read();
+
+	arch_wait_for_interrupt();
+	__atomic_store_n(&p->idle_tsc, p->idle_tsc + tsc_read() - halted, __ATOMIC_RELAXED);
+}
+
 void sched_run_until_idle(void)
 {
 	uint64_t flags = arch_irq_save(), start = arch_read_tsc();
@@ -576,7 +590,7 @@ void sched_run_until_idle(void)
 	       __atomic_load_n(&sched_unfreed_processes, __ATOMIC_ACQUIRE) > 0) {
 		sched_switch();
 		if (sched_this_rq()->runnable == 0)
-			arch_wait_for_interrupt();
+			sched_halt();
 		if (sched_watch_expired(start))
 			break;
 	}
@@ -588,6 +602,6 @@ noreturn void sched_idle_loop(void)
 	arch_irq_save();
 	for (;;) {
 		sched_switch();
-		arch_wait_for_interrupt();
+		sched_halt();
 	}
 }

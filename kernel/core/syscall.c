@@ -105,6 +105,7 @@ static int64_t syscall_info(uint64_t kind, uint64_t cpu, uint64_t ubuf, uint64_t
 		c.shootdowns_sent = __atomic_load_n(&p->pcid.counters.ipi_sent, __ATOMIC_RELAXED);
 		c.shootdowns_recv = __atomic_load_n(&p->pcid.counters.ipi_recv, __ATOMIC_RELAXED);
 		c.context_switches = __atomic_load_n(&p->context_switches, __ATOMIC_RELAXED);
+		c.idle_tsc = __atomic_load_n(&p->idle_tsc, __ATOMIC_RELAXED);
 		src = &c, size = sizeof(c);
 		break;
 	case KEEL_INFO_PROCESS:

@@ -18,12 +18,6 @@ noreturn void arch_halt(void)
 		__asm__ volatile("cli; hlt");
 }
 
-noreturn void arch_idle(void)
-{
-	for (;;)
-		__asm__ volatile("sti; hlt" : : : "memory");
-}
-
 uint64_t arch_read_tsc(void)
 {
 	return tsc_read();

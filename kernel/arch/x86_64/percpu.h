@@ -70,6 +70,7 @@ struct percpu {
 	uint64_t ipc_fast;         /* calls and replies that took the IPC fast path (ipc_fast.c) */
 	uint64_t ipc_slow;         /* ... that fell back to the slow path */
 	uint64_t context_switches; /* thread switches on this CPU (sched.c) */
+	uint64_t idle_tsc;         /* TSC ticks halted in sched_idle_loop (KEEL_INFO_COUNTERS) */
 };
 
 /* This CPU's struct. */
