@@ -150,37 +150,39 @@ static void textgrid_draw(struct textgrid *g, uint32_t col, uint32_t row, bool i
 	}
 }
 
-/* Whether cell i must be drawn (as inverted says) for the screen to show it. */
-static bool textgrid_changed(const struct textgrid *g, size_t i, bool inverted)
+/* Whether cell i must be drawn: inverted now (the cursor), or was (the cursor cell shown). */
+static bool textgrid_changed(const struct textgrid *g, size_t i, bool inverted, bool was_inverted)
 {
 	if (!g->shown || g->shown_stale)
 		return true;
 	return g->shown[i].ch != g->cells[i].ch || g->shown[i].attr != g->cells[i].attr ||
-	       inverted != (g->shown_cursor == i);
+	       inverted != was_inverted;
 }
 
 void textgrid_flush(struct textgrid *g)
 {
 	/* The cursor sits on a cell only while the line has not wrapped past the edge. */
-	bool cursor_shown = g->cursor && g->col < g->cols;
+	size_t cursor = g->cursor && g->col < g->cols ? (size_t)g->row * g->cols + g->col
+						       : TEXTGRID_NO_CELL;
+	size_t was = g->shown ? g->shown_cursor : TEXTGRID_NO_CELL;
 
+	/* Both cursor cells are looked at, wherever the cursor went since the last flush. */
+	if (cursor != TEXTGRID_NO_CELL)
+		textgrid_dirty(g, g->row, g->row + 1);
+	if (was != TEXTGRID_NO_CELL)
+		textgrid_dirty(g, (uint32_t)(was / g->cols), (uint32_t)(was / g->cols) + 1);
 	for (uint32_t r = g->dirty_first; r < g->dirty_end && r < g->rows; r++)
 		for (uint32_t c = 0; c < g->cols; c++) {
 			size_t i = (size_t)r * g->cols + c;
-			bool inverted = cursor_shown && r == g->row && c == g->col;
 
-			if (!textgrid_changed(g, i, inverted))
+			if (!textgrid_changed(g, i, i == cursor, i == was))
 				continue;
-			textgrid_draw(g, c, r, inverted);
-			if (!g->shown)
-				continue;
-			g->shown[i] = g->cells[i];
-			if (inverted)
-				g->shown_cursor = i;
-			else if (g->shown_cursor == i)
-				g->shown_cursor = TEXTGRID_NO_CELL;
+			textgrid_draw(g, c, r, i == cursor);
+			if (g->shown)
+				g->shown[i] = g->cells[i];
 		}
-	/* Every row was dirty when the pixels were unknown (clear, track): all drawn now. */
+	g->shown_cursor = cursor;
+/* Every row was dirty when the pixels were unknown (clear, track): all drawn now. */
 	if (g->dirty_first == 0 && g->dirty_end >= g->rows)
 		g->shown_stale = false;
 	g->dirty_first = g->dirty_end = 0;

@@ -166,6 +166,9 @@ static const char *test_tracking_draws_changed_cells(void)
 	textgrid_flush(&g);
 	KT_ASSERT(at(0, 0) == FG && at(1, 0) == BG); /* left: drawn plain again */
 	KT_ASSERT(at(4, 0) == FG);                   /* the blank cell, inverted */
+	textgrid_move(&g, 0, 0); /* back, before the old cursor cell in drawing order */
+	textgrid_flush(&g);
+	KT_ASSERT(at(4, 0) == BG && at(0, 0) == BG); /* old one plain, new one inverted */
 	textgrid_clear(&g);                          /* unknown screen: all drawn */
 	pix[2 * STRIDE + 2] = PAD;
 	textgrid_flush(&g);
