@@ -219,7 +219,8 @@ static const char *conf_device(struct initconf_entry *e, const struct conf_word 
 				       : d.type == INITCONF_DEV_FB ? "fb given twice"
 								   : "ecam given twice";
 	} else {
-		return "unknown driver option (ioport=, irq=, mem=, pci=, ecam, fb, log, wc, arg=)";
+		return "unknown driver option (ioport=, irq=, mem=, pci=, ecam, fb, log, wc, "
+		       "restricted, arg=)";
 	}
 	if (e->ndev >= KEEL_START_DEVICES)
 		return "too many devices (at most " CONF_STR(KEEL_START_DEVICES) ")";
@@ -276,6 +277,8 @@ static const char *conf_line(struct initconf *c, const struct conf_word *w, unsi
 			have_arg = 1;
 		} else if (driver && conf_eq(&w[i], "wc")) {
 			e.wc = 1;
+		} else if (driver && conf_eq(&w[i], "restricted")) {
+			e.restricted = 1;
 		} else if (driver) {
 			if ((why = conf_device(&e, &w[i])) != NULL)
 				return why;

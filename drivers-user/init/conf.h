@@ -5,8 +5,9 @@
  * runs it as init does.
  *
  * One entry a line; `#` starts a comment, blank lines are ignored:
- *   driver NAME PATH [ioport=BASE:COUNT] [irq=N] [mem=PHYS:SIZE] [ecam] [fb] [log] [wc] [arg=N]
- *   driver NAME PATH pci=VVVV:DDDD[.N] [wc] [arg=N]
+ *   driver NAME PATH [ioport=BASE:COUNT] [irq=N] [mem=PHYS:SIZE] [ecam] [fb] [log] [wc]
+ *                    [restricted] [arg=N]
+ *   driver NAME PATH pci=VVVV:DDDD[.N] [wc] [restricted] [arg=N]
  *   app NAME PATH [admin] [arg=N]
  * A driver's device options may come in any order and repeat; they fill its
  * start slots KEEL_START_DEVICE0.. in the line's order, at most
@@ -22,6 +23,11 @@
  * the driver sees KEEL_DRIVER_ARG_WC (bit 63) in its start block's arg,
  * whose other bits are its arg=N (below 2^63). An app's `admin` lets it use
  * KEEL_NAME_KILL and KEEL_NAME_REBOOT; its arg=N (any 64-bit number) goes into its start block.
+ * A `restricted` driver is looked up (KEEL_NAME_LOOKUP) only by the
+ * programs init trusts with it: `admin` apps and `pci=` drivers; anyone
+ * else gets -KEEL_EPERM (the "pci" driver: whoever holds its endpoint can
+ * turn on any function's bus mastering, and a DMA-capable device reaches
+ * all memory).
  * `pci=VVVV:DDDD[.N]` (vendor and device ID, four hex digits each, no 0x;
  * N decimal, 0 to INITCONF_PCI_NTH_MAX, default 0) is the only device
  * option of its line: at start init asks the driver named "pci"
@@ -71,9 +77,10 @@ struct initconf_entry {
 	unsigned line;
 	unsigned ndev;
 	struct initconf_device dev[KEEL_START_DEVICES];
-	int wc;       /* driver: write-combining device memory */
-	int admin;    /* app: may use KEEL_NAME_KILL and KEEL_NAME_REBOOT */
-	uint64_t arg; /* app: its start-block arg */
+	int wc;         /* driver: write-combining device memory */
+	int restricted; /* driver: looked up only by admin apps and pci= drivers */
+	int admin;      /* app: may use KEEL_NAME_KILL and KEEL_NAME_REBOOT */
+	uint64_t arg;   /* app: its start-block arg */
 };
 
 struct initconf {

@@ -25,8 +25,10 @@
  * Restarts: a driver that ends is started again at once with fresh objects;
  * one that ends INIT_STORM_DEATHS times within INIT_STORM_NS (KEEL_INFO_CLOCK)
  * is given up, with a message, and its look-ups get -KEEL_ECLOSED. A kill an
- * admin asked for (KEEL_NAME_KILL) does not count towards that. KEEL_NAME_LIST
- * tells anyone the table; KEEL_NAME_REBOOT (admin) resets the machine (reboot.c).
+ * admin asked for (KEEL_NAME_KILL) does not count towards that. A `restricted`
+ * driver's look-ups are answered only for admin apps and pci= drivers
+ * (-KEEL_EPERM to others). KEEL_NAME_LIST tells anyone the table;
+ * KEEL_NAME_REBOOT (admin) resets the machine (reboot.c).
  */
 #include "supervisor.h"
 
@@ -458,6 +460,21 @@ static int supervisor_is_admin(uint64_t badge)
 	return 0;
 }
 
+/*
+ * Whether badge may look up a `restricted` driver (conf.h): an admin app, or
+ * a pci= driver (it asks "pci" for its function's BARs and MSI-X).
+ */
+static int supervisor_is_trusted(uint64_t badge)
+{
+	for (unsigned i = 0; i < supervisor_conf.ndrivers; i++) {
+		const struct initconf_entry *e = supervisor_drv[i].conf;
+
+		if (supervisor_drv[i].state == INIT_UP && supervisor_drv[i].id == badge)
+			return e->ndev == 1 && e->dev[0].type == INITCONF_DEV_PCI;
+	}
+	return supervisor_is_admin(badge);
+}
+
 /* KEEL_NAME_LIST: entry w1 (drivers, then apps) into m's words. */
 static void supervisor_list(struct keel_msg *m)
 {
@@ -524,6 +541,8 @@ static void supervisor_request(uint64_t badge, struct keel_msg *m)
 		m->word[0] = (uint64_t)-KEEL_EPERM;
 	} else if (!d) {
 		m->word[0] = (uint64_t)-KEEL_ENOENT;
+	} else if (op == KEEL_NAME_LOOKUP && d->conf->restricted && !supervisor_is_trusted(badge)) {
+		m->word[0] = (uint64_t)-KEEL_EPERM;
 	} else if (op == KEEL_NAME_KILL) {
 		if (d->state != INIT_UP) {
 			m->word[0] = (uint64_t)-KEEL_ENOENT;

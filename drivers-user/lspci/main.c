@@ -9,7 +9,8 @@
  * attaches the ESP, or Bochs's IDE) with a memory or I/O BAR of nonzero
  * size, and the driver refuses requests
  * past its list and unknown ones; otherwise with the number of the check
- * that failed.
+ * that failed. With arg=2 (12.conf, a non-admin app) it checks only that
+ * init refuses it the restricted "pci" driver: 0 on -KEEL_EPERM, else 10.
  */
 #include <keel/service.h>
 
@@ -17,6 +18,7 @@
 #include "pci_list.h"
 
 #define LSPCI_CHECK 1 /* arg: check for the devices QEMU always has */
+#define LSPCI_DENIED 2 /* arg: check that init refuses the look-up (not admin) */
 
 /* Whether function `index` has a memory or I/O BAR with a size. */
 static int lspci_has_bar(uint64_t service, uint64_t index, unsigned nbars)
@@ -42,6 +44,13 @@ int main(uint64_t start)
 		return 100;
 	check = sb->arg == LSPCI_CHECK;
 	r = keel_name_lookup(sb->handle[KEEL_START_NAMES], "pci", &service);
+	if (sb->arg == LSPCI_DENIED) {
+		if (r == 0)
+			keel_handle_close(service);
+		keel_printf("pci look-up without admin: %s\n",
+			    r == 0 ? "granted" : keel_strerror(r));
+		return r == -KEEL_EPERM ? 0 : 10;
+	}
 	if (r != 0) {
 		keel_printf("no pci driver: %s\n", keel_strerror(r));
 		return 2;

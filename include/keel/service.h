@@ -30,7 +30,9 @@
  * w0 = KEEL_NAME_LOOKUP, w1..w2 = the name. Reply: w0 = 0 with the driver's
  * service endpoint (a handle with KEEL_RIGHT_WRITE) in the message's handle;
  * -KEEL_ENOENT no such driver in the configuration; -KEEL_EAGAIN the driver is
- * being (re)started: ask again shortly.
+ * being (re)started: ask again shortly; -KEEL_EPERM the configuration marks
+ * the driver `restricted` (as "pci") and the caller is neither an `admin` app
+ * nor a driver started with a `pci=` device.
  */
 #define KEEL_NAME_LOOKUP 1
 

@@ -184,6 +184,31 @@ static const char *test_device_slots(void)
 	return NULL;
 }
 
+/* `restricted` (a driver's look-up only for admin apps and pci= drivers), with any other option. */
+static const char *test_restricted(void)
+{
+	static const struct {
+		const char *text;
+		unsigned driver; /* the driver checked */
+		int restricted;
+	} cases[] = {
+	    {"driver pci bin/pci ecam ioport=0xcf8:8 restricted\n", 0, 1},
+	    {"driver pci bin/pci restricted ioport=0xcf8:8\n", 0, 1},
+	    {"driver pci bin/pci ioport=0xcf8:8\n", 0, 0},
+	    {"driver x bin/x restricted\n", 0, 1},
+	    {"driver x bin/x restricted restricted arg=1\n", 0, 1},
+	    {"driver pci bin/pci restricted\ndriver d bin/d pci=1af4:1001 restricted wc\n", 1, 1},
+	    {"driver pci bin/pci restricted\ndriver d bin/d pci=1af4:1001\n", 1, 0},
+	};
+
+	for (size_t i = 0; i < KTEST_COUNT(cases); i++) {
+		KT_EQ(parse(cases[i].text), 0);
+		KT_ASSERT(conf.ndrivers > cases[i].driver);
+		KT_EQ(conf.driver[cases[i].driver].restricted, cases[i].restricted);
+	}
+	return NULL;
+}
+
 static const char *test_empty(void)
 {
 	KT_EQ(parse_n("", 0), 0);
@@ -247,6 +272,9 @@ static const char *test_errors(void)
 	    {"driver x bin/x fb=1", "unknown driver option"},
 	    {"app x bin/x fb", "unknown app option"},
 	    {"driver x bin/x admin", "unknown driver option"},
+	    {"driver x bin/x restricted=1", "unknown driver option"},
+	    {"driver x bin/x Restricted", "unknown driver option"},
+	    {"app x bin/x restricted", "unknown app option"},
 	    {"driver x bin/x arg=0x8000000000000000", "a driver's arg= above"},
 	    {"driver x bin/x arg=1 arg=1", "arg= given twice"},
 	    {"driver x bin/x arg=x", "arg= wants a number"},
@@ -384,8 +412,9 @@ static const char *test_hostile(void)
 }
 
 static const struct ktest tests[] = {
-    KTEST(test_shipped), KTEST(test_options),    KTEST(test_empty),   KTEST(test_errors),
-    KTEST(test_limits),  KTEST(test_duplicates), KTEST(test_hostile), KTEST(test_device_slots),
+    KTEST(test_shipped), KTEST(test_options),      KTEST(test_empty),
+    KTEST(test_errors),  KTEST(test_limits),       KTEST(test_duplicates),
+    KTEST(test_hostile), KTEST(test_device_slots), KTEST(test_restricted),
 };
 
 int main(void)
