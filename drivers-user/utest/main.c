@@ -975,11 +975,14 @@ static void case_log(void)
  * capability carved from the resource, its physical address known (below
  * 4 GiB as asked) and refused for an ordinary VMO or without
  * KEEL_RIGHT_MANAGE; an MSI bound, its message aimed at the LAPICs with a
- * device vector, irq_ack a no-op. Everything closed at the end (the leak check).
+ * device vector, irq_ack a no-op. The DMA VMO's pages come back only when
+ * the DMA right goes, not with the VMO's last handle (a device may still be
+ * writing there). Everything closed at the end (the leak check).
  */
 static void case_dma_msi(void)
 {
 	uint64_t res = start->handle[KEEL_START_RESOURCE], phys = 0;
+	struct keel_memory_info mem[3] = {{0}};
 	struct keel_msi msi = {0};
 	int64_t dma, v, plain, h, irq, n;
 
@@ -1009,8 +1012,15 @@ static void case_dma_msi(void)
 	      1);
 	check("unmap it", keel_unmap(KEEL_HANDLE_SELF, DMA_VA, DMA_SIZE), 0);
 	keel_handle_close((uint64_t)plain);
+	check("free pages", keel_info(KEEL_INFO_MEMORY, 0, &mem[0], sizeof(mem[0])),
+	      (int64_t)sizeof(mem[0]));
 	keel_handle_close((uint64_t)v);
+	keel_info(KEEL_INFO_MEMORY, 0, &mem[1], sizeof(mem[1]));
 	keel_handle_close((uint64_t)dma);
+	keel_info(KEEL_INFO_MEMORY, 0, &mem[2], sizeof(mem[2]));
+	check("its pages kept while the DMA right lives",
+	      mem[1].free_pages < mem[0].free_pages + DMA_SIZE / 4096, 1);
+	check("and back with it", mem[2].free_pages >= mem[1].free_pages + DMA_SIZE / 4096, 1);
 
 	irq = check_ok("carve an MSI", keel_device_create(KEEL_OBJ_IRQ, KEEL_IRQ_MSI, 0, res));
 	n = check_ok("notification", keel_object_create(KEEL_OBJ_NOTIFICATION, 0));

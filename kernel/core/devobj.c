@@ -9,8 +9,13 @@
  * APIC ID its device's messages go to; it is on devobj_irqs too (one list
  * to unlink from) but never matches a GSI.
  *
- * A DMA object (KEEL_OBJ_DMA) holds nothing: it is the capability that
- * object_create(KEEL_OBJ_DMAMEM) asks for instead of the resource.
+ * A DMA object (KEEL_OBJ_DMA) is the capability that
+ * object_create(KEEL_OBJ_DMAMEM) asks for instead of the resource, and the
+ * keeper of the DMA VMOs made with it: each holds a reference from the DMA
+ * object, so its pages stay out of the page allocator until the DMA object
+ * itself goes, whatever the driver closed or however it died. A device may
+ * go on writing into them until someone turns its bus mastering off; init
+ * keeps its own handle on a driver's DMA object until it has done so.
  *
  * COM1 (0x3f8-0x3ff) is the kernel's serial console at boot and the
  * user-space uart driver's device after: an I/O port object overlapping it
@@ -75,9 +80,16 @@ struct devobj_ioport {
 	bool console; /* overlaps COM1: holds the serial sink */
 };
 
+struct devobj_dma {
+	struct object obj;
+	struct spinlock lock; /* guards kept */
+	struct object *kept;  /* the DMA VMOs made with it (vmo_keep), each with a reference */
+};
+
 union devobj_any {
 	struct devobj_irq irq;
 	struct devobj_ioport ioport;
+	struct devobj_dma dma;
 };
 
 static struct object devobj_root = {KEEL_OBJ_RESOURCE, 1}; /* the kernel's reference: never 0 */
@@ -446,6 +458,8 @@ static int64_t devobj_dma_create(uint64_t arg, uint64_t arg2)
 static int64_t devobj_dmamem_create(uint64_t size, uint64_t flags, uint64_t dma)
 {
 	struct object *cap, *vmo;
+	struct devobj_dma *d;
+	uint64_t irq;
 	int err;
 
 	if (flags & ~(uint64_t)KEEL_DMAMEM_BELOW_4G)
@@ -453,10 +467,23 @@ static int64_t devobj_dmamem_create(uint64_t size, uint64_t flags, uint64_t dma)
 	err = ipc_handle_get(dma, KEEL_OBJ_DMA, KEEL_RIGHT_MANAGE, &cap);
 	if (err != 0)
 		return err;
-	ipc_object_unref(cap); /* the handle was the proof; the VMO does not keep it */
+	d = (struct devobj_dma *)cap;
 	err = vmo_create_contiguous(
 	    size, (flags & KEEL_DMAMEM_BELOW_4G) ? DEVOBJ_DMA32_LIMIT : ~0ull, &vmo);
+	if (err == 0) {
+		irq = spin_lock_irqsave(&d->lock);
+		vmo_keep(&d->kept, vmo);
+		spin_unlock_irqrestore(&d->lock, irq);
+	}
+	ipc_object_unref(cap); /* the VMO does not keep the DMA object: the other way round */
 	return err != 0 ? err : devobj_give(vmo);
+}
+
+static void devobj_dma_destroy(struct devobj_dma *d)
+{
+	/* Its last reference: nobody else reaches the list now. */
+	vmo_keep_release(d->kept);
+	devobj_free(&d->obj);
 }
 
 /* ---- I/O ports ---- */
@@ -616,7 +643,7 @@ void devobj_destroy(struct object *obj)
 		devobj_free(obj);
 		break;
 	case KEEL_OBJ_LOG: klog_object_destroy(obj); break;
-	case KEEL_OBJ_DMA: devobj_free(obj); break;
+	case KEEL_OBJ_DMA: devobj_dma_destroy((struct devobj_dma *)obj); break;
 	default: break; /* the root resource keeps the kernel's reference */
 	}
 }

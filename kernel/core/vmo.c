@@ -41,6 +41,7 @@ struct vmo {
 	unsigned list_order; /* of the block holding phys[] */
 	uint64_t *phys;      /* pages[i]: physical address of page i (direct map) */
 	const struct console_sink *held; /* released when this VMO goes (vmo_hold_console) */
+	struct vmo *kept_next;           /* on its DMA object's list (vmo_keep) */
 };
 
 struct vmo_mapping {
@@ -245,6 +246,25 @@ void vmo_destroy(struct object *obj)
 		console_sink_release(v->held); /* the last one gives the kernel its screen back */
 	vmo_free_pages(v, v->pages);
 	kslab_free(&vmo_cache, v);
+}
+
+void vmo_keep(struct object **list, struct object *obj)
+{
+	struct vmo *v = (struct vmo *)obj;
+
+	ipc_object_ref(obj);
+	v->kept_next = (struct vmo *)*list;
+	*list = obj;
+}
+
+void vmo_keep_release(struct object *list)
+{
+	struct vmo *v = (struct vmo *)list, *next;
+
+	for (; v; v = next) {
+		next = v->kept_next;
+		ipc_object_unref(&v->obj);
+	}
 }
 
 void vmo_hold_console(struct object *obj, const struct console_sink *sink)

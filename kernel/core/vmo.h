@@ -95,6 +95,14 @@ int vmo_create(uint64_t size, struct object **out);
 int vmo_create_contiguous(uint64_t size, uint64_t limit, struct object **out);
 
 /*
+ * A DMA object keeping its VMOs (devobj.c): vmo_keep puts obj on *list with
+ * a reference of the list's (the caller serialises the list);
+ * vmo_keep_release drops every one of them (the list's owner is going).
+ */
+void vmo_keep(struct object **list, struct object *obj);
+void vmo_keep_release(struct object *list);
+
+/*
  * KEEL_INFO_VMO_PHYS: the physical address of the DMA VMO handle h (with
  * KEEL_RIGHT_MANAGE) into *phys. 0, the handle's errors, -KEEL_EINVAL for
  * any other VMO.
