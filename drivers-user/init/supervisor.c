@@ -59,6 +59,7 @@ struct init_proc {
 	uint64_t service; /* driver: init's KEEL_RIGHT_WRITE handle, or KEEL_MSG_NO_HANDLE */
 	uint64_t killer;  /* driver: the admin app that asked for its death, or 0 */
 	uint64_t pci;     /* driver: its pci= function's index, or KEEL_DRIVER_ARG_PCI_NONE */
+	uint64_t dma;     /* pci= driver: init's handle on its DMA right (see supervisor_pci) */
 	uint64_t deaths[INIT_STORM_DEATHS]; /* driver: clock of the last deaths, a ring */
 	unsigned ndeaths;
 	unsigned restarts; /* driver: times started again (KEEL_NAME_LIST) */
@@ -215,6 +216,17 @@ static int64_t supervisor_pci(struct init_proc *p, struct keel_spawn *s,
 	}
 	/* Making DMA memory needs KEEL_RIGHT_MANAGE on the DMA right (syscall.h). */
 	s->rights[KEEL_START_DEVICE0] |= KEEL_RIGHT_MANAGE;
+	/*
+	 * The DMA right keeps every DMA VMO made with it (syscall.h): holding it
+	 * keeps the driver's DMA memory out of the page allocator until the
+	 * device's bus mastering is off (supervisor_pci_disable), even after the
+	 * driver died. Without it that protection lapses: said, not fatal.
+	 */
+	r = keel_handle_dup(dev[0], 0);
+	if (r < 0)
+		keel_printf("driver %s: no handle of init's on its DMA right: %s\n", e->name,
+			    keel_strerror(r));
+	p->dma = r < 0 ? KEEL_MSG_NO_HANDLE : (uint64_t)r;
 	return 0;
 }
 
@@ -236,8 +248,13 @@ static void supervisor_pci_disable(struct init_proc *p)
 	if (r == 0)
 		r = (int64_t)w[0];
 	if (r != 0)
-		keel_printf("driver %s: its PCI function's bus mastering is still on: %s\n",
+		keel_printf("driver %s: its PCI function's bus mastering is still on: %s; its DMA "
+			    "memory is kept\n",
 			    p->conf->name, keel_strerror(r));
+	else if (p->dma != KEEL_MSG_NO_HANDLE)
+		keel_handle_close(p->dma); /* the device is off the bus: the pages may go */
+	/* When still on, init's handle stays in its table, unnamed: the pages stay out of use. */
+	p->dma = KEEL_MSG_NO_HANDLE;
 	p->pci = KEEL_DRIVER_ARG_PCI_NONE;
 }
 
@@ -293,8 +310,10 @@ static void supervisor_start_driver(unsigned i, const char *verb, const char *wh
 				     KEEL_RIGHT_WRITE | KEEL_RIGHT_DUPLICATE | KEEL_RIGHT_TRANSFER)
 		   : r;
 	keel_handle_close((uint64_t)ep); /* init never holds READ on a service */
-	if (r != 0)
+	if (r != 0) {
+		supervisor_pci_disable(p); /* a carved function: init's DMA handle goes too */
 		return;
+	}
 	if (w < 0) {
 		/* Nobody could reach it: stop it (or, without kill, let it be). */
 		keel_printf("driver %s: no handle on its service: %s\n", e->name, keel_strerror(w));
@@ -682,7 +701,8 @@ int supervisor_run(const struct keel_start *sb, const char *path, int once, uint
 						       .state = INIT_DOWN,
 						       .proc = KEEL_MSG_NO_HANDLE,
 						       .service = KEEL_MSG_NO_HANDLE,
-						       .pci = KEEL_DRIVER_ARG_PCI_NONE};
+						       .pci = KEEL_DRIVER_ARG_PCI_NONE,
+						       .dma = KEEL_MSG_NO_HANDLE};
 		supervisor_start_driver(i, "started", NULL);
 	}
 	for (unsigned j = 0; j < supervisor_conf.napps; j++) {
