@@ -147,12 +147,14 @@
  * KEEL_DMAMEM_BELOW_4G), whose physical address
  * KEEL_SYS_INFO(KEEL_INFO_VMO_PHYS, vmo handle with KEEL_RIGHT_MANAGE, buf, 8)
  * writes (u64: page i is at that address + i * 4096). Its pages stay
- * allocated while any handle or mapping exists, and not a moment longer:
- * without an IOMMU a device still doing DMA after its driver ended writes
- * into pages that may belong to someone else by then, so whoever restarts a
- * driver stops its device first (bus mastering off in the PCI command
- * register). A driver with DMA reaches all physical memory through its
- * device: the right is for drivers trusted like the kernel. An ordinary
+ * allocated while any handle or mapping of it exists, and after that for as
+ * long as its DMA object does (the DMA object keeps every VMO made with it):
+ * without an IOMMU a device still doing DMA after its driver ended would
+ * write into pages that may belong to someone else by then, so whoever
+ * restarts a driver holds a handle on its DMA right until it has stopped the
+ * device (bus mastering off in the PCI command register; init does). A
+ * driver with DMA reaches all physical memory through its device: the right
+ * is for drivers trusted like the kernel. An ordinary
  * VMO's physical address is never known. Errors in this order: -KEEL_EINVAL unknown flags;
  * the handle's -KEEL_EBADH, -KEEL_ETYPE (not KEEL_OBJ_DMA), -KEEL_EPERM;
  * -KEEL_EINVAL size 0; -KEEL_E2BIG above KEEL_DMAMEM_MAX; -KEEL_ENOMEM.
