@@ -144,8 +144,7 @@ int main(uint64_t start)
 		/* driver_restart_instr: an admin app kills a driver and times its return. */
 		int r = supervisor_run(sb, "etc/bench.conf", 1, KEEL_PROC_DRIVER), b, d;
 
-		/* The blk_* figures, then the restart_* ones: each alone, nothing else may run
-		 * meanwhile. */
+		/* The blk_* figures, then the restart_* ones: each conf alone. */
 		b = supervisor_run(sb, "etc/bench-blk.conf", 1, KEEL_PROC_DRIVER);
 		d = supervisor_run(sb, "etc/bench-restart.conf", 1, KEEL_PROC_DRIVER);
 		return r ? r : b ? b : d;
