@@ -49,16 +49,17 @@ include tests/unit/unit.mk
 # ---- initrd: a cpio newc archive made from a staging folder ----
 # Staged today: init as bin/init (without symbols or debug sections, which
 # build/user/init keeps for gdb), its configurations as etc/init.conf,
-# etc/bench.conf and etc/bench-blk.conf (make bench), the `drivers` test
+# etc/bench.conf, etc/bench-blk.conf and etc/bench-restart.conf (make bench), the `drivers` test
 # suite's as etc/test/N.conf, and the programs.
 $(BUILD)/initrd.cpio: scripts/mkinitrd drivers-user/init/init.conf drivers-user/init/bench.conf \
-		drivers-user/init/bench-blk.conf \
+		drivers-user/init/bench-blk.conf drivers-user/init/bench-restart.conf \
 		$(USER_BINS) $(wildcard drivers-user/init/test/*.conf)
 	@mkdir -p $(BUILD)
 	rm -rf $(BUILD)/initrd-root && mkdir -p $(BUILD)/initrd-root/etc/test $(BUILD)/initrd-root/bin
 	cp drivers-user/init/init.conf $(BUILD)/initrd-root/etc/init.conf
 	cp drivers-user/init/bench.conf $(BUILD)/initrd-root/etc/bench.conf
 	cp drivers-user/init/bench-blk.conf $(BUILD)/initrd-root/etc/bench-blk.conf
+	cp drivers-user/init/bench-restart.conf $(BUILD)/initrd-root/etc/bench-restart.conf
 	cp drivers-user/init/test/*.conf $(BUILD)/initrd-root/etc/test/
 	for p in $(USER_PROGRAMS); do \
 		llvm-objcopy --strip-all $(BUILD)/user/$$p $(BUILD)/initrd-root/bin/$$p || exit 1; \

@@ -4,8 +4,9 @@
  * start block (struct keel_start) in rdi: the ramdisk VMO, the framebuffer
  * and the kernel's command line. It says hello; with the word `bench` on
  * the command line it starts bin/bench twice, a server and a client sharing
- * one endpoint (make bench), then etc/bench.conf (driver_restart_instr) and
- * etc/bench-blk.conf (the blk_* figures); with `utest` it runs
+ * one endpoint (make bench), then etc/bench.conf (driver_restart_instr),
+ * etc/bench-blk.conf (the blk_* figures) and etc/bench-restart.conf (the
+ * restart_* figures of the real drivers); with `utest` it runs
  * bin/utest and ends with its status. Otherwise it is the supervisor (supervisor.c): it starts the
  * drivers and apps of etc/init.conf, serves their name service and restarts
  * drivers that die; started by the kernel's `drivers` test suite with a
@@ -141,11 +142,12 @@ int main(uint64_t start)
 		if (init_start_bench(sb) != 0)
 			return 1;
 		/* driver_restart_instr: an admin app kills a driver and times its return. */
-		int r = supervisor_run(sb, "etc/bench.conf", 1, KEEL_PROC_DRIVER), b;
+		int r = supervisor_run(sb, "etc/bench.conf", 1, KEEL_PROC_DRIVER), b, d;
 
-		/* The blk_* figures: alone after it, nothing else may run meanwhile. */
+		/* The blk_* figures, then the restart_* ones: each conf alone. */
 		b = supervisor_run(sb, "etc/bench-blk.conf", 1, KEEL_PROC_DRIVER);
-		return r ? r : b;
+		d = supervisor_run(sb, "etc/bench-restart.conf", 1, KEEL_PROC_DRIVER);
+		return r ? r : b ? b : d;
 	}
 	if (init_has_word(sb->cmdline, "utest"))
 		return init_run_utest(sb);
