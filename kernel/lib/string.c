@@ -6,16 +6,29 @@
  * here would call itself forever. -fno-builtin (in both the stub's and the
  * kernel's flags) stops that idiom recognition; the loops are kept plain so
  * that nothing else invites it. `objdump -d` of the object shows no calls.
+ *
+ * memcpy, memset and memmove's forward case are string instructions, eight
+ * bytes a step then the rest a byte a step: a byte loop costs three or four
+ * instructions a byte, which under QEMU's TCG (and icount, make bench) made
+ * every page copied or zeroed cost some 14,000. The direction flag is clear
+ * on entry (the C ABI; the kernel's entry paths clear it).
  */
 #include "kstring.h"
 
+#include <stdint.h>
+
+/* n bytes from s up to d, lowest first (so d below an overlapping s is fine). */
+static void copy_up(unsigned char *d, const unsigned char *s, size_t n)
+{
+	size_t words = n / 8, bytes = n % 8;
+
+	__asm__ volatile("rep movsq" : "+D"(d), "+S"(s), "+c"(words) : : "memory");
+	__asm__ volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(bytes) : : "memory");
+}
+
 void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 {
-	unsigned char *d = dst;
-	const unsigned char *s = src;
-
-	for (size_t i = 0; i < n; i++)
-		d[i] = s[i];
+	copy_up(dst, src, n);
 	return dst;
 }
 
@@ -27,8 +40,7 @@ void *memmove(void *dst, const void *src, size_t n)
 	if (d == s || n == 0)
 		return dst;
 	if (d < s) {
-		for (size_t i = 0; i < n; i++)
-			d[i] = s[i];
+		copy_up(d, s, n);
 	} else {
 		/* dst above src: copy from the end so that no byte is overwritten early. */
 		for (size_t i = n; i > 0; i--)
@@ -40,9 +52,11 @@ void *memmove(void *dst, const void *src, size_t n)
 void *memset(void *dst, int c, size_t n)
 {
 	unsigned char *d = dst;
+	uint64_t v = (unsigned char)c * 0x0101010101010101ull;
+	size_t words = n / 8, bytes = n % 8;
 
-	for (size_t i = 0; i < n; i++)
-		d[i] = (unsigned char)c;
+	__asm__ volatile("rep stosq" : "+D"(d), "+c"(words) : "a"(v) : "memory");
+	__asm__ volatile("rep stosb" : "+D"(d), "+c"(bytes) : "a"(v) : "memory");
 	return dst;
 }
 

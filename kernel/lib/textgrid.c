@@ -74,8 +74,8 @@ static void textgrid_newline(struct textgrid *g)
 		g->row++;
 		return;
 	}
-	for (size_t i = 0; i < n; i++)
-		g->cells[i] = g->cells[i + g->cols];
+	/* One block move (string instructions in kernel/lib/string.c): a scroll per log line. */
+	__builtin_memmove(g->cells, g->cells + g->cols, n * sizeof(g->cells[0]));
 	for (uint32_t c = 0; c < g->cols; c++)
 		*textgrid_cell(g, c, g->rows - 1) = blank;
 	textgrid_dirty(g, 0, g->rows);
