@@ -24,6 +24,7 @@ LIBKEEL_SRCS := drivers-user/lib/syscall.c drivers-user/lib/start.c drivers-user
 	drivers-user/lib/ualloc.c drivers-user/lib/malloc.c drivers-user/lib/spawn.c \
 	drivers-user/lib/ring.c drivers-user/lib/session.c drivers-user/lib/console.c \
 	drivers-user/lib/names.c drivers-user/lib/pci_list.c drivers-user/lib/blk.c \
+	drivers-user/lib/bench_time.c \
 	drivers-user/lib/klog_drain.c kernel/lib/textgrid.c kernel/lib/psf.c kernel/lib/fb.c \
 	kernel/lib/fmt.c kernel/lib/string.c kernel/lib/cpio.c kernel/lib/elf.c
 LIBKEEL_OBJS := $(patsubst %,$(BUILD)/user/obj/%.o,$(LIBKEEL_SRCS))

@@ -33,19 +33,6 @@
 static struct keel_blk b;
 static uint64_t bb_samples[BB_QD1_N];
 
-/* The median of a[0..n) (insertion sort: n is small). */
-static uint64_t bb_median(uint64_t *a, size_t n)
-{
-	for (size_t i = 1; i < n; i++)
-		for (size_t k = i; k > 0 && a[k - 1] > a[k]; k--) {
-			uint64_t x = a[k];
-
-			a[k] = a[k - 1];
-			a[k - 1] = x;
-		}
-	return a[n / 2];
-}
-
 static uint64_t bb_overhead(void)
 {
 	for (size_t i = 0; i < BB_QD1_N; i++) {
@@ -53,7 +40,7 @@ static uint64_t bb_overhead(void)
 
 		bb_samples[i] = keel_work_ticks() - t0;
 	}
-	return bb_median(bb_samples, BB_QD1_N);
+	return keel_median(bb_samples, BB_QD1_N);
 }
 
 static uint64_t bb_sector(uint64_t i)
@@ -77,7 +64,7 @@ static int bb_qd1(uint64_t overhead)
 			bb_samples[i - BB_WARMUP] = t1 - t0;
 	}
 	keel_printf("bench: blk_read_4k_qd1_instr %llu\n",
-		    (unsigned long long)(bb_median(bb_samples, BB_QD1_N) - overhead));
+		    (unsigned long long)(keel_median(bb_samples, BB_QD1_N) - overhead));
 	return 0;
 }
 
@@ -133,7 +120,7 @@ static int bb_qd16(uint64_t overhead)
 	for (int left = BB_QD; left > 0 && got > 0; left -= got)
 		got = keel_session_reap_many(&b.s, c, (unsigned)left, 1);
 	keel_printf("bench: blk_read_4k_qd16_instr %llu\n",
-		    (unsigned long long)bb_median(bb_samples, windows));
+		    (unsigned long long)keel_median(bb_samples, windows));
 	return 0;
 }
 
@@ -171,7 +158,7 @@ static int bb_restart(uint64_t names)
 			return -1;
 		}
 	keel_printf("bench: blk_restart_instr %llu\n",
-		    (unsigned long long)bb_median(t, BB_RESTARTS));
+		    (unsigned long long)keel_median(t, BB_RESTARTS));
 	return 0;
 }
 

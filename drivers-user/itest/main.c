@@ -244,15 +244,7 @@ static int itest_restart(uint64_t count)
 		if (t[i] == 0)
 			return 3;
 	}
-	/* The median (insertion sort: count is small). */
-	for (uint64_t i = 1; i < count; i++)
-		for (uint64_t k = i; k > 0 && t[k - 1] > t[k]; k--) {
-			uint64_t x = t[k];
-
-			t[k] = t[k - 1];
-			t[k - 1] = x;
-		}
-	keel_printf("bench: driver_restart_instr %llu\n", (unsigned long long)t[count / 2]);
+	keel_printf("bench: driver_restart_instr %llu\n", (unsigned long long)keel_median(t, count));
 	keel_handle_close((uint64_t)s);
 	return 0;
 }

@@ -103,19 +103,6 @@ static int kbdbench_injector(const struct keel_start *sb)
 	}
 }
 
-/* Insertion sort: KBDBENCH_SAMPLES is small. */
-static uint64_t kbdbench_median(uint64_t *a, unsigned n)
-{
-	for (unsigned i = 1; i < n; i++)
-		for (unsigned k = i; k > 0 && a[k] < a[k - 1]; k--) {
-			uint64_t x = a[k];
-
-			a[k] = a[k - 1];
-			a[k - 1] = x;
-		}
-	return a[n / 2];
-}
-
 /* One key through ps2kbd: its instructions from arrival to reap, or -KEEL_E*. */
 static int64_t kbdbench_key(struct keel_session *s, uint64_t inject, uint8_t byte)
 {
@@ -187,7 +174,7 @@ static int kbdbench_measure(const struct keel_start *sb)
 	t0 = keel_rdtsc();
 	t0 = keel_rdtsc() - t0;
 	keel_printf("bench: kbd_event_instr %llu\n",
-		    (unsigned long long)(kbdbench_median(samples, KBDBENCH_SAMPLES) - t0));
+		    (unsigned long long)(keel_median(samples, KBDBENCH_SAMPLES) - t0));
 	return 0;
 }
 

@@ -80,6 +80,9 @@ static inline uint64_t keel_rdtsc(void)
  * call's own system call included once).
  */
 uint64_t keel_work_ticks(void);
+
+/* The median of a[0..n) (n > 0), which it sorts in place: for a few hundred samples at most. */
+uint64_t keel_median(uint64_t *a, size_t n);
 int64_t keel_object_create(uint64_t type, uint64_t arg);
 /* A device object (KEEL_OBJ_IRQ, _IOPORT, _DEVMEM) carved from a resource handle. */
 int64_t keel_device_create(uint64_t type, uint64_t arg, uint64_t arg2, uint64_t resource);

@@ -196,11 +196,3 @@ const char *keel_strerror(int64_t err)
 	default: return err > 0 ? "ok" : "unknown error";
 	}
 }
-
-uint64_t keel_work_ticks(void)
-{
-	struct keel_cpu_counters c = {0};
-
-	(void)keel_info(KEEL_INFO_COUNTERS, 0, &c, sizeof(c)); /* 0 idle when refused */
-	return keel_rdtsc() - c.idle_tsc;
-}

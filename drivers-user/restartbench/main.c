@@ -56,19 +56,6 @@ struct rb_client {
 	uint64_t next_id;
 };
 
-/* The median of a[0..n) (insertion sort: n is small). */
-static uint64_t rb_median(uint64_t *a, size_t n)
-{
-	for (size_t i = 1; i < n; i++)
-		for (size_t k = i; k > 0 && a[k - 1] > a[k]; k--) {
-			uint64_t x = a[k];
-
-			a[k] = a[k - 1];
-			a[k - 1] = x;
-		}
-	return a[n / 2];
-}
-
 /* One ring request waited for: 0, or its -KEEL_E* status or the session's. */
 static int rb_session_request(struct rb_client *c)
 {
@@ -194,7 +181,7 @@ static void rb_driver(struct rb_client *c, const struct rb_driver *d)
 		keel_printf("bench: restart_%s_instr n/a\n", d->name);
 	else
 		keel_printf("bench: restart_%s_instr %llu\n", d->name,
-			    (unsigned long long)rb_median(t, RB_RESTARTS));
+			    (unsigned long long)keel_median(t, RB_RESTARTS));
 }
 
 int main(uint64_t start)
